@@ -1,0 +1,309 @@
+"""Checks across files: unique ids, references that resolve, lifecycle order, and the team's policies.
+
+Each check reads the loaded contents and yields located problems; a part whose file failed to load is
+skipped, so one broken file does not bury the report in follow-on errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from opsbook.explain import key_path
+from opsbook.handbook import split_sections
+from opsbook.loading import Source
+from opsbook.models.postmortem import LIFECYCLE, EventType, Status
+from opsbook.models.runbook import RUNBOOK_SECTIONS
+from opsbook.models.postmortem import POSTMORTEM_SECTIONS
+from opsbook.problems import Level, Problem
+
+if TYPE_CHECKING:
+    from opsbook.validate import Contents
+
+PUBLISHED_REQUIRED = ("Summary", "Root cause", "Action items")
+
+
+def check_contents(contents: "Contents", now: dt.datetime) -> list[Problem]:
+    problems: list[Problem] = []
+    for check in (_unique_ids, _references, _file_names, _runbook_bodies, _timelines, _published_postmortems,
+                  _policy, _future_dates, _staleness):
+        problems.extend(check(contents, now))
+    return problems
+
+
+def _at(source: Source, path: tuple, message: str, *, level: Level = Level.ERROR, code: str = "invalid",
+        expected: str | None = None, found: str | None = None, hint: str | None = None) -> Problem:
+    line, column = source.line_of(path)
+    return Problem(source.rel, message, line, column, key_path(path), expected=expected, found=found,
+                   hint=hint, code=code, level=level)
+
+
+def _known(contents: "Contents") -> dict[str, set[str] | None]:
+    """Ids of each kind that references may name; None where the defining file did not load."""
+    team = contents.team
+    return {
+        "person": {p.id for p in team.people} if team else None,
+        "role": {r.id for r in team.roles} if team else None,
+        "rotation": {r.id for r in team.rotations} if team else None,
+        "service": {s.id for s in contents.services.services} if contents.services else None,
+        "SLO": {s.id for s in contents.slos.slos} if contents.slos else None,
+        "runbook": {doc.id for doc in contents.runbooks},
+        "metric": {m.name for m in contents.severity.metrics} if contents.severity else None,
+    }
+
+
+def _references(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+    known = _known(contents)
+    for source, path, kind, value in _all_references(contents):
+        ids = known[kind]
+        if ids is None or value is None or value in ids:
+            continue
+        close = difflib.get_close_matches(value, sorted(ids), n=1)
+        where = {"person": "ops/team.yaml (people)", "role": "ops/team.yaml (roles)",
+                 "rotation": "ops/team.yaml (rotations)", "service": "ops/services.yaml",
+                 "SLO": "ops/slos.yaml", "runbook": "runbooks/", "metric": "ops/severity.yaml (metrics)"}[kind]
+        yield _at(source, path, f"refers to unknown {kind} '{value}'", code="dangling-reference",
+                  expected=f"a {kind} id defined in {where}",
+                  hint=f"did you mean '{close[0]}'?" if close else None)
+
+
+def _all_references(contents: "Contents") -> Iterator[tuple[Source, tuple, str, str | None]]:
+    """(source, key path, kind, id) for every cross-reference in the handbook."""
+    sources = contents.sources
+    if contents.slos and (src := sources.get("ops/slos.yaml")):
+        for i, slo in enumerate(contents.slos.slos):
+            yield src, ("slos", i, "service"), "service", slo.service
+    if contents.services and (src := sources.get("ops/services.yaml")):
+        for i, service in enumerate(contents.services.services):
+            yield from _each(src, ("services", i, "owners"), "person", service.owners)
+            yield from _each(src, ("services", i, "depends_on"), "service", service.depends_on)
+    if contents.team and (src := sources.get("ops/team.yaml")):
+        for i, person in enumerate(contents.team.people):
+            yield from _each(src, ("people", i, "roles"), "role", person.roles)
+        for i, rotation in enumerate(contents.team.rotations):
+            yield src, ("rotations", i, "role"), "role", rotation.role
+            yield from _each(src, ("rotations", i, "members"), "person", rotation.members)
+    if contents.secrets and (src := sources.get("ops/secrets.yaml")):
+        for i, secret in enumerate(contents.secrets.secrets):
+            yield src, ("secrets", i, "owner"), "person", secret.owner
+            yield from _each(src, ("secrets", i, "services"), "service", secret.services)
+    if contents.severity and (src := sources.get("ops/severity.yaml")):
+        for i, rule in enumerate(contents.severity.rules):
+            for group in ("any", "all"):
+                for j, condition in enumerate(getattr(rule, group)):
+                    yield src, ("rules", i, group, j, "metric"), "metric", condition.metric
+    for doc in contents.runbooks:
+        meta, src = doc.meta, doc.source
+        yield from _each(src, ("services",), "service", meta.services)
+        yield from _each(src, ("owners",), "person", meta.owners)
+        yield from _each(src, ("detection", "slos"), "SLO", meta.detection.slos)
+    for doc in contents.postmortems:
+        meta, src = doc.meta, doc.source
+        yield from _each(src, ("services",), "service", meta.services)
+        yield src, ("runbook",), "runbook", meta.runbook
+        yield from _each(src, ("slos_breached",), "SLO", meta.slos_breached)
+        for role in ("on_call", "incident_commander", "communications", "scribe"):
+            yield src, ("roles", role), "person", getattr(meta.roles, role)
+        for i, item in enumerate(meta.action_items):
+            yield src, ("action_items", i, "owner"), "person", item.owner
+    for item in contents.cadences:
+        cadence, src = item.cadence, item.source
+        yield src, ("owner",), "person", cadence.owner
+        yield src, ("rotation",), "rotation", cadence.rotation
+        yield from _each(src, ("slos",), "SLO", cadence.slos)
+        yield from _each(src, ("runbooks",), "runbook", cadence.runbooks)
+
+
+def _each(source: Source, path: tuple, kind: str, values: Iterable[str]) -> Iterator[tuple]:
+    for index, value in enumerate(values):
+        yield source, path + (index,), kind, value
+
+
+def _unique_ids(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+    groups: list[tuple[str, Iterable[tuple[Source, tuple, str]]]] = [
+        ("runbook", ((d.source, ("id",), d.id) for d in contents.runbooks)),
+        ("post-mortem", ((d.source, ("id",), d.id) for d in contents.postmortems)),
+        ("cadence", ((c.source, ("id",), c.id) for c in contents.cadences)),
+    ]
+    singles = [("slos", "SLO", "slos", "id"), ("services", "service", "services", "id"),
+               ("team", "person", "people", "id"), ("team", "role", "roles", "id"),
+               ("team", "rotation", "rotations", "id"), ("secrets", "secret", "secrets", "name"),
+               ("severity", "severity level", "levels", "id"), ("severity", "rule", "rules", "id"),
+               ("severity", "metric", "metrics", "name")]
+    for attribute, kind, key, field in singles:
+        model = getattr(contents, attribute)
+        source = contents.sources.get(_ops_path(attribute))
+        if model is None or source is None:
+            continue
+        items = getattr(model, key)
+        groups.append((kind, [(source, (key, i, field), _plain(getattr(item, field)))
+                              for i, item in enumerate(items)]))
+    for kind, entries in groups:
+        first: dict[str, Source] = {}
+        for source, path, value in entries:
+            if value in first:
+                yield _at(source, path, f"{kind} id '{value}' is already used in {first[value].rel}",
+                          code="duplicate-id", hint="ids must be unique; rename one of them")
+            else:
+                first[value] = source
+
+
+def _plain(value):
+    return getattr(value, "value", value)
+
+
+def _ops_path(attribute: str) -> str:
+    from opsbook.validate import OPS_FILES
+
+    return OPS_FILES[attribute][0]
+
+
+def _file_names(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+    """Commands and links find a document by id, so its file is named after it."""
+    for item in [*contents.runbooks, *contents.postmortems, *contents.cadences]:
+        stem = item.source.path.stem
+        if stem != item.id:
+            yield _at(item.source, ("id",), f"the id '{item.id}' does not match the file name '{stem}'",
+                      code="file-name", hint=f"rename the file to {item.id}{item.source.path.suffix} or change the id")
+
+
+def _runbook_bodies(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+    for doc in contents.runbooks:
+        sections = split_sections(doc.body, doc.source.body_line)
+        for title in RUNBOOK_SECTIONS:
+            section = sections.get(title)
+            if section is None:
+                yield Problem(doc.path, f"the body has no `## {title}` section", doc.source.body_line,
+                              code="missing-section", hint=f"every runbook has these sections: "
+                                                           + ", ".join(RUNBOOK_SECTIONS))
+            elif not section.text:
+                yield Problem(doc.path, f"the `## {title}` section is empty", section.line, code="empty-section")
+
+
+def _timelines(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+    for doc in contents.postmortems:
+        events = doc.meta.timeline
+        seen: dict[EventType, tuple[int, dt.datetime]] = {}
+        for index, event in enumerate(events):
+            if event.type is EventType.NOTE:
+                continue
+            if event.type in seen:
+                yield _at(doc.source, ("timeline", index, "type"), f"the timeline has a second `{event.type.value}` event",
+                          code="timeline", hint="each lifecycle stage happens once; use `note` for anything else")
+                continue
+            for other, (other_index, other_at) in seen.items():
+                # Report at the later stage: "`resolved` is before `detected`".
+                if other.stage < event.type.stage and event.at < other_at:
+                    yield _order_problem(doc.source, index, event.type, event.at, other, other_at)
+                elif other.stage > event.type.stage and other_at < event.at:
+                    yield _order_problem(doc.source, other_index, other, other_at, event.type, event.at)
+            seen[event.type] = (index, event.at)
+        if EventType.DETECTED not in seen:
+            yield _at(doc.source, ("timeline",), "the timeline has no `detected` event", code="timeline",
+                      hint="every incident starts with the moment it was detected")
+        if doc.meta.status is not Status.DRAFT and EventType.RESOLVED not in seen:
+            yield _at(doc.source, ("status",), f"a post-mortem {doc.meta.status.value} has no `resolved` event",
+                      code="timeline", hint="keep the status `draft` until the incident is resolved")
+
+
+def _order_problem(source: Source, index: int, later: EventType, later_at: dt.datetime, earlier: EventType,
+                   earlier_at: dt.datetime) -> Problem:
+    return _at(source, ("timeline", index, "at"), f"`{later.value}` is before `{earlier.value}`", code="timeline",
+               expected=f"a time at or after {earlier.value} ({earlier_at.isoformat()})", found=later_at.isoformat(),
+               hint="lifecycle events happen in order: " + " → ".join(e.value for e in LIFECYCLE))
+
+
+def _published_postmortems(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+    for doc in contents.postmortems:
+        if doc.meta.status is not Status.PUBLISHED:
+            continue
+        sections = split_sections(doc.body, doc.source.body_line)
+        for title in POSTMORTEM_SECTIONS:
+            section = sections.get(title)
+            if section is None and title in PUBLISHED_REQUIRED:
+                yield Problem(doc.path, f"a published post-mortem needs a `## {title}` section",
+                              doc.source.body_line, code="missing-section")
+            elif section is not None and not section.text and title in PUBLISHED_REQUIRED:
+                yield Problem(doc.path, f"a published post-mortem needs text under `## {title}`", section.line,
+                              code="empty-section")
+        if not doc.meta.action_items:
+            yield _at(doc.source, ("status",), "a published post-mortem needs at least one action item",
+                      code="no-action-items", hint="add `action_items` with owner and due date, or keep it in review")
+
+
+def _policy(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+    policy = contents.severity
+    if policy is None:
+        return
+    defined = {level.id for level in policy.levels}
+    source = contents.sources.get("ops/severity.yaml")
+    if source is not None:
+        for i, rule in enumerate(policy.rules):
+            if rule.severity not in defined:
+                yield _at(source, ("rules", i, "severity"), f"no level {rule.severity.value} is defined",
+                          code="dangling-reference")
+    for doc in [*contents.runbooks, *contents.postmortems]:
+        if doc.meta.severity not in defined:
+            yield _at(doc.source, ("severity",), f"the severity policy defines no {doc.meta.severity.value}",
+                      code="dangling-reference", expected="one of " + ", ".join(sorted(l.value for l in defined)))
+    for doc in contents.postmortems:
+        floor = policy.category_floor.get(doc.meta.category)
+        if floor is not None and doc.meta.severity.rank > floor.rank:
+            yield _at(doc.source, ("severity",),
+                      f"{doc.meta.category.value} incidents are at least {floor.value} by the severity policy",
+                      code="policy", found=doc.meta.severity.value, expected=f"{floor.value} or worse")
+
+
+def _future_dates(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+    """A date in the future where only the past makes sense is almost always a typo in the year."""
+    today = now.date()
+    for doc in contents.runbooks:
+        if doc.meta.last_reviewed > today:
+            yield _at(doc.source, ("last_reviewed",), "is in the future", code="future-date",
+                      found=doc.meta.last_reviewed.isoformat(), expected=f"a date on or before {today}")
+    for doc in contents.postmortems:
+        for index, event in enumerate(doc.meta.timeline):
+            if event.at > now + dt.timedelta(minutes=5):
+                yield _at(doc.source, ("timeline", index, "at"), "is in the future", code="future-date",
+                          found=event.at.isoformat(), expected=f"a time before {now.isoformat(timespec='minutes')}")
+    if contents.secrets and (src := contents.sources.get("ops/secrets.yaml")):
+        for i, secret in enumerate(contents.secrets.secrets):
+            if secret.last_rotated > today:
+                yield _at(src, ("secrets", i, "last_rotated"), "is in the future", code="future-date",
+                          found=secret.last_rotated.isoformat(), expected=f"a date on or before {today}")
+
+
+def _staleness(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+    """Warnings: things that were fine once and have since fallen due."""
+    today = now.date()
+    warn = Level.WARNING
+    for doc in contents.runbooks:
+        due = doc.meta.last_reviewed + doc.meta.review_every
+        if due < today:
+            yield _at(doc.source, ("last_reviewed",), f"the runbook was due for review on {due}", level=warn,
+                      code="review-due", hint="review it, then set last_reviewed to the review's date")
+    for doc in contents.postmortems:
+        for i, item in enumerate(doc.meta.action_items):
+            if not item.status.is_closed and item.due < today:
+                yield _at(doc.source, ("action_items", i, "due"), f"action item {item.id} is overdue since {item.due}",
+                          level=warn, code="overdue", hint="finish it, move the due date, or mark it wont-do")
+    if contents.secrets and (src := contents.sources.get("ops/secrets.yaml")):
+        for i, secret in enumerate(contents.secrets.secrets):
+            due = secret.last_rotated + secret.rotate_every
+            if due < today:
+                yield _at(src, ("secrets", i, "last_rotated"), f"{secret.name} was due for rotation on {due}",
+                          level=warn, code="rotation-due")
+    if contents.severity:
+        levels = {level.id: level for level in contents.severity.levels}
+        for doc in contents.postmortems:
+            level = levels.get(doc.meta.severity)
+            resolved = doc.meta.first(EventType.RESOLVED)
+            if (level is None or not level.postmortem.required or resolved is None
+                    or doc.meta.status is Status.PUBLISHED):
+                continue
+            deadline = resolved + level.postmortem.publish_within
+            if deadline < now:
+                yield _at(doc.source, ("status",),
+                          f"the {doc.meta.severity.value} post-mortem was due to be published by "
+                          f"{deadline.date()}", level=warn, code="postmortem-due")

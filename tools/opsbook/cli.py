@@ -1,0 +1,53 @@
+"""The `ops` command line: parses arguments, calls one library function, prints, returns an exit code.
+
+Heavy libraries are imported inside each command so that `ops --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from opsbook import __version__
+
+ROOT_OPTION = click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False),
+                           help="The handbook's folder.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ops")
+def cli() -> None:
+    """opsbook: check, schedule and publish an operations handbook kept in git."""
+
+
+@cli.command()
+@ROOT_OPTION
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="How to print problems; `github` prints workflow annotations.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--as-of", "as_of", metavar="DATE", help="Judge what is overdue as of this date (YYYY-MM-DD).")
+def validate(root: str, output_format: str, strict: bool, as_of: str | None) -> None:
+    """Check every file of the handbook; exit 0 when valid, 1 on problems, 2 on a usage error."""
+    from opsbook.commands.validate import run
+
+    sys.exit(run(root, output_format, strict, as_of))
+
+
+def main() -> None:
+    """Entry point of the `ops` console script."""
+    from opsbook.problems import OpsbookError
+
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+    except OpsbookError as exc:
+        click.echo(f"ops: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(1)

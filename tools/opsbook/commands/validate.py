@@ -1,0 +1,39 @@
+"""`ops validate`: check the handbook and report every problem once."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from opsbook.dates import parse_as_of
+from opsbook.problems import count
+from opsbook import reporting
+from opsbook.validate import check_handbook
+
+
+def run(root: str, output_format: str, strict: bool, as_of: str | None) -> int:
+    now = parse_as_of(as_of)
+    report = check_handbook(root, now)
+    errors, warnings = count(report.problems)
+    failed = errors > 0 or (strict and warnings > 0)
+    summary = _summary(errors, warnings, strict, report)
+    if output_format == "json":
+        click.echo(reporting.as_json(report.problems, summary, not failed), nl=False)
+    elif output_format == "github":
+        click.echo(reporting.as_github(report.problems, summary), nl=False)
+        if path := os.environ.get("GITHUB_STEP_SUMMARY"):
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write(reporting.step_summary(report.problems, summary))
+    else:
+        click.echo(reporting.as_text(report.problems, summary), nl=False)
+    return 1 if failed else 0
+
+
+def _summary(errors: int, warnings: int, strict: bool, report) -> str:
+    if errors or (strict and warnings):
+        return f"✗ {errors} error(s), {warnings} warning(s)" + (" (--strict: warnings count)" if strict and warnings else "")
+    hb = report.handbook
+    counts = (f"{len(hb.runbooks)} runbooks, {len(hb.postmortems)} post-mortems, {len(hb.cadences)} cadences, "
+              f"{len(hb.slos)} SLOs")
+    return f"✓ the handbook is valid ({counts})" + (f", {warnings} warning(s)" if warnings else "")

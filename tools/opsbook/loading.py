@@ -1,0 +1,190 @@
+"""Read handbook files into plain data, keeping enough to point every problem at a file and line.
+
+Parsing uses libyaml's C loader when it is there. Line numbers for keys are found lazily, only for
+files that have a problem, by composing the YAML node tree again: valid files cost one parse.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from opsbook.problems import Problem
+
+try:
+    _BaseLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, plus an error for a key given twice (YAML says keys are unique; PyYAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        if len(node.value) > 1:
+            seen = set()
+            for key_node, _ in node.value:
+                key = key_node.value
+                if key in seen and isinstance(key_node, yaml.ScalarNode):
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key {key!r} is given twice in one mapping", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
+
+
+@dataclasses.dataclass(slots=True)
+class Source:
+    """One handbook file after parsing: its data, body and where the YAML starts."""
+
+    path: Path
+    rel: str
+    text: str
+    data: Any = None
+    body: str = ""
+    yaml_text: str = ""
+    yaml_line: int = 1  # the file line on which the YAML text starts
+    body_line: int = 1  # the file line on which the Markdown body starts
+    _nodes: Any = dataclasses.field(default=None, repr=False)
+
+    def line_of(self, key_path: tuple) -> tuple[int | None, int | None]:
+        """The (line, column) of `key_path` (keys and list indexes) in this file, as closely as known."""
+        if not self.yaml_text:
+            return (None, None)
+        if self._nodes is None:
+            try:
+                self._nodes = yaml.compose(self.yaml_text, Loader=_BaseLoader) or False
+            except yaml.YAMLError:
+                self._nodes = False
+        node = self._nodes
+        if node is False:
+            return (self.yaml_line, 1)
+        mark = node.start_mark
+        for step in key_path:
+            child = _child(node, step)
+            if child is None:
+                break
+            node, mark = child
+        return (self.yaml_line + mark.line, mark.column + 1)
+
+
+def _child(node, step):
+    """The node below `node` at `step`, with the mark to report: a key's own mark for mappings."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == step or (isinstance(step, str) and key_node.value == step.rstrip("_")):
+                return value_node, key_node.start_mark
+    elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+        item = node.value[step]
+        return item, item.start_mark
+    return None
+
+
+_FENCE = re.compile(r"^---[ \t]*\r?$", re.M)
+
+
+def read_source(path: Path, root: Path, problems: list[Problem], *, markdown: bool) -> Source | None:
+    """Read and parse one file. On failure, append a located problem and return None."""
+    rel = path.relative_to(root).as_posix()
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        problems.append(Problem(rel, "is a directory, expected a file", code="not-a-file",
+                                hint="rename the directory or move it out of the handbook's folders"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(rel, f"cannot be read: {exc.strerror or exc}", code="unreadable"))
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        problems.append(Problem(rel, "is not valid UTF-8 text", line=line, code="encoding",
+                                found=f"byte 0x{raw[exc.start]:02x} at offset {exc.start}",
+                                hint="save the file as UTF-8"))
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    source = Source(path=path, rel=rel, text=text)
+    if not text.strip():
+        problems.append(Problem(rel, "is empty", line=1, code="empty",
+                                expected="YAML frontmatter between --- lines" if markdown else "a YAML mapping"))
+        return None
+    if markdown:
+        if not _split_frontmatter(source, problems):
+            return None
+    else:
+        source.yaml_text = text
+    return source if _parse_yaml(source, problems) else None
+
+
+def _split_frontmatter(source: Source, problems: list[Problem]) -> bool:
+    text = source.text
+    if not (text.startswith("---\n") or text.startswith("---\r\n") or text.rstrip("\r\n") == "---"):
+        problems.append(Problem(source.rel, "has no frontmatter", line=1, code="frontmatter",
+                                expected="a first line of --- opening the YAML frontmatter",
+                                found=repr(text.splitlines()[0][:40])))
+        return False
+    first_break = text.index("\n") + 1 if "\n" in text else len(text)
+    closing = _FENCE.search(text, first_break)
+    if closing is None:
+        problems.append(Problem(source.rel, "frontmatter is not closed", line=1, code="frontmatter",
+                                expected="a line of --- after the frontmatter",
+                                hint="add a line with only --- between the frontmatter and the body"))
+        return False
+    source.yaml_text = text[first_break:closing.start()]
+    source.yaml_line = 2
+    body_start = closing.end() + 1
+    source.body = text[body_start:]
+    source.body_line = text.count("\n", 0, body_start) + 1
+    return True
+
+
+def _parse_yaml(source: Source, problems: list[Problem]) -> bool:
+    try:
+        data = yaml.load(source.yaml_text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = source.yaml_line + mark.line if mark else source.yaml_line
+        column = mark.column + 1 if mark else None
+        problems.append(Problem(source.rel, f"is not valid YAML: {exc.problem or exc.context}",
+                                line=line, column=column, code="yaml",
+                                hint="check the indentation and quote values that contain ': ' or start with a symbol"))
+        return False
+    except yaml.YAMLError as exc:
+        problems.append(Problem(source.rel, f"is not valid YAML: {exc}", line=source.yaml_line, code="yaml"))
+        return False
+    except (ValueError, OverflowError) as exc:  # e.g. a timestamp YAML accepts but Python cannot hold
+        problems.append(Problem(source.rel, f"has a value that cannot be read: {exc}", line=source.yaml_line,
+                                code="yaml"))
+        return False
+    if not isinstance(data, dict):
+        found = "nothing" if data is None else type(data).__name__
+        problems.append(Problem(source.rel, "must hold a YAML mapping of keys to values", line=source.yaml_line,
+                                code="type", expected="a mapping (key: value lines)", found=found))
+        return False
+    source.data = data
+    return True
+
+
+def iter_files(folder: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
+    """Files (and, to report them, directories) in `folder` whose names end in `suffixes`, sorted.
+
+    Names starting with `_` or `.` are left out, so a folder can keep templates and notes beside content.
+    """
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        if entry.name.startswith(("_", ".")) or not entry.name.endswith(suffixes):
+            continue
+        yield Path(entry.path)

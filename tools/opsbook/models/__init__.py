@@ -1,0 +1,1 @@
+"""Pydantic models, one per document kind. No I/O here."""

@@ -1,0 +1,32 @@
+"""`opsbook.yaml`: settings of the handbook as a whole (all optional)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import Field
+
+from opsbook.models.common import Duration, NonEmpty, Strict
+
+
+class FeedSettings(Strict):
+    name: NonEmpty = "Operations reviews"
+    look_back: Duration = dt.timedelta(weeks=4)
+    look_ahead: Duration = dt.timedelta(days=396)
+    refresh: Duration = dt.timedelta(hours=12)
+
+
+class IssueSettings(Strict):
+    label: NonEmpty = "opsbook"
+    catch_up: Duration = Field(default=dt.timedelta(days=7), description="How late a missed review is still opened.")
+    seconds_between_writes: Annotated[float, Field(ge=0)] = 1.0
+
+
+class HandbookConfig(Strict):
+    name: NonEmpty = "Operations handbook"
+    site_url: Annotated[str, Field(pattern=r"^https?://\S+$")] = "https://example.github.io/handbook/"
+    repository: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")] | None = None
+    branch: NonEmpty = "main"
+    feed: FeedSettings = FeedSettings()
+    issues: IssueSettings = IssueSettings()

@@ -1,0 +1,135 @@
+"""A post-mortem: one incident's record, from detection to the action items that follow it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated
+
+from pydantic import AnyHttpUrl, AwareDatetime, Field, model_validator
+
+from opsbook.models.common import Category, Date, Duration, Id, NonEmpty, Severity, Strict
+
+
+class Status(str, enum.Enum):
+    DRAFT = "draft"
+    IN_REVIEW = "in-review"
+    PUBLISHED = "published"
+
+
+class EventType(str, enum.Enum):
+    """Lifecycle events in the order an incident passes through them; `note` may appear anywhere."""
+
+    STARTED = "started"
+    DETECTED = "detected"
+    ACKNOWLEDGED = "acknowledged"
+    TRIAGED = "triaged"
+    MITIGATED = "mitigated"
+    RESOLVED = "resolved"
+    NOTE = "note"
+
+    @property
+    def stage(self) -> int | None:
+        """Position in the lifecycle; None for notes."""
+        return None if self is EventType.NOTE else LIFECYCLE.index(self)
+
+
+LIFECYCLE = [EventType.STARTED, EventType.DETECTED, EventType.ACKNOWLEDGED, EventType.TRIAGED,
+             EventType.MITIGATED, EventType.RESOLVED]
+
+
+class TimelineEvent(Strict):
+    at: AwareDatetime
+    type: EventType
+    text: str = ""
+
+
+class Roles(Strict):
+    """Who wore which hat. In a team of one, the same person wears all four."""
+
+    on_call: Id
+    incident_commander: Id | None = None
+    communications: Id | None = None
+    scribe: Id | None = None
+
+
+class Impact(Strict):
+    summary: NonEmpty
+    users_affected: Annotated[int, Field(ge=0)] | None = None
+    failed_requests: Annotated[int, Field(ge=0)] | None = None
+    revenue_lost: Annotated[float, Field(ge=0)] | None = None
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
+
+
+class ActionStatus(str, enum.Enum):
+    OPEN = "open"
+    IN_PROGRESS = "in-progress"
+    DONE = "done"
+    WONT_DO = "wont-do"
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (ActionStatus.DONE, ActionStatus.WONT_DO)
+
+
+class ActionItem(Strict):
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    title: NonEmpty
+    owner: Id
+    due: Date
+    status: ActionStatus = ActionStatus.OPEN
+    issue: AnyHttpUrl | None = Field(default=None, description="The tracking issue, once it exists.")
+
+
+class ReviewMeeting(Strict):
+    """The post-mortem review meeting, which also goes into the calendar feed."""
+
+    at: AwareDatetime
+    duration: Duration = dt.timedelta(hours=1)
+
+
+class PostmortemMeta(Strict):
+    """The frontmatter of a post-mortem."""
+
+    id: Id
+    title: NonEmpty
+    status: Status
+    severity: Severity
+    category: Category
+    services: Annotated[list[Id], Field(min_length=1)]
+    runbook: Id | None = Field(default=None, description="The runbook followed, if one was.")
+    slos_breached: list[Id] = []
+    roles: Roles
+    impact: Impact | None = None
+    timeline: Annotated[list[TimelineEvent], Field(min_length=1)]
+    action_items: list[ActionItem] = []
+    review_meeting: ReviewMeeting | None = None
+    tags: list[NonEmpty] = []
+
+    @model_validator(mode="after")
+    def _unique_action_ids(self) -> "PostmortemMeta":
+        seen: set[str] = set()
+        for item in self.action_items:
+            if item.id in seen:
+                raise ValueError(f"action item id {item.id!r} is used twice")
+            seen.add(item.id)
+        return self
+
+    def first(self, kind: EventType) -> dt.datetime | None:
+        """When the incident first reached `kind`, or None."""
+        return next((event.at for event in self.timeline if event.type is kind), None)
+
+
+POSTMORTEM_SECTIONS = (
+    "Summary",
+    "Impact",
+    "Timeline",
+    "Root cause",
+    "Detection",
+    "Response",
+    "What went well",
+    "What went badly",
+    "Where we got lucky",
+    "Action items",
+)
+"""Level-two headings of a post-mortem body. Drafts may leave them empty; published ones may not."""

@@ -1,0 +1,206 @@
+"""Load a handbook from its folder: parse every file, validate it, check it as a whole.
+
+`check_handbook` collects every problem across every file and returns them with the handbook (when it
+has no errors); `load_handbook` is for outputs that need a valid handbook and raises otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from opsbook import checks
+from opsbook.credentials import find_credentials
+from opsbook.explain import model_problems
+from opsbook.handbook import CadenceFile, Document, Handbook, Page
+from opsbook.loading import Source, iter_files, read_source
+from opsbook.models.cadence import Cadence, HolidayCalendar
+from opsbook.models.catalogue import SecretsInventory, SeverityPolicy, ServiceCatalogue, SloCatalogue, Team
+from opsbook.models.config import HandbookConfig
+from opsbook.models.postmortem import PostmortemMeta
+from opsbook.models.runbook import RunbookMeta
+from opsbook.problems import HandbookInvalid, Level, Problem, UsageError
+
+CONFIG_FILE = "opsbook.yaml"
+OPS_FILES: dict[str, tuple[str, type, bool]] = {
+    # attribute: (path, model, required)
+    "slos": ("ops/slos.yaml", SloCatalogue, True),
+    "severity": ("ops/severity.yaml", SeverityPolicy, True),
+    "services": ("ops/services.yaml", ServiceCatalogue, True),
+    "team": ("ops/team.yaml", Team, True),
+    "secrets": ("ops/secrets.yaml", SecretsInventory, False),
+}
+HOLIDAYS_FILE = "calendar/holidays.yaml"
+
+
+@dataclasses.dataclass
+class Contents:
+    """What loaded from the files; a part is None when its file had errors."""
+
+    root: Path
+    config: HandbookConfig | None = None
+    slos: SloCatalogue | None = None
+    severity: SeverityPolicy | None = None
+    services: ServiceCatalogue | None = None
+    team: Team | None = None
+    secrets: SecretsInventory | None = None
+    holidays: HolidayCalendar | None = None
+    sources: dict[str, Source] = dataclasses.field(default_factory=dict)
+    runbooks: list[Document[RunbookMeta]] = dataclasses.field(default_factory=list)
+    postmortems: list[Document[PostmortemMeta]] = dataclasses.field(default_factory=list)
+    cadences: list[CadenceFile] = dataclasses.field(default_factory=list)
+    pages: list[Page] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class Report:
+    handbook: Handbook | None
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+def check_handbook(root: Path | str, now: dt.datetime | None = None) -> Report:
+    """Every problem in the handbook at `root`, sorted by file and line, and the handbook if it has no errors.
+
+    `now` (aware; default: the current time) decides what is overdue, due for review or in the future.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise UsageError(f"{root}: no such handbook folder")
+    now = now or dt.datetime.now(dt.timezone.utc)
+    problems: list[Problem] = []
+    contents = _load_contents(root, problems)
+    problems.extend(checks.check_contents(contents, now))
+    problems.sort(key=Problem.sort_key)
+    has_errors = any(p.is_error for p in problems)
+    return Report(None if has_errors else _assemble(contents), problems)
+
+
+def load_handbook(root: Path | str, now: dt.datetime | None = None) -> Handbook:
+    """The handbook at `root`; raises HandbookInvalid (with every problem) when it has errors."""
+    report = check_handbook(root, now)
+    if report.handbook is None:
+        raise HandbookInvalid(report.problems)
+    return report.handbook
+
+
+def _load_contents(root: Path, problems: list[Problem]) -> Contents:
+    contents = Contents(root=root)
+    config_path = root / CONFIG_FILE
+    contents.config = (_load_single(root, config_path, HandbookConfig, problems, contents)
+                       if config_path.exists() else HandbookConfig())
+    for attribute, (rel, model, required) in OPS_FILES.items():
+        path = root / rel
+        if not path.exists():
+            if required:
+                problems.append(Problem(rel, "is missing", code="missing-file",
+                                        hint=f"every handbook has {rel}; `ops init` writes a starter one"))
+            else:
+                setattr(contents, attribute, model())
+            continue
+        setattr(contents, attribute, _load_single(root, path, model, problems, contents))
+    holidays = root / HOLIDAYS_FILE
+    contents.holidays = (_load_single(root, holidays, HolidayCalendar, problems, contents)
+                         if holidays.exists() else HolidayCalendar())
+
+    for path in iter_files(root / "runbooks", (".md",)):
+        if (doc := _load_document(root, path, RunbookMeta, problems)) is not None:
+            contents.runbooks.append(doc)
+    for path in iter_files(root / "postmortems", (".md",)):
+        if (doc := _load_document(root, path, PostmortemMeta, problems)) is not None:
+            contents.postmortems.append(doc)
+    for path in iter_files(root / "calendar", (".yaml", ".yml")):
+        if path.name in ("holidays.yaml", "holidays.yml"):
+            continue
+        source = read_source(path, root, problems, markdown=False)
+        if source is None:
+            continue
+        _scan_credentials(source, problems)
+        cadence, found = model_problems(source, Cadence, source.data)
+        problems.extend(found)
+        if cadence is not None:
+            contents.cadences.append(CadenceFile(cadence, source))
+    for path in iter_files(root / "ops", (".md",)):
+        if (page := _load_page(root, path, problems)) is not None:
+            contents.pages.append(page)
+    return contents
+
+
+def _load_single(root: Path, path: Path, model: type, problems: list[Problem], contents: Contents) -> Any:
+    source = read_source(path, root, problems, markdown=False)
+    if source is None:
+        return None
+    contents.sources[source.rel] = source
+    _scan_credentials(source, problems)
+    instance, found = model_problems(source, model, source.data)
+    problems.extend(found)
+    return instance
+
+
+def _load_document(root: Path, path: Path, model: type, problems: list[Problem]) -> Document | None:
+    source = read_source(path, root, problems, markdown=True)
+    if source is None:
+        return None
+    _scan_credentials(source, problems)
+    meta, found = model_problems(source, model, source.data)
+    problems.extend(found)
+    return Document(meta, source.body, source) if meta is not None else None
+
+
+def _load_page(root: Path, path: Path, problems: list[Problem]) -> Page | None:
+    rel = path.relative_to(root).as_posix()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except IsADirectoryError:
+        problems.append(Problem(rel, "is a directory, expected a file", code="not-a-file"))
+        return None
+    except UnicodeDecodeError:
+        problems.append(Problem(rel, "is not valid UTF-8 text", code="encoding", hint="save the file as UTF-8"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(rel, f"cannot be read: {exc.strerror or exc}", code="unreadable"))
+        return None
+    for line, column, kind in find_credentials(text):
+        problems.append(_credential_problem(rel, line, column, kind))
+    title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), path.stem)
+    return Page(title=title, body=text, path=rel)
+
+
+def _scan_credentials(source: Source, problems: list[Problem]) -> None:
+    for line, column, kind in find_credentials(source.text):
+        problems.append(_credential_problem(source.rel, line, column, kind))
+
+
+def _credential_problem(rel: str, line: int, column: int, kind: str) -> Problem:
+    return Problem(rel, f"looks like {kind}; a handbook must never hold a credential", line, column,
+                   code="credential", hint="remove it, rotate it (it is in git history now) and record only "
+                                           "its name in ops/secrets.yaml")
+
+
+def _assemble(contents: Contents) -> Handbook:
+    return Handbook(
+        root=contents.root,
+        config=contents.config,
+        slos={slo.id: slo for slo in contents.slos.slos},
+        severity=contents.severity,
+        services={service.id: service for service in contents.services.services},
+        team=contents.team,
+        secrets=list(contents.secrets.secrets),
+        runbooks={doc.id: doc for doc in contents.runbooks},
+        postmortems={doc.id: doc for doc in contents.postmortems},
+        cadences={item.id: item for item in contents.cadences},
+        holidays=list(contents.holidays.holidays),
+        pages=contents.pages,
+    )
+
+
+__all__ = ["Contents", "Report", "check_handbook", "load_handbook", "Level"]
