@@ -1,0 +1,52 @@
+"""Shared fixtures: the example handbook, a scratch copy of it, and a way to run `ops` for real."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+TOOLS = REPO / "tools"
+# A fixed "now" for tests, so that what is overdue does not change with the calendar.
+NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.timezone.utc)
+CONTENT = ("opsbook.yaml", "ops", "runbooks", "postmortems", "calendar")
+
+
+@pytest.fixture
+def example_root() -> Path:
+    """The repository's own GiftGenius handbook (read only: copy it to change it)."""
+    return REPO
+
+
+@pytest.fixture
+def handbook_copy(tmp_path: Path) -> Path:
+    """A scratch copy of the example handbook's content folders."""
+    root = tmp_path / "handbook"
+    root.mkdir()
+    for name in CONTENT:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        elif source.exists():
+            shutil.copy2(source, root / name)
+    return root
+
+
+def ops(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None
+        ) -> subprocess.CompletedProcess:
+    """Run the real `ops` command line in a subprocess and capture what it prints."""
+    full_env = {**os.environ, "PYTHONPATH": str(TOOLS), "NO_COLOR": "1", **(env or {})}
+    full_env.pop("GITHUB_STEP_SUMMARY", None) if env is None or "GITHUB_STEP_SUMMARY" not in env else None
+    return subprocess.run([sys.executable, "-m", "opsbook", *args], cwd=cwd or REPO, env=full_env,
+                          capture_output=True, text=True, input=input, timeout=300)
+
+
+@pytest.fixture
+def run_ops():
+    return ops
