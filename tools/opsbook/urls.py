@@ -1,0 +1,48 @@
+"""Where each thing lives on the published site, so the feed, the issues and the site agree.
+
+Paths are relative to the site's root; `absolute` joins them to the configured `site_url`.
+"""
+
+from __future__ import annotations
+
+FEED_DIR = "feeds"
+FEED_FILE = "handbook.ics"
+
+
+def runbook(runbook_id: str) -> str:
+    return f"runbooks/{runbook_id}/"
+
+
+def postmortem(postmortem_id: str) -> str:
+    return f"postmortems/{postmortem_id}/"
+
+
+def cadence(cadence_id: str) -> str:
+    """The page of one review cadence (its checklist and upcoming occurrences)."""
+    return f"reviews/{cadence_id}/"
+
+
+def calendar_page() -> str:
+    return "reviews/"
+
+
+def feed() -> str:
+    """The whole feed; per-owner and per-cadence feeds sit beside it (see `opsbook.feed`)."""
+    return f"{FEED_DIR}/{FEED_FILE}"
+
+
+def owner_feed(person_id: str) -> str:
+    return f"{FEED_DIR}/owners/{person_id}.ics"
+
+
+def cadence_feed(cadence_id: str) -> str:
+    return f"{FEED_DIR}/cadences/{cadence_id}.ics"
+
+
+def absolute(site_url: str, path: str) -> str:
+    return site_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def webcal(url: str) -> str:
+    """The `webcal://` form calendar apps open as a subscription."""
+    return "webcal://" + url.split("://", 1)[-1]
