@@ -34,12 +34,12 @@ def validate(root: str, output_format: str, strict: bool, as_of: str | None) -> 
     sys.exit(run(root, output_format, strict, as_of))
 
 
-def main() -> None:
-    """Entry point of the `ops` console script."""
+def main(args: list[str] | None = None) -> None:
+    """Entry point of the `ops` console script; exits with the command's code."""
     from opsbook.problems import OpsbookError
 
     try:
-        cli(standalone_mode=False)
+        code = cli(args=args, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
@@ -51,3 +51,4 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
