@@ -1,0 +1,108 @@
+"""Incident metrics: counts, time to each stage against the policy's targets, breaches, action items."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import NOW
+from opsbook.metrics import as_json, incident_report, render_markdown, render_text
+from opsbook.validate import load_handbook
+
+MIN = dt.timedelta(minutes=1)
+
+
+def write_postmortem(root: Path, pm_id: str, severity: str, category: str, timeline: list[tuple[str, str]],
+                     action_items: str = "") -> None:
+    """A draft post-mortem with the given (time, type) events, written into the handbook at `root`."""
+    events = "\n".join(f'  - {{at: "{at}", type: {kind}, text: {kind}}}' for at, kind in timeline)
+    (root / "postmortems" / f"{pm_id}.md").write_text(
+        f"---\nid: {pm_id}\ntitle: Test incident {pm_id}\nstatus: draft\nseverity: {severity}\n"
+        f"category: {category}\nservices: [gift-search]\nroles: {{on_call: tomas}}\ntimeline:\n{events}\n"
+        f"{action_items}---\n\n## Summary\n", encoding="utf-8")
+
+
+@pytest.fixture
+def busy_handbook(handbook_copy: Path) -> Path:
+    """The example handbook plus two SEV-2 incidents: one slow to mitigate, one with no known start."""
+    write_postmortem(handbook_copy, "pm-2026-11-02-search-slow", "SEV-2", "latency", [
+        ("2026-11-02T10:00:00+01:00", "started"),
+        ("2026-11-02T10:20:00+01:00", "detected"),
+        ("2026-11-02T10:25:00+01:00", "acknowledged"),
+        ("2026-11-02T15:20:00+01:00", "mitigated"),  # 5h20m from the start: over the 4h target
+        ("2026-11-03T10:00:00+01:00", "resolved"),
+    ], "action_items:\n  - {id: AI-1, title: Cache the ranking model, owner: tomas, due: 2026-11-20}\n")
+    write_postmortem(handbook_copy, "pm-2026-09-30-search-errors", "SEV-2", "quality", [
+        # Detected late on 30 September UTC, which is already 1 October (Q4) in Berlin.
+        ("2026-09-30T22:30:00+00:00", "detected"),
+        ("2026-09-30T22:40:00+00:00", "acknowledged"),
+        ("2026-09-30T23:30:00+00:00", "mitigated"),
+    ])
+    return handbook_copy
+
+
+def test_example_handbook_figures(example_root):
+    report = incident_report(load_handbook(example_root, NOW), as_of=dt.date(2026, 11, 26))
+    assert [i.id for i in report.incidents] == ["pm-2026-10-14-checkout-outage"]
+    assert report.by_severity == {"SEV-1": 1} and report.by_category == {"commerce": 1}
+    timing = {t.stage: t for t in report.timings}
+    assert (timing["detect"].median, timing["acknowledge"].median) == (10 * MIN, 13 * MIN)
+    assert (timing["mitigate"].worst, timing["resolve"].worst) == (28 * MIN, 52 * MIN)
+    assert (timing["acknowledge"].target, timing["mitigate"].target) == (15 * MIN, 60 * MIN)
+    assert report.breaches == []
+    items = report.action_items
+    assert (items.opened, items.done, items.still_open, items.overdue) == (3, 1, 2, [])
+
+
+def test_action_items_become_overdue_after_their_due_date(example_root):
+    report = incident_report(load_handbook(example_root, NOW), as_of=dt.date(2026, 12, 1))
+    assert [(o.id, o.owner, o.due) for o in report.action_items.overdue] == [("AI-2", "maya", dt.date(2026, 11, 30))]
+
+
+def test_breaches_medians_and_quarters(busy_handbook):
+    report = incident_report(load_handbook(busy_handbook, NOW), as_of=dt.date(2026, 11, 26))
+    assert report.by_severity == {"SEV-1": 1, "SEV-2": 2}
+    assert report.by_category == {"latency": 1, "quality": 1, "commerce": 1}
+    assert report.by_quarter == {"2026-Q4": {"SEV-1": 1, "SEV-2": 2}}
+    sev2 = {t.stage: t for t in report.timings if t.severity == "SEV-2"}
+    # Time to detect needs a known start: only one of the two SEV-2 incidents has one.
+    assert (sev2["detect"].count, sev2["detect"].median) == (1, 20 * MIN)
+    # Acknowledged 25m after the start, and 10m after detection when the start is unknown.
+    assert sev2["acknowledge"].median == dt.timedelta(minutes=17, seconds=30)
+    assert (sev2["mitigate"].worst, sev2["mitigate"].worst_incident) == (320 * MIN, "pm-2026-11-02-search-slow")
+    assert (sev2["resolve"].count, sev2["resolve"].target) == (1, dt.timedelta(days=3))
+    assert [(b.incident, b.stage, b.took, b.target) for b in report.breaches] == [
+        ("pm-2026-11-02-search-slow", "mitigate", 320 * MIN, 4 * 60 * MIN)]
+    assert [o.id for o in report.action_items.overdue] == ["AI-1"]
+
+
+def test_since_and_until_are_days_in_the_team_time_zone(busy_handbook):
+    handbook = load_handbook(busy_handbook, NOW)
+    october = incident_report(handbook, dt.date(2026, 10, 1), dt.date(2026, 10, 31), as_of=NOW.date())
+    assert [i.id for i in october.incidents] == ["pm-2026-09-30-search-errors", "pm-2026-10-14-checkout-outage"]
+    one_day = incident_report(handbook, dt.date(2026, 11, 2), dt.date(2026, 11, 2), as_of=NOW.date())
+    assert [i.id for i in one_day.incidents] == ["pm-2026-11-02-search-slow"]
+    empty = incident_report(handbook, dt.date(2025, 1, 1), dt.date(2025, 12, 31), as_of=NOW.date())
+    assert empty.incidents == [] and empty.timings == [] and empty.action_items.opened == 0
+    assert "Incidents from 2025-01-01 to 2025-12-31 (Europe/Berlin): 0" in render_text(empty)
+
+
+def test_renderers_agree(busy_handbook):
+    report = incident_report(load_handbook(busy_handbook, NOW), as_of=dt.date(2026, 11, 26))
+    text = render_text(report)
+    assert "pm-2026-11-02-search-slow: time to mitigate 5h20m > SEV-2 target 4h" in text
+    assert "Action items: 4 opened, 1 done, 3 open, 1 overdue (as of 2026-11-26)" in text
+    page = render_markdown(report, link=lambda pm_id: f"../postmortems/{pm_id}/")
+    assert page.startswith("# Incident metrics\n")
+    assert "| SEV-2 | mitigate | 2 | 3h10m | 5h20m | 4h | ✗ |" in page
+    assert ("- [pm-2026-11-02-search-slow](../postmortems/pm-2026-11-02-search-slow/): "
+            "time to mitigate 5h20m, SEV-2 target 4h") in page
+    assert "| 2026-Q4 | 1 | 2 |" in page
+    assert not render_markdown(report, title=None).startswith("#")
+    data = json.loads(as_json(report))
+    assert data["breaches"] == [{"incident": "pm-2026-11-02-search-slow", "severity": "SEV-2",
+                                 "stage": "mitigate", "took": 19200, "target": 14400}]
+    assert data["action_items"]["overdue"][0]["due"] == "2026-11-20"
