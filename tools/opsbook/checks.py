@@ -183,27 +183,27 @@ def _runbook_bodies(contents: "Contents", now: dt.datetime) -> Iterator[Problem]
 
 def _timelines(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
     for doc in contents.postmortems:
-        events = doc.meta.timeline
-        seen: dict[EventType, tuple[int, dt.datetime]] = {}
-        for index, event in enumerate(events):
+        stages: dict[EventType, tuple[int, dt.datetime]] = {}
+        for index, event in enumerate(doc.meta.timeline):
             if event.type is EventType.NOTE:
                 continue
-            if event.type in seen:
-                yield _at(doc.source, ("timeline", index, "type"), f"the timeline has a second `{event.type.value}` event",
-                          code="timeline", hint="each lifecycle stage happens once; use `note` for anything else")
-                continue
-            for other, (other_index, other_at) in seen.items():
-                # Report at the later stage: "`resolved` is before `detected`".
-                if other.stage < event.type.stage and event.at < other_at:
-                    yield _order_problem(doc.source, index, event.type, event.at, other, other_at)
-                elif other.stage > event.type.stage and other_at < event.at:
-                    yield _order_problem(doc.source, other_index, other, other_at, event.type, event.at)
-            seen[event.type] = (index, event.at)
-        if EventType.DETECTED not in seen:
+            if event.type in stages:
+                yield _at(doc.source, ("timeline", index, "type"),
+                          f"the timeline has a second `{event.type.value}` event", code="timeline",
+                          hint="each lifecycle stage happens once; use `note` for anything else")
+            else:
+                stages[event.type] = (index, event.at)
+        for stage, (index, at) in stages.items():
+            # One problem per event, against the nearest earlier stage it precedes.
+            violated = [other for other, (_, other_at) in stages.items() if other.stage < stage.stage and at < other_at]
+            if violated:
+                earlier = max(violated, key=lambda other: other.stage)
+                yield _order_problem(doc.source, index, stage, at, earlier, stages[earlier][1])
+        if EventType.DETECTED not in stages:
             yield _at(doc.source, ("timeline",), "the timeline has no `detected` event", code="timeline",
                       hint="every incident starts with the moment it was detected")
-        if doc.meta.status is not Status.DRAFT and EventType.RESOLVED not in seen:
-            yield _at(doc.source, ("status",), f"a post-mortem {doc.meta.status.value} has no `resolved` event",
+        if doc.meta.status is not Status.DRAFT and EventType.RESOLVED not in stages:
+            yield _at(doc.source, ("status",), f"a post-mortem {doc.meta.status.value.replace('-', ' ')} needs a `resolved` event",
                       code="timeline", hint="keep the status `draft` until the incident is resolved")
 
 

@@ -39,6 +39,9 @@ class _Loader(_BaseLoader):
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
+# Dates and times stay text here: the models parse them, so an impossible date (2026-02-30) becomes a
+# located validation error instead of an exception in the middle of parsing.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
 
 
 @dataclasses.dataclass(slots=True)
@@ -155,9 +158,12 @@ def _parse_yaml(source: Source, problems: list[Problem]) -> bool:
         mark = exc.problem_mark or exc.context_mark
         line = source.yaml_line + mark.line if mark else source.yaml_line
         column = mark.column + 1 if mark else None
+        lines = source.yaml_text.splitlines()
+        tabbed = mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]
         problems.append(Problem(source.rel, f"is not valid YAML: {exc.problem or exc.context}",
                                 line=line, column=column, code="yaml",
-                                hint="check the indentation and quote values that contain ': ' or start with a symbol"))
+                                hint="YAML indents with spaces, not tabs" if tabbed else
+                                "check the indentation and quote values that contain ': ' or start with a symbol"))
         return False
     except yaml.YAMLError as exc:
         problems.append(Problem(source.rel, f"is not valid YAML: {exc}", line=source.yaml_line, code="yaml"))

@@ -149,8 +149,8 @@ ClockTime = Annotated[
 
 
 def _no_datetime(value: Any) -> Any:
-    # pydantic would quietly truncate a datetime to its date; a date field wants a plain date.
-    if isinstance(value, dt.datetime):
+    # pydantic would quietly truncate a midnight datetime to its date; a date field wants a plain date.
+    if isinstance(value, dt.datetime) or (isinstance(value, str) and len(value.strip()) > 10):
         raise ValueError("expected a date (YYYY-MM-DD) without a time")
     return value
 

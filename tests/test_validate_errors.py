@@ -1,0 +1,427 @@
+"""A corpus of broken handbooks: each gives one exact, located message and exit code 1, never a traceback.
+
+Each case breaks a scratch copy of the example handbook in one way, runs `ops validate` in-process and
+asserts the first line of the report for that problem: `file:line[:column]: error: key: message`.
+Line numbers are found from a marker in the broken file, so the assertion checks that the message
+points at the line where the mistake is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from opsbook.cli import main
+
+RUNBOOK = """\
+---
+id: rb-test
+title: Test runbook
+category: availability
+severity: SEV-2
+services: [mcp-server]
+detection:
+  summary: MCP success rate under 80%
+  slos: [mcp-availability]
+scope: Everyone
+owners: [maya]
+last_reviewed: 2026-11-01
+review_every: 90d
+---
+
+## Quick mitigation
+
+Roll back.
+
+## Final fix
+
+Fix it.
+
+## What to update afterwards
+
+The alert.
+
+## User-facing messages
+
+We are on it.
+"""
+
+POSTMORTEM = """\
+---
+id: pm-test
+title: Test incident
+status: published
+severity: SEV-2
+category: latency
+services: [gift-search]
+runbook: rb-checkout-failure
+roles:
+  on_call: tomas
+timeline:
+  - {at: "2026-11-02T10:00:00+01:00", type: started}
+  - {at: "2026-11-02T10:05:00+01:00", type: detected}
+  - {at: "2026-11-02T10:20:00+01:00", type: mitigated}
+  - {at: "2026-11-02T11:00:00+01:00", type: resolved}
+action_items:
+  - id: AI-1
+    title: Add a cache
+    owner: tomas
+    due: 2026-12-20
+---
+
+## Summary
+
+Slow.
+
+## Root cause
+
+A cache expired.
+
+## Action items
+
+One.
+"""
+
+CADENCE = """\
+id: test-review
+title: Test review
+when: {every: week, weekday: friday}
+start: 2026-01-02
+time: "09:00"
+timezone: Europe/Berlin
+duration: 30m
+owner: maya
+checklist:
+  - Look at the numbers
+"""
+
+
+@dataclass
+class Case:
+    name: str
+    path: str  # the file the case writes or edits
+    change: Callable[[str], str] | str | bytes | None  # new text, a text edit, raw bytes, or None: make a dir
+    expected: str  # the report line, with {line} standing for the marker's line
+    marker: str | None = None  # text on the line the problem is at
+
+
+def _replace(old: str, new: str) -> Callable[[str], str]:
+    def edit(text: str) -> str:
+        assert old in text, f"the fixture no longer contains {old!r}"
+        return text.replace(old, new, 1)
+    return edit
+
+
+def rb(old: str, new: str) -> str:
+    return _replace(old, new)(RUNBOOK)
+
+
+def pm(old: str, new: str) -> str:
+    return _replace(old, new)(POSTMORTEM)
+
+
+def cad(old: str, new: str) -> str:
+    return _replace(old, new)(CADENCE)
+
+
+R, P, C = "runbooks/rb-test.md", "postmortems/pm-test.md", "calendar/test-review.yaml"
+
+CASES = [
+    # --- files that cannot be read as a document -------------------------------------------------
+    Case("broken-yaml", "ops/slos.yaml", _replace("  - id: gift-search-latency\n", "  - id: gift-search-latency\n   bad: [\n"),
+         "ops/slos.yaml:{line}:4: error: is not valid YAML: did not find expected '-' indicator",
+         marker="   bad: ["),
+    Case("unclosed-frontmatter", R, RUNBOOK.replace("---\n\n## Quick", "\n## Quick"),
+         "runbooks/rb-test.md:1: error: frontmatter is not closed"),
+    Case("no-frontmatter", R, "# Just a title\n\nNo frontmatter here.\n",
+         "runbooks/rb-test.md:1: error: has no frontmatter"),
+    Case("not-utf8", C, CADENCE.encode() + b"# caf\xe9\n",
+         "calendar/test-review.yaml:11: error: is not valid UTF-8 text"),
+    Case("directory-not-file", "runbooks/rb-dir.md", None,
+         "runbooks/rb-dir.md: error: is a directory, expected a file"),
+    Case("empty-file", C, "",
+         "calendar/test-review.yaml:1: error: is empty"),
+    Case("whitespace-only-file", P, "\n\n   \n",
+         "postmortems/pm-test.md:1: error: is empty"),
+    Case("top-level-list", "ops/services.yaml", "- id: mcp-server\n",
+         "ops/services.yaml:1: error: must hold a YAML mapping of keys to values"),
+    Case("duplicate-key", C, CADENCE.replace("duration: 30m\n", "duration: 30m\nduration: 1h\n"),
+         "calendar/test-review.yaml:{line}:1: error: is not valid YAML: the key 'duration' is given twice in one mapping",
+         marker="duration: 1h"),
+    Case("tab-indent", C, CADENCE.replace("  - Look at the numbers", "\t- Look at the numbers"),
+         "calendar/test-review.yaml:{line}:1: error: is not valid YAML: found character that cannot start any token",
+         marker="\t- Look"),
+    Case("missing-team", "ops/team.yaml", "DELETE",
+         "ops/team.yaml: error: is missing"),
+    # --- one document's shape ---------------------------------------------------------------------
+    Case("unknown-key-typo", R, rb("severity: SEV-2", "severty: SEV-2"),
+         "runbooks/rb-test.md:{line}:1: error: severty: unknown key `severty`", marker="severty:"),
+    Case("unknown-key-nested", P, pm("type: started}", "type: started, when: now}"),
+         "postmortems/pm-test.md:{line}:54: error: timeline[0].when: unknown key `when`", marker="when: now"),
+    Case("wrong-type-number", "ops/slos.yaml", _replace("target: 0.995", "target: high"),
+         "ops/slos.yaml:{line}:5: error: slos[0].target: cannot be read", marker="target: high"),
+    Case("wrong-type-list", R, rb("services: [mcp-server]", "services: mcp-server"),
+         "runbooks/rb-test.md:{line}:1: error: services: has the wrong type", marker="services: mcp-server"),
+    Case("bad-enum", R, rb("category: availability", "category: payments"),
+         "runbooks/rb-test.md:{line}:1: error: category: is not one of the allowed values", marker="category:"),
+    Case("unknown-severity", P, pm("severity: SEV-2", "severity: SEV-4"),
+         "postmortems/pm-test.md:{line}:1: error: severity: is not one of the allowed values", marker="severity:"),
+    Case("month-13", R, rb("last_reviewed: 2026-11-01", "last_reviewed: 2026-13-01"),
+         "runbooks/rb-test.md:{line}:1: error: last_reviewed: cannot be read", marker="last_reviewed"),
+    Case("february-30", "ops/secrets.yaml", _replace("last_rotated: 2026-10-01", "last_rotated: 2026-02-30"),
+         "ops/secrets.yaml:{line}:5: error: secrets[0].last_rotated: cannot be read", marker="2026-02-30"),
+    Case("date-with-time", R, rb("last_reviewed: 2026-11-01", "last_reviewed: 2026-11-01T10:00:00Z"),
+         "runbooks/rb-test.md:{line}:1: error: last_reviewed: expected a date (YYYY-MM-DD) without a time",
+         marker="last_reviewed"),
+    Case("naive-datetime", P, pm('"2026-11-02T10:05:00+01:00"', '"2026-11-02T10:05:00"'),
+         "postmortems/pm-test.md:{line}:6: error: timeline[1].at: cannot be read", marker="10:05:00\""),
+    Case("bad-zone", C, cad("timezone: Europe/Berlin", "timezone: Europe/Berlinn"),
+         "calendar/test-review.yaml:{line}:1: error: timezone: unknown IANA time zone 'Europe/Berlinn' "
+         "(expected a name such as Europe/Berlin)", marker="timezone:"),
+    Case("bad-duration", C, cad("duration: 30m", "duration: half an hour"),
+         "calendar/test-review.yaml:{line}:1: error: duration: expected a duration such as 15m, 1h30m, 2d or 1w",
+         marker="duration:"),
+    Case("bad-clock", C, cad('time: "09:00"', 'time: "25:00"'),
+         "calendar/test-review.yaml:{line}:1: error: time: expected a time of day as HH:MM, such as \"10:00\"",
+         marker="time:"),
+    Case("uppercase-id", "ops/services.yaml", _replace("- id: widget", "- id: Widget"),
+         "ops/services.yaml:{line}:5: error: services[3].id: does not have the expected form", marker="id: Widget"),
+    Case("missing-key", R, rb("scope: Everyone\n", ""),
+         "runbooks/rb-test.md:2:1: error: scope: required key `scope` is missing"),
+    Case("action-item-no-owner", P, pm("    owner: tomas\n", ""),
+         "postmortems/pm-test.md:{line}:5: error: action_items[0].owner: required key `owner` is missing",
+         marker="- id: AI-1"),
+    Case("action-item-no-due", P, pm("    due: 2026-12-20\n", ""),
+         "postmortems/pm-test.md:{line}:5: error: action_items[0].due: required key `due` is missing",
+         marker="- id: AI-1"),
+    Case("action-item-bad-url", P, pm("    due: 2026-12-20\n", "    due: 2026-12-20\n    issue: not a url\n"),
+         "postmortems/pm-test.md:{line}:5: error: action_items[0].issue: cannot be read", marker="issue: not"),
+    Case("owner-and-rotation", C, cad("owner: maya", "owner: maya\nrotation: review-hosts"),
+         "calendar/test-review.yaml:1:1: error: give exactly one of `owner` (a person) or `rotation`"),
+    Case("weekly-without-weekday", C, cad("{every: week, weekday: friday}", "{every: week}"),
+         "calendar/test-review.yaml:{line}:1: error: when: a weekly cadence needs `weekday`", marker="when:"),
+    Case("monthly-two-rules", C, cad("{every: week, weekday: friday}", "{every: month, day: 3, business_day: 1}"),
+         "calendar/test-review.yaml:{line}:1: error: when: give exactly one of `day`, `weekday` (with `nth`) or "
+         "`business_day`", marker="when:"),
+    Case("empty-checklist", C, cad("checklist:\n  - Look at the numbers\n", "checklist: []\n"),
+         "calendar/test-review.yaml:{line}:1: error: checklist: has too few items", marker="checklist"),
+    Case("negative-count", P, pm("roles:\n", "impact: {summary: Slow, users_affected: -3}\nroles:\n"),
+         "postmortems/pm-test.md:{line}:25: error: impact.users_affected: is out of range", marker="impact:"),
+    # --- across files -----------------------------------------------------------------------------
+    Case("duplicate-slo-id", "ops/slos.yaml", _replace("- id: gift-search-errors", "- id: gift-search-latency"),
+         "ops/slos.yaml:{line}:5: error: slos[2].id: SLO id 'gift-search-latency' is already used in ops/slos.yaml",
+         marker="- id: gift-search-latency\n    title: Gift search error rate"),
+    Case("duplicate-person", "ops/team.yaml", _replace("- id: jordan", "- id: maya"),
+         "ops/team.yaml:{line}:5: error: people[3].id: person id 'maya' is already used in ops/team.yaml",
+         marker="- id: maya\n    name: Jordan"),
+    Case("dangling-runbook", P, pm("runbook: rb-checkout-failure", "runbook: rb-checkout-failures"),
+         "postmortems/pm-test.md:{line}:1: error: runbook: refers to unknown runbook 'rb-checkout-failures'",
+         marker="runbook:"),
+    Case("dangling-slo", R, rb("slos: [mcp-availability]", "slos: [mcp-uptime]"),
+         "runbooks/rb-test.md:{line}:10: error: detection.slos[0]: refers to unknown SLO 'mcp-uptime'",
+         marker="slos:"),
+    Case("dangling-service", "ops/slos.yaml", _replace("service: mcp-server", "service: mcp"),
+         "ops/slos.yaml:{line}:5: error: slos[0].service: refers to unknown service 'mcp'", marker="service: mcp"),
+    Case("dangling-person", P, pm("on_call: tomas", "on_call: tom"),
+         "postmortems/pm-test.md:{line}:3: error: roles.on_call: refers to unknown person 'tom'", marker="on_call"),
+    Case("dangling-role", "ops/team.yaml", _replace("role: on-call", "role: oncall"),
+         "ops/team.yaml:{line}:5: error: rotations[0].role: refers to unknown role 'oncall'", marker="role: oncall"),
+    Case("dangling-rotation", C, cad("owner: maya", "rotation: hosts"),
+         "calendar/test-review.yaml:{line}:1: error: rotation: refers to unknown rotation 'hosts'", marker="rotation:"),
+    Case("dangling-metric", "ops/severity.yaml", _replace("{metric: checkout_success_rate,", "{metric: checkout_rate,"),
+         "ops/severity.yaml:{line}:10: error: rules[0].any[0].metric: refers to unknown metric 'checkout_rate'",
+         marker="checkout_rate"),
+    Case("resolved-before-detected", P, pm('"2026-11-02T11:00:00+01:00", type: resolved',
+                                           '"2026-11-02T09:00:00+01:00", type: resolved'),
+         "postmortems/pm-test.md:{line}:6: error: timeline[3].at: `resolved` is before `mitigated`", marker="resolved"),
+    Case("no-detected", P, pm('  - {at: "2026-11-02T10:05:00+01:00", type: detected}\n', ""),
+         "postmortems/pm-test.md:{line}:1: error: timeline: the timeline has no `detected` event", marker="timeline:"),
+    Case("second-triage", P, pm("type: mitigated}", "type: mitigated}\n  - {at: \"2026-11-02T10:30:00+01:00\", type: mitigated}"),
+         "postmortems/pm-test.md:{line}:39: error: timeline[3].type: the timeline has a second `mitigated` event",
+         marker="10:30:00"),
+    Case("published-without-root-cause", P, pm("## Root cause\n\nA cache expired.\n\n", ""),
+         "postmortems/pm-test.md:{line}: error: a published post-mortem needs a `## Root cause` section",
+         marker="---\n\n## Summary"),
+    Case("published-empty-root-cause", P, pm("A cache expired.\n", ""),
+         "postmortems/pm-test.md:{line}: error: a published post-mortem needs text under `## Root cause`",
+         marker="## Root cause"),
+    Case("published-without-action-items", P, pm("action_items:\n  - id: AI-1\n    title: Add a cache\n    owner: tomas\n"
+                                                 "    due: 2026-12-20\n", ""),
+         "postmortems/pm-test.md:{line}:1: error: status: a published post-mortem needs at least one action item",
+         marker="status:"),
+    Case("published-unresolved", P, pm('  - {at: "2026-11-02T11:00:00+01:00", type: resolved}\n', ""),
+         "postmortems/pm-test.md:{line}:1: error: status: a post-mortem published needs a `resolved` event",
+         marker="status:"),
+    Case("runbook-missing-section", R, rb("## Final fix\n\nFix it.\n\n", ""),
+         "runbooks/rb-test.md:{line}: error: the body has no `## Final fix` section", marker="---\n\n## Quick"),
+    Case("runbook-empty-section", R, rb("Roll back.\n", ""),
+         "runbooks/rb-test.md:{line}: error: the `## Quick mitigation` section is empty", marker="## Quick mitigation"),
+    Case("file-name-not-id", R, rb("id: rb-test", "id: rb-other"),
+         "runbooks/rb-test.md:{line}:1: error: id: the id 'rb-other' does not match the file name 'rb-test'",
+         marker="id: rb-other"),
+    Case("commerce-below-floor", P, pm("category: latency", "category: commerce"),
+         "postmortems/pm-test.md:{line}:1: error: severity: commerce incidents are at least SEV-1 by the severity policy",
+         marker="severity:"),
+    Case("future-review-date", R, rb("last_reviewed: 2026-11-01", "last_reviewed: 2062-11-01"),
+         "runbooks/rb-test.md:{line}:1: error: last_reviewed: is in the future", marker="last_reviewed"),
+    Case("future-timeline", P, pm('"2026-11-02T11:00:00+01:00", type: resolved', '"2027-11-02T11:00:00+01:00", type: resolved'),
+         "postmortems/pm-test.md:{line}:6: error: timeline[3].at: is in the future", marker="2027-11-02"),
+    # --- credentials: located, never echoed -------------------------------------------------------
+    Case("openai-key", R, rb("Roll back.", "Roll back. Key: sk-proj-AbCdEfGhIjKlMnOpQrStUvWx1234"),
+         "runbooks/rb-test.md:{line}:17: error: looks like an OpenAI API key; a handbook must never hold a credential",
+         marker="Roll back. Key"),
+    Case("aws-key", C, cad("duration: 30m", "duration: 30m\n# AKIAIOSFODNN7EXAMPLE"),
+         "calendar/test-review.yaml:{line}:3: error: looks like an AWS access key id; a handbook must never hold a "
+         "credential", marker="# AKIA"),
+    Case("stripe-live-key", P, pm("A cache expired.", "A cache expired. sk_live_51HxYzAbCdEfGhIjKlMnOp"),
+         "postmortems/pm-test.md:{line}:18: error: looks like a Stripe secret key; a handbook must never hold a "
+         "credential", marker="sk_live_"),
+    Case("private-key", "ops/secrets.yaml",
+         _replace("secrets:\n", "secrets:\n# -----BEGIN RSA PRIVATE KEY-----\n"),
+         "ops/secrets.yaml:{line}:3: error: looks like a private key block; a handbook must never hold a credential",
+         marker="BEGIN RSA"),
+    Case("secret-value-key", "ops/secrets.yaml",
+         _replace("    owner: tomas\n", "    owner: tomas\n    value: ghp_abcdefghijklmnopqrstuvwxyz0123456789\n"),
+         "ops/secrets.yaml:{line}:5: error: secrets[0].value: unknown key `value`", marker="value: ghp_"),
+]
+
+
+def _apply(root: Path, case: Case) -> None:
+    target = root / case.path
+    if case.change is None:
+        target.mkdir(parents=True)
+        return
+    if case.change == "DELETE":
+        target.unlink()
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if callable(case.change):
+        base = target.read_text(encoding="utf-8") if target.exists() else {R: RUNBOOK, P: POSTMORTEM, C: CADENCE}[case.path]
+        target.write_text(case.change(base), encoding="utf-8")
+    elif isinstance(case.change, bytes):
+        target.write_bytes(case.change)
+    else:
+        target.write_text(case.change, encoding="utf-8")
+
+
+def _marker_line(path: Path, marker: str) -> int:
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    index = text.index(marker)
+    line = text.count("\n", 0, index) + 1
+    return line + 1 if marker.startswith("---\n") else line  # the body starts after the closing ---
+
+
+def _validate(root: Path, capsys, *extra: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["validate", "--root", str(root), "--as-of", "2026-11-26", *extra])
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out, captured.err
+
+
+@pytest.fixture
+def small_handbook(handbook_copy: Path) -> Path:
+    """The example plus one small runbook, post-mortem and cadence that the cases break."""
+    (handbook_copy / R).write_text(RUNBOOK, encoding="utf-8")
+    (handbook_copy / P).write_text(POSTMORTEM, encoding="utf-8")
+    (handbook_copy / C).write_text(CADENCE, encoding="utf-8")
+    return handbook_copy
+
+
+def test_the_unbroken_fixtures_are_valid(small_handbook, capsys):
+    code, out, err = _validate(small_handbook, capsys, "--strict")
+    assert (code, err) == (0, ""), out
+
+
+def test_the_corpus_is_large_and_distinct():
+    assert len(CASES) >= 40
+    assert len({case.name for case in CASES}) == len(CASES)
+    assert len({case.expected for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_broken_input_gives_a_located_message(small_handbook, capsys, case):
+    _apply(small_handbook, case)
+    code, out, err = _validate(small_handbook, capsys)
+    expected = case.expected
+    if case.marker:
+        expected = expected.format(line=_marker_line(small_handbook / case.path, case.marker))
+    assert code == 1
+    assert "Traceback" not in out + err
+    assert expected in out.splitlines(), out
+    # A credential is named by kind and place, never repeated.
+    for secret in re.findall(r"(sk-proj-\w+|AKIA\w+|sk_live_\w+|ghp_\w+)", str(case.change) if not callable(case.change) else ""):
+        assert secret not in out
+    assert not re.search(r"(sk-proj-|AKIAI|sk_live_5|ghp_a)", out)
+
+
+def test_json_format_carries_file_line_key_and_expectation(small_handbook, capsys):
+    (small_handbook / R).write_text(rb("category: availability", "category: payments"), encoding="utf-8")
+    code, out, _ = _validate(small_handbook, capsys, "--format", "json")
+    document = json.loads(out)
+    assert code == 1 and document["valid"] is False and document["errors"] == 1
+    [problem] = document["problems"]
+    assert problem["file"] == R and problem["line"] == 4 and problem["key"] == "category"
+    assert problem["found"] == "'payments'"
+    assert problem["expected"].startswith("one of 'availability', 'latency', 'quality', 'commerce'")
+
+
+def test_github_format_escapes_annotations_and_writes_a_step_summary(small_handbook, capsys, tmp_path, monkeypatch):
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    (small_handbook / R).write_text(rb("title: Test runbook", "title: Test runbook\nnotes: 'a, b: c'"), encoding="utf-8")
+    code, out, _ = _validate(small_handbook, capsys, "--format", "github")
+    assert code == 1
+    line = next(l for l in out.splitlines() if l.startswith("::error "))
+    assert line.startswith("::error file=runbooks/rb-test.md,line=4,col=1,title=opsbook unknown-key at notes::")
+    assert "unknown key `notes`" in line
+    assert "| ❌ | `runbooks/rb-test.md:4:1` | `notes` | unknown key `notes` |" in summary.read_text()
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda root: (root / "runbooks/rb-test.md").write_text(rb("last_reviewed: 2026-11-01", "last_reviewed: 2026-01-01")),
+     "runbooks/rb-test.md:12:1: warning: last_reviewed: the runbook was due for review on 2026-04-01"),
+    (lambda root: (root / "postmortems/pm-test.md").write_text(pm("due: 2026-12-20", "due: 2026-11-20")),
+     "postmortems/pm-test.md:20:5: warning: action_items[0].due: action item AI-1 is overdue since 2026-11-20"),
+    (lambda root: (root / "ops/secrets.yaml").write_text(
+        (root / "ops/secrets.yaml").read_text().replace("last_rotated: 2026-10-01", "last_rotated: 2026-05-01")),
+     "warning: secrets[0].last_rotated: OPENAI_API_KEY was due for rotation on 2026-07-30"),
+    (lambda root: (root / "postmortems/pm-test.md").write_text(pm("status: published", "status: draft")
+                                                              .replace("severity: SEV-2", "severity: SEV-1")
+                                                              .replace("category: latency", "category: availability")),
+     "postmortems/pm-test.md:4:1: warning: status: the SEV-1 post-mortem was due to be published by 2026-11-07"),
+])
+def test_warnings_pass_unless_strict(small_handbook, capsys, change, message):
+    change(small_handbook)
+    code, out, _ = _validate(small_handbook, capsys)
+    assert code == 0 and any(line.endswith(message) for line in out.splitlines()), out
+    code, out, _ = _validate(small_handbook, capsys, "--strict")
+    assert code == 1 and "--strict: warnings count" in out
+
+
+def test_every_problem_is_reported_once_across_files(small_handbook, capsys):
+    (small_handbook / R).write_text(rb("category: availability", "category: payments"), encoding="utf-8")
+    (small_handbook / C).write_text(cad("duration: 30m", "duration: forever"), encoding="utf-8")
+    (small_handbook / "ops/slos.yaml").write_text("slos: [\n", encoding="utf-8")
+    code, out, _ = _validate(small_handbook, capsys)
+    errors = [line for line in out.splitlines() if ": error: " in line]
+    assert code == 1 and len(errors) == len(set(errors)) >= 3
+    assert {e.split(":")[0] for e in errors} >= {R, C, "ops/slos.yaml"}
+
+
+def test_usage_errors_exit_2(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["validate", "--root", str(tmp_path / "nowhere")])
+    assert exit_info.value.code == 2
+    assert "no such handbook folder" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["validate", "--format", "xml"])
+    assert exit_info.value.code == 2
+    with pytest.raises(SystemExit) as exit_info:
+        main(["validate", "--as-of", "yesterday"])
+    assert exit_info.value.code == 2
