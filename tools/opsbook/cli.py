@@ -34,6 +34,19 @@ def validate(root: str, output_format: str, strict: bool, as_of: str | None) -> 
     sys.exit(run(root, output_format, strict, as_of))
 
 
+@cli.command()
+@click.option("--out", default="schemas", show_default=True, type=click.Path(file_okay=False),
+              help="Folder to write the JSON Schemas into.")
+def schema(out: str) -> None:
+    """Write JSON Schemas (draft-07) of every file format, for editors and other tools."""
+    from pathlib import Path
+
+    from opsbook.schemas import write_all
+
+    for path in write_all(Path(out)):
+        click.echo(f"wrote {path}")
+
+
 def main(args: list[str] | None = None) -> None:
     """Entry point of the `ops` console script; exits with the command's code."""
     from opsbook.problems import OpsbookError
