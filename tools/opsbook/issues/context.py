@@ -1,0 +1,153 @@
+"""The handbook facts a review's issue quotes, one Markdown section per `context` entry of its cadence.
+
+Every fact is judged at the review's own date (not the day the sync runs), so the same handbook gives the
+same body on every run and an issue is only rewritten when the handbook itself changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Callable
+
+from opsbook import urls
+from opsbook.handbook import Handbook
+from opsbook.models.cadence import Cadence
+from opsbook.models.catalogue import Slo, Unit
+from opsbook.models.common import Category, format_duration
+from opsbook.models.postmortem import EventType
+from opsbook.schedule import Occurrence
+
+_SYMBOL = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Review:
+    """One occurrence with its neighbours, which bound "since the last review" and "before the next"."""
+
+    cadence: Cadence
+    occurrence: Occurrence
+    previous: Occurrence | None
+    following: Occurrence | None
+
+    @property
+    def day(self) -> dt.date:
+        return self.occurrence.start.date()
+
+    @property
+    def since(self) -> dt.datetime:
+        if self.previous is not None:
+            return self.previous.start
+        return dt.datetime.combine(self.cadence.start, dt.time(), self.occurrence.start.tzinfo)
+
+
+def sections(handbook: Handbook, review: Review) -> list[str]:
+    """The Markdown sections for the cadence's `context` list, in its order."""
+    return [_RENDERERS[name](handbook, review) for name in review.cadence.context]
+
+
+def _link(handbook: Handbook, path: str) -> str:
+    return urls.absolute(handbook.config.site_url, path)
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def target(slo: Slo) -> str:
+    """The objective as a person reads it: `≥ 99.5%`, `≤ 4000 ms`."""
+    value = slo.target
+    shown = {Unit.RATIO: f"{value * 100:g}%", Unit.PERCENT: f"{_number(value)}%", Unit.MILLISECONDS: f"{_number(value)} ms",
+             Unit.SECONDS: f"{_number(value)} s"}.get(slo.unit, _number(value))
+    return f"{_SYMBOL[slo.objective.value]} {shown}"
+
+
+def _slo_table(handbook: Handbook, slos: list[Slo]) -> str:
+    if not slos:
+        return "_None._"
+    rows = ["| SLO | Service | SLI | Target | Window |", "|---|---|---|---|---|"]
+    for slo in slos:
+        name = f"[{_cell(slo.title)}]({slo.dashboard.url})" if slo.dashboard else _cell(slo.title)
+        rows.append(f"| {name} (`{slo.id}`) | {_cell(slo.service)} | {_cell(slo.sli)} | {target(slo)} "
+                    f"| {format_duration(slo.window)} |")
+    return "\n".join(rows)
+
+
+def _slos(handbook: Handbook, review: Review) -> str:
+    chosen = [handbook.slos[i] for i in review.cadence.slos if i in handbook.slos] or list(handbook.slos.values())
+    return "## SLOs and targets\n\n" + _slo_table(handbook, chosen)
+
+
+def _incident_list(handbook: Handbook, found: list) -> str:
+    if not found:
+        return "_None._"
+    lines = []
+    for pm in found:
+        detected = pm.meta.first(EventType.DETECTED)
+        lines.append(f"- [{pm.meta.title}]({_link(handbook, urls.postmortem(pm.id))}) — {pm.meta.severity.value}, "
+                     f"{pm.meta.category.value}, detected {detected.date().isoformat()}, post-mortem {pm.meta.status.value}")
+    return "\n".join(lines)
+
+
+def _incidents(handbook: Handbook, review: Review) -> str:
+    found = handbook.incidents_between(review.since, review.occurrence.start)
+    return (f"## Incidents since the last review ({review.since.date().isoformat()})\n\n"
+            + _incident_list(handbook, found))
+
+
+def _cost(handbook: Handbook, review: Review) -> str:
+    slos = [slo for slo in handbook.slos.values() if slo.category is Category.COST]
+    economic = [pm for pm in handbook.incidents_between(review.since, review.occurrence.start)
+                if pm.meta.category is Category.COST or (pm.meta.impact and pm.meta.impact.revenue_lost)]
+    return (f"## Cost SLIs\n\n{_slo_table(handbook, slos)}\n\n"
+            f"## Economic incidents since the last review ({review.since.date().isoformat()})\n\n"
+            + _incident_list(handbook, economic))
+
+
+def _secrets(handbook: Handbook, review: Review) -> str:
+    until = review.following.start.date() if review.following else review.day
+    due = handbook.secrets_due_for_rotation(review.day, within=until - review.day)
+    if not due:
+        return f"## Secrets due for rotation by {until.isoformat()}\n\n_None._"
+    people = handbook.people
+    rows = ["| Secret | Owner | Last rotated | Due | Stored in |", "|---|---|---|---|---|"]
+    for secret in sorted(due, key=lambda s: s.last_rotated + s.rotate_every):
+        owner = people[secret.owner].name if secret.owner in people else secret.owner
+        rows.append(f"| `{secret.name}` | {_cell(owner)} | {secret.last_rotated.isoformat()} "
+                    f"| {(secret.last_rotated + secret.rotate_every).isoformat()} | {_cell(', '.join(secret.stored_in))} |")
+    return f"## Secrets due for rotation by {until.isoformat()}\n\n" + "\n".join(rows)
+
+
+def _runbooks(handbook: Handbook, review: Review) -> str:
+    due = sorted(handbook.runbooks_due_for_review(review.day), key=lambda rb: rb.meta.last_reviewed)
+    if not due:
+        return "## Runbooks past their review period\n\n_None._"
+    rows = ["| Runbook | Last reviewed | Review every | Overdue since |", "|---|---|---|---|"]
+    for rb in due:
+        rows.append(f"| [{_cell(rb.meta.title)}]({_link(handbook, urls.runbook(rb.id))}) | {rb.meta.last_reviewed.isoformat()} "
+                    f"| {format_duration(rb.meta.review_every)} | {(rb.meta.last_reviewed + rb.meta.review_every).isoformat()} |")
+    return "## Runbooks past their review period\n\n" + "\n".join(rows)
+
+
+def _action_items(handbook: Handbook, review: Review) -> str:
+    overdue = sorted(handbook.overdue_action_items(review.day), key=lambda pair: (pair[1].due, pair[0].id, pair[1].id))
+    if not overdue:
+        return "## Overdue action items\n\n_None._"
+    people = handbook.people
+    rows = ["| Action item | Post-mortem | Owner | Due | Status |", "|---|---|---|---|---|"]
+    for pm, item in overdue:
+        owner = people[item.owner].name if item.owner in people else item.owner
+        title = f"[{_cell(item.title)}]({item.issue})" if item.issue else _cell(item.title)
+        rows.append(f"| {item.id}: {title} | [{pm.id}]({_link(handbook, urls.postmortem(pm.id))}) | {_cell(owner)} "
+                    f"| {item.due.isoformat()} | {item.status.value} |")
+    return "## Overdue action items\n\n" + "\n".join(rows)
+
+
+_RENDERERS: dict[str, Callable[[Handbook, Review], str]] = {
+    "slos": _slos, "incidents": _incidents, "cost": _cost, "secrets": _secrets, "runbooks": _runbooks,
+    "action-items": _action_items,
+}

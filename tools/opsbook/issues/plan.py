@@ -1,0 +1,205 @@
+"""The issue plan: handbook + as-of moment + the issues that exist → what to create, update or close, and why.
+
+Pure: no I/O, no clock. The same inputs always give the same plan, which is what makes a sync safe to
+re-run: a second run sees the issues the first one made and plans nothing.
+
+Rules:
+- A review's issue is due from `issue.open_before` before the review starts until `issues.catch_up` after
+  it started, so a dropped or late run still opens it. Outside that window nothing is created.
+- An open generated issue whose title or body (with ticked boxes kept) differs from what the handbook
+  now says is updated; a closed one is left alone.
+- With `issue.close_previous`, only the newest due review of the cadence gets an issue, and the cadence's
+  older open generated issues are closed with a comment pointing at it.
+- Every open post-mortem action item without an `issue` gets one tracking issue; when the handbook marks
+  it done (or won't-do), its open tracking issue is closed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Iterable
+
+from opsbook.handbook import CadenceFile, Handbook
+from opsbook.issues.body import (
+    IssueContent, action_item_issue, action_item_key, keep_checks, occurrence_issue, parse_marker, same_text,
+)
+from opsbook.issues.context import Review
+from opsbook.models.cadence import Every
+from opsbook.models.common import format_duration
+from opsbook.schedule import cadence_occurrences
+
+CREATE, UPDATE, CLOSE = "create", "update", "close"
+_PERIOD_DAYS = {Every.WEEK: 7, Every.MONTH: 31, Every.QUARTER: 92}
+
+
+@dataclasses.dataclass(frozen=True)
+class ExistingIssue:
+    """An issue as the plan needs it (read from GitHub by `opsbook.issues.github`, or built by a test)."""
+
+    number: int
+    title: str
+    body: str | None
+    state: str  # "open" or "closed"
+    labels: tuple[str, ...] = ()
+    url: str = ""
+
+    @property
+    def key(self) -> str | None:
+        return parse_marker(self.body)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+
+@dataclasses.dataclass(frozen=True)
+class Action:
+    """One change to make on GitHub. `content` is what to write (create, update); `number` the issue touched."""
+
+    kind: str
+    key: str
+    title: str
+    reason: str
+    number: int | None = None
+    content: IssueContent | None = None
+    comment: str | None = None
+    superseded_by: str | None = None
+
+    def as_dict(self) -> dict:
+        data = {"action": self.kind, "key": self.key, "title": self.title, "reason": self.reason,
+                "number": self.number}
+        if self.content:
+            data.update(labels=list(self.content.labels), assignees=list(self.content.assignees),
+                        body=self.content.body)
+        if self.superseded_by:
+            data["superseded_by"] = self.superseded_by
+        return data
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    as_of: dt.datetime
+    actions: tuple[Action, ...]
+    existing: int | None  # how many generated issues were known; None when GitHub was not read
+    notes: tuple[str, ...] = ()
+
+    def count(self, kind: str) -> int:
+        return sum(1 for action in self.actions if action.kind == kind)
+
+
+def build_plan(handbook: Handbook, as_of: dt.datetime, existing: Iterable[ExistingIssue] | None) -> Plan:
+    """The actions that bring GitHub in line with the handbook at `as_of` (aware datetime)."""
+    known, notes = _index(existing or [])
+    actions: list[Action] = []
+    for entry in sorted(handbook.cadences.values(), key=lambda e: e.id):
+        actions += _cadence_actions(handbook, entry, as_of, known)
+    actions += _action_item_actions(handbook, known)
+    return Plan(as_of, tuple(actions), None if existing is None else len(known), tuple(notes))
+
+
+def _index(existing: Iterable[ExistingIssue]) -> tuple[dict[str, ExistingIssue], list[str]]:
+    """Generated issues by marker key; when a key appears twice the oldest issue counts."""
+    known: dict[str, ExistingIssue] = {}
+    notes = []
+    for issue in sorted(existing, key=lambda i: i.number):
+        key = issue.key
+        if key is None:
+            continue
+        if key in known:
+            notes.append(f"#{issue.number} repeats the marker of #{known[key].number} ({key}); left alone")
+            continue
+        known[key] = issue
+    return known, notes
+
+
+def due_reviews(handbook: Handbook, entry: CadenceFile, as_of: dt.datetime) -> list[Review]:
+    """Reviews of one cadence whose issue should exist at `as_of`, oldest first, with their neighbours."""
+    cadence = entry.cadence
+    catch_up, open_before = handbook.config.issues.catch_up, cadence.issue.open_before
+    span = dt.timedelta(days=_PERIOD_DAYS[cadence.when.every] * cadence.when.interval + 31)
+    found = cadence_occurrences(cadence, holidays=handbook.holidays, rotations=handbook.rotations,
+                                people=handbook.people, start=as_of - catch_up - span, end=as_of + open_before + span)
+    due = []
+    for index, occ in enumerate(found):
+        if occ.start - open_before <= as_of <= occ.start + catch_up:
+            due.append(Review(cadence, occ, found[index - 1] if index else None,
+                              found[index + 1] if index + 1 < len(found) else None))
+    return due
+
+
+def _why_due(review: Review, as_of: dt.datetime, catch_up: dt.timedelta) -> str:
+    occ, open_before = review.occurrence, review.cadence.issue.open_before
+    when = f"{occ.start:%Y-%m-%d %H:%M %Z}"
+    if as_of <= occ.start:
+        return f"opens {format_duration(open_before)} before the review on {when}"
+    return (f"catch-up: the review was on {when}, {format_duration(as_of - occ.start)} ago, "
+            f"within the {format_duration(catch_up)} catch-up window")
+
+
+def _cadence_actions(handbook: Handbook, entry: CadenceFile, as_of: dt.datetime,
+                     known: dict[str, ExistingIssue]) -> list[Action]:
+    cadence = entry.cadence
+    due = due_reviews(handbook, entry, as_of)
+    if cadence.issue.close_previous and due:
+        due = due[-1:]  # an older review would be superseded the moment it opened
+    actions = []
+    for review in due:
+        content = occurrence_issue(handbook, review, entry.path)
+        issue = known.get(content.key)
+        if issue is None:
+            actions.append(Action(CREATE, content.key, content.title,
+                                  _why_due(review, as_of, handbook.config.issues.catch_up), content=content))
+        elif issue.is_open:
+            actions += _update(issue, content)
+    if cadence.issue.close_previous and due:
+        actions += _close_previous(cadence.id, due[-1], known)
+    return actions
+
+
+def _update(issue: ExistingIssue, content: IssueContent) -> list[Action]:
+    """An update when the issue no longer says what the handbook says (ticked boxes are kept)."""
+    body = keep_checks(content.body, issue.body)
+    have = {label.lower() for label in issue.labels}
+    missing = [label for label in content.labels if label.lower() not in have]
+    changed = [what for what, differs in (("title", issue.title != content.title),
+                                          ("body", not same_text(body, issue.body)),
+                                          ("labels", bool(missing))) if differs]
+    if not changed:
+        return []
+    labels = tuple(issue.labels) + tuple(missing)
+    merged = dataclasses.replace(content, body=body, labels=labels)
+    return [Action(UPDATE, content.key, content.title, f"the handbook changed its {' and '.join(changed)}",
+                   number=issue.number, content=merged)]
+
+
+def _close_previous(cadence_id: str, latest: Review, known: dict[str, ExistingIssue]) -> list[Action]:
+    prefix = f"occurrence {cadence_id}/"
+    newest = latest.occurrence
+    actions = []
+    for key, issue in sorted(known.items()):
+        if key.startswith(prefix) and issue.is_open and key[len(prefix):] < newest.period:
+            actions.append(Action(CLOSE, key, issue.title, f"superseded by {newest.display_title}",
+                                  number=issue.number, superseded_by=f"occurrence {newest.uid}",
+                                  comment=f"Superseded by the issue for {newest.display_title}."))
+    return actions
+
+
+def _action_item_actions(handbook: Handbook, known: dict[str, ExistingIssue]) -> list[Action]:
+    actions = []
+    for pm in sorted(handbook.postmortems.values(), key=lambda p: p.id):
+        for item in pm.meta.action_items:
+            key = action_item_key(pm.id, item.id)
+            issue = known.get(key)
+            if item.status.is_closed:
+                if issue is not None and issue.is_open:
+                    actions.append(Action(CLOSE, key, issue.title, f"the handbook marks {item.id} {item.status.value}",
+                                          number=issue.number, comment=f"Marked {item.status.value} in `{pm.path}`."))
+                continue
+            content = action_item_issue(handbook, pm, item)
+            if issue is None and item.issue is None:
+                actions.append(Action(CREATE, key, content.title,
+                                      f"open action item of {pm.id} without a tracking issue", content=content))
+            elif issue is not None and issue.is_open:
+                actions += _update(issue, content)
+    return actions
