@@ -47,6 +47,42 @@ def schema(out: str) -> None:
         click.echo(f"wrote {path}")
 
 
+AS_OF_OPTION = click.option("--as-of", "as_of", metavar="DATE",
+                            help="Build as of this date (YYYY-MM-DD) instead of now.")
+
+
+@cli.group(invoke_without_command=True)
+@ROOT_OPTION
+@click.option("--out", metavar="FILE|DIR", help="A .ics file for the whole feed, or a folder for every feed "
+              "(whole, per person, per cadence) plus feeds/index.json.")
+@AS_OF_OPTION
+@click.pass_context
+def calendar(ctx: click.Context, root: str, out: str | None, as_of: str | None) -> None:
+    """Write the iCalendar feed of reviews (`ops calendar --out FILE|DIR`), or list them (`upcoming`)."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = {"root": root, "as_of": as_of}
+        return
+    if not out:
+        raise click.UsageError("give --out FILE.ics or --out DIR, or a subcommand such as `upcoming`")
+    from opsbook.commands.calendar import write
+
+    sys.exit(write(root, out, as_of))
+
+
+@calendar.command()
+@click.option("--root", default=None, type=click.Path(file_okay=False), help="The handbook's folder.  [default: .]")
+@click.option("--days", default=28, show_default=True, type=click.IntRange(1, 3660), help="How far ahead to look.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@AS_OF_OPTION
+@click.pass_context
+def upcoming(ctx: click.Context, root: str | None, days: int, output_format: str, as_of: str | None) -> None:
+    """List the reviews of the next N days, with their owners."""
+    from opsbook.commands.calendar import upcoming as run
+
+    parent = ctx.obj or {}
+    sys.exit(run(root or parent.get("root", "."), days, output_format, as_of or parent.get("as_of")))
+
+
 def main(args: list[str] | None = None) -> None:
     """Entry point of the `ops` console script; exits with the command's code."""
     from opsbook.problems import OpsbookError

@@ -139,7 +139,7 @@ def action_item_issue(handbook: Handbook, pm: Postmortem, item: ActionItem) -> I
         "the next sync closes this issue.",
         "---\n" + FOOTER.format(site=site, path=pm.path),
     ]) + "\n"
-    return IssueContent(key=action_item_key(pm.id, item.id), title=f"Action item {item.id}: {item.title}",
+    return IssueContent(key=action_item_key(pm.id, item.id), title=f"Action item: {item.title}",
                         body=body, labels=_labels([handbook.config.issues.label, ACTION_ITEM_LABEL]),
                         assignees=assignees)
 

@@ -82,14 +82,18 @@ def _slos(handbook: Handbook, review: Review) -> str:
     return "## SLOs and targets\n\n" + _slo_table(handbook, chosen)
 
 
-def _incident_list(handbook: Handbook, found: list) -> str:
+def _incident_list(handbook: Handbook, found: list, money: bool = False) -> str:
     if not found:
         return "_None._"
     lines = []
     for pm in found:
         detected = pm.meta.first(EventType.DETECTED)
-        lines.append(f"- [{pm.meta.title}]({_link(handbook, urls.postmortem(pm.id))}) — {pm.meta.severity.value}, "
-                     f"{pm.meta.category.value}, detected {detected.date().isoformat()}, post-mortem {pm.meta.status.value}")
+        line = (f"- [{pm.meta.title}]({_link(handbook, urls.postmortem(pm.id))}) — {pm.meta.severity.value}, "
+                f"{pm.meta.category.value}, detected {detected.date().isoformat()}, post-mortem {pm.meta.status.value}")
+        impact = pm.meta.impact
+        if money and impact and impact.revenue_lost:
+            line += f", revenue lost {impact.revenue_lost:,.0f} {impact.currency or ''}".rstrip()
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -105,7 +109,7 @@ def _cost(handbook: Handbook, review: Review) -> str:
                 if pm.meta.category is Category.COST or (pm.meta.impact and pm.meta.impact.revenue_lost)]
     return (f"## Cost SLIs\n\n{_slo_table(handbook, slos)}\n\n"
             f"## Economic incidents since the last review ({review.since.date().isoformat()})\n\n"
-            + _incident_list(handbook, economic))
+            + _incident_list(handbook, economic, money=True))
 
 
 def _secrets(handbook: Handbook, review: Review) -> str:

@@ -1,0 +1,107 @@
+"""`ops issues plan` and `ops issues sync`: open each due review's GitHub issue exactly once.
+
+The token comes from GITHUB_TOKEN only and is never printed; the API base from GITHUB_API_URL (as GitHub
+Actions sets it). Tuning for tests and impatient people: `--write-interval` (or OPSBOOK_WRITE_INTERVAL)
+overrides `issues.seconds_between_writes`; OPSBOOK_BACKOFF is the first retry delay in seconds (default 2;
+a secondary rate limit without Retry-After waits 30 times it); OPSBOOK_MAX_WAIT the longest rate-limit
+wait accepted before giving up (default 900).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import click
+
+from opsbook.dates import parse_as_of
+from opsbook.problems import UsageError
+
+_REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+def _token() -> str:
+    return os.environ.get("GITHUB_TOKEN", "").strip()
+
+
+def _api_url() -> str:
+    from opsbook.issues.github import DEFAULT_API
+
+    return os.environ.get("GITHUB_API_URL", "").strip() or DEFAULT_API
+
+
+def _seconds(name: str, value: str | None, default: float) -> float:
+    if value is None or value == "":
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if seconds < 0:
+        raise UsageError(f"{name} {value!r}: expected a number of seconds (0 or more)")
+    return seconds
+
+
+def _policy(config, write_interval: str | None):
+    from opsbook.issues.github import Policy
+
+    interval = _seconds("--write-interval", write_interval, _seconds(
+        "OPSBOOK_WRITE_INTERVAL", os.environ.get("OPSBOOK_WRITE_INTERVAL"), config.issues.seconds_between_writes))
+    backoff = _seconds("OPSBOOK_BACKOFF", os.environ.get("OPSBOOK_BACKOFF"), 2.0)
+    max_wait = _seconds("OPSBOOK_MAX_WAIT", os.environ.get("OPSBOOK_MAX_WAIT"), 900.0)
+    return Policy(write_interval=interval, backoff_base=backoff, backoff_cap=max(backoff, 60.0),
+                  secondary_wait=30 * backoff, max_wait=max_wait)
+
+
+def _check_repo(repo: str) -> None:
+    if not _REPO.match(repo):
+        raise UsageError(f"--repo {repo!r}: expected OWNER/NAME, such as giftgenius/handbook")
+
+
+def run_plan(root: str, as_of: str | None, output_format: str, repo: str | None) -> int:
+    """Show what a sync would do. Reads GitHub only with --repo (and GITHUB_TOKEN); changes nothing."""
+    from opsbook.issues import report
+    from opsbook.issues.plan import build_plan
+    from opsbook.issues.sync import read_plan
+    from opsbook.validate import load_handbook
+
+    now = parse_as_of(as_of)
+    handbook = load_handbook(root, now)
+    if repo:
+        _check_repo(repo)
+        if not _token():
+            raise UsageError("--repo reads the repository's issues and needs GITHUB_TOKEN; "
+                             "leave out --repo to plan as if none existed")
+        plan = read_plan(handbook, repo, now, token=_token(), api_url=_api_url(), policy=_policy(handbook.config, None))[0]
+    else:
+        plan = build_plan(handbook, now, None)
+    click.echo(report.plan_json(plan, repo) if output_format == "json" else report.plan_text(plan, repo), nl=False)
+    return 0
+
+
+def run_sync(root: str, repo: str, as_of: str | None, dry_run: bool, output_format: str,
+             write_interval: str | None) -> int:
+    """Apply the plan on GitHub; 0 when everything was done, 1 when something was left for the next run."""
+    from opsbook.issues import report
+    from opsbook.issues.plan import build_plan
+    from opsbook.issues.sync import sync
+    from opsbook.validate import load_handbook
+
+    _check_repo(repo)
+    now = parse_as_of(as_of)
+    handbook = load_handbook(root, now)
+    policy = _policy(handbook.config, write_interval)
+    if not _token():
+        if not dry_run:
+            raise UsageError("GITHUB_TOKEN is not set: a sync needs a token that may write issues "
+                             "(use --dry-run to see the plan without one)")
+        click.echo("GITHUB_TOKEN is not set: planning without reading GitHub.", err=True)
+        plan = build_plan(handbook, now, None)
+        click.echo(report.plan_json(plan, repo) if output_format == "json" else report.plan_text(plan, repo), nl=False)
+        return 0
+    result = sync(handbook, repo, now, token=_token(), api_url=_api_url(), policy=policy, dry_run=dry_run)
+    click.echo(report.sync_json(result) if output_format == "json" else report.sync_text(result), nl=False)
+    if path := os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(report.step_summary(result))
+    return 0 if result.ok else 1
