@@ -35,6 +35,18 @@ def validate(root: str, output_format: str, strict: bool, as_of: str | None) -> 
 
 
 @cli.command()
+@ROOT_OPTION
+@click.option("--site-dir", "site_dir", type=click.Path(file_okay=False),
+              help="Where to write the site.  [default: site_dir of mkdocs.yml, usually ROOT/site]")
+@click.option("--as-of", "as_of", metavar="DATE", help="Build as of this date (YYYY-MM-DD) instead of now.")
+def build(root: str, site_dir: str | None, as_of: str | None) -> int:
+    """Validate, then build the site and its calendar feeds with MkDocs (--strict); print where they are."""
+    from opsbook.commands.build import run
+
+    return run(root, site_dir, as_of)
+
+
+@cli.command()
 @click.option("--out", default="schemas", show_default=True, type=click.Path(file_okay=False),
               help="Folder to write the JSON Schemas into.")
 def schema(out: str) -> None:
@@ -81,6 +93,155 @@ def upcoming(ctx: click.Context, root: str | None, days: int, output_format: str
 
     parent = ctx.obj or {}
     sys.exit(run(root or parent.get("root", "."), days, output_format, as_of or parent.get("as_of")))
+
+
+@cli.command()
+@ROOT_OPTION
+@click.argument("readings", nargs=-1, metavar="METRIC=VALUE...")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def classify(root: str, readings: tuple[str, ...], output_format: str) -> int:
+    """Apply the severity policy's rules to metric readings: severity, rule and runbooks, or not an incident."""
+    from opsbook.commands.classify import run
+
+    return run(root, readings, output_format)
+
+
+@cli.command()
+@ROOT_OPTION
+@click.option("--since", metavar="DATE", help="First day of incidents to count (YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Last day of incidents to count (YYYY-MM-DD).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+@click.option("--as-of", "as_of", metavar="DATE", help="Judge which action items are overdue as of this date.")
+def report(root: str, since: str | None, until: str | None, output_format: str, as_of: str | None) -> int:
+    """Incident metrics: counts, time to detect/acknowledge/mitigate/resolve against targets, action items."""
+    from opsbook.commands.report import run
+
+    return run(root, since, until, output_format, as_of)
+
+
+@cli.group()
+def incident() -> None:
+    """Record an incident as it happens: open, log, roles, resolve, action, publish.
+
+    Each command edits the incident's post-mortem in postmortems/ (keeping its comments), refuses an
+    edit that would make it invalid, and prints the event as one JSON line on stdout.
+    """
+
+
+AT_OPTION = click.option("--at", metavar="TIME", help="When it happened: an ISO date-time with offset, or HH:MM "
+                                                      "today in the team's time zone.  [default: now]")
+
+
+@incident.command("open")
+@ROOT_OPTION
+@click.option("--title", required=True, help="What is broken, in a few words.")
+@click.option("--severity", required=True, metavar="SEV-N", help="A level of ops/severity.yaml (see `ops classify`).")
+@click.option("--category", required=True, help="availability, latency, quality, commerce, cost or security.")
+@click.option("--service", "services", multiple=True, metavar="ID",
+              help="An affected service (repeatable).  [default: those of the category's runbooks]")
+@click.option("--on-call", metavar="PERSON", help="Who was paged.  [default: the on-call rotation's holder]")
+@click.option("--runbook", metavar="ID", help="The runbook followed.  [default: the category's only runbook]")
+@click.option("--message", help="What was detected (the alert, the report).")
+@AT_OPTION
+def incident_open(root: str, title: str, severity: str, category: str, services: tuple[str, ...],
+                  on_call: str | None, runbook: str | None, message: str | None, at: str | None) -> int:
+    """Open an incident: a draft post-mortem with its `detected` event."""
+    from opsbook.commands.incident import run_open
+
+    return run_open(root, title, severity, category, services, on_call, runbook, at, message)
+
+
+@incident.command("log")
+@ROOT_OPTION
+@click.argument("incident_id", metavar="ID")
+@click.option("--type", "kind", required=True, metavar="TYPE",
+              help="acknowledged, triaged, mitigated, resolved or note.")
+@click.option("--message", required=True, help="What was seen or done.")
+@AT_OPTION
+def incident_log(root: str, incident_id: str, kind: str, message: str, at: str | None) -> int:
+    """Add an event to the incident's timeline (in order; each stage once)."""
+    from opsbook.commands.incident import run_log
+
+    return run_log(root, incident_id, kind, message, at)
+
+
+@incident.command("roles")
+@ROOT_OPTION
+@click.argument("incident_id", metavar="ID")
+@click.option("--on-call", metavar="PERSON")
+@click.option("--commander", metavar="PERSON", help="The incident commander.")
+@click.option("--communications", metavar="PERSON")
+@click.option("--scribe", metavar="PERSON")
+def incident_roles(root: str, incident_id: str, on_call: str | None, commander: str | None,
+                   communications: str | None, scribe: str | None) -> int:
+    """Name who wears which hat; people are ids from ops/team.yaml."""
+    from opsbook.commands.incident import run_roles
+
+    return run_roles(root, incident_id, {"on_call": on_call, "incident_commander": commander,
+                                         "communications": communications, "scribe": scribe})
+
+
+@incident.command("resolve")
+@ROOT_OPTION
+@click.argument("incident_id", metavar="ID")
+@click.option("--message", help="How it was fixed.")
+@AT_OPTION
+def incident_resolve(root: str, incident_id: str, message: str | None, at: str | None) -> int:
+    """Record the `resolved` event; the post-mortem stays a draft until it is published."""
+    from opsbook.commands.incident import run_resolve
+
+    return run_resolve(root, incident_id, message, at)
+
+
+@incident.command("action")
+@ROOT_OPTION
+@click.argument("incident_id", metavar="ID")
+@click.option("--title", required=True, help="What will change.")
+@click.option("--owner", required=True, metavar="PERSON")
+@click.option("--due", required=True, metavar="DATE", help="YYYY-MM-DD")
+def incident_action(root: str, incident_id: str, title: str, owner: str, due: str) -> int:
+    """Add an action item (AI-1, AI-2…) with an owner and a due date."""
+    from opsbook.commands.incident import run_action
+
+    return run_action(root, incident_id, title, owner, due)
+
+
+@incident.command("publish")
+@ROOT_OPTION
+@click.argument("incident_id", metavar="ID")
+@click.option("--review", is_flag=True, help="Move it to in-review instead.")
+def incident_publish(root: str, incident_id: str, review: bool) -> int:
+    """Publish the post-mortem; refused until its narrative and action items are written."""
+    from opsbook.commands.incident import run_status
+
+    return run_status(root, incident_id, "in-review" if review else "published")
+
+
+@cli.group()
+def slo() -> None:
+    """The SLO catalogue as OpenSLO v1 documents: export it, or import SLOs kept elsewhere."""
+
+
+@slo.command("export")
+@ROOT_OPTION
+@click.option("--out", metavar="FILE", help="Where to write the OpenSLO YAML.  [default: stdout]")
+def slo_export(root: str, out: str | None) -> int:
+    """Write ops/slos.yaml as OpenSLO v1 (kind: Service and kind: SLO documents)."""
+    from opsbook.commands.slo import run_export
+
+    return run_export(root, out)
+
+
+@slo.command("import")
+@click.argument("file", metavar="FILE")
+@ROOT_OPTION
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def slo_import(file: str, root: str, dry_run: bool) -> int:
+    """Merge the SLOs of an OpenSLO v1 FILE into ops/slos.yaml by id."""
+    from opsbook.commands.slo import run_import
+
+    return run_import(file, root, dry_run)
 
 
 def main(args: list[str] | None = None) -> None:

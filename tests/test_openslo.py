@@ -1,0 +1,291 @@
+"""`ops slo export` / `ops slo import`: the SLO catalogue as OpenSLO v1 and back, through the real CLI."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import NOW, REPO, ops
+
+from opsbook.validate import check_handbook
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def _catalogue(root: Path):
+    report = check_handbook(root, NOW)
+    assert [p for p in report.problems if p.is_error] == []
+    return report.handbook.slos
+
+
+def _item(text: str) -> str:
+    """A list item for a catalogue file, indented as the example's items are."""
+    return textwrap.indent(textwrap.dedent(text), "  ")
+
+
+def _export(root: Path, out: Path) -> list[dict]:
+    result = ops("slo", "export", "--root", str(root), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return list(yaml.safe_load_all(out.read_text()))
+
+
+def test_export_writes_openslo_v1_services_and_slos(tmp_path):
+    docs = _export(REPO, tmp_path / "openslo.yaml")
+    slos = _catalogue(REPO)
+    assert {d["apiVersion"] for d in docs} == {"openslo/v1"}
+    services = [d["metadata"]["name"] for d in docs if d["kind"] == "Service"]
+    assert services == list(dict.fromkeys(s.service for s in slos.values()))
+    by_name = {d["metadata"]["name"]: d for d in docs if d["kind"] == "SLO"}
+    assert list(by_name) == list(slos)
+    assert all(DNS_LABEL.match(d["metadata"]["name"]) for d in docs)
+
+    availability = by_name["mcp-availability"]["spec"]
+    assert availability["service"] == "mcp-server"
+    assert availability["indicator"]["spec"]["ratioMetric"]["rawType"] == "success"
+    assert availability["objectives"] == [{"displayName": "MCP availability", "target": 0.995}]
+    assert availability["timeWindow"] == [{"duration": "28d", "isRolling": True}]
+    assert availability["budgetingMethod"] == "Occurrences"
+    # An error rate that must stay under 2% is a failure ratio whose good share must reach 98%.
+    errors = by_name["gift-search-errors"]["spec"]
+    assert errors["indicator"]["spec"]["ratioMetric"]["rawType"] == "failure"
+    assert errors["objectives"][0]["target"] == 0.98
+    latency = by_name["gift-search-latency"]
+    assert "thresholdMetric" in latency["spec"]["indicator"]["spec"]
+    assert latency["spec"]["objectives"][0]["op"] == "lte"
+    assert latency["spec"]["objectives"][0]["value"] == 4000
+    assert latency["metadata"]["annotations"]["opsbook/alert"] == "> 8000 for 10m"
+
+
+def test_export_to_stdout_is_the_same_text(tmp_path):
+    out = tmp_path / "openslo.yaml"
+    _export(REPO, out)
+    result = ops("slo", "export", "--root", str(REPO))
+    assert result.returncode == 0
+    assert result.stdout == out.read_text()
+
+
+def test_export_then_import_round_trips_the_example_catalogue(handbook_copy, tmp_path):
+    original = _catalogue(REPO)
+    exported = tmp_path / "openslo.yaml"
+    _export(REPO, exported)
+    (handbook_copy / "ops" / "slos.yaml").unlink()
+
+    result = ops("slo", "import", str(exported), "--root", str(handbook_copy))
+
+    assert result.returncode == 0, result.stderr
+    assert f"{len(original)} added, 0 updated, 0 unchanged" in result.stdout
+    assert _catalogue(handbook_copy) == original
+    assert yaml.safe_load((handbook_copy / "ops/slos.yaml").read_text()) == \
+        yaml.safe_load((REPO / "ops/slos.yaml").read_text())
+
+
+def test_import_of_an_unchanged_catalogue_leaves_the_file_byte_for_byte(handbook_copy, tmp_path):
+    exported = tmp_path / "openslo.yaml"
+    _export(handbook_copy, exported)
+    before = (handbook_copy / "ops/slos.yaml").read_bytes()
+
+    result = ops("slo", "import", str(exported), "--root", str(handbook_copy))
+
+    assert result.returncode == 0, result.stderr
+    assert "0 added, 0 updated, 6 unchanged; nothing to write" in result.stdout
+    assert (handbook_copy / "ops/slos.yaml").read_bytes() == before
+
+
+def test_ids_that_are_not_dns_labels_and_odd_durations_survive(handbook_copy, tmp_path):
+    services = handbook_copy / "ops/services.yaml"
+    services.write_text(services.read_text() + _item("""\
+          - id: api_v2.gateway
+            name: API gateway v2
+            description: The public API.
+            owners: [maya]
+        """))
+    slos = handbook_copy / "ops/slos.yaml"
+    slos.write_text(slos.read_text() + _item("""\
+          - id: api.v2_latency
+            title: API v2 latency
+            category: latency
+            service: api_v2.gateway
+            sli: p99 of API v2 requests
+            metric: api_v2_p99_ms
+            unit: ms
+            objective: "<"
+            target: 250.5
+            window: 1w
+            alert: {comparison: ">=", threshold: 900, for: 1h30m}
+        """))
+    original = _catalogue(handbook_copy)
+    exported = tmp_path / "openslo.yaml"
+    docs = _export(handbook_copy, exported)
+    assert all(DNS_LABEL.match(d["metadata"]["name"]) for d in docs)
+    odd = next(d for d in docs if d["metadata"].get("annotations", {}).get("opsbook/id") == "api.v2_latency")
+    assert odd["metadata"]["annotations"]["opsbook/alert"] == ">= 900 for 90m"
+    assert odd["spec"]["objectives"][0]["op"] == "lt"
+    slos.unlink()
+
+    result = ops("slo", "import", str(exported), "--root", str(handbook_copy))
+
+    assert result.returncode == 0, result.stderr
+    assert _catalogue(handbook_copy) == original
+
+
+def test_import_merges_by_id_and_keeps_the_rest_of_the_file(handbook_copy, tmp_path):
+    slos = handbook_copy / "ops/slos.yaml"
+    before = slos.read_text()
+    exported = tmp_path / "openslo.yaml"
+    docs = _export(handbook_copy, exported)
+    changed = next(d for d in docs if d["kind"] == "SLO" and d["metadata"]["name"] == "checkout-success")
+    changed["spec"]["objectives"][0]["target"] = 0.995
+    new = yaml.safe_load(yaml.safe_dump(changed))
+    new["metadata"]["name"] = "checkout-latency-budget"
+    only = tmp_path / "two.yaml"
+    only.write_text(yaml.safe_dump_all([changed, new], sort_keys=False))
+
+    result = ops("slo", "import", str(only), "--root", str(handbook_copy))
+
+    assert result.returncode == 0, result.stderr
+    assert "1 added, 1 updated, 0 unchanged (+checkout-latency-budget ~checkout-success)" in result.stdout
+    after = _catalogue(handbook_copy)
+    assert list(after) == [*(s for s in _catalogue(REPO)), "checkout-latency-budget"]
+    assert after["checkout-success"].target == 0.995
+    assert after["mcp-availability"] == _catalogue(REPO)["mcp-availability"]
+    text = slos.read_text()
+    assert text.splitlines()[0] == before.splitlines()[0]  # the file's comment survives
+    # The SLOs before the changed one keep their exact lines.
+    head = before.split("  - id: checkout-success")[0]
+    assert text.startswith(head)
+
+
+def test_dry_run_writes_nothing(handbook_copy, tmp_path):
+    exported = tmp_path / "openslo.yaml"
+    _export(handbook_copy, exported)
+    slos = handbook_copy / "ops/slos.yaml"
+    slos.write_text(slos.read_text().replace("target: 0.995", "target: 0.99"))
+    before = slos.read_bytes()
+
+    result = ops("slo", "import", str(exported), "--root", str(handbook_copy), "--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    assert "0 added, 1 updated, 5 unchanged (~mcp-availability) [dry run: would change]" in result.stdout
+    assert slos.read_bytes() == before
+
+
+def test_import_reads_openslo_written_by_other_tools(handbook_copy, tmp_path):
+    foreign = tmp_path / "foreign.yaml"
+    foreign.write_text(textwrap.dedent("""\
+        apiVersion: openslo/v1
+        kind: Service
+        metadata: {name: checkout}
+        spec: {description: Payments}
+        ---
+        apiVersion: openslo/v1
+        kind: SLI
+        metadata: {name: api-success}
+        spec:
+          description: Share of API calls answered with a 2xx
+          ratioMetric:
+            counter: true
+            good: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(ok[5m]))'}}}
+            total: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(all[5m]))'}}}
+        ---
+        apiVersion: openslo/v1
+        kind: SLO
+        metadata: {name: api-availability, displayName: API availability}
+        spec:
+          service: checkout
+          indicatorRef: api-success
+          timeWindow:
+            - duration: 30d
+              calendar: {startTime: "2026-01-01 00:00:00", timeZone: UTC}
+          budgetingMethod: Occurrences
+          objectives: [{targetPercent: 99.9}]
+          alertPolicies: [page-on-burn]
+        """))
+
+    result = ops("slo", "import", str(foreign), "--root", str(handbook_copy))
+
+    assert result.returncode == 0, result.stderr
+    slo = _catalogue(handbook_copy)["api-availability"]
+    assert (slo.title, slo.service, slo.metric, slo.unit.value, slo.objective.value, slo.target) == \
+        ("API availability", "checkout", "api_success", "ratio", ">=", 0.999)
+    assert slo.sli == "Share of API calls answered with a 2xx"
+    assert slo.window.days == 30
+    assert "note: api-availability: its calendar-aligned window is imported as a rolling 30d window" in result.stderr
+    assert "note: api-availability: alertPolicies are not imported" in result.stderr
+
+
+BAD_WINDOW_AND_TARGET = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: api-availability
+spec:
+  service: checkout
+  indicator:
+    metadata: {name: api-success}
+    spec:
+      ratioMetric:
+        rawType: success
+        raw: {metricSource: {type: Prometheus, spec: {query: q}}}
+  timeWindow:
+    - duration: 1M
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - target: 1.5
+"""
+
+CASES = {
+    "window-and-target": (BAD_WINDOW_AND_TARGET, [
+        "bad.yaml:14:7: error: spec.timeWindow[0].duration: is not a duration opsbook can keep",
+        "bad.yaml:18:7: error: spec.objectives[0].target: is out of range",
+    ]),
+    "not-yaml": ("apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: [unclosed\n", [
+        "bad.yaml:5:1: error: is not valid YAML",
+    ]),
+    "old-version": ("apiVersion: openslo/v1alpha\nkind: SLO\nmetadata: {name: x}\nspec: {}\n", [
+        "bad.yaml:1:1: error: apiVersion: is not an OpenSLO v1 document",
+    ]),
+    "unknown-service": (BAD_WINDOW_AND_TARGET.replace("1M", "28d").replace("1.5", "0.99")
+                        .replace("service: checkout", "service: payments"), [
+        "bad.yaml:6:3: error: spec.service: refers to service 'payments', which ops/services.yaml does not define",
+    ]),
+    "two-objectives": (BAD_WINDOW_AND_TARGET.replace("1M", "28d").replace("1.5", "0.99")
+                       + "    - target: 0.9\n", [
+        "bad.yaml:19:7: error: spec.objectives[1]: opsbook keeps one objective per SLO",
+    ]),
+    "bad-id": (BAD_WINDOW_AND_TARGET.replace("1M", "28d").replace("1.5", "0.99")
+               .replace("name: api-availability", "name: API_availability"), [
+        "bad.yaml:4:3: error: metadata.name (opsbook `id`): does not have the expected form",
+    ]),
+    "no-indicator": ("apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: x}\nspec:\n  service: checkout\n"
+                     "  timeWindow: [{duration: 7d}]\n  budgetingMethod: Occurrences\n  objectives: [{target: 0.9}]\n", [
+        "bad.yaml:4:1: error: spec: needs `indicator` or `indicatorRef`",
+    ]),
+    "empty": ("# nothing here\n", ["bad.yaml:1: error: holds no OpenSLO documents"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_invalid_openslo_is_rejected_with_a_located_message_and_nothing_written(handbook_copy, case):
+    text, expected = CASES[case]
+    (handbook_copy / "bad.yaml").write_text(text)
+    before = (handbook_copy / "ops/slos.yaml").read_bytes()
+
+    result = ops("slo", "import", "bad.yaml", "--root", ".", cwd=handbook_copy)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    for line in expected:
+        assert line in result.stderr
+    assert "nothing was written" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (handbook_copy / "ops/slos.yaml").read_bytes() == before
+
+
+def test_a_missing_file_is_a_usage_error(handbook_copy):
+    result = ops("slo", "import", "nowhere.yaml", "--root", str(handbook_copy))
+    assert result.returncode == 2
+    assert "nowhere.yaml: no such file" in result.stderr

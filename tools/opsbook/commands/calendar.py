@@ -1,0 +1,83 @@
+"""`ops calendar`: write the iCalendar feed(s), or list the upcoming reviews."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from opsbook import reporting
+from opsbook.dates import parse_as_of
+from opsbook.problems import count
+from opsbook.validate import check_handbook
+
+
+def _load(root: str, now: dt.datetime):
+    """The valid handbook, or None after printing its problems the way `ops validate` does."""
+    report = check_handbook(root, now)
+    errors, warnings = count(report.problems)
+    if errors:
+        summary = f"✗ {errors} error(s), {warnings} warning(s): no feed written"
+        click.echo(reporting.as_text(report.problems, summary), nl=False, err=True)
+        return None
+    return report.handbook
+
+
+def is_directory_target(out: str) -> bool:
+    """`--out` names a folder unless it ends in `.ics` (an existing folder is always a folder)."""
+    path = Path(out)
+    return path.is_dir() or not path.name.lower().endswith(".ics")
+
+
+def write(root: str, out: str, as_of: str | None) -> int:
+    """Write the whole feed to a `.ics` file, or every feed and `feeds/index.json` under a folder."""
+    from opsbook import feed
+
+    now = parse_as_of(as_of)
+    handbook = _load(root, now)
+    if handbook is None:
+        return 1
+    if is_directory_target(out):
+        files = feed.write_feeds(handbook, out, now)
+        events = files["feeds/handbook.ics"].count(b"BEGIN:VEVENT")
+        click.echo(f"wrote {len(files)} files under {out} ({events} events in the whole feed)")
+        return 0
+    data = feed.build_feed(handbook, now, previous=feed.read_previous(out))
+    feed.write_feed(out, data)
+    click.echo(f"wrote {out} ({data.count(b'BEGIN:VEVENT')} events, {len(data)} bytes)")
+    return 0
+
+
+def upcoming(root: str, days: int, output_format: str, as_of: str | None) -> int:
+    """Print the review occurrences of the next `days` days."""
+    from opsbook import schedule, urls
+
+    now = parse_as_of(as_of)
+    handbook = _load(root, now)
+    if handbook is None:
+        return 1
+    found = schedule.upcoming(handbook, now, days)
+    people = handbook.people
+    if output_format == "json":
+        rows = [_as_dict(o, people, urls.absolute(handbook.config.site_url, urls.cadence(o.cadence_id)))
+                for o in found]
+        click.echo(json.dumps({"as_of": now.isoformat(), "days": days, "occurrences": rows}, indent=2,
+                              ensure_ascii=False))
+        return 0
+    if not found:
+        click.echo(f"No reviews in the next {days} days.")
+    for o in found:
+        owner = people[o.owner].name if o.owner in people else (o.owner or "nobody (all away)")
+        moved = f"  (moved from {o.shifted_from:%a %d %b})" if o.shifted_from else ""
+        click.echo(f"{o.start:%a %Y-%m-%d %H:%M %Z}  {o.display_title}  {owner}{moved}")
+    return 0
+
+
+def _as_dict(o, people, url: str) -> dict:
+    return {"uid": o.uid, "cadence": o.cadence_id, "title": o.title, "period": o.period,
+            "start": o.start.isoformat(), "end": o.end.isoformat(), "timezone": o.start.tzinfo.key,
+            "owner": o.owner, "owner_name": people[o.owner].name if o.owner in people else None,
+            "shifted_from": o.shifted_from.isoformat() if o.shifted_from else None,
+            "labels": list(o.labels), "checklist": list(o.checklist), "url": url}

@@ -1,0 +1,343 @@
+"""The iCalendar feed people subscribe to: one VEVENT per review occurrence, post-mortem review meeting
+and open action item's due date, over a rolling horizon. Built with the icalendar library.
+
+Why one VEVENT per occurrence rather than an RRULE series: calendar clients disagree on BYSETPOS,
+business-day and holiday rules, and each occurrence carries its own owner (rotation) and period.
+
+Determinism, so the same handbook on the same day gives the same bytes:
+
+- the horizon runs from midnight UTC `look_back` before `now` to midnight UTC `look_ahead` after it;
+- UID is `<cadence>/<period>@<site host>` (`postmortem/<id>/review@…`, `action/<pm>/<item>@…`), never
+  a position or a date, so it survives holidays, edits elsewhere and rebuilds;
+- DTSTAMP is midnight UTC of the build day (`now`), never the clock at build time;
+- SEQUENCE comes from the inputs: 1 for an occurrence a holiday or skip date moved, otherwise 0; and,
+  when the previous build of the same feed is given (`write_feeds` reads the file it is about to
+  replace), an event whose start or end changed gets the previous SEQUENCE plus one, while an
+  unchanged one keeps its previous SEQUENCE. Events of other cadences are untouched by an edit, so
+  only the edited cadence's events change bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable, Sequence
+from urllib.parse import urlsplit
+
+import icalendar
+
+from opsbook import __version__, schedule, urls
+from opsbook.models.common import format_duration, zone
+from opsbook.vtimezone import vtimezone
+
+UTC = dt.timezone.utc
+INDEX_FILE = f"{urls.FEED_DIR}/index.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    """One event of the feed, before it becomes a VEVENT."""
+
+    key: str                               # the UID without the host
+    summary: str
+    start: dt.datetime | dt.date           # a date for all-day events
+    end: dt.datetime | dt.date
+    description: str
+    url: str
+    categories: tuple[str, ...] = ()
+    reminder: dt.timedelta | None = None
+    people: tuple[str, ...] = ()           # whose personal feed shows it
+    cadence_id: str | None = None
+    moved: bool = False                    # a holiday or skip date moved it from its rule's date
+
+    @property
+    def sort_key(self) -> tuple:
+        start = self.start if isinstance(self.start, dt.datetime) else \
+            dt.datetime.combine(self.start, dt.time(), UTC)
+        return (start.astimezone(UTC), self.key)
+
+
+# --- the horizon and the entries -------------------------------------------------------------------
+
+def horizon(handbook, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of the feed: date boundaries (UTC) around `now`, from the handbook's feed settings."""
+    settings = handbook.config.feed
+    moment = now.astimezone(UTC)
+    first = (moment - settings.look_back).date()
+    last = (moment + settings.look_ahead).date()
+    return dt.datetime.combine(first, dt.time(), UTC), dt.datetime.combine(last, dt.time(), UTC)
+
+
+def _person_name(handbook, person_id: str | None) -> str:
+    if person_id is None:
+        return "nobody (every member of the rotation is away)"
+    person = handbook.people.get(person_id)
+    return person.name if person else person_id
+
+
+def occurrence_entry(handbook, occurrence: schedule.Occurrence) -> Entry:
+    """The feed entry of one review occurrence."""
+    cadence = handbook.cadences[occurrence.cadence_id].cadence
+    url = urls.absolute(handbook.config.site_url, urls.cadence(cadence.id))
+    owner = _person_name(handbook, occurrence.owner)
+    lines = [cadence.description.strip()] if cadence.description.strip() else []
+    lines.append(f"Owner: {owner}")
+    if occurrence.shifted_from:
+        lines.append(f"Moved from {occurrence.shifted_from.isoformat()} (holiday or skip date).")
+    lines += ["", "Checklist:"] + [f"- {item}" for item in occurrence.checklist] + ["", url]
+    return Entry(
+        key=occurrence.uid, summary=f"{occurrence.display_title} · {owner if occurrence.owner else 'no owner'}",
+        start=occurrence.start, end=occurrence.end, description="\n".join(lines), url=url,
+        categories=occurrence.labels, reminder=cadence.reminder,
+        people=(occurrence.owner,) if occurrence.owner else (), cadence_id=cadence.id,
+        moved=occurrence.shifted_from is not None,
+    )
+
+
+def postmortem_entries(handbook, start: dt.datetime, end: dt.datetime) -> list[Entry]:
+    """Post-mortem review meetings overlapping [start, end), for post-mortems that name one."""
+    found = []
+    for pm in handbook.postmortems.values():
+        meeting = pm.meta.review_meeting
+        if meeting is None:
+            continue
+        # In the team's zone rather than the offset it was typed with: clients show it in local time.
+        begins = meeting.at.astimezone(zone(handbook.team.timezone))
+        ends = (begins.astimezone(UTC) + meeting.duration).astimezone(begins.tzinfo)
+        if ends <= start or begins >= end:
+            continue
+        url = urls.absolute(handbook.config.site_url, urls.postmortem(pm.id))
+        roles = pm.meta.roles
+        people = tuple(dict.fromkeys(p for p in (roles.on_call, roles.incident_commander, roles.communications,
+                                                  roles.scribe) if p))
+        lines = [f"Review of the post-mortem \"{pm.meta.title}\" ({pm.meta.severity.value}, {pm.meta.status.value}).",
+                 "Who took part: " + ", ".join(_person_name(handbook, p) for p in people), "", url]
+        found.append(Entry(key=f"postmortem/{pm.id}/review", summary=f"Post-mortem review: {pm.meta.title}",
+                           start=begins, end=ends, description="\n".join(lines), url=url,
+                           categories=("postmortem", pm.meta.severity.value), reminder=dt.timedelta(hours=1),
+                           people=people))
+    return found
+
+
+def action_item_entries(handbook, start: dt.datetime, end: dt.datetime) -> list[Entry]:
+    """All-day events on the due dates of open action items inside [start, end)."""
+    found = []
+    for pm, item in handbook.open_action_items():
+        if not start.date() <= item.due < end.date():
+            continue
+        url = urls.absolute(handbook.config.site_url, urls.postmortem(pm.id))
+        lines = [f"Action item {item.id} of the post-mortem \"{pm.meta.title}\" is due.",
+                 f"Owner: {_person_name(handbook, item.owner)}", f"Status: {item.status.value}"]
+        lines += [f"Issue: {item.issue}"] if item.issue else []
+        found.append(Entry(key=f"action/{pm.id}/{item.id}", summary=f"Due: {item.title} ({item.id})",
+                           start=item.due, end=item.due + dt.timedelta(days=1),
+                           description="\n".join(lines + ["", url]), url=url, categories=("action-item",),
+                           people=(item.owner,)))
+    return found
+
+
+def entries(handbook, now: dt.datetime) -> list[Entry]:
+    """Everything the whole feed shows over the horizon around `now`, in order."""
+    start, end = horizon(handbook, now)
+    found = [occurrence_entry(handbook, o) for o in schedule.occurrences(handbook, start, end)]
+    found += postmortem_entries(handbook, start, end) + action_item_entries(handbook, start, end)
+    return sorted(found, key=lambda e: e.sort_key)
+
+
+# --- rendering -------------------------------------------------------------------------------------
+
+def _previous_times(previous: bytes | None) -> dict[str, tuple]:
+    """UID → (start, end, sequence) of the events in an earlier build of the same feed."""
+    if not previous:
+        return {}
+    try:
+        calendar = icalendar.Calendar.from_ical(previous)
+    except ValueError:
+        return {}  # not a feed we can read: start the sequence afresh rather than fail the build
+    found = {}
+    for event in calendar.walk("VEVENT"):
+        times = tuple(_instant(event.decoded(key, None)) for key in ("DTSTART", "DTEND"))
+        found[str(event.get("UID"))] = (*times, int(event.get("SEQUENCE", 0)))
+    return found
+
+
+def _instant(value):
+    return value.astimezone(UTC) if isinstance(value, dt.datetime) else value
+
+
+def _sequence(entry: Entry, uid: str, previous: dict[str, tuple]) -> int:
+    base = 1 if entry.moved else 0
+    if uid not in previous:
+        return base
+    old_start, old_end, old_sequence = previous[uid]
+    changed = (old_start, old_end) != (_instant(entry.start), _instant(entry.end))
+    return max(base, old_sequence + 1 if changed else old_sequence)
+
+
+def _event(entry: Entry, host: str, stamp: dt.datetime, previous: dict[str, tuple]) -> icalendar.Event:
+    uid = f"{entry.key}@{host}"
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("sequence", _sequence(entry, uid, previous))
+    event.add("dtstart", entry.start)
+    event.add("dtend", entry.end)
+    event.add("summary", entry.summary)
+    event.add("description", entry.description)
+    event.add("url", entry.url, parameters={"VALUE": "URI"})
+    if entry.categories:
+        event.add("categories", list(entry.categories))
+    event.add("status", "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if isinstance(entry.start, dt.date)
+              and not isinstance(entry.start, dt.datetime) else "OPAQUE")
+    if entry.reminder:
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", entry.summary)
+        alarm.add("trigger", -entry.reminder)
+        event.add_component(alarm)
+    return event
+
+
+def _zone_names(chosen: Sequence[Entry]) -> list[str]:
+    names = {e.start.tzinfo.key for e in chosen if isinstance(e.start, dt.datetime) and hasattr(e.start.tzinfo, "key")}
+    return sorted(names)
+
+
+def render(handbook, now: dt.datetime, chosen: Sequence[Entry], *, name: str, description: str,
+           path: str = urls.feed(), previous: bytes | None = None) -> bytes:
+    """A VCALENDAR of `chosen` entries; the pure core of every feed file."""
+    config = handbook.config
+    refresh = config.feed.refresh
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//opsbook//opsbook {__version__}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    # The X- twins are what Google Calendar and Outlook read; NAME and DESCRIPTION are RFC 7986.
+    for key in ("name", "x-wr-calname"):
+        calendar.add(key, icalendar.vText(name))
+    for key in ("description", "x-wr-caldesc"):
+        calendar.add(key, icalendar.vText(description))
+    calendar.add("x-wr-timezone", handbook.team.timezone)
+    calendar.add("url", urls.absolute(config.site_url, urls.calendar_page()), parameters={"VALUE": "URI"})
+    calendar.add("source", urls.absolute(config.site_url, path), parameters={"VALUE": "URI"})
+    calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", icalendar.vDuration(refresh).to_ical().decode())
+    start, end = horizon(handbook, now)
+    for zone_name in _zone_names(chosen):
+        first, last = dt.date(start.year - 1, 1, 1), dt.date(end.year + 2, 1, 1)
+        calendar.add_component(icalendar.Timezone.from_ical(vtimezone(zone_name, first, last)))
+    host = urlsplit(config.site_url).hostname or "opsbook"
+    stamp = dt.datetime.combine(now.astimezone(UTC).date(), dt.time(), UTC)
+    known = _previous_times(previous)
+    for entry in sorted(chosen, key=lambda e: e.sort_key):
+        calendar.add_component(_event(entry, host, stamp, known))
+    return calendar.to_ical()
+
+
+def _description(handbook, what: str) -> str:
+    return (f"{handbook.config.name}: {what}. Generated from the handbook; edit the cadence files under calendar/ to change it. "
+            f"Times are local to each review's zone.")
+
+
+def build_feed(handbook, now: dt.datetime, *, occurrences: Iterable[schedule.Occurrence] | None = None,
+               name: str | None = None, previous: bytes | None = None) -> bytes:
+    """The whole feed as bytes: reviews, post-mortem reviews and action items over the horizon.
+
+    With `occurrences`, the feed holds exactly those review occurrences (and nothing else). `previous`
+    is an earlier build of the same feed; it keeps SEQUENCE growing when an event's time changes.
+    """
+    if occurrences is None:
+        chosen = entries(handbook, now)
+    else:
+        chosen = [occurrence_entry(handbook, o) for o in occurrences]
+    return render(handbook, now, chosen, name=name or handbook.config.feed.name,
+                  description=_description(handbook, "reviews, post-mortem review meetings and action items due"),
+                  previous=previous)
+
+
+def _plan(handbook, now: dt.datetime) -> list[tuple[str, str, str, str, list[Entry]]]:
+    """(path, kind, id, title, entries) of every feed file."""
+    everything = entries(handbook, now)
+    feed_name = handbook.config.feed.name
+    plan = [(urls.feed(), "all", "", feed_name, everything)]
+    for person in sorted(handbook.team.people, key=lambda p: p.id):
+        mine = [e for e in everything if person.id in e.people]
+        plan.append((urls.owner_feed(person.id), "owner", person.id, f"{feed_name} — {person.name}", mine))
+    for cadence_id in sorted(handbook.cadences):
+        theirs = [e for e in everything if e.cadence_id == cadence_id]
+        title = handbook.cadences[cadence_id].cadence.title
+        plan.append((urls.cadence_feed(cadence_id), "cadence", cadence_id, f"{feed_name} — {title}", theirs))
+    return plan
+
+
+def build_feeds(handbook, now: dt.datetime, previous: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """Every feed file by path relative to the site root: the whole feed, one per person and per cadence,
+    and `feeds/index.json` listing them. `previous` maps the same paths to earlier builds (see SEQUENCE)."""
+    previous = previous or {}
+    start, end = horizon(handbook, now)
+    files: dict[str, bytes] = {}
+    listing = []
+    for path, kind, ident, title, chosen in _plan(handbook, now):
+        what = {"all": "reviews, post-mortem review meetings and action items due",
+                "owner": "what this person runs or owes", "cadence": "one review"}[kind]
+        files[path] = render(handbook, now, chosen, name=title, description=_description(handbook, what),
+                             path=path, previous=previous.get(path))
+        url = urls.absolute(handbook.config.site_url, path)
+        listing.append({"path": path, "file": path.removeprefix(urls.FEED_DIR + "/"), "kind": kind, "id": ident,
+                        "title": title, "events": len(chosen), "url": url, "webcal": urls.webcal(url)})
+    index = {"name": handbook.config.feed.name, "horizon": {"start": start.isoformat(), "end": end.isoformat()},
+             "refresh": format_duration(handbook.config.feed.refresh), "feeds": listing}
+    files[INDEX_FILE] = (json.dumps(index, indent=2, ensure_ascii=False) + "\n").encode()
+    return files
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+def write_feed(path: Path | str, data: bytes) -> None:
+    """Write `data` to `path` atomically: a temporary file in the same folder, then a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_previous(path: Path | str) -> bytes | None:
+    """An earlier build at `path`, if there is one (it keeps SEQUENCE growing across builds)."""
+    try:
+        return Path(path).read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
+def write_feeds(handbook, out_dir: Path | str, now: dt.datetime) -> dict[str, bytes]:
+    """Build every feed file and write them under `out_dir` (the site root); returns what was written.
+
+    All files are built before the first is written, and each is written atomically."""
+    out_dir = Path(out_dir)
+    previous = {}
+    for rel in _plan_paths(handbook):
+        if (old := read_previous(out_dir / rel)) is not None:
+            previous[rel] = old
+    files = build_feeds(handbook, now, previous)
+    for rel, data in files.items():
+        write_feed(out_dir / rel, data)
+    return files
+
+
+def _plan_paths(handbook) -> list[str]:
+    people = [urls.owner_feed(p.id) for p in handbook.team.people]
+    return [urls.feed(), *people, *(urls.cadence_feed(c) for c in handbook.cadences)]

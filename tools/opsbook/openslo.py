@@ -1,0 +1,450 @@
+"""The SLO catalogue as OpenSLO v1 documents, and back.
+
+Export writes one `kind: Service` per service the catalogue uses and one `kind: SLO` per SLO, with the
+indicator inline:
+
+- a ratio SLI that must stay at or above its target becomes a precomputed success ratio
+  (`ratioMetric.raw`, `rawType: success`) with the target as the objective's `target`;
+- a ratio SLI that must stay at or below its target (an error rate) becomes a failure ratio
+  (`rawType: failure`) whose objective is the share of good, `1 - target`;
+- anything else (latency, cost, counts) becomes a `thresholdMetric` whose objective compares the SLI
+  with `value` (`op: lte` for `<=`). opsbook judges the SLI over the whole window, so the objective's
+  budget `target` is written as THRESHOLD_TARGET and not read back.
+
+What OpenSLO has no field for (category, unit, metric name, alert, dashboard, an id that is not a DNS
+label) travels in `metadata.annotations` under `opsbook/`, so export then import gives back the same
+catalogue. Import reads OpenSLO files written by other tools too: it takes what opsbook can keep,
+reports what it leaves behind as notes, and rejects what it cannot read with the file, line and key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Any, Iterable
+
+from opsbook.models.common import parse_duration
+from opsbook.problems import OpsbookError, Problem
+
+API_VERSION = "openslo/v1"
+ANNOTATION = "opsbook/"
+THRESHOLD_TARGET = 0.99
+KINDS = ("SLO", "Service", "SLI", "DataSource", "AlertPolicy", "AlertCondition", "AlertNotificationTarget")
+_OPS = {"<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
+_DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_SHORTHAND = re.compile(r"^(\d+)([mhdwMQY])$")
+_ALERT = re.compile(r"^\s*(<=|>=|<|>)\s*(-?[0-9.eE+-]+)\s+for\s+(\S+)\s*$")
+
+
+class OpenSloInvalid(OpsbookError):
+    """An OpenSLO file that cannot be imported; carries every located problem. Nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the OpenSLO input; nothing was written")
+
+
+# --- export --------------------------------------------------------------------------------------
+
+def export_documents(slos: Iterable[Any], services: dict[str, Any]) -> list[dict]:
+    """OpenSLO v1 documents for `slos` (opsbook `Slo` models): the services they use, then the SLOs."""
+    slos = list(slos)
+    used = list(dict.fromkeys(slo.service for slo in slos))
+    documents = [_service_document(service_id, services.get(service_id)) for service_id in used]
+    return documents + [_slo_document(slo) for slo in slos]
+
+
+def dump_documents(documents: list[dict]) -> str:
+    """Multi-document YAML, one `---` per document, keys in the order OpenSLO's examples use."""
+    import yaml
+
+    return yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True, explicit_start=True, width=100)
+
+
+def _service_document(service_id: str, service: Any | None) -> dict:
+    metadata: dict[str, Any] = {"name": _dns_name(service_id)}
+    if service is not None:
+        metadata["displayName"] = service.name
+    if metadata["name"] != service_id:
+        metadata["annotations"] = {ANNOTATION + "id": service_id}
+    document = {"apiVersion": API_VERSION, "kind": "Service", "metadata": metadata}
+    document["spec"] = {"description": service.description} if service is not None else {}
+    return document
+
+
+def _slo_document(slo: Any) -> dict:
+    annotations = {ANNOTATION + "category": slo.category.value, ANNOTATION + "unit": slo.unit.value,
+                   ANNOTATION + "metric": slo.metric}
+    if slo.alert is not None:
+        annotations[ANNOTATION + "alert"] = (f"{slo.alert.comparison.value} {_number(slo.alert.threshold)} "
+                                             f"for {shorthand(slo.alert.for_)}")
+    if slo.dashboard is not None:
+        annotations[ANNOTATION + "dashboard-title"] = slo.dashboard.title
+        annotations[ANNOTATION + "dashboard-url"] = slo.dashboard.url
+    name = _dns_name(slo.id)
+    if name != slo.id:
+        annotations[ANNOTATION + "id"] = slo.id
+    if _dns_name(slo.service) != slo.service:
+        annotations[ANNOTATION + "service"] = slo.service
+    source = {"metricSource": {"type": "opsbook", "spec": {"metric": slo.metric}}}
+    objective: dict[str, Any] = {"displayName": slo.title}
+    ratio = slo.unit.value == "ratio" and slo.objective.value in (">=", "<=")
+    if ratio:
+        failure = slo.objective.value == "<="
+        metric = {"ratioMetric": {"counter": False, "rawType": "failure" if failure else "success", "raw": source}}
+        objective["target"] = _number(round(1 - slo.target, 12) if failure else slo.target)
+    else:
+        metric = {"thresholdMetric": source}
+        objective.update(op=_OPS[slo.objective.value], value=_number(slo.target), target=THRESHOLD_TARGET)
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "SLO",
+        "metadata": {"name": name, "displayName": slo.title, "annotations": annotations},
+        "spec": {
+            "description": slo.sli,
+            "service": _dns_name(slo.service),
+            "indicator": {"metadata": {"name": _dns_name(slo.metric)}, "spec": {"description": slo.sli, **metric}},
+            "timeWindow": [{"duration": shorthand(slo.window), "isRolling": True}],
+            "budgetingMethod": "Occurrences",
+            "objectives": [objective],
+        },
+    }
+
+
+def shorthand(delta: dt.timedelta) -> str:
+    """A duration in OpenSLO's shorthand (one number, one unit): `28d`, `90m`."""
+    minutes = int(delta.total_seconds() // 60)
+    for unit, size in (("d", 1440), ("h", 60)):
+        if minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"
+
+
+def _dns_name(text: str) -> str:
+    """`text` as an RFC 1123 label, which OpenSLO wants for `metadata.name`."""
+    if _DNS_LABEL.match(text):
+        return text
+    label = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")[:63].strip("-")
+    return label or "x"
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+# --- import --------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Imported:
+    """What an OpenSLO file gives the catalogue: SLO data (checked by the caller's model), notes."""
+
+    slos: list[dict]
+    locations: list[dict]  # per SLO: opsbook field -> (line, column, key path) in the OpenSLO file
+    notes: list[str]
+    problems: list[Problem]
+
+
+@dataclasses.dataclass
+class _Doc:
+    """One YAML document with a way to point at its keys."""
+
+    index: int
+    data: Any
+    file: str
+
+    def at(self, path: tuple, message: str, **extra: Any) -> Problem:
+        line, column = _position(self.data, path)
+        return Problem(self.file, message, line, column, _key_path(path), **extra)
+
+
+def parse_documents(text: str, file: str) -> list[_Doc]:
+    """The documents of an OpenSLO file, with positions; raises OpenSloInvalid for YAML it cannot read."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        loaded = list(YAML(typ="rt").load_all(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise OpenSloInvalid([Problem(file, f"is not valid YAML: {exc.problem or exc.context}",
+                                      mark.line + 1 if mark else None, mark.column + 1 if mark else None,
+                                      code="yaml")]) from None
+    except YAMLError as exc:
+        raise OpenSloInvalid([Problem(file, f"is not valid YAML: {exc}", code="yaml")]) from None
+    return [_Doc(i, data, file) for i, data in enumerate(loaded) if data is not None]
+
+
+def import_documents(docs: list[_Doc], file: str) -> Imported:
+    """Convert the SLO documents among `docs`, collecting every problem (the caller decides to refuse)."""
+    problems: list[Problem] = []
+    result = Imported([], [], [], problems)
+    if not docs:
+        problems.append(Problem(file, "holds no OpenSLO documents", 1, code="empty"))
+        return result
+    valid = [doc for doc in docs if _check_envelope(doc, problems)]
+    slis = {str(doc.data["metadata"]["name"]): doc for doc in valid if doc.data["kind"] == "SLI"}
+    for doc in valid:
+        if doc.data["kind"] == "SLO":
+            converted = _convert_slo(doc, slis, problems, result.notes)
+            if converted is not None:
+                result.slos.append(converted[0])
+                result.locations.append(converted[1])
+    skipped = sorted({doc.data["kind"] for doc in valid} - {"SLO", "Service", "SLI"})
+    if skipped:
+        result.notes.append("not imported (opsbook has no place for them): " + ", ".join(skipped))
+    if not problems and not result.slos:
+        problems.append(Problem(file, "holds no `kind: SLO` document", 1, code="empty"))
+    return result
+
+
+def _check_envelope(doc: _Doc, problems: list[Problem]) -> bool:
+    data = doc.data
+    if not hasattr(data, "keys"):
+        problems.append(doc.at((), "is not a mapping", expected="an OpenSLO document (apiVersion, kind, ...)"))
+        return False
+    before = len(problems)
+    version = data.get("apiVersion")
+    if version != API_VERSION:
+        problems.append(doc.at(("apiVersion",) if "apiVersion" in data else (), "is not an OpenSLO v1 document"
+                               if version is not None else "required key `apiVersion` is missing",
+                               expected=API_VERSION, found=None if version is None else repr(version),
+                               hint="convert v1alpha files with `oslo convert` first" if version else None))
+    if data.get("kind") not in KINDS:
+        problems.append(doc.at(("kind",) if "kind" in data else (), "is not an OpenSLO kind",
+                               expected="one of " + ", ".join(KINDS), found=repr(data.get("kind"))))
+    name = _get(data, ("metadata", "name"))
+    if not isinstance(name, str) or not name:
+        problems.append(doc.at(("metadata", "name") if name is not None else ("metadata",) if "metadata" in data
+                               else (), "needs `metadata.name`", expected="a name such as checkout-success"))
+    if data.get("kind") in ("SLO", "SLI") and not hasattr(data.get("spec"), "keys"):
+        problems.append(doc.at(("spec",) if "spec" in data else (), "needs a `spec` mapping"))
+    return len(problems) == before
+
+
+def _convert_slo(doc: _Doc, slis: dict[str, _Doc], problems: list[Problem], notes: list[str]
+                 ) -> tuple[dict, dict] | None:
+    data, spec = doc.data, doc.data["spec"]
+    name = str(data["metadata"]["name"])
+    annotations = _annotations(doc, problems)
+    before = len(problems)
+    where: dict[str, tuple] = {}
+    indicator, indicator_doc, indicator_path = _indicator(doc, slis, problems)
+    objective = _objective(doc, problems)
+    window = _window(doc, problems, notes, name)
+    if indicator is None or objective is None or window is None or len(problems) > before:
+        return None
+    slo: dict[str, Any] = {"id": annotations.get("id", name)}
+    where["id"] = ("metadata", "name")
+    slo["title"] = str(data["metadata"].get("displayName") or name)
+    where["title"] = ("metadata", "displayName") if "displayName" in data["metadata"] else ("metadata", "name")
+    ratio, threshold = indicator.get("ratioMetric"), indicator.get("thresholdMetric")
+    kind = "ratio" if ratio is not None else "threshold"
+    slo["category"] = annotations.get("category", "availability" if kind == "ratio" else "latency")
+    where["category"] = ("metadata", "annotations")
+    slo["service"] = annotations.get("service", spec.get("service"))
+    where["service"] = ("spec", "service")
+    slo["sli"] = str(indicator.get("description") or spec.get("description") or slo["title"])
+    where["sli"] = indicator_path + ("description",) if indicator.get("description") else ("spec", "description")
+    slo["metric"] = annotations.get("metric") or _metric_name(ratio or threshold, indicator_doc, name)
+    where["metric"] = ("metadata", "annotations")
+    slo["unit"] = annotations.get("unit", "ratio" if kind == "ratio" else None)
+    where["unit"] = ("metadata", "annotations")
+    objective_at = ("spec", "objectives", 0)
+    if kind == "ratio":
+        target = objective["target"]
+        failure = str(ratio.get("rawType", "success")) == "failure" and "raw" in ratio
+        slo["objective"] = "<=" if failure else ">="
+        slo["target"] = _number(round(1 - target, 12) if failure else target)
+    else:
+        if objective.get("op") not in _OPS.values() or not _is_number(objective.get("value")):
+            problems.append(doc.at(objective_at, "a threshold objective needs `op` and a numeric `value`",
+                                   expected="op: lte, gte, lt or gt, and value: a number"))
+            return None
+        slo["objective"] = {v: k for k, v in _OPS.items()}[objective["op"]]
+        slo["target"] = _number(float(objective["value"]))
+        if objective.get("target") not in (None, THRESHOLD_TARGET):
+            notes.append(f"{name}: the budget target {objective['target']} of its threshold objective is not kept; "
+                         "opsbook compares the SLI over the window with `value`")
+    where["objective"] = where["target"] = objective_at
+    slo["window"] = window
+    where["window"] = ("spec", "timeWindow", 0, "duration")
+    alert = _alert(doc, annotations, problems)
+    if alert is not None:
+        slo["alert"] = alert
+        where["alert"] = ("metadata", "annotations", ANNOTATION + "alert")
+    if "dashboard-url" in annotations:
+        slo["dashboard"] = {"title": annotations.get("dashboard-title", "Dashboard"),
+                            "url": annotations["dashboard-url"]}
+        where["dashboard"] = ("metadata", "annotations", ANNOTATION + "dashboard-url")
+    if slo["unit"] is None:
+        slo["unit"] = "count"
+        notes.append(f"{name}: no `opsbook/unit` annotation; imported with unit `count`, correct it if needed")
+    if "category" not in annotations:
+        notes.append(f"{name}: no `opsbook/category` annotation; imported as `{slo['category']}`")
+    if spec.get("alertPolicies"):
+        notes.append(f"{name}: alertPolicies are not imported; opsbook keeps one alert per SLO")
+    if len(problems) > before:
+        return None
+    return slo, {field: (*_position(data, path), _key_path(path)) for field, path in where.items()}
+
+
+def _annotations(doc: _Doc, problems: list[Problem]) -> dict[str, str]:
+    raw = _get(doc.data, ("metadata", "annotations")) or {}
+    if not hasattr(raw, "items"):
+        problems.append(doc.at(("metadata", "annotations"), "must be a mapping of names to text"))
+        return {}
+    return {str(k)[len(ANNOTATION):]: str(v) for k, v in raw.items() if str(k).startswith(ANNOTATION)}
+
+
+def _indicator(doc: _Doc, slis: dict[str, _Doc], problems: list[Problem]) -> tuple[Any, _Doc, tuple]:
+    spec = doc.data["spec"]
+    if "indicator" in spec:
+        path: tuple = ("spec", "indicator", "spec")
+        indicator, owner = _get(doc.data, path), doc
+    elif "indicatorRef" in spec:
+        ref = str(spec["indicatorRef"])
+        if ref not in slis:
+            problems.append(doc.at(("spec", "indicatorRef"), f"refers to SLI '{ref}', which this file does not define",
+                                   hint="put the `kind: SLI` document in the same file, or inline it as `indicator`"))
+            return None, doc, ()
+        path, owner = ("spec",), slis[ref]
+        indicator = owner.data["spec"]
+    else:
+        problems.append(doc.at(("spec",), "needs `indicator` or `indicatorRef`"))
+        return None, doc, ()
+    if not hasattr(indicator, "keys") or not (("ratioMetric" in indicator) ^ ("thresholdMetric" in indicator)):
+        problems.append(owner.at(path if hasattr(indicator, "keys") else path[:-1],
+                                 "an indicator needs exactly one of `ratioMetric` or `thresholdMetric`"))
+        return None, owner, path
+    ratio = indicator.get("ratioMetric")
+    if ratio is not None:
+        ok = hasattr(ratio, "keys") and ("raw" in ratio or ("total" in ratio and ("good" in ratio) ^ ("bad" in ratio)))
+        if not ok:
+            problems.append(owner.at(path + ("ratioMetric",), "a ratioMetric needs `raw` (with `rawType`), or "
+                                     "`total` with one of `good` or `bad`"))
+        elif "raw" in ratio and ratio.get("rawType") not in ("success", "failure"):
+            problems.append(owner.at(path + ("ratioMetric", "rawType") if "rawType" in ratio else
+                                     path + ("ratioMetric",), "`raw` needs `rawType`", expected="success or failure",
+                                     found=repr(ratio.get("rawType")) if "rawType" in ratio else None))
+    return indicator, owner, path if owner is doc else ()
+
+
+def _objective(doc: _Doc, problems: list[Problem]) -> dict | None:
+    objectives = doc.data["spec"].get("objectives")
+    if not isinstance(objectives, list) or not objectives:
+        path = ("spec", "objectives") if "objectives" in doc.data["spec"] else ("spec",)
+        problems.append(doc.at(path, "needs `objectives` with one objective", expected="a list of one objective"))
+        return None
+    if len(objectives) > 1:
+        problems.append(doc.at(("spec", "objectives", 1), "opsbook keeps one objective per SLO",
+                               hint="split this SLO into one SLO per objective, each with its own metadata.name"))
+        return None
+    objective = objectives[0]
+    at = ("spec", "objectives", 0)
+    if not hasattr(objective, "keys"):
+        problems.append(doc.at(at, "is not a mapping"))
+        return None
+    if "targetPercent" in objective and "target" not in objective:
+        if not _is_number(objective["targetPercent"]) or not 0 <= float(objective["targetPercent"]) < 100:
+            problems.append(doc.at(at + ("targetPercent",), "is out of range", expected="a number in [0, 100)",
+                                   found=repr(objective["targetPercent"])))
+            return None
+        return {**objective, "target": round(float(objective["targetPercent"]) / 100, 12)}
+    target = objective.get("target")
+    if not _is_number(target) or not 0 <= float(target) < 1:
+        problems.append(doc.at(at + ("target",) if "target" in objective else at,
+                               "is out of range" if "target" in objective else "needs `target` or `targetPercent`",
+                               expected="a number in [0, 1)", found=repr(target) if "target" in objective else None))
+        return None
+    return {**objective, "target": float(target)}
+
+
+def _window(doc: _Doc, problems: list[Problem], notes: list[str], name: str) -> dt.timedelta | None:
+    windows = doc.data["spec"].get("timeWindow")
+    if not isinstance(windows, list) or len(windows) != 1 or not hasattr(windows[0], "keys"):
+        path = ("spec", "timeWindow") if "timeWindow" in doc.data["spec"] else ("spec",)
+        problems.append(doc.at(path, "needs `timeWindow` with exactly one window",
+                               expected="- {duration: 28d, isRolling: true}"))
+        return None
+    duration = str(windows[0].get("duration", ""))
+    match = _SHORTHAND.match(duration)
+    if not match or match[2] in "MQY":
+        problems.append(doc.at(("spec", "timeWindow", 0, "duration"), "is not a duration opsbook can keep",
+                               expected="a number with m, h, d or w, such as 28d", found=repr(duration),
+                               hint="calendar months, quarters and years vary in length; give days (30d)"
+                               if match else None))
+        return None
+    if windows[0].get("isRolling") is False or "calendar" in windows[0]:
+        notes.append(f"{name}: its calendar-aligned window is imported as a rolling {duration} window")
+    return parse_duration(match[1] + match[2])
+
+
+def _alert(doc: _Doc, annotations: dict[str, str], problems: list[Problem]) -> dict | None:
+    text = annotations.get("alert")
+    if text is None:
+        return None
+    match = _ALERT.match(text)
+    try:
+        if not match:
+            raise ValueError
+        return {"comparison": match[1], "threshold": _number(float(match[2])), "for": parse_duration(match[3])}
+    except ValueError:
+        problems.append(doc.at(("metadata", "annotations", ANNOTATION + "alert"), "cannot be read",
+                               expected="comparison, threshold and duration, such as '< 0.8 for 5m'",
+                               found=repr(text)))
+        return None
+
+
+def _metric_name(metric: Any, owner: _Doc, fallback: str) -> str:
+    """A metric name for an SLI written by another tool: its `spec.metric`, else its indicator's name."""
+    source = metric.get("raw") or metric.get("good") or metric.get("bad") or metric if hasattr(metric, "get") else {}
+    named = _get(source, ("metricSource", "spec", "metric"))
+    if isinstance(named, str) and re.match(r"^[a-z][a-z0-9_]*$", named):
+        return named
+    base = str(_get(owner.data, ("spec", "indicator", "metadata", "name")) or _get(owner.data, ("metadata", "name"))
+               or fallback)
+    return re.sub(r"[^a-z0-9]+", "_", base.lower()).strip("_") or "sli"
+
+
+# --- positions -----------------------------------------------------------------------------------
+
+def _get(data: Any, path: tuple) -> Any:
+    for step in path:
+        if isinstance(step, int) and isinstance(data, list) and 0 <= step < len(data):
+            data = data[step]
+        elif hasattr(data, "get") and not isinstance(step, int):
+            data = data.get(step)
+        else:
+            return None
+    return data
+
+
+def _position(data: Any, path: tuple) -> tuple[int | None, int | None]:
+    """1-based (line, column) of the deepest key of `path` that exists in ruamel round-trip `data`."""
+    line = column = None
+    if hasattr(data, "lc"):
+        line, column = data.lc.line + 1, data.lc.col + 1
+    for step in path:
+        try:
+            if isinstance(step, int) and isinstance(data, list) and step < len(data):
+                line, column = (n + 1 for n in data.lc.item(step))
+            elif hasattr(data, "keys") and step in data:
+                line, column = (n + 1 for n in data.lc.key(step))
+            else:
+                break
+        except (AttributeError, KeyError, TypeError):
+            break
+        data = data[step]
+    return line, column
+
+
+def _key_path(path: tuple) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

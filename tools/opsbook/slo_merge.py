@@ -1,0 +1,152 @@
+"""Merge SLOs into `ops/slos.yaml` by id, keeping the file's comments and layout, and write it atomically.
+
+An SLO whose id is new is appended; one whose id exists is replaced in place, unless it is equal to what
+is there, in which case its lines are left exactly as they were. Nothing is written until the merged
+file has been checked as a whole.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from opsbook.problems import OpsbookError, Problem
+
+SLOS_FILE = "ops/slos.yaml"
+_HEADER = "# The SLO catalogue: what \"working\" means, in numbers.\n"
+
+
+@dataclasses.dataclass
+class Merge:
+    text: str
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated)
+
+
+def merge(existing_text: str | None, slos: list[Any]) -> Merge:
+    """The new text of the catalogue with `slos` (validated `Slo` models) merged in by id."""
+    from opsbook.editing import round_trip_yaml
+    from opsbook.models.catalogue import SloCatalogue
+
+    text = existing_text if existing_text is not None else _HEADER + "slos: []\n"
+    yaml = round_trip_yaml(text)
+    data = yaml.load(text)
+    current = SloCatalogue.model_validate(_plain(data)).slos if data.get("slos") else []
+    items = data["slos"]
+    if not items:  # `slos: []` is written in flow style; new entries read better as a block
+        from ruamel.yaml.comments import CommentedSeq
+
+        items = data["slos"] = CommentedSeq()
+    index = {slo.id: i for i, slo in enumerate(current)}
+    result = Merge("", [], [], [])
+    for slo in slos:
+        if slo.id not in index:
+            items.append(_mapping(slo))
+            index[slo.id] = len(items) - 1
+            result.added.append(slo.id)
+        elif current[index[slo.id]] == slo:
+            result.unchanged.append(slo.id)
+        else:
+            items[index[slo.id]] = _mapping(slo)
+            result.updated.append(slo.id)
+    if not result.changed:
+        result.text = text
+        return result
+    buffer = io.StringIO()
+    yaml.dump(data, buffer)
+    result.text = buffer.getvalue()
+    return result
+
+
+def _mapping(slo: Any):
+    """`slo` as a ruamel mapping in the catalogue's key order, the alert on one line as people write it."""
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
+
+    data = slo.model_dump(mode="json", by_alias=True, exclude_none=True)
+    out = CommentedMap()
+    for key, value in data.items():
+        if key in ("objective",):
+            value = Quoted(value)
+        elif key == "target":
+            value = _number(value)
+        elif key == "alert":
+            alert = CommentedMap([("comparison", Quoted(value["comparison"])),
+                                  ("threshold", _number(value["threshold"])), ("for", value["for"])])
+            alert.fa.set_flow_style()
+            value = alert
+        elif isinstance(value, dict):
+            value = CommentedMap(value)
+        out[key] = value
+    return out
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+def _plain(data: Any) -> Any:
+    """ruamel's round-trip containers and scalars as plain Python, for the pydantic models."""
+    if hasattr(data, "items"):
+        return {str(k): _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    if isinstance(data, bool) or data is None:
+        return data
+    if isinstance(data, float):
+        return float(data)
+    if isinstance(data, int):
+        return int(data)
+    if isinstance(data, str):
+        return str(data)
+    return data
+
+
+def read_catalogue(root: Path) -> str | None:
+    """The text of `ops/slos.yaml`, None if there is none; refuses a catalogue that does not validate."""
+    from opsbook.explain import model_problems
+    from opsbook.loading import read_source
+    from opsbook.models.catalogue import SloCatalogue
+
+    path = root / SLOS_FILE
+    if not path.exists():
+        return None
+    problems: list[Problem] = []
+    source = read_source(path, root, problems, markdown=False)
+    if source is not None:
+        problems += model_problems(source, SloCatalogue, source.data)[1]
+    if problems:
+        first = problems[0]
+        raise OpsbookError(f"{first.location()}: {first.key + ': ' if first.key else ''}{first.message}; "
+                           f"fix {SLOS_FILE} first (`ops validate` lists every problem)")
+    return source.text
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` beside `path`, then move it into place: readers see the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(temp_name, mode)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    finally:
+        Path(temp_name).unlink(missing_ok=True)
