@@ -244,6 +244,39 @@ def slo_import(file: str, root: str, dry_run: bool) -> int:
     return run_import(file, root, dry_run)
 
 
+@cli.group()
+def issues() -> None:
+    """Review issues on GitHub: one per due review and per open action item, each opened exactly once."""
+
+
+@issues.command("plan")
+@ROOT_OPTION
+@click.option("--as-of", "as_of", metavar="DATE", help="Plan as of this date (YYYY-MM-DD) or ISO date-time.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--repo", metavar="OWNER/NAME", help="Compare with this repository's issues (needs GITHUB_TOKEN); "
+              "without it, the plan assumes none exist.")
+def issues_plan(root: str, as_of: str | None, output_format: str, repo: str | None) -> int:
+    """Show what a sync would create, update or close, and why; changes nothing."""
+    from opsbook.commands.issues import run_plan
+
+    return run_plan(root, as_of, output_format, repo)
+
+
+@issues.command("sync")
+@click.option("--repo", required=True, metavar="OWNER/NAME", help="The repository to open the issues in.")
+@ROOT_OPTION
+@click.option("--as-of", "as_of", metavar="DATE", help="Sync as of this date (YYYY-MM-DD) or ISO date-time.")
+@click.option("--dry-run", is_flag=True, help="Read GitHub and show what would change; write nothing.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--write-interval", metavar="SECONDS", help="Pause between writes.  [default: issues.seconds_between_writes]")
+def issues_sync(repo: str, root: str, as_of: str | None, dry_run: bool, output_format: str,
+                write_interval: str | None) -> int:
+    """Apply the plan with GITHUB_TOKEN at GITHUB_API_URL; exit 1 if anything is left for the next run."""
+    from opsbook.commands.issues import run_sync
+
+    return run_sync(root, repo, as_of, dry_run, output_format, write_interval)
+
+
 def main(args: list[str] | None = None) -> None:
     """Entry point of the `ops` console script; exits with the command's code."""
     from opsbook.problems import OpsbookError
