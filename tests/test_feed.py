@@ -1,0 +1,232 @@
+"""The iCalendar feed: what subscribers' calendar apps read, parsed by two independent parsers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from pathlib import Path
+
+import icalendar
+import pytest
+import recurring_ical_events
+import vobject
+
+from opsbook import feed, schedule
+from opsbook.validate import load_handbook
+from conftest import NOW, REPO
+
+UTC = dt.timezone.utc
+
+
+@pytest.fixture(scope="module")
+def handbook():
+    return load_handbook(REPO, NOW)
+
+
+@pytest.fixture(scope="module")
+def data(handbook) -> bytes:
+    return feed.build_feed(handbook, NOW)
+
+
+def events_by_uid(data: bytes) -> dict[str, icalendar.Event]:
+    return {str(e["UID"]): e for e in icalendar.Calendar.from_ical(data).walk("VEVENT")}
+
+
+def raw_events(data: bytes) -> dict[str, bytes]:
+    """Each VEVENT's exact bytes by UID, so tests can say which events changed."""
+    blocks = re.findall(rb"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", data, re.S)
+    return {re.search(rb"\r\nUID:([^\r]*)", block.replace(b"\r\n ", b"")).group(1).decode(): block
+            for block in blocks}
+
+
+# --- format ----------------------------------------------------------------------------------------
+
+def test_feed_is_crlf_and_folded_at_75_octets(data):
+    assert data.endswith(b"END:VCALENDAR\r\n")
+    lines = data.split(b"\r\n")
+    assert b"\n" not in b"".join(lines)  # no bare LF anywhere
+    assert max(len(line) for line in lines) <= 75
+    assert any(line.startswith(b" ") for line in lines)  # long descriptions really are folded
+
+
+def test_calendar_properties(data):
+    calendar = icalendar.Calendar.from_ical(data)
+    assert str(calendar["X-WR-CALNAME"]) == str(calendar["NAME"]) == "GiftGenius operations reviews"
+    assert str(calendar["DESCRIPTION"]).startswith("GiftGenius operations handbook: reviews, post-mortem review")
+    # X- properties are TEXT too (RFC 5545 3.8.8.2), escaped the same way; vobject unescapes both.
+    parsed = vobject.readOne(io.StringIO(data.decode()))
+    assert parsed.contents["x-wr-caldesc"][0].value == str(calendar["DESCRIPTION"])
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT12H\r\n" in data
+    assert b"X-PUBLISHED-TTL:PT12H\r\n" in data
+    assert str(calendar["VERSION"]) == "2.0" and "opsbook" in str(calendar["PRODID"])
+
+
+def test_every_tzid_has_its_vtimezone(data):
+    tzids = set(re.findall(rb";TZID=([^:;]+)[:;]", data))
+    defined = set(re.findall(rb"\r\nTZID:([^\r]+)", data))
+    assert tzids == {b"Europe/Berlin"} and tzids <= defined
+    assert icalendar.Calendar.from_ical(data).get_missing_tzids() == set()
+
+
+def test_one_event_per_occurrence_with_stable_uids(handbook, data):
+    start, end = feed.horizon(handbook, NOW)
+    assert (start, end) == (dt.datetime(2026, 10, 29, tzinfo=UTC), dt.datetime(2027, 12, 27, tzinfo=UTC))
+    expected = {f"{o.uid}@giftgenius.github.io": o for o in schedule.occurrences(handbook, start, end)}
+    events = events_by_uid(data)
+    reviews = {uid: e for uid, e in events.items() if not uid.startswith(("action/", "postmortem/"))}
+    assert reviews.keys() == expected.keys()
+    assert not any(b"RRULE" in block for block in raw_events(data).values())
+    for uid, event in reviews.items():
+        assert event.decoded("DTSTART") == expected[uid].start
+        assert event.decoded("DTEND") == expected[uid].end
+
+
+def test_event_content(data):
+    event = events_by_uid(data)["weekly-slo-review/2026-W52@giftgenius.github.io"]
+    assert str(event["SUMMARY"]) == "Weekly SLO review — 2026-W52 · Jordan Okafor"
+    description = str(event["DESCRIPTION"])
+    assert "Owner: Jordan Okafor" in description  # priya's turn, but she is away
+    assert "- Walk through each SLO against its target for the last seven days" in description
+    assert str(event["URL"]) == "https://giftgenius.github.io/handbook/reviews/weekly-slo-review/"
+    assert event["CATEGORIES"].cats == ["review", "slo"]
+    (alarm,) = event.walk("VALARM")
+    assert alarm.decoded("TRIGGER") == -dt.timedelta(hours=1) and str(alarm["ACTION"]) == "DISPLAY"
+    assert b"DTSTART;TZID=Europe/Berlin:20261221T100000\r\n" in raw_events(data)[str(event["UID"])]
+
+
+def test_holiday_moved_event_says_so(handbook):
+    later = feed.build_feed(handbook, dt.datetime(2027, 3, 1, tzinfo=UTC))
+    event = events_by_uid(later)["weekly-slo-review/2027-W13@giftgenius.github.io"]
+    assert event.decoded("DTSTART").date() == dt.date(2027, 3, 30)  # Easter Monday moves to Tuesday
+    assert "Moved from 2027-03-29" in str(event["DESCRIPTION"]) and int(event["SEQUENCE"]) == 1
+
+
+def test_action_item_due_dates_are_all_day_events(handbook, data):
+    events = events_by_uid(data)
+    due = {uid: e for uid, e in events.items() if uid.startswith("action/")}
+    start, end = feed.horizon(handbook, NOW)
+    expected = {f"action/{pm.id}/{item.id}@giftgenius.github.io" for pm, item in handbook.open_action_items()
+                if start.date() <= item.due < end.date()}
+    assert due.keys() == expected
+    # In the checkout outage, AI-1 is done; AI-2 (in progress) and AI-3 (open) are in the feed.
+    assert "action/pm-2026-10-14-checkout-outage/AI-1@giftgenius.github.io" not in due
+    assert "action/pm-2026-10-14-checkout-outage/AI-2@giftgenius.github.io" in due
+    ai3 = due["action/pm-2026-10-14-checkout-outage/AI-3@giftgenius.github.io"]
+    assert ai3.decoded("DTSTART") == dt.date(2026, 12, 15) and ai3.decoded("DTEND") == dt.date(2026, 12, 16)
+    assert str(ai3["URL"]).endswith("/postmortems/pm-2026-10-14-checkout-outage/")
+
+
+def test_postmortem_review_meeting_is_an_event(handbook):
+    october = feed.build_feed(handbook, dt.datetime(2026, 10, 20, tzinfo=UTC))
+    event = events_by_uid(october)["postmortem/pm-2026-10-14-checkout-outage/review@giftgenius.github.io"]
+    assert event.decoded("DTSTART") == dt.datetime(2026, 10, 16, 12, 0, tzinfo=UTC)
+    assert b"DTSTART;TZID=Europe/Berlin:20261016T140000" in raw_events(october)[str(event["UID"])]
+    assert event.decoded("DTEND") - event.decoded("DTSTART") == dt.timedelta(hours=1)
+    assert str(event["SUMMARY"]).startswith("Post-mortem review: ")
+
+
+# --- a second, independent parser ------------------------------------------------------------------
+
+def test_vobject_reads_the_same_events(handbook, data):
+    parsed = vobject.readOne(io.StringIO(data.decode()))
+    seen = {v.uid.value: v.dtstart.value for v in parsed.vevent_list}
+    mine = events_by_uid(data)
+    assert seen.keys() == mine.keys()
+    for uid, start in seen.items():
+        # vobject applies the feed's own VTIMEZONE (its RRULEs), not the tz database: same instants.
+        assert start == mine[uid].decoded("DTSTART")
+        if isinstance(start, dt.datetime):
+            assert start.utcoffset() == mine[uid].decoded("DTSTART").utcoffset(), uid
+    weekly = next(v for v in parsed.vevent_list if v.uid.value.startswith("weekly-slo-review/"))
+    assert weekly.valarm.trigger.value == -dt.timedelta(hours=1)
+    assert weekly.dtstart.value.tzinfo is not None and weekly.dtstart.value.hour == 10
+
+
+def test_recurring_ical_events_expands_a_month_to_the_engine_occurrences(handbook, data):
+    begin, end = dt.datetime(2026, 12, 1, tzinfo=UTC), dt.datetime(2027, 1, 1, tzinfo=UTC)
+    found = recurring_ical_events.of(icalendar.Calendar.from_ical(data)).between(begin, end)
+    reviews = sorted((str(e["UID"]).split("@")[0], e.decoded("DTSTART")) for e in found
+                     if not str(e["UID"]).startswith(("action/", "postmortem/")))
+    assert reviews == sorted((o.uid, o.start) for o in schedule.occurrences(handbook, begin, end))
+
+
+# --- determinism and SEQUENCE ----------------------------------------------------------------------
+
+def test_two_builds_are_byte_identical_and_same_day_builds_too(handbook, data):
+    assert feed.build_feed(handbook, NOW) == data
+    assert feed.build_feed(handbook, NOW.replace(hour=23, minute=59)) == data
+    assert feed.build_feeds(handbook, NOW) == feed.build_feeds(handbook, NOW)
+    assert b"DTSTAMP:20261126T000000Z" in data
+
+
+def _set_time(root: Path, cadence_file: str, old: str, new: str) -> None:
+    path = root / "calendar" / cadence_file
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_changing_one_cadence_time_changes_only_its_events_and_bumps_sequence(handbook_copy):
+    site = handbook_copy / "site"
+    before = feed.write_feeds(load_handbook(handbook_copy, NOW), site, NOW)
+    again = feed.write_feeds(load_handbook(handbook_copy, NOW), site, NOW)
+    assert again == before  # a rebuild over the previous output changes nothing
+    _set_time(handbook_copy, "weekly-slo-review.yaml", 'time: "10:00"', 'time: "09:30"')
+    after = feed.write_feeds(load_handbook(handbook_copy, NOW), site, NOW)
+    old, new = raw_events(before["feeds/handbook.ics"]), raw_events(after["feeds/handbook.ics"])
+    assert old.keys() == new.keys()
+    changed = {uid for uid in old if old[uid] != new[uid]}
+    assert changed and all(uid.startswith("weekly-slo-review/") for uid in changed)
+    assert changed == {uid for uid in old if uid.startswith("weekly-slo-review/")}
+    for uid in changed:
+        assert int(events_by_uid(after["feeds/handbook.ics"])[uid]["SEQUENCE"]) == \
+            int(events_by_uid(before["feeds/handbook.ics"])[uid]["SEQUENCE"]) + 1
+    # Moving it back is a change too: SEQUENCE keeps growing, it never returns to an old value.
+    _set_time(handbook_copy, "weekly-slo-review.yaml", 'time: "09:30"', 'time: "10:00"')
+    back = feed.write_feeds(load_handbook(handbook_copy, NOW), site, NOW)
+    previous, now_back = events_by_uid(after["feeds/handbook.ics"]), events_by_uid(back["feeds/handbook.ics"])
+    assert all(int(now_back[uid]["SEQUENCE"]) == int(previous[uid]["SEQUENCE"]) + 1 for uid in changed)
+    # The cadence's own feed tells the same story; other cadences' feeds are byte-identical.
+    assert after["feeds/cadences/monthly-cost-review.ics"] == before["feeds/cadences/monthly-cost-review.ics"]
+    assert after["feeds/cadences/weekly-slo-review.ics"] != before["feeds/cadences/weekly-slo-review.ics"]
+
+
+def test_pure_build_with_previous_bumps_sequence(handbook):
+    import dataclasses
+
+    previous = feed.build_feed(handbook, NOW)
+    entry = handbook.cadences["monthly-cost-review"]
+    moved = dataclasses.replace(entry, cadence=entry.cadence.model_copy(update={"time": dt.time(16, 0)}))
+    edited = dataclasses.replace(handbook, cadences={**handbook.cadences, "monthly-cost-review": moved})
+    events = events_by_uid(feed.build_feed(edited, NOW, previous=previous))
+    assert {int(e["SEQUENCE"]) for u, e in events.items() if u.startswith("monthly-cost-review/")} == {1}
+    assert {int(e["SEQUENCE"]) for u, e in events.items() if u.startswith("quarterly-")} == {0}
+
+
+# --- the set of feeds ------------------------------------------------------------------------------
+
+def test_build_feeds_per_owner_and_per_cadence_with_index(handbook):
+    files = feed.build_feeds(handbook, NOW)
+    index = json.loads(files["feeds/index.json"])
+    paths = [f["path"] for f in index["feeds"]]
+    assert sorted(files) == sorted(paths + ["feeds/index.json"])
+    assert "feeds/owners/priya.ics" in paths and "feeds/cadences/weekly-slo-review.ics" in paths
+    jordan = events_by_uid(files["feeds/owners/jordan.ics"])
+    assert "weekly-slo-review/2026-W52@giftgenius.github.io" in jordan  # covering for priya
+    assert all(("Owner: Jordan Okafor" in str(e["DESCRIPTION"])) or uid.startswith(("action/", "postmortem/"))
+               for uid, e in jordan.items())
+    weekly = events_by_uid(files["feeds/cadences/weekly-slo-review.ics"])
+    assert weekly and all(uid.startswith("weekly-slo-review/") for uid in weekly)
+    for entry in index["feeds"]:
+        assert entry["events"] == files[entry["path"]].count(b"BEGIN:VEVENT")
+        assert entry["webcal"].startswith("webcal://giftgenius.github.io/handbook/feeds/")
+
+
+def test_write_feed_is_atomic_and_leaves_no_temporary_files(tmp_path):
+    target = tmp_path / "out" / "feed.ics"
+    feed.write_feed(target, b"one")
+    feed.write_feed(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in target.parent.iterdir()] == ["feed.ics"]
