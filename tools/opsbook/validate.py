@@ -93,6 +93,15 @@ def load_handbook(root: Path | str, now: dt.datetime | None = None) -> Handbook:
     return report.handbook
 
 
+def load_contents(root: Path | str) -> tuple[Contents, list[Problem]]:
+    """What loads from the files at `root` and the problems met loading it, without cross-file checks.
+
+    For tools that edit one file and check it against the rest (`ops incident`, `ops new`).
+    """
+    problems: list[Problem] = []
+    return _load_contents(Path(root), problems), problems
+
+
 def _load_contents(root: Path, problems: list[Problem]) -> Contents:
     contents = Contents(root=root)
     config_path = root / CONFIG_FILE

@@ -1,0 +1,65 @@
+"""`ops incident …`: record an incident as it happens, in its post-mortem file.
+
+Each command prints what it did on stderr and the event as one JSON line on stdout, so
+`ops incident log … >> incidents.log` ships the incident event log as it is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from opsbook.incident import IncidentEvent
+
+
+def _report(event: IncidentEvent, root: str, what: str) -> int:
+    path = event.path.relative_to(Path(root)).as_posix() if event.path.is_relative_to(Path(root)) else event.path
+    click.echo(f"{event.incident_id}: {what} ({path})", err=True)
+    click.echo(event.log_line())
+    return 0
+
+
+def run_open(root: str, title: str, severity: str, category: str, services: tuple[str, ...], on_call: str | None,
+             runbook: str | None, at: str | None, message: str | None) -> int:
+    from opsbook.incident import open_incident
+
+    event = open_incident(Path(root), title=title, severity=severity, category=category, services=services,
+                          on_call=on_call, runbook=runbook, at=at, message=message)
+    return _report(event, root, f"opened {event.severity}, detected {event.at.isoformat(timespec='minutes')}")
+
+
+def run_log(root: str, incident_id: str, kind: str, message: str, at: str | None) -> int:
+    from opsbook.incident import log_event
+
+    event = log_event(Path(root), incident_id, kind, message, at=at)
+    return _report(event, root, f"{kind} at {event.at.isoformat(timespec='minutes')}")
+
+
+def run_resolve(root: str, incident_id: str, message: str | None, at: str | None) -> int:
+    from opsbook.incident import resolve
+
+    event = resolve(Path(root), incident_id, message=message, at=at)
+    return _report(event, root, f"resolved at {event.at.isoformat(timespec='minutes')}; write the narrative, "
+                                f"then `ops incident publish {incident_id}`")
+
+
+def run_roles(root: str, incident_id: str, roles: dict[str, str | None]) -> int:
+    from opsbook.incident import set_roles
+
+    event = set_roles(Path(root), incident_id, **roles)
+    return _report(event, root, event.message)
+
+
+def run_action(root: str, incident_id: str, title: str, owner: str, due: str) -> int:
+    from opsbook.incident import add_action_item
+
+    event = add_action_item(Path(root), incident_id, title=title, owner=owner, due=due)
+    return _report(event, root, f"action item {event.message}")
+
+
+def run_status(root: str, incident_id: str, status: str) -> int:
+    from opsbook.incident import set_status
+
+    event = set_status(Path(root), incident_id, status)
+    return _report(event, root, event.message)

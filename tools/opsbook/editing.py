@@ -1,0 +1,188 @@
+"""Edit handbook files the way a careful person would: keep the layout, check first, write atomically.
+
+The frontmatter (or a whole YAML file) is read with ruamel.yaml's round-trip mode, so comments, key
+order, quoting and flow style survive an edit; a Markdown body is carried through untouched. Before a
+file is replaced, the new text is written beside it, checked exactly as `ops validate` would check it
+against the rest of the handbook, and only then moved into place with `os.replace`: on any refusal the
+file on disk is byte for byte what it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from opsbook.problems import OpsbookError, Problem
+
+_FENCE = re.compile(r"^---[ \t]*\r?$", re.M)
+# A block sequence written flush under its key (`key:\n- item`) rather than indented (`key:\n  - item`).
+_FLUSH_SEQUENCE = re.compile(r"^[ \t]*[^\s#-][^\n]*:[ \t]*\n[ \t]*- ", re.M)
+
+
+class Refused(OpsbookError):
+    """An edit that would leave the handbook invalid; nothing was written."""
+
+    def __init__(self, message: str, problems: list[Problem] = ()):  # type: ignore[assignment]
+        self.problems = list(problems)
+        lines = [message] + [f"  {_one_line(p)}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+def _one_line(problem: Problem) -> str:
+    text = f"{problem.location()}: " + (f"{problem.key}: " if problem.key else "") + problem.message
+    if problem.expected:
+        text += f" (expected {problem.expected})"
+    if problem.hint:
+        text += f"; {problem.hint}"
+    return text
+
+
+def round_trip_yaml(text: str = ""):
+    """A ruamel.yaml round-trip instance whose sequence indentation matches `text`'s."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a long line someone wrote on one line
+    if _FLUSH_SEQUENCE.search(text) and not re.search(r":[ \t]*\n[ \t]+- ", text):
+        yaml.indent(mapping=2, sequence=2, offset=0)
+    else:
+        yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+@dataclasses.dataclass
+class Editable:
+    """A file split into its YAML (as round-trip data) and what surrounds it, kept verbatim."""
+
+    path: Path
+    head: str  # the opening `---` line of a Markdown file, or ""
+    data: Any
+    tail: str  # the closing `---` line and the body of a Markdown file, or ""
+    yaml: Any
+
+    def render(self) -> str:
+        buffer = io.StringIO()
+        self.yaml.dump(self.data, buffer)
+        return self.head + buffer.getvalue() + self.tail
+
+
+def split_markdown(text: str) -> tuple[str, str, str] | None:
+    """(opening fence line, YAML text, closing fence and body), or None without frontmatter."""
+    if not _FENCE.match(text):
+        return None
+    first_break = text.find("\n") + 1
+    closing = _FENCE.search(text, first_break)
+    if not first_break or closing is None:
+        return None
+    return text[:first_break], text[first_break:closing.start()], text[closing.start():]
+
+
+def read_editable(path: Path, *, markdown: bool) -> Editable:
+    """Load `path` for editing; raises OpsbookError for a file that cannot be read or parsed."""
+    from ruamel.yaml import YAMLError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OpsbookError(f"{path}: cannot be read: {exc}") from None
+    head, yaml_text, tail = "", text, ""
+    if markdown:
+        parts = split_markdown(text)
+        if parts is None:
+            raise OpsbookError(f"{path}: has no frontmatter between --- lines; run `ops validate` for details")
+        head, yaml_text, tail = parts
+    yaml = round_trip_yaml(yaml_text)
+    try:
+        data = yaml.load(yaml_text)
+    except YAMLError as exc:
+        raise OpsbookError(f"{path}: is not valid YAML ({exc}); run `ops validate` for details") from None
+    if not hasattr(data, "keys"):
+        raise OpsbookError(f"{path}: does not hold a YAML mapping; run `ops validate` for details")
+    return Editable(path, head, data, tail, yaml)
+
+
+def write_checked(root: Path, path: Path, text: str, kind: str, now: dt.datetime, *, create: bool = False) -> None:
+    """Write `text` to `path` if the handbook stays valid; raise Refused (nothing written) if not.
+
+    `kind` is `runbook`, `postmortem` or `cadence`. With `create`, an existing file is never replaced.
+    """
+    if create and path.exists():
+        raise Refused(f"{_rel(root, path)} already exists; nothing was written")
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temp = Path(temp_name)
+    try:
+        os.chmod(temp, _mode_for(path))
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        problems = check_file(root, temp, path, kind, now)
+        if problems:
+            raise Refused(f"refusing to write {_rel(root, path)}: it would not be valid", problems)
+        if create:
+            # Link rather than rename, so a file that appeared meanwhile is not overwritten.
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                raise Refused(f"{_rel(root, path)} already exists; nothing was written") from None
+        else:
+            os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _mode_for(path: Path) -> int:
+    """Keep an edited file's permissions; give a new one what the umask allows (mkstemp makes it 0600)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def check_file(root: Path, written: Path, final: Path, kind: str, now: dt.datetime) -> list[Problem]:
+    """The errors `ops validate` would report for `written` if it were at `final`, with the rest as it is."""
+    from opsbook import checks
+    from opsbook.credentials import find_credentials
+    from opsbook.explain import model_problems
+    from opsbook.handbook import CadenceFile, Document
+    from opsbook.loading import read_source
+    from opsbook.models.cadence import Cadence
+    from opsbook.models.postmortem import PostmortemMeta
+    from opsbook.models.runbook import RunbookMeta
+    from opsbook.validate import load_contents
+
+    rel = _rel(root, final)
+    problems: list[Problem] = []
+    source = read_source(written, written.parent, problems, markdown=kind != "cadence")
+    if source is None:
+        return [dataclasses.replace(p, file=rel) for p in problems]
+    source.path, source.rel = final, rel
+    model = {"runbook": RunbookMeta, "postmortem": PostmortemMeta, "cadence": Cadence}[kind]
+    meta, found = model_problems(source, model, source.data)
+    found += [Problem(rel, f"looks like {what}; a handbook must never hold a credential", line, column,
+                      code="credential") for line, column, what in find_credentials(source.text)]
+    if meta is None or found:
+        return found
+    contents, _ = load_contents(root)
+    if kind == "cadence":
+        contents.cadences = [c for c in contents.cadences if c.source.rel != rel] + [CadenceFile(meta, source)]
+    else:
+        docs = contents.runbooks if kind == "runbook" else contents.postmortems
+        docs[:] = [d for d in docs if d.source.rel != rel] + [Document(meta, source.body, source)]
+    return [p for p in checks.check_contents(contents, now) if p.file == rel and p.is_error]
