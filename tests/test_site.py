@@ -1,0 +1,226 @@
+"""The published site: the example handbook built with the real MkDocs and plugin into a temp folder.
+
+Generated pages are compared with golden files in tests/golden/site/ (regenerate them with
+UPDATE_GOLDEN=1 after an intended change, and read the diff before committing).
+"""
+
+from __future__ import annotations
+
+import html.parser
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import icalendar
+import pytest
+
+from conftest import NOW, REPO, ops
+from opsbook import urls
+from opsbook.problems import OpsbookError
+from opsbook.site import decorate, layout, pages
+from opsbook.site.build import build_site
+from opsbook.validate import load_handbook
+
+GOLDEN = Path(__file__).parent / "golden" / "site"
+AS_OF = NOW.isoformat()
+CHECKOUT = "rb-checkout-failure"
+CHECKOUT_OUTAGE = "pm-2026-10-14-checkout-outage"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The repository's own handbook, built as `ops build` builds it."""
+    return build_site(REPO, tmp_path_factory.mktemp("site") / "site", AS_OF)
+
+
+def site_copy(handbook_copy: Path) -> Path:
+    """A scratch handbook with the site's configuration, so it can be built and broken."""
+    shutil.copy2(REPO / "mkdocs.yml", handbook_copy / "mkdocs.yml")
+    shutil.copytree(REPO / "docs", handbook_copy / "docs")
+    return handbook_copy
+
+
+def golden_name(src: str) -> str:
+    return src.replace("/", "-")
+
+
+def check_golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"no golden file {path}; run with UPDATE_GOLDEN=1 to create it"
+    assert actual == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+
+
+@pytest.mark.parametrize("src", [layout.HOME, layout.RUNBOOKS, layout.POSTMORTEMS, layout.METRICS, layout.SLOS,
+                                 layout.SEVERITY, layout.TEAM, layout.SECRETS, layout.CALENDAR,
+                                 layout.cadence("weekly-slo-review")])
+def test_generated_page_matches_golden(built, src):
+    check_golden(golden_name(src), built.generated[src])
+
+
+def test_decorated_runbook_and_postmortem_match_golden():
+    handbook = load_handbook(REPO, NOW)
+    today = pages.local_today(handbook, NOW)
+    runbook = handbook.runbooks[CHECKOUT]
+    check_golden(f"runbook-{CHECKOUT}.md", decorate.runbook_page(handbook, runbook, runbook.body, today))
+    pm = handbook.postmortems[CHECKOUT_OUTAGE]
+    check_golden(f"postmortem-{CHECKOUT_OUTAGE}.md", decorate.postmortem_page(handbook, pm, pm.body, today))
+
+
+def test_every_handbook_page_is_published_where_urls_says(built):
+    handbook = load_handbook(REPO, NOW)
+    expected = [urls.runbook(i) for i in handbook.runbooks] + [urls.postmortem(i) for i in handbook.postmortems]
+    expected += [urls.cadence(i) for i in handbook.cadences] + [urls.calendar_page()]
+    expected += [layout.url_of(page.path) for page in handbook.pages]
+    for path in expected:
+        assert (built.site_dir / path / "index.html").is_file(), path
+    assert layout.url_of(layout.runbook(CHECKOUT)) == urls.runbook(CHECKOUT)
+    assert layout.url_of(layout.CALENDAR) == urls.calendar_page()
+
+
+def test_runbook_page_has_metadata_cross_links_and_an_edit_link(built):
+    page = (built.site_dir / urls.runbook(CHECKOUT) / "index.html").read_text(encoding="utf-8")
+    assert "https://github.com/giftgenius/handbook/edit/main/runbooks/rb-checkout-failure.md" in page
+    assert 'class="ops-badge ops-sev-1">SEV-1<' in page
+    assert "Priya Raman, Maya Lindqvist" in page
+    assert "Quick mitigation" in page and "User-facing messages" in page
+    assert f'href="../../{urls.postmortem(CHECKOUT_OUTAGE)}"' in page  # the incident that used it
+    assert 'href="../../slos/#checkout-success"' in page
+
+
+def test_postmortem_page_links_its_runbook_slos_and_issues(built):
+    page = (built.site_dir / urls.postmortem(CHECKOUT_OUTAGE) / "index.html").read_text(encoding="utf-8")
+    assert f'href="../../{urls.runbook(CHECKOUT)}"' in page
+    assert 'href="../../slos/#checkout-success"' in page
+    assert 'href="https://github.com/giftgenius/handbook/issues/42"' in page
+    assert "edit/main/postmortems/pm-2026-10-14-checkout-outage.md" in page
+
+
+def test_slo_page_lists_its_runbooks_and_incidents(built):
+    page = (built.site_dir / "slos" / "index.html").read_text(encoding="utf-8")
+    section = page[page.index('id="checkout-success"'):]
+    section = section[:section.index("<h2", 10)] if "<h2" in section[10:] else section
+    assert f'href="../{urls.runbook(CHECKOUT)}"' in section
+    assert f'href="../{urls.postmortem(CHECKOUT_OUTAGE)}"' in section
+
+
+def test_generated_pages_have_no_edit_link(built):
+    for path in ("index.html", "runbooks/index.html", "reviews/index.html", "metrics/index.html"):
+        assert "/edit/main/" not in (built.site_dir / path).read_text(encoding="utf-8"), path
+
+
+def test_feeds_are_in_the_site_and_parse(built):
+    data = (built.site_dir / urls.feed()).read_bytes()
+    calendar = icalendar.Calendar.from_ical(data)
+    assert calendar.name == "VCALENDAR"
+    assert any(event.get("UID", "").startswith("weekly-slo-review/") for event in calendar.walk("VEVENT"))
+    assert urls.feed() in built.feeds
+    assert (built.site_dir / urls.owner_feed("maya")).is_file()
+    page = (built.site_dir / "reviews" / "index.html").read_text(encoding="utf-8")
+    assert 'href="webcal://giftgenius.github.io/handbook/feeds/handbook.ics"' in page
+    assert 'href="https://giftgenius.github.io/handbook/feeds/handbook.ics"' in page
+    assert 'href="../feeds/handbook.ics"' in page
+
+
+class _Resources(html.parser.HTMLParser):
+    """Every URL a browser would load while showing the page (not links people may follow)."""
+
+    LOADING_RELS = {"stylesheet", "preload", "modulepreload", "preconnect", "dns-prefetch", "prefetch", "icon",
+                    "manifest", "apple-touch-icon"}
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "img", "iframe", "source", "audio", "video", "embed") and attrs.get("src"):
+            self.urls.append(attrs["src"])
+        if tag == "link" and self.LOADING_RELS & set((attrs.get("rel") or "").split()):
+            self.urls.append(attrs.get("href") or "")
+        if tag == "object" and attrs.get("data"):
+            self.urls.append(attrs["data"])
+
+
+def test_nothing_is_loaded_from_the_internet(built):
+    external = []
+    for page in built.site_dir.rglob("*.html"):
+        parser = _Resources()
+        parser.feed(page.read_text(encoding="utf-8"))
+        external += [f"{page.relative_to(built.site_dir)}: {u}" for u in parser.urls if urlsplit(u).netloc]
+        assert "data-md-component=\"source\"" not in page.read_text(encoding="utf-8")  # no GitHub API call
+    css = "\n".join(p.read_text(encoding="utf-8") for p in built.site_dir.rglob("*.css"))
+    external += re.findall(r"@import\s+url\([\"']?https?://[^)]*\)", css)
+    assert external == []
+    assert len(list(built.site_dir.rglob("*.html"))) > 20
+
+
+def test_navigation_leads_to_every_runbook():
+    handbook = load_handbook(REPO, NOW)
+    nav = pages.navigation(handbook)
+    runbooks = next(section["Runbooks"] for section in nav if "Runbooks" in section)
+    assert runbooks[0] == layout.RUNBOOKS
+    assert {"Mass checkout failures": layout.runbook(CHECKOUT)} in runbooks
+    assert len(runbooks) == len(handbook.runbooks) + 1
+
+
+def test_handbook_error_fails_the_build_with_file_and_line_and_keeps_the_old_site(handbook_copy, caplog):
+    root = site_copy(handbook_copy)
+    site_dir = root / "site"
+    build_site(root, site_dir, AS_OF)
+    path = root / "runbooks" / "rb-checkout-failure.md"
+    text = path.read_text(encoding="utf-8")
+    line = text.splitlines().index("owners: [priya, maya]") + 1
+    path.write_text(text.replace("owners: [priya, maya]", "owners: [priya, nobody]"), encoding="utf-8")
+    messages: list[str] = []
+    with pytest.raises(OpsbookError, match="the handbook .* has 1 error"):
+        build_site(root, site_dir, AS_OF, messages)
+    assert any(m.startswith("ERROR - ") and f"runbooks/rb-checkout-failure.md:{line}:" in m and "'nobody'" in m
+               for m in messages), messages
+    assert (site_dir / urls.runbook(CHECKOUT) / "index.html").is_file()  # the last good site stays
+    assert [p.name for p in root.iterdir() if p.name.startswith(".site.")] == []  # no staging left behind
+
+
+def test_warnings_are_quiet_unless_fail_on_warnings(handbook_copy):
+    root = site_copy(handbook_copy)
+    later = "2027-09-01"  # every runbook is past its review date by then
+    built = build_site(root, root / "site", later)
+    assert "**review due**" in built.generated[layout.RUNBOOKS]
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(config.replace("  - opsbook\n", "  - opsbook:\n      fail_on_warnings: true\n"),
+                                     encoding="utf-8")
+    messages: list[str] = []
+    with pytest.raises(OpsbookError, match="strict mode"):
+        build_site(root, root / "site", later, messages)
+    assert any("runbooks/rb-checkout-failure.md" in m and "due for review" in m for m in messages)
+
+
+def test_ops_build_command(handbook_copy, tmp_path):
+    root = site_copy(handbook_copy)
+    result = ops("build", "--root", str(root), "--site-dir", str(tmp_path / "out"), "--as-of", "2026-11-26")
+    assert result.returncode == 0, result.stderr
+    assert f"✓ site: {tmp_path / 'out'}" in result.stdout
+    assert f"✓ feed: {tmp_path / 'out' / 'feeds' / 'handbook.ics'}" in result.stdout
+    assert "webcal://giftgenius.github.io/handbook/feeds/handbook.ics" in result.stdout
+    assert (tmp_path / "out" / "index.html").is_file()
+
+
+def test_ops_build_reports_problems_like_validate_and_builds_nothing(handbook_copy, tmp_path):
+    root = site_copy(handbook_copy)
+    path = root / "postmortems" / f"{CHECKOUT_OUTAGE}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("severity: SEV-1", "severity: SEV-9"), encoding="utf-8")
+    result = ops("build", "--root", str(root), "--site-dir", str(tmp_path / "out"), "--as-of", "2026-11-26")
+    assert result.returncode == 1
+    assert f"postmortems/{CHECKOUT_OUTAGE}.md:5" in result.stderr and "severity" in result.stderr
+    assert "the site was not built" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_ops_build_without_mkdocs_yml_is_a_usage_error(handbook_copy):
+    result = ops("build", "--root", str(handbook_copy), "--as-of", "2026-11-26")
+    assert result.returncode == 2
+    assert "mkdocs.yml: not found" in result.stderr

@@ -1,0 +1,41 @@
+"""`ops build`: validate the handbook, then build the site and its feeds; say where everything is."""
+
+from __future__ import annotations
+
+import click
+
+from opsbook import reporting
+from opsbook.dates import parse_as_of
+from opsbook.problems import count
+from opsbook.validate import check_handbook
+
+
+def run(root: str, site_dir: str | None, as_of: str | None) -> int:
+    report = check_handbook(root, parse_as_of(as_of))
+    errors, warnings = count(report.problems)
+    if errors:
+        click.echo(reporting.as_text(report.problems, f"✗ {errors} error(s), {warnings} warning(s); "
+                                                      "the site was not built"), nl=False, err=True)
+        return 1
+    if warnings:
+        click.echo(reporting.as_text(report.problems, f"{warnings} warning(s)"), nl=False, err=True)
+
+    from opsbook.site.build import build_site
+
+    messages: list[str] = []
+    try:
+        built = build_site(root, site_dir, as_of, messages)
+    finally:
+        for line in messages:
+            click.echo(line, err=True)
+    feed = built.site_dir / "feeds" / "handbook.ics"
+    click.echo(f"✓ site: {built.site_dir} ({built.pages} pages); open {built.site_dir / 'index.html'}")
+    click.echo(f"✓ feed: {feed} and {len(built.feeds) - 1} per-person and per-review feeds beside it")
+    click.echo(f"  published at {built.site_url}, subscribe with {_webcal(built.site_url)}feeds/handbook.ics")
+    return 0
+
+
+def _webcal(site_url: str) -> str:
+    from opsbook import urls
+
+    return urls.webcal(site_url.rstrip("/") + "/")

@@ -1,0 +1,136 @@
+"""The MkDocs-facing work of the plugin, as plain functions: load and validate the handbook for a build,
+adjust the config, add files, decorate pages. `plugin.py` only calls these from its event hooks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from opsbook import urls
+from opsbook.dates import parse_as_of
+from opsbook.handbook import Handbook
+from opsbook.problems import OpsbookError, Problem
+from opsbook.site import decorate as decorations
+from opsbook.site import pages
+from opsbook.validate import check_handbook
+
+THEME_OVERRIDES = Path(__file__).resolve().parent.parent / "templates" / "site"
+
+
+@dataclasses.dataclass
+class Site:
+    """What one build publishes: the handbook, the moment it is judged at, and the files it adds."""
+
+    root: Path
+    handbook: Handbook
+    now: dt.datetime
+    generated: dict[str, str]
+    feeds: dict[str, bytes]
+    content: dict[str, pages.ContentFile]
+
+    @property
+    def today(self) -> dt.date:
+        return pages.local_today(self.handbook, self.now)
+
+
+def describe(problem: Problem) -> str:
+    """One log line per problem: `runbooks/x.md:12: owners: unknown person 'bob' (hint: …)`."""
+    where = problem.location() + ": " + (f"{problem.key}: " if problem.key else "")
+    extra = "; ".join(f"{label} {value}" for label, value in (
+        ("expected", problem.expected), ("found", problem.found), ("hint:", problem.hint)) if value)
+    return where + problem.message + (f" ({extra})" if extra else "")
+
+
+def load_site(options, config: MkDocsConfig, log: logging.Logger) -> Site:
+    """Validate the handbook; log every problem; raise PluginError when there are errors."""
+    root = Path(options.root or Path(config.config_file_path or ".").parent).resolve()
+    try:
+        now = parse_as_of(options.as_of)
+        report = check_handbook(root, now)
+    except OpsbookError as exc:
+        raise PluginError(f"opsbook: {exc}") from None
+    for problem in report.problems:
+        if problem.is_error:
+            log.error(describe(problem))
+        else:
+            (log.warning if options.fail_on_warnings else log.info)(describe(problem))
+    if report.handbook is None:
+        errors = len(report.errors)
+        raise PluginError(f"opsbook: the handbook in {root} has {errors} error(s), listed above; "
+                          "`ops validate` shows them with hints")
+    from opsbook.feed import build_feeds
+
+    handbook = report.handbook
+    feeds = build_feeds(handbook, now, previous_feeds(config.site_dir))
+    generated = pages.generate(handbook, now, feeds.keys(), options.upcoming_days)
+    content = {item.src: item for item in pages.content_files(handbook)}
+    return Site(root, handbook, now, generated, feeds, content)
+
+
+def previous_feeds(site_dir: str | Path) -> dict[str, bytes]:
+    """The feed files of the last build in `site_dir` (read before MkDocs cleans it), so an event whose
+    time changed gets a higher SEQUENCE and calendar apps pick up the change."""
+    base = Path(site_dir) / urls.FEED_DIR
+    if not base.is_dir():
+        return {}
+    return {path.relative_to(site_dir).as_posix(): path.read_bytes() for path in sorted(base.rglob("*.ics"))}
+
+
+def configure(site: Site, config: MkDocsConfig, navigation: bool = True) -> MkDocsConfig:
+    """Navigation from the handbook (unless `mkdocs.yml` has one), `site_url` from `opsbook.yaml`
+    (unless set), and the theme override that keeps the header's repository link offline."""
+    if navigation and not config.nav:
+        config.nav = pages.navigation(site.handbook)
+    if not config.site_url:
+        config.site_url = site.handbook.config.site_url
+    if not config.use_directory_urls:
+        logging.getLogger("mkdocs.plugins.opsbook").warning(
+            "opsbook: `use_directory_urls: false` breaks the links the feed and the issues carry")
+    dirs = config.theme.dirs
+    position = 1 if config.theme.custom_dir else 0
+    if str(THEME_OVERRIDES) not in dirs:
+        dirs.insert(position, str(THEME_OVERRIDES))
+    return config
+
+
+def add_files(site: Site, files: Files, config: MkDocsConfig) -> Files:
+    """The handbook's pages from their folders, the generated pages and the feed files."""
+    for item in site.content.values():
+        _refuse_clash(files, item.src)
+        file = File.generated(config, item.src, abs_src_path=str(site.root / item.path))
+        file.edit_uri = item.path  # the edit link opens the file in the repository, not the page's URL
+        files.append(file)
+    for src, markdown in site.generated.items():
+        _refuse_clash(files, src)
+        files.append(File.generated(config, src, content=markdown))
+    for path, data in site.feeds.items():
+        _refuse_clash(files, path)
+        files.append(File.generated(config, path, content=data))
+    return files
+
+
+def _refuse_clash(files: Files, src: str) -> None:
+    if files.get_file_from_path(src) is not None:
+        raise PluginError(f"opsbook: {src} in the docs folder clashes with a page the handbook publishes "
+                          "there; rename or remove it")
+
+
+def decorate(site: Site, page: Page, markdown: str) -> str:
+    """Runbook and post-mortem pages get their header and cross-links; other pages pass unchanged."""
+    item = site.content.get(page.file.src_uri)
+    if item is not None:
+        # Material reads a page's `status` as its own page-status icon; ours is a post-mortem's state.
+        page.meta.pop("status", None)
+    if item is None or item.kind == "page":
+        return markdown
+    if item.kind == "runbook":
+        return decorations.runbook_page(site.handbook, site.handbook.runbooks[item.id], markdown, site.today)
+    return decorations.postmortem_page(site.handbook, site.handbook.postmortems[item.id], markdown, site.today)

@@ -1,0 +1,110 @@
+"""`ops build`: run MkDocs on the handbook's `mkdocs.yml` with `--strict`, into a fresh folder that
+replaces the old site only when the build succeeds, so a failed build never leaves half a site behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from opsbook import urls
+from opsbook.problems import OpsbookError, UsageError
+
+CONFIG_FILE = "mkdocs.yml"
+
+
+@dataclasses.dataclass(frozen=True)
+class Built:
+    site_dir: Path
+    pages: int
+    feeds: list[str]
+    site_url: str
+    generated: dict[str, str]  # the generated pages' Markdown by source path, as published
+
+
+class _Echo(logging.Handler):
+    """MkDocs' warnings and errors, one line each, as MkDocs' own command line prints them."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__(logging.WARNING)
+        self.lines = lines
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.levelname} - {record.getMessage()}")
+
+
+def build_site(root: Path | str, site_dir: Path | str | None = None, as_of: str | None = None,
+               messages: list[str] | None = None) -> Built:
+    """Build the site of the handbook at `root` into `site_dir` (default: the one `mkdocs.yml` names).
+
+    MkDocs' warnings and errors are appended to `messages`. Raises OpsbookError when the build fails.
+    """
+    root = Path(root).resolve()
+    config_file = root / CONFIG_FILE
+    if not config_file.is_file():
+        raise UsageError(f"{config_file}: not found; a handbook's site is configured in {CONFIG_FILE} "
+                         "(copy the example's, with its docs/ folder)")
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner is not for handbook authors
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    echo = _Echo(messages if messages is not None else [])
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(echo)
+    try:
+        config = load_config(str(config_file), strict=True)
+        target = Path(site_dir).resolve() if site_dir else Path(config.site_dir)
+        staging = _staging(target)
+        config.site_dir = str(staging)
+        plugin = config.plugins.get("opsbook")
+        if plugin is None:
+            raise UsageError(f"{config_file}: `plugins` does not list `opsbook`")
+        plugin.config.root = str(root)
+        plugin.config.as_of = as_of
+        try:
+            build(config)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    except MkDocsException as exc:
+        raise OpsbookError(f"the site did not build: {_reason(exc, echo.lines)}") from None
+    finally:
+        logger.removeHandler(echo)
+    _swap(staging, target)
+    feeds = sorted(path for path in plugin.site.feeds if path.endswith(".ics"))
+    pages = sum(1 for _ in target.rglob("index.html"))
+    return Built(target, pages, feeds, config.site_url or "", dict(plugin.site.generated))
+
+
+def _reason(exc: Exception, lines: list[str]) -> str:
+    """MkDocs aborts with "Aborted with a BuildError!" after logging the error; say the error instead."""
+    errors = [line for line in lines if line.startswith("ERROR - ")]
+    if "BuildError" in str(exc) and errors:
+        lines.remove(errors[-1])
+        return errors[-1].removeprefix("ERROR - ")
+    return str(exc)
+
+
+def _staging(target: Path) -> Path:
+    """A new folder beside `target`, holding the last build's feeds (their SEQUENCE numbers carry on)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-"))
+    if (target / urls.FEED_DIR).is_dir():
+        shutil.copytree(target / urls.FEED_DIR, staging / urls.FEED_DIR)
+    return staging
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Put the new site in place of the old one with two renames; remove the old one afterwards."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
+        os.replace(target, old / "site")
+    os.replace(staging, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

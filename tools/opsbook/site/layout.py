@@ -1,0 +1,49 @@
+"""Where each page's Markdown source sits in the MkDocs file tree, and links between them.
+
+The published URLs are fixed in `opsbook.urls`; a source `runbooks/<id>.md` becomes the URL
+`runbooks/<id>/` with MkDocs' directory URLs, and `reviews/index.md` becomes `reviews/`. Generated
+pages link to sources (not URLs) so that MkDocs checks every link when it builds with `--strict`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+HOME = "index.md"
+RUNBOOKS = "runbooks/index.md"
+POSTMORTEMS = "postmortems/index.md"
+METRICS = "metrics.md"
+SLOS = "slos.md"
+SEVERITY = "severity.md"
+TEAM = "team.md"
+SECRETS = "secrets.md"
+CALENDAR = "reviews/index.md"
+TAGS = "tags.md"
+
+
+def runbook(runbook_id: str) -> str:
+    return f"runbooks/{runbook_id}.md"
+
+
+def postmortem(postmortem_id: str) -> str:
+    return f"postmortems/{postmortem_id}.md"
+
+
+def cadence(cadence_id: str) -> str:
+    return f"reviews/{cadence_id}.md"
+
+
+def url_of(src: str) -> str:
+    """The site path MkDocs (with `use_directory_urls`) gives the page built from `src`."""
+    stem = src[:-3] if src.endswith(".md") else src
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def link(from_src: str, to_path: str, anchor: str | None = None) -> str:
+    """A relative link from the page built from `from_src` to the file `to_path` (both source paths)."""
+    target = posixpath.relpath(to_path, posixpath.dirname(from_src) or ".")
+    return target + (f"#{anchor}" if anchor else "")

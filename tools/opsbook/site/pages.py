@@ -1,0 +1,160 @@
+"""Generated pages: handbook + now → {source path: Markdown}. Pure; the plugin only hands them to MkDocs.
+
+Also says which handbook files become pages (`content_files`) and how the navigation is laid out
+(`navigation`), so a test can check all three without running MkDocs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Collection
+
+from opsbook.handbook import Handbook
+from opsbook.metrics import incident_report, render_markdown
+from opsbook.models.common import zone
+from opsbook.models.postmortem import EventType
+from opsbook.schedule import upcoming
+from opsbook.site import layout
+from opsbook.site import markdown as md
+from opsbook.site.indexes import detected_day, postmortem_index, runbook_index
+from opsbook.site.reference import rotation_turns, secrets_page, severity_policy, slo_catalogue, team_page
+from opsbook.site.reviews import calendar_page, cadence_page
+
+RECENT = dt.timedelta(days=90)
+SOON = dt.timedelta(days=30)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ContentFile:
+    """A handbook file published as a page: where MkDocs sees it and where it is in the repository."""
+
+    src: str          # source path in the site's file tree (decides the URL)
+    path: str         # path relative to the handbook root (decides the edit link)
+    kind: str         # "runbook", "postmortem" or "page"
+    id: str
+
+
+def local_today(handbook: Handbook, now: dt.datetime) -> dt.date:
+    """Today in the team's time zone: what is due or overdue is judged by the team's calendar."""
+    return now.astimezone(zone(handbook.team.timezone)).date()
+
+
+def generate(handbook: Handbook, now: dt.datetime, feeds: Collection[str] = (), upcoming_days: int = 28
+             ) -> dict[str, str]:
+    """Every generated page by source path. `feeds` lists the feed files the site carries (for links)."""
+    today = local_today(handbook, now)
+    pages = {
+        layout.HOME: home(handbook, now),
+        layout.RUNBOOKS: runbook_index(handbook, today),
+        layout.POSTMORTEMS: postmortem_index(handbook),
+        layout.METRICS: metrics_page(handbook, today),
+        layout.SLOS: slo_catalogue(handbook),
+        layout.SEVERITY: severity_policy(handbook),
+        layout.TEAM: team_page(handbook, now),
+        layout.SECRETS: secrets_page(handbook, today),
+        layout.CALENDAR: calendar_page(handbook, now, feeds, upcoming_days),
+        layout.TAGS: "# Tags\n\nRunbooks and post-mortems by tag.\n\n<!-- material/tags -->\n",
+    }
+    for entry in handbook.cadences.values():
+        pages[layout.cadence(entry.id)] = cadence_page(handbook, entry, now, feeds)
+    return pages
+
+
+def content_files(handbook: Handbook) -> list[ContentFile]:
+    """The runbooks, post-mortems and process pages (`ops/*.md`) that are published as they are."""
+    files = [ContentFile(layout.runbook(rb.id), rb.path, "runbook", rb.id) for rb in handbook.runbooks.values()]
+    files += [ContentFile(layout.postmortem(pm.id), pm.path, "postmortem", pm.id) for pm in handbook.postmortems.values()]
+    files += [ContentFile(page.path, page.path, "page", page.path) for page in handbook.pages]
+    return files
+
+
+def navigation(handbook: Handbook) -> list:
+    """The site's navigation in `mkdocs.yml` form: sections open on their index page."""
+    runbooks = sorted(handbook.runbooks.values(), key=lambda rb: (rb.meta.severity.rank, rb.meta.title))
+    incidents = sorted(handbook.postmortems.values(), key=_detected, reverse=True)
+    return [
+        {"Home": layout.HOME},
+        {"Runbooks": [layout.RUNBOOKS] + [{rb.meta.title: layout.runbook(rb.id)} for rb in runbooks]},
+        {"Incidents": [layout.POSTMORTEMS, {"Metrics": layout.METRICS}]
+         + [{pm.meta.title: layout.postmortem(pm.id)} for pm in incidents]},
+        {"Reviews": [layout.CALENDAR] + [{c.cadence.title: layout.cadence(c.id)} for c in
+                                         sorted(handbook.cadences.values(), key=lambda c: c.cadence.title)]},
+        {"Reference": [{"SLO catalogue": layout.SLOS}, {"Severity policy": layout.SEVERITY},
+                       {"Team and rotation": layout.TEAM}, {"Secrets": layout.SECRETS}]
+         + [{page.title: page.path} for page in sorted(handbook.pages, key=lambda p: p.path)]
+         + [{"Tags": layout.TAGS}]},
+    ]
+
+
+def _detected(pm) -> tuple:
+    detected = pm.meta.first(EventType.DETECTED)
+    return (detected is not None, detected or dt.datetime.min.replace(tzinfo=dt.timezone.utc), pm.id)
+
+
+def metrics_page(handbook: Handbook, today: dt.date) -> str:
+    """`metrics.md`: counts and medians by severity, category and quarter (`opsbook.metrics`)."""
+    report = incident_report(handbook, as_of=today)
+    return render_markdown(report, link=lambda pm_id: layout.link(layout.METRICS, layout.postmortem(pm_id)))
+
+
+def home(handbook: Handbook, now: dt.datetime) -> str:
+    """`index.md`: the dashboard an on-call engineer lands on."""
+    here = layout.HOME
+    today = local_today(handbook, now)
+    tz = handbook.team.timezone
+    out = [f"# {md.text(handbook.config.name)}", "",
+           '!!! tip "In an incident"', "",
+           f"    Search for the symptom (press `/`) or open the [runbooks]({layout.link(here, layout.RUNBOOKS)}). "
+           f"How bad is it? See the [severity policy]({layout.link(here, layout.SEVERITY)}).", ""]
+    for rotation in handbook.team.rotations:
+        (_, holder), (handoff, after) = rotation_turns(rotation, handbook, now, 2)
+        out += [f"    **{md.text(rotation.name)}:** {md.person(handbook.people, holder)} until "
+                f"{md.weekday_moment(handoff, tz)}, then {md.person(handbook.people, after)}.", ""]
+    out += _recent_incidents(handbook, now, here)
+    out += _action_items(handbook, today, here)
+    out += [f"## Upcoming reviews", ""]
+    out += md.table(["When", "Review", "Owner"], [
+        [md.weekday_moment(o.start, tz), f"[{md.text(o.display_title)}]({layout.link(here, layout.cadence(o.cadence_id))})",
+         md.person(handbook.people, o.owner)] for o in upcoming(handbook, now, 14)],
+        empty="No reviews in the next two weeks.")
+    out += [f"[Whole calendar and subscription links]({layout.link(here, layout.CALENDAR)})", ""]
+    out += ["## Runbooks due for review", ""]
+    out += md.table(["Runbook", "Owners", "Last reviewed", "Was due"], [
+        [f"[{md.text(rb.meta.title)}]({layout.link(here, layout.runbook(rb.id))})",
+         md.people_list(handbook.people, rb.meta.owners), str(rb.meta.last_reviewed),
+         str(rb.meta.last_reviewed + rb.meta.review_every)]
+        for rb in sorted(handbook.runbooks_due_for_review(today), key=lambda rb: rb.meta.last_reviewed)],
+        empty="None: every runbook was reviewed within its period.")
+    out += ["## Secrets due for rotation", "", f"Due within {SOON.days} days.", ""]
+    out += md.table(["Secret", "Owner", "Due"], [
+        [f"`{s.name}`", md.person(handbook.people, s.owner),
+         f"{s.last_rotated + s.rotate_every}" + (" **overdue**" if s.last_rotated + s.rotate_every < today else "")]
+        for s in sorted(handbook.secrets_due_for_rotation(today, SOON), key=lambda s: s.last_rotated + s.rotate_every)],
+        empty="None.")
+    out += [f"[The whole inventory]({layout.link(here, layout.SECRETS)})", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _recent_incidents(handbook: Handbook, now: dt.datetime, here: str) -> list[str]:
+    recent = handbook.incidents_between(now - RECENT, now + dt.timedelta(seconds=1))
+    overdue = {pm.id for pm in handbook.postmortems_overdue(now)}
+    out = [f"## Recent incidents", "", f"Detected in the last {RECENT.days} days.", ""]
+    out += md.table(["Detected", "Incident", "Severity", "Status"], [
+        [detected_day(pm, handbook.team.timezone), f"[{md.text(pm.meta.title)}]({layout.link(here, layout.postmortem(pm.id))})",
+         md.badge(pm.meta.severity), md.status(pm.meta.status) + (" **post-mortem overdue**" if pm.id in overdue else "")]
+        for pm in recent], empty="None.")
+    return out + [f"[All post-mortems]({layout.link(here, layout.POSTMORTEMS)}) · "
+                  f"[Metrics]({layout.link(here, layout.METRICS)})", ""]
+
+
+def _action_items(handbook: Handbook, today: dt.date, here: str) -> list[str]:
+    items = sorted(handbook.open_action_items(), key=lambda pair: (pair[1].due, pair[0].id, pair[1].id))
+    overdue = sum(1 for _, item in items if item.due < today)
+    out = ["## Open action items", "", f"{len(items)} open, {overdue} overdue.", ""]
+    return out + md.table(["Due", "Item", "Owner", "Incident", "Status"], [
+        [f"{item.due}" + (" **overdue**" if item.due < today else ""),
+         md.text(item.title) + (f" ([issue]({item.issue}))" if item.issue else ""),
+         md.person(handbook.people, item.owner),
+         f"[{pm.id}]({layout.link(here, layout.postmortem(pm.id))})", md.status(item.status, "action")]
+        for pm, item in items], empty="None.")

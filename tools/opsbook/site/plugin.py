@@ -1,0 +1,54 @@
+"""The `opsbook` MkDocs plugin: a thin adapter between MkDocs' events and the plain page builders.
+
+- `on_config` validates the handbook (errors fail the build with file and line), lays out the
+  navigation when `mkdocs.yml` has none, and takes `site_url` from `opsbook.yaml` when it is unset;
+- `on_files` adds the runbooks, post-mortems and process pages from their own folders (with edit links
+  to those files), the generated pages, and the calendar feeds;
+- `on_page_markdown` decorates runbook and post-mortem pages with their metadata and cross-links.
+"""
+
+from __future__ import annotations
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+from opsbook.site import adapter
+
+log = get_plugin_logger(__name__)
+
+
+class OpsbookConfig(base.Config):
+    root = c.Optional(c.Dir(exists=True))
+    """The handbook's folder; default: the folder holding `mkdocs.yml`."""
+    as_of = c.Optional(c.Type(str))
+    """Build as of this date (YYYY-MM-DD) or ISO date-time instead of now; for reproducible builds."""
+    fail_on_warnings = c.Type(bool, default=False)
+    """Log handbook warnings (a runbook past its review date) as MkDocs warnings, so `--strict` fails."""
+    navigation = c.Type(bool, default=True)
+    """Lay out the navigation from the handbook when `mkdocs.yml` has no `nav`."""
+    upcoming_days = c.Type(int, default=28)
+    """How many days of reviews the calendar page lists."""
+
+
+class OpsbookPlugin(BasePlugin[OpsbookConfig]):
+    """Publishes an opsbook handbook: validated, indexed, cross-linked, with its calendar feeds."""
+
+    def __init__(self) -> None:
+        self.site: adapter.Site | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Validate the handbook and adjust the site's config to it."""
+        self.site = adapter.load_site(self.config, config, log)
+        return adapter.configure(self.site, config, self.config.navigation)
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Add the handbook's pages, the generated pages and the feeds."""
+        return adapter.add_files(self.site, files, config)
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Put metadata and cross-links around runbook and post-mortem pages."""
+        return adapter.decorate(self.site, page, markdown)

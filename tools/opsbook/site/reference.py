@@ -1,0 +1,171 @@
+"""Reference pages: the SLO catalogue, the severity policy, the team with its rotations, the secrets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from opsbook.handbook import Handbook
+from opsbook.models.catalogue import Rotation, Slo, Unit
+from opsbook.models.common import zone
+from opsbook.schedule import on_call
+from opsbook.site import layout
+from opsbook.site import markdown as md
+
+
+def value(number: float, unit: Unit) -> str:
+    """A target as people read it: ratios as percentages, milliseconds with their unit."""
+    if unit is Unit.RATIO:
+        return f"{number * 100:g}%"
+    suffix = {Unit.MILLISECONDS: " ms", Unit.SECONDS: " s", Unit.PERCENT: "%"}.get(unit, "")
+    return f"{number:g}{suffix}"
+
+
+def slo_catalogue(handbook: Handbook) -> str:
+    """`slos.md`: every SLO with its target and alert, the runbooks that answer it and its incidents."""
+    here = layout.SLOS
+    out = ["# SLO catalogue", "", "What \"working\" means, in numbers. An incident is an SLI outside these "
+           "bounds; each SLO lists the runbooks that start from it and the incidents that breached it.", ""]
+    out += md.table(["SLO", "Service", "Objective", "Window"], [
+        [f"[{md.text(slo.title)}](#{slo.id})", _service(handbook, slo.service),
+         f"`{slo.metric}` {slo.objective.value} {value(slo.target, slo.unit)}", md.duration(slo.window)]
+        for slo in handbook.slos.values()])
+    for slo in handbook.slos.values():
+        out += _slo_section(handbook, here, slo)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _slo_section(handbook: Handbook, here: str, slo: Slo) -> list[str]:
+    out = [md.anchor_heading(2, slo.title, slo.id), "",
+           f"{md.text(slo.sli)}. Category: {slo.category.value}; service: {_service(handbook, slo.service)}.", ""]
+    out.append(f"- **Objective:** `{slo.metric}` {slo.objective.value} {value(slo.target, slo.unit)} "
+               f"over {md.duration(slo.window)}")
+    if slo.alert:
+        out.append(f"- **Alert:** pages when `{slo.metric}` {slo.alert.comparison.value} "
+                   f"{value(slo.alert.threshold, slo.unit)} for {md.duration(slo.alert.for_)}")
+    if slo.dashboard:
+        out.append(f"- **Dashboard:** [{md.text(slo.dashboard.title)}]({slo.dashboard.url})")
+    runbooks = [rb for rb in handbook.runbooks.values() if slo.id in rb.meta.detection.slos]
+    out.append("- **Runbooks:** " + (", ".join(
+        f"[{md.text(rb.meta.title)}]({layout.link(here, layout.runbook(rb.id))})" for rb in runbooks) or "none yet"))
+    incidents = sorted((pm for pm in handbook.postmortems.values() if slo.id in pm.meta.slos_breached),
+                       key=lambda pm: pm.id, reverse=True)
+    out.append("- **Incidents:** " + (", ".join(
+        f"[{md.text(pm.meta.title)}]({layout.link(here, layout.postmortem(pm.id))})" for pm in incidents) or "none"))
+    reviews = [c for c in handbook.cadences.values() if slo.id in c.cadence.slos]
+    if reviews:
+        out.append("- **Reviewed in:** " + ", ".join(
+            f"[{md.text(c.cadence.title)}]({layout.link(here, layout.cadence(c.id))})" for c in reviews))
+    return out + [""]
+
+
+def _service(handbook: Handbook, service_id: str) -> str:
+    service = handbook.services.get(service_id)
+    return md.text(service.name) if service else f"`{service_id}`"
+
+
+def severity_policy(handbook: Handbook) -> str:
+    """`severity.md`: levels with their clocks, category floors, classification rules and metrics."""
+    policy = handbook.severity
+    out = ["# Severity policy", "", "How bad is it? Each level sets how fast we respond, mitigate and resolve, "
+           "and whether a post-mortem is required.", ""]
+    out += md.table(["Level", "Name", "Pages", "Respond within", "Mitigate within", "Resolve within",
+                     "Post-mortem"], [
+        [md.badge(level.id), md.text(level.name), "yes" if level.page else "no", md.duration(level.respond_within),
+         md.duration(level.mitigate_within), md.duration(level.resolve_within),
+         (f"required, published within {md.duration(level.postmortem.publish_within)}"
+          if level.postmortem.required else "optional")]
+        for level in policy.levels])
+    for level in policy.levels:
+        out += [md.anchor_heading(2, f"{level.id.value}: {level.name}", level.id.value.lower()), "",
+                md.text(level.definition), ""]
+        if level.examples:
+            out += ["Examples:", ""] + md.bullets(md.text(example) for example in level.examples)
+    if policy.category_floor:
+        out += ["## Category floors", "", "An incident of these categories is at least this severe:", ""]
+        out += md.bullets(f"{category.value}: {md.badge(severity)}" for category, severity in policy.category_floor.items())
+    if policy.rules:
+        out += ["## Classification rules", "", "Tried top to bottom; the first rule that matches decides.", ""]
+        out += md.table(["Rule", "Severity", "Category", "When", "Why"], [
+            [f"`{rule.id}`", md.badge(rule.severity), rule.category.value, _conditions(rule), md.text(rule.reason)]
+            for rule in policy.rules])
+    if policy.metrics:
+        out += ["## Metrics", ""]
+        out += md.table(["Metric", "Unit", "Meaning"], [
+            [f"`{metric.name}`", metric.unit.value, md.text(metric.description)] for metric in policy.metrics])
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _conditions(rule) -> str:
+    parts = []
+    if rule.any:
+        parts.append(" or ".join(f"`{c.metric} {c.op.value} {c.value:g}`" for c in rule.any))
+    if rule.all:
+        parts.append(" and ".join(f"`{c.metric} {c.op.value} {c.value:g}`" for c in rule.all))
+    return "; ".join(parts)
+
+
+def team_page(handbook: Handbook, now: dt.datetime, turns: int = 6) -> str:
+    """`team.md`: people, incident roles, and who holds each rotation now and next."""
+    team = handbook.team
+    roles = {role.id: role.name for role in team.roles}
+    out = [f"# Team and rotation", "", f"{md.text(team.name)}, in {team.timezone}.", "", "## People", ""]
+    out += md.table(["Name", "GitHub", "Time zone", "Roles", "Away"], [
+        [md.text(p.name), f"`@{p.github}`" if p.github else "", p.timezone or "",
+         ", ".join(md.text(roles.get(r, r)) for r in p.roles),
+         "; ".join(f"{a.start} to {a.end}" for a in p.away if a.end >= now.date())]
+        for p in team.people])
+    if team.roles:
+        out += ["## Incident roles", ""]
+        out += md.table(["Role", "What it does", "Who can take it"], [
+            [md.text(role.name), md.text(role.description),
+             md.people_list(handbook.people, [p.id for p in team.people if role.id in p.roles])]
+            for role in team.roles])
+    for rotation in team.rotations:
+        out += [md.anchor_heading(2, rotation.name, rotation.id), "",
+                f"Members in order: {md.people_list(handbook.people, rotation.members)}; "
+                f"each holds it for {md.duration(rotation.period)}.", ""]
+        out += md.table(["From", "Holder"], [
+            [md.moment(begins, team.timezone), md.person(handbook.people, holder)]
+            for begins, holder in rotation_turns(rotation, handbook, now, turns)])
+    return "\n".join(out).rstrip() + "\n"
+
+
+def rotation_turns(rotation: Rotation, handbook: Handbook, now: dt.datetime, count: int
+                   ) -> list[tuple[dt.datetime, str | None]]:
+    """The current turn and the next ones: (when it began or begins, who holds it)."""
+    handoff = rotation.handoff
+    tz = zone(handoff.timezone if handoff else handbook.team.timezone)
+    first = rotation.start
+    if handoff:
+        first += dt.timedelta(days=(handoff.weekday.index - first.weekday()) % 7)
+    anchor = dt.datetime.combine(first, handoff.time if handoff else dt.time())
+    local_now = now.astimezone(tz).replace(tzinfo=None)
+    current = max(0, (local_now - anchor) // rotation.period)
+    turns = []
+    for index in range(current, current + count):
+        begins = (anchor + index * rotation.period).replace(tzinfo=tz)
+        # Ask the schedule who holds it, a minute into the turn, so the page and the feed agree.
+        turns.append((begins, on_call(rotation, handbook.people, begins + dt.timedelta(minutes=1),
+                                      handbook.team.timezone)))
+    return turns
+
+
+def secrets_page(handbook: Handbook, today: dt.date) -> str:
+    """`secrets.md`: the inventory (names, where they live, owners) and when each rotation falls due."""
+    out = ["# Secrets", "", "Where each credential lives and when it is rotated. Names only: a value never "
+           "goes into the handbook.", ""]
+    rows = []
+    for secret in sorted(handbook.secrets, key=lambda s: (s.last_rotated + s.rotate_every, s.name)):
+        due = secret.last_rotated + secret.rotate_every
+        state = "**overdue**" if due < today else ("due soon" if due <= today + dt.timedelta(days=30) else "ok")
+        rows.append([f"`{secret.name}`", md.text(secret.description), md.person(handbook.people, secret.owner),
+                     ", ".join(md.text(s) for s in secret.stored_in), md.duration(secret.rotate_every),
+                     str(secret.last_rotated), f"{due} ({state})"])
+    out += md.table(["Secret", "What for", "Owner", "Stored in", "Rotate every", "Last rotated", "Next due"],
+                    rows, empty="No secrets are listed.")
+    with_steps = [s for s in handbook.secrets if s.how_to_rotate]
+    if with_steps:
+        out += ["## How to rotate", ""]
+        for secret in with_steps:
+            out += [f"**`{secret.name}`**: {md.text(secret.how_to_rotate)}", ""]
+    return "\n".join(out).rstrip() + "\n"
