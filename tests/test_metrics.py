@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOW
+from conftest import NOW, ops
 from opsbook.metrics import as_json, incident_report, render_markdown, render_text
 from opsbook.validate import load_handbook
 
@@ -124,3 +124,23 @@ def test_renderers_agree(busy_handbook):
     assert data["breaches"] == [{"incident": "pm-2026-11-02-search-slow", "severity": "SEV-2",
                                  "stage": "mitigate", "took": 19200, "target": 14400}]
     assert data["action_items"]["overdue"][0]["due"] == "2026-11-20"
+
+
+def test_ops_report_prints_the_same_figures(busy_handbook):
+    root = str(busy_handbook)
+    handbook = load_handbook(busy_handbook, NOW)
+    expected = incident_report(handbook, dt.date(2026, 10, 1), None, as_of=NOW.date())
+    for fmt, render in (("text", render_text), ("markdown", render_markdown), ("json", as_json)):
+        result = ops("report", "--root", root, "--since", "2026-10-01", "--format", fmt, "--as-of", "2026-11-26")
+        assert (result.returncode, result.stderr) == (0, "")
+        assert result.stdout == render(expected)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--since", "October"], "--since 'October': expected a date as YYYY-MM-DD"),
+    (["--since", "2026-11-02", "--until", "2026-11-01"], "--until 2026-11-01 is before --since 2026-11-02"),
+])
+def test_ops_report_rejects_bad_dates(busy_handbook, args, message):
+    result = ops("report", "--root", str(busy_handbook), *args)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"ops: error: {message}\n"
