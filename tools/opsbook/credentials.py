@@ -19,13 +19,19 @@ _PATTERNS: list[tuple[str, str]] = [
     ("a Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
 ]
 _ANY = re.compile("|".join(f"(?P<k{i}>{pattern})" for i, (_, pattern) in enumerate(_PATTERNS)))
-# A cheap pre-check so that the regex runs only on the rare text that could match.
-_HINTS = ("PRIVATE KEY", "k_live_", "k_test_", "sk-", "gh", "github_pat_", "AKIA", "ASIA", "xox", "AIza")
+# Literal prefixes checked with `in` (far faster than a regex alternation), so the full patterns run
+# only on the rare text that could match.
+_PREFIXES = ("PRIVATE KEY", "k_live_", "k_test_", "sk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+             "AKIA", "ASIA", "xox", "AIza")
+
+
+def _may_hold_credentials(text: str) -> bool:
+    return any(prefix in text for prefix in _PREFIXES)
 
 
 def find_credentials(text: str) -> list[tuple[int, int, str]]:
     """(line, column, kind) for each credential-looking string in `text`; lines count from 1."""
-    if not any(hint in text for hint in _HINTS):
+    if not _may_hold_credentials(text):
         return []
     found = []
     for match in _ANY.finditer(text):
@@ -38,6 +44,6 @@ def find_credentials(text: str) -> list[tuple[int, int, str]]:
 
 def redact(text: str) -> str:
     """`text` with every credential-looking string replaced by a placeholder."""
-    if not any(hint in text for hint in _HINTS):
+    if not _may_hold_credentials(text):
         return text
     return _ANY.sub("[redacted]", text)

@@ -21,7 +21,7 @@ from opsbook.models.runbook import RunbookMeta
 
 Meta = TypeVar("Meta")
 
-_HEADING = re.compile(r"^##[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
+_HEADING = re.compile(r"^##[ \t]+(.*)$", re.M)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -35,11 +35,14 @@ def split_sections(body: str, first_line: int) -> dict[str, Section]:
     """Level-two sections of a Markdown body by heading title (text excludes the heading)."""
     matches = list(_HEADING.finditer(body))
     sections: dict[str, Section] = {}
+    line, counted_to = first_line, 0
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(body)
-        line = first_line + body.count("\n", 0, match.start())
-        title = match.group(1).strip()
-        sections.setdefault(title, Section(title, body[match.end():end].strip(), line))
+        line += body.count("\n", counted_to, match.start())  # counted once, heading to heading
+        counted_to = match.start()
+        title = match.group(1).strip().rstrip("#").rstrip()  # "## Title ##" is a heading too
+        if title not in sections:
+            sections[title] = Section(title, body[match.end():end].strip(), line)
     return sections
 
 

@@ -22,26 +22,102 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader
 
 
+_MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
+_TIMESTAMP, _MERGE = "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge"
+
+
 class _Loader(_BaseLoader):
-    """The safe loader, plus an error for a key given twice (YAML says keys are unique; PyYAML keeps the last)."""
+    """The safe loader with two changes, used where a caller wants PyYAML's usual interface.
+
+    A key given twice is an error (YAML says keys are unique; PyYAML keeps the last), and dates and
+    times stay text: the models parse them, so an impossible date (2026-02-30) becomes a located
+    validation error instead of an exception in the middle of parsing.
+    """
 
     def construct_mapping(self, node, deep=False):
-        if len(node.value) > 1:
-            seen = set()
-            for key_node, _ in node.value:
-                key = key_node.value
-                if key in seen and isinstance(key_node, yaml.ScalarNode):
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"the key {key!r} is given twice in one mapping", key_node.start_mark
-                    )
-                seen.add(key)
+        _check_unique_keys(node)
         return super().construct_mapping(node, deep=deep)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
-# Dates and times stay text here: the models parse them, so an impossible date (2026-02-30) becomes a
-# located validation error instead of an exception in the middle of parsing.
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+_Loader.add_constructor(_MAP, _Loader.construct_yaml_map)
+_Loader.add_constructor(_TIMESTAMP, _Loader.construct_yaml_str)
+
+
+def _check_unique_keys(node, keys: list | None = None) -> None:
+    if keys is None:
+        keys = [key.value for key, _ in node.value]
+    if len(keys) != len(set(keys)):
+        seen = set()
+        for key_node, _ in node.value:
+            if key_node.value in seen and isinstance(key_node, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key_node.value!r} is given twice in one mapping", key_node.start_mark)
+            seen.add(key_node.value)
+
+
+class _Builder:
+    """Turns a composed node tree into Python data, as `_Loader` would, in one tight recursive pass.
+
+    PyYAML's constructor is general (generators, deep construction, custom tags) and costs more than
+    the C parser itself; handbook files need only maps, lists and plain scalars. Anything else (merge
+    keys, custom tags) falls back to `_Loader`'s constructor for that node.
+    """
+
+    def __init__(self, loader: _Loader):
+        self._loader = loader
+        self._scalars = loader.yaml_constructors
+        self._memo: dict[int, Any] = {}
+
+    def build(self, node) -> Any:
+        tag = node.tag
+        if tag == _STR or tag == _TIMESTAMP:
+            return node.value
+        if tag == _MAP:
+            return self._mapping(node)
+        if tag == _SEQ:
+            return self._sequence(node)
+        if isinstance(node, yaml.ScalarNode) and tag in self._scalars:
+            return self._scalars[tag](self._loader, node)
+        return self._loader.construct_object(node, deep=True)
+
+    def _mapping(self, node) -> dict:
+        known = self._memo.get(id(node))
+        if known is not None:
+            return known
+        keys = [key.value for key, _ in node.value]
+        if "<<" in keys and any(key.tag == _MERGE for key, _ in node.value):
+            return self._loader.construct_object(node, deep=True)
+        _check_unique_keys(node, keys)
+        data: dict = {}
+        self._memo[id(node)] = data  # before the children: an alias may point back here
+        build = self.build
+        for key_node, value_node in node.value:
+            key = build(key_node)
+            try:
+                data[key] = build(value_node)
+            except TypeError:  # an unhashable key (a list or map used as a key)
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be plain text, not a list or a mapping", key_node.start_mark) from None
+        return data
+
+    def _sequence(self, node) -> list:
+        known = self._memo.get(id(node))
+        if known is not None:
+            return known
+        items: list = []
+        self._memo[id(node)] = items
+        items.extend(map(self.build, node.value))
+        return items
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse one YAML document the way `_Loader` does, faster; raises yaml.YAMLError."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else _Builder(loader).build(node)
+    finally:
+        loader.dispose()
 
 
 @dataclasses.dataclass(slots=True)
@@ -153,7 +229,7 @@ def _split_frontmatter(source: Source, problems: list[Problem]) -> bool:
 
 def _parse_yaml(source: Source, problems: list[Problem]) -> bool:
     try:
-        data = yaml.load(source.yaml_text, Loader=_Loader)
+        data = parse_yaml(source.yaml_text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = source.yaml_line + mark.line if mark else source.yaml_line

@@ -6,8 +6,10 @@ has no errors); `load_handbook` is for outputs that need a valid handbook and ra
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -78,11 +80,29 @@ def check_handbook(root: Path | str, now: dt.datetime | None = None) -> Report:
         raise UsageError(f"{root}: no such handbook folder")
     now = now or dt.datetime.now(dt.timezone.utc)
     problems: list[Problem] = []
-    contents = _load_contents(root, problems)
-    problems.extend(checks.check_contents(contents, now))
+    with _collector_paused():
+        contents = _load_contents(root, problems)
+        problems.extend(checks.check_contents(contents, now))
     problems.sort(key=Problem.sort_key)
     has_errors = any(p.is_error for p in problems)
     return Report(None if has_errors else _assemble(contents), problems)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause the cyclic garbage collector while loading.
+
+    Parsing allocates many short-lived YAML nodes while the loaded data accumulates; every collection
+    would scan that growing heap again (it doubled load time on 10,000 files). Handbook data holds no
+    reference cycles that need collecting, and the collector runs again as soon as loading ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def load_handbook(root: Path | str, now: dt.datetime | None = None) -> Handbook:

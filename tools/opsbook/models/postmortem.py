@@ -31,11 +31,12 @@ class EventType(str, enum.Enum):
     @property
     def stage(self) -> int | None:
         """Position in the lifecycle; None for notes."""
-        return None if self is EventType.NOTE else LIFECYCLE.index(self)
+        return _STAGE.get(self)
 
 
 LIFECYCLE = [EventType.STARTED, EventType.DETECTED, EventType.ACKNOWLEDGED, EventType.TRIAGED,
              EventType.MITIGATED, EventType.RESOLVED]
+_STAGE = {kind: index for index, kind in enumerate(LIFECYCLE)}
 
 
 class TimelineEvent(Strict):
