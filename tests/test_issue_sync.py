@@ -1,0 +1,206 @@
+"""`ops issues sync` against a GitHub-compatible server on 127.0.0.1: the real CLI and github3.py over HTTP.
+
+The example handbook as of 2026-11-28 has eight issues due: the monthly cost review (2026-11), the weekly
+SLO reviews 2026-W48 (catch-up) and 2026-W49 (lead time), and five open action items without an issue.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, TOOLS, ops
+from github_server import GitHubServer
+
+AS_OF = "2026-11-28"
+DUE = ["occurrence monthly-cost-review/2026-11", "occurrence weekly-slo-review/2026-W48",
+       "occurrence weekly-slo-review/2026-W49",
+       "action-item pm-2026-10-14-checkout-outage/AI-3", "action-item pm-2026-11-04-currency-mixup/AI-3",
+       "action-item pm-2026-11-04-currency-mixup/AI-4", "action-item pm-2026-11-22-mcp-session-store-exhausted/AI-3",
+       "action-item pm-2026-11-22-mcp-session-store-exhausted/AI-4"]
+TOKEN = "ghs_" + "Zq7Rk2Xv9Lm4Np8Tb3Wc6Yd1Fh5Jg0Se2Ua7"  # looks real, so a leak would be caught by pattern too
+
+
+@pytest.fixture
+def github():
+    with GitHubServer(token=TOKEN) as server:
+        yield server
+
+
+def env_for(server: GitHubServer, **extra) -> dict:
+    return {"GITHUB_TOKEN": server.token, "GITHUB_API_URL": server.api_url, "OPSBOOK_WRITE_INTERVAL": "0",
+            "OPSBOOK_BACKOFF": "0.01", **extra}
+
+
+def sync(server: GitHubServer, *args: str, root: Path = REPO, **extra) -> subprocess.CompletedProcess:
+    return ops("issues", "sync", "--repo", f"{server.owner}/{server.repo}", "--root", str(root), "--as-of", AS_OF,
+               *args, env=env_for(server, **extra))
+
+
+def markers(server: GitHubServer) -> list[str]:
+    """The marker key of every issue on the server, in creation order."""
+    from opsbook.issues.body import parse_marker
+
+    return [parse_marker(issue["body"]) for _, issue in sorted(server.issues.items())]
+
+
+def assert_each_due_issue_once(server: GitHubServer) -> None:
+    found = markers(server)
+    assert sorted(k for k in found if k in DUE) == sorted(DUE), found
+    assert len(found) == len(set(found)), "an issue was opened twice"
+
+
+def test_first_run_creates_every_due_issue_once_and_a_second_run_writes_nothing(github):
+    first = sync(github)
+    assert first.returncode == 0, first.stderr
+    assert_each_due_issue_once(github)
+    assert len(github.issues) == len(DUE)
+    w48 = next(i for i in github.issues.values() if i["title"] == "Weekly SLO review — 2026-W48")
+    assert [label["name"] for label in w48["labels"]] == ["opsbook", "review", "slo"]
+    assert [user["login"] for user in w48["assignees"]] == ["priya-raman"]
+    assert github.labels["opsbook"]["color"] == "5319e7" and github.labels["slo"]["color"] != "ededed"
+    assert "  created        #2 Weekly SLO review — 2026-W48  http" in first.stdout
+    assert "8 done, 0 failed, 0 not done." in first.stdout
+    writes, reads = github.writes, github.reads
+
+    second = sync(github)
+    assert second.returncode == 0, second.stderr
+    assert github.writes == writes, "a re-run wrote to GitHub"
+    assert github.reads - reads == 2  # the repository and one page of issues
+    assert "Nothing to do" in second.stdout and "API: 2 read(s), 0 write(s)" in second.stdout
+    assert not github.count(path="/search/")
+
+
+def test_a_run_killed_after_its_second_create_then_rerun_has_every_issue_once(github):
+    args = [sys.executable, "-m", "opsbook", "issues", "sync", "--repo", "acme/handbook", "--as-of", AS_OF]
+    env = {**os.environ, "PYTHONPATH": str(TOOLS), **env_for(github)}
+    process = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    github.on_create = lambda count: process.kill() if count == 2 else None
+    process.communicate(timeout=120)
+    assert process.returncode == -9
+    assert len(github.issues) == 2
+
+    github.on_create = None
+    again = sync(github)
+    assert again.returncode == 0, again.stderr
+    assert_each_due_issue_once(github)
+    assert len(github.issues) == len(DUE) and "6 done" in again.stdout
+
+
+def test_502s_and_dropped_connections_are_survived(github):
+    github.inject("status", method="GET", path=r"/issues$", status=502)            # reading the issues
+    github.inject("status", method="POST", path=r"/issues$", status=502)           # a create that did not land
+    github.inject("drop-after", method="POST", path=r"/issues$")                   # one that landed, answer lost
+    github.inject("drop", method="GET", path=r"/labels$")                          # a read whose answer was lost
+    result = sync(github, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert_each_due_issue_once(github)
+    report = json.loads(result.stdout)
+    assert report["ok"] and report["requests"]["retries"] == 2  # the two reads; creates are checked instead
+    assert [a["detail"] for a in report["actions"] if a.get("detail")] == ["created; GitHub's answer was lost"]
+    assert [f.times for f in github.faults] == [0, 0, 0, 0]
+
+
+def test_a_secondary_rate_limit_is_waited_out_as_retry_after_says(github):
+    github.inject("secondary", method="POST", path=r"/issues$", retry_after=1)
+    github.inject("rate-limit-429", method="POST", path=r"/issues$", retry_after=1)
+    result = sync(github)
+    assert result.returncode == 0, result.stderr
+    assert_each_due_issue_once(github)
+    posts = [seen for seen in github.requests if seen.method == "POST" and seen.path.endswith("/issues")]
+    assert [seen.status for seen in posts[:3]] == [403, 429, 201]
+    assert posts[1].at - posts[0].at >= 1.0, "retried before Retry-After"
+    assert posts[2].at - posts[1].at >= 1.0, "retried before x-ratelimit-reset"
+    assert "retried (waited" in result.stdout
+
+
+def test_when_github_keeps_failing_the_run_reports_what_is_left_and_the_next_run_finishes(github):
+    def break_after_three(count: int) -> None:
+        if count == 3:
+            github.inject("status", method="POST", path=r"/issues$", status=503, times=1000)
+    github.on_create = break_after_three
+    failed = sync(github)
+    assert failed.returncode == 1
+    assert "3 done, 1 failed, 4 not done." in failed.stdout
+    assert "Stopped early: creating failed 5 times: 503 Server Error. The next run does what is left." in failed.stdout
+    assert len(github.issues) == 3
+
+    github.faults.clear()
+    github.on_create = None
+    finished = sync(github)
+    assert finished.returncode == 0, finished.stderr
+    assert_each_due_issue_once(github)
+
+
+def test_150_existing_issues_across_pages_are_all_found(github):
+    assert sync(github).returncode == 0
+    # 142 newer generated issues (closed reviews of years past) push the eight due ones to page two.
+    for week in range(1, 143):
+        year, number = 2023 + (week - 1) // 52, (week - 1) % 52 + 1
+        github.add_issue(f"Weekly SLO review — {year}-W{number:02d}", state="closed", labels=("opsbook", "review"),
+                         body=f"<!-- opsbook:occurrence weekly-slo-review/{year}-W{number:02d} -->\n")
+    github.add_issue("Unrelated bug", body="no marker")  # not labelled: never read
+    writes, reads = github.writes, github.reads
+    result = sync(github, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["existing"] == 150
+    assert github.writes == writes
+    pages = [seen for seen in github.requests[-(github.reads - reads):] if seen.path.endswith("/issues")]
+    assert [seen.query for seen in pages] == ["state=all&labels=opsbook&per_page=100",
+                                              "state=all&labels=opsbook&per_page=100&page=2"]
+    assert pages[1].path == f"/repositories/{github.repo_id}/issues"  # followed GitHub's Link header
+
+
+def test_an_open_issue_is_updated_when_the_handbook_changes_and_keeps_ticked_boxes(github, handbook_copy):
+    assert sync(github, root=handbook_copy).returncode == 0
+    w49 = next(i for i in github.issues.values() if i["title"] == "Weekly SLO review — 2026-W49")
+    w49["body"] = w49["body"].replace("- [ ] Walk through each SLO", "- [x] Walk through each SLO")
+    slos = handbook_copy / "ops" / "slos.yaml"
+    slos.write_text(slos.read_text().replace("target: 0.995", "target: 0.999"))
+    writes = github.writes
+    result = sync(github, root=handbook_copy)
+    assert result.returncode == 0, result.stderr
+    patched = sorted(int(seen.path.rsplit("/", 1)[1]) for seen in github.requests[writes:] if seen.method == "PATCH")
+    assert [github.issues[n]["title"] for n in patched] == [
+        "Weekly SLO review — 2026-W48", "Weekly SLO review — 2026-W49"]  # the two reviews that list SLOs
+    assert "≥ 99.9%" in w49["body"] and "- [x] Walk through each SLO" in w49["body"]
+    assert github.writes - writes == 2 and "updated" in result.stdout
+
+
+def test_writes_are_paced(github):
+    result = sync(github, "--write-interval", "0.2")
+    assert result.returncode == 0, result.stderr
+    writes = [seen.at for seen in github.requests if seen.method != "GET"]
+    assert min(b - a for a, b in zip(writes, writes[1:])) >= 0.19
+
+
+def test_the_token_never_appears_in_output_or_files(github, tmp_path):
+    summary = tmp_path / "summary.md"
+    runs = [sync(github, GITHUB_STEP_SUMMARY=str(summary)), sync(github, "--format", "json"),
+            sync(github, "--dry-run", GITHUB_STEP_SUMMARY=str(summary))]
+    assert [run.returncode for run in runs] == [0, 0, 0]
+    github.token = "a-different-token"  # GitHub now refuses ours
+    refused = sync(github, GITHUB_STEP_SUMMARY=str(summary), GITHUB_TOKEN=TOKEN)
+    assert refused.returncode == 1 and "401 Bad credentials" in refused.stderr
+    runs.append(refused)
+    assert summary.read_text().startswith("### Review issues: acme/handbook")
+    for run in runs:
+        assert TOKEN not in run.stdout and TOKEN not in run.stderr
+        assert TOKEN[4:12] not in run.stdout + run.stderr
+    for path in [*tmp_path.rglob("*"), *REPO.rglob("*.md")]:
+        if path.is_file():
+            assert TOKEN not in path.read_text(errors="replace"), path
+    assert all(TOKEN not in (issue["body"] or "") for issue in github.issues.values())
+
+
+def test_an_owner_github_cannot_assign_still_gets_the_issue(github):
+    github.assignable = {"tferreira", "maya-lindqvist", "jokafor"}  # not priya-raman
+    result = sync(github)
+    assert result.returncode == 0, result.stderr
+    assert_each_due_issue_once(github)
+    assert "note: could not assign @priya-raman: not assignable in this repository" in result.stdout
