@@ -218,6 +218,96 @@ def incident_publish(root: str, incident_id: str, review: bool) -> int:
     return run_status(root, incident_id, "in-review" if review else "published")
 
 
+@cli.group("new")
+def new() -> None:
+    """Start a runbook, post-mortem or cadence from the templates (valid from the first save).
+
+    Every field has a flag; missing required ones are asked for only when a terminal is attached.
+    """
+
+
+@new.command("runbook")
+@ROOT_OPTION
+@click.option("--id", "doc_id", metavar="ID", help="The runbook's id.  [default: rb-<slug of the title>]")
+@click.option("--title", help="The kind of incident, such as 'Mass checkout failures'.")
+@click.option("--category", help="availability, latency, quality, commerce, cost or security.")
+@click.option("--severity", metavar="SEV-N", help="The severity this kind of incident usually warrants.")
+@click.option("--service", "services", multiple=True, metavar="ID", help="An affected service (repeatable).")
+@click.option("--detection", help="How it announces itself: the alert or the symptom.")
+@click.option("--slo", "slos", multiple=True, metavar="ID", help="An SLO whose alert detects it (repeatable).")
+@click.option("--alert", "alerts", multiple=True, help="An alert that fires (repeatable).")
+@click.option("--symptom", "symptoms", multiple=True, help="What users or logs show (repeatable).")
+@click.option("--scope", help="Who and what is affected.")
+@click.option("--look", "where_to_look", multiple=True, metavar="TITLE=URL", help="A dashboard or log query (repeatable).")
+@click.option("--owner", "owners", multiple=True, metavar="PERSON", help="An owner (repeatable).")
+@click.option("--last-reviewed", metavar="DATE", help="YYYY-MM-DD.  [default: today]")
+@click.option("--review-every", default="90d", show_default=True, metavar="DURATION")
+@click.option("--tag", "tags", multiple=True)
+def new_runbook(root: str, doc_id: str | None, **values) -> int:
+    """A new runbook with its four sections, ready to fill in."""
+    from opsbook.commands.new import run_runbook
+
+    return run_runbook(root, {"id": doc_id, **values})
+
+
+@new.command("postmortem")
+@ROOT_OPTION
+@click.option("--id", "doc_id", metavar="ID", help="The post-mortem's id.  [default: pm-<day>-<slug of the title>]")
+@click.option("--title", help="What happened, in a few words.")
+@click.option("--severity", metavar="SEV-N")
+@click.option("--category", help="availability, latency, quality, commerce, cost or security.")
+@click.option("--service", "services", multiple=True, metavar="ID", help="An affected service (repeatable).")
+@click.option("--runbook", metavar="ID", help="The runbook followed.")
+@click.option("--on-call", metavar="PERSON")
+@click.option("--commander", metavar="PERSON")
+@click.option("--communications", metavar="PERSON")
+@click.option("--scribe", metavar="PERSON")
+@click.option("--started", metavar="TIME", help="When the incident began (ISO date-time with offset).")
+@click.option("--detected", metavar="TIME", help="When it was detected (ISO date-time with offset).")
+@click.option("--slo-breached", "slos_breached", multiple=True, metavar="ID")
+@click.option("--tag", "tags", multiple=True)
+def new_postmortem(root: str, doc_id: str | None, **values) -> int:
+    """A draft post-mortem written after the fact (during an incident, use `ops incident open`)."""
+    from opsbook.commands.new import run_postmortem
+
+    return run_postmortem(root, {"id": doc_id, **values})
+
+
+@new.command("cadence")
+@ROOT_OPTION
+@click.option("--id", "doc_id", metavar="ID", help="The cadence's id.  [default: slug of the title]")
+@click.option("--title")
+@click.option("--description", default="")
+@click.option("--every", type=click.Choice(["week", "month", "quarter"]))
+@click.option("--interval", type=click.IntRange(1, 12), help="Every N weeks, months or quarters.")
+@click.option("--weekday", type=click.Choice(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                              "sunday"]))
+@click.option("--nth", type=click.IntRange(-1, 5), help="With --weekday: 1..5, or -1 for the last.")
+@click.option("--day", type=click.IntRange(1, 31), help="Day of the month.")
+@click.option("--business-day", type=click.IntRange(-23, 23), help="1 for the first, -1 for the last.")
+@click.option("--month", type=click.IntRange(1, 3), help="Month of the quarter.")
+@click.option("--start", metavar="DATE", help="YYYY-MM-DD.  [default: today]")
+@click.option("--until", metavar="DATE")
+@click.option("--time", metavar="HH:MM")
+@click.option("--timezone", metavar="ZONE", help="IANA zone.  [default: the team's]")
+@click.option("--duration", metavar="DURATION", help="Such as 30m or 1h.")
+@click.option("--owner", metavar="PERSON")
+@click.option("--rotation", metavar="ID")
+@click.option("--label", "labels", multiple=True)
+@click.option("--reminder", metavar="DURATION")
+@click.option("--checklist", multiple=True, metavar="ITEM", help="A checklist item (repeatable).")
+@click.option("--slo", "slos", multiple=True, metavar="ID")
+@click.option("--runbook", "runbooks", multiple=True, metavar="ID")
+@click.option("--context", multiple=True, type=click.Choice(["slos", "incidents", "cost", "secrets", "runbooks",
+                                                             "action-items"]))
+@click.option("--on-holiday", type=click.Choice(["next-business-day", "previous-business-day", "skip", "keep"]))
+def new_cadence(root: str, doc_id: str | None, **values) -> int:
+    """A new review cadence in calendar/."""
+    from opsbook.commands.new import run_cadence
+
+    return run_cadence(root, {"id": doc_id, **values})
+
+
 @cli.group()
 def slo() -> None:
     """The SLO catalogue as OpenSLO v1 documents: export it, or import SLOs kept elsewhere."""

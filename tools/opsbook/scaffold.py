@@ -101,7 +101,9 @@ def styled(value: Any, like: Any = None) -> Any:
     if isinstance(value, (list, tuple)):
         sample = like[0] if isinstance(like, list) and like else None
         out = CommentedSeq(styled(item, sample) for item in value)
-        if flow or (not value and like is not None):
+        # A short list of words stays on one line like the template's; mappings and sentences get a line each.
+        short = all(isinstance(item, (str, int, float)) for item in value) and sum(len(str(i)) for i in value) <= 60
+        if (flow and short) or (not value and like is not None):
             out.fa.set_flow_style()
         return out
     if isinstance(value, enum.Enum):
@@ -127,3 +129,82 @@ def create(root: Path, kind: str, fields: dict[str, Any], now: dt.datetime) -> P
         raise UsageError(f"{root}: no {KINDS[kind].folder}/ folder; is --root the handbook's folder?")
     write_checked(root, path, render(kind, fields), kind, now, create=True)
     return path
+
+
+# --- the three kinds, from the values a person gives ----------------------------------------------
+
+def _parse_date(option: str, text: str | dt.date | None, default: dt.date | None = None) -> dt.date | None:
+    if text is None or isinstance(text, dt.date):
+        return text or default
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option} {text!r}: expected a date as YYYY-MM-DD") from None
+
+
+def _links(option: str, pairs: tuple[str, ...]) -> list[dict]:
+    """`Title=https://…` pairs as links."""
+    links = []
+    for pair in pairs:
+        title, sep, url = pair.partition("=")
+        if not sep or not title.strip() or not url.strip():
+            raise UsageError(f"{option} {pair!r}: expected TITLE=URL, such as 'Checkout dashboard=https://…'")
+        links.append({"title": title.strip(), "url": url.strip()})
+    return links
+
+
+def runbook_fields(*, title: str, category: str, severity: str, services: tuple[str, ...], detection: str,
+                   scope: str, owners: tuple[str, ...], root: Path, id: str | None = None,
+                   slos: tuple[str, ...] = (), alerts: tuple[str, ...] = (), symptoms: tuple[str, ...] = (),
+                   where_to_look: tuple[str, ...] = (), last_reviewed: str | None = None,
+                   review_every: str = "90d", tags: tuple[str, ...] = (), today: dt.date) -> dict[str, Any]:
+    """The frontmatter of a new runbook; its id defaults to `rb-` and the title's slug."""
+    return {
+        "id": id or unique_id(root, "runbook", f"rb-{slugify(title)}"), "title": title, "category": category,
+        "severity": severity, "services": list(services),
+        "detection": {"summary": detection, "slos": list(slos), "alerts": list(alerts), "symptoms": list(symptoms)},
+        "scope": scope, "where_to_look": _links("--look", where_to_look), "owners": list(owners),
+        "last_reviewed": _parse_date("--last-reviewed", last_reviewed, today), "review_every": review_every,
+        "tags": list(tags),
+    }
+
+
+def postmortem_fields(*, title: str, severity: str, category: str, services: tuple[str, ...], on_call: str,
+                      detected: dt.datetime, root: Path, tz_name: str, id: str | None = None,
+                      started: dt.datetime | None = None, runbook: str | None = None,
+                      commander: str | None = None, communications: str | None = None, scribe: str | None = None,
+                      slos_breached: tuple[str, ...] = (), tags: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The frontmatter of a new draft post-mortem; its id defaults to `pm-<detection day>-<slug>`."""
+    from opsbook.models.common import zone
+
+    day = detected.astimezone(zone(tz_name)).date()
+    timeline = ([{"at": started, "type": "started", "text": "Incident began"}] if started else [])
+    timeline.append({"at": detected, "type": "detected", "text": "Detected"})
+    return {
+        "id": id or unique_id(root, "postmortem", f"pm-{day}-{slugify(title)}"), "title": title, "status": "draft",
+        "severity": severity, "category": category, "services": list(services), "runbook": runbook,
+        "slos_breached": list(slos_breached),
+        "roles": {"on_call": on_call, "incident_commander": commander, "communications": communications,
+                  "scribe": scribe},
+        "timeline": timeline, "action_items": [], "tags": list(tags),
+    }
+
+
+def cadence_fields(*, title: str, every: str, time: str, duration: str, checklist: tuple[str, ...],
+                   timezone: str, root: Path, today: dt.date, id: str | None = None, description: str = "",
+                   weekday: str | None = None, nth: int | None = None, day: int | None = None,
+                   business_day: int | None = None, month: int | None = None, interval: int | None = None,
+                   start: str | None = None, until: str | None = None, owner: str | None = None,
+                   rotation: str | None = None, labels: tuple[str, ...] = (), reminder: str | None = None,
+                   slos: tuple[str, ...] = (), runbooks: tuple[str, ...] = (), context: tuple[str, ...] = (),
+                   on_holiday: str | None = None) -> dict[str, Any]:
+    """The contents of a new cadence file; its id defaults to the title's slug."""
+    when = {"every": every, "interval": interval if interval and interval != 1 else None, "month": month,
+            "weekday": weekday, "nth": nth, "day": day, "business_day": business_day}
+    return {
+        "id": id or unique_id(root, "cadence", slugify(title)), "title": title, "description": description or None,
+        "when": when, "start": _parse_date("--start", start, today), "until": _parse_date("--until", until),
+        "time": Quoted(time), "timezone": timezone, "duration": duration, "owner": owner, "rotation": rotation,
+        "labels": list(labels), "reminder": reminder, "checklist": list(checklist), "slos": list(slos) or None,
+        "runbooks": list(runbooks) or None, "context": list(context) or None, "on_holiday": on_holiday,
+    }

@@ -1,0 +1,162 @@
+"""`ops new`: scaffolds that validate from the first save, flags for every field, prompts only at a terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import NOW, TOOLS, ops
+from opsbook.handbook import split_sections
+from opsbook.models.postmortem import POSTMORTEM_SECTIONS
+from opsbook.models.runbook import RUNBOOK_SECTIONS
+from opsbook.scaffold import TEMPLATES, slugify
+
+RUNBOOK_FLAGS = ["--title", "Widget fails to render", "--category", "availability", "--severity", "SEV-2",
+                 "--service", "widget", "--service", "mcp-server", "--detection", "Widget error rate above 5%",
+                 "--scope", "Everyone who opens the widget", "--owner", "maya", "--slo", "mcp-availability",
+                 "--alert", "widget_error_rate > 0.05 over 10m", "--symptom", "A blank card in the chat",
+                 "--look", "Widget errors=https://grafana.example/d/widget", "--last-reviewed", "2026-11-20",
+                 "--review-every", "60d", "--tag", "widget"]
+
+
+def split(path: Path) -> tuple[dict, str]:
+    _, head, body = path.read_text(encoding="utf-8").split("---\n", 2)
+    return yaml.safe_load(head), body
+
+
+def tree_hashes(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def assert_valid(root: Path) -> None:
+    result = ops("validate", "--root", str(root), "--as-of", NOW.date().isoformat())
+    assert result.returncode == 0, result.stdout
+
+
+def test_templates_have_the_sections_the_validator_expects():
+    for name, sections in (("runbook.md", RUNBOOK_SECTIONS), ("postmortem.md", POSTMORTEM_SECTIONS)):
+        body = (TEMPLATES / name).read_text(encoding="utf-8").split("---\n", 2)[2]
+        assert tuple(split_sections(body, 1)) == sections
+
+
+def test_slugs():
+    assert slugify("Checkout fails for EU users!") == "checkout-fails-for-eu-users"
+    assert slugify("Überweisung: 5xx") == "uberweisung-5xx"
+    assert slugify("a" * 50) == "a" * 40
+    assert slugify("one two three four five six seven eight nine") == "one-two-three-four-five-six-seven-eight"
+    assert slugify("!!!") == "untitled"
+
+
+def test_new_runbook_from_flags(handbook_copy):
+    result = ops("new", "runbook", "--root", str(handbook_copy), *RUNBOOK_FLAGS)
+    assert (result.returncode, result.stdout) == (0, "runbooks/rb-widget-fails-to-render.md\n"), result.stderr
+    meta, body = split(handbook_copy / "runbooks" / "rb-widget-fails-to-render.md")
+    assert meta["services"] == ["widget", "mcp-server"] and meta["owners"] == ["maya"]
+    assert meta["detection"] == {"summary": "Widget error rate above 5%", "slos": ["mcp-availability"],
+                                 "alerts": ["widget_error_rate > 0.05 over 10m"],
+                                 "symptoms": ["A blank card in the chat"]}
+    assert meta["where_to_look"] == [{"title": "Widget errors", "url": "https://grafana.example/d/widget"}]
+    assert (meta["last_reviewed"], meta["review_every"]) == (dt.date(2026, 11, 20), "60d")
+    assert tuple(split_sections(body, 1)) == RUNBOOK_SECTIONS
+    text = (handbook_copy / "runbooks" / "rb-widget-fails-to-render.md").read_text(encoding="utf-8")
+    assert "severity: SEV-2  # the severity this kind of incident usually warrants\n" in text
+    assert_valid(handbook_copy)
+
+
+def test_new_postmortem_and_cadence_validate(handbook_copy):
+    root = str(handbook_copy)
+    result = ops("new", "postmortem", "--root", root, "--title", "Widget blank for Safari users", "--severity",
+                 "SEV-3", "--category", "quality", "--service", "widget", "--on-call", "tomas", "--scribe", "jordan",
+                 "--started", "2026-11-19T09:40:00+01:00", "--detected", "2026-11-19T10:00:00+01:00",
+                 "--tag", "safari")
+    assert result.stdout == "postmortems/pm-2026-11-19-widget-blank-for-safari-users.md\n", result.stderr
+    meta, _ = split(handbook_copy / result.stdout.strip())
+    assert meta["status"] == "draft" and meta["roles"] == {"on_call": "tomas", "scribe": "jordan"}
+    assert [event["type"] for event in meta["timeline"]] == ["started", "detected"]
+
+    result = ops("new", "cadence", "--root", root, "--title", "Monthly security log review", "--every", "month",
+                 "--weekday", "tuesday", "--nth", "1", "--time", "14:00", "--duration", "45m", "--owner", "jordan",
+                 "--checklist", "Scan authorization errors", "--checklist", "Look for request bursts",
+                 "--start", "2026-12-01", "--label", "security", "--context", "secrets")
+    assert result.stdout == "calendar/monthly-security-log-review.yaml\n", result.stderr
+    data = yaml.safe_load((handbook_copy / "calendar" / "monthly-security-log-review.yaml").read_text())
+    assert data["when"] == {"every": "month", "weekday": "tuesday", "nth": 1}
+    assert (data["time"], data["timezone"], data["owner"]) == ("14:00", "Europe/Berlin", "jordan")
+    assert_valid(handbook_copy)
+
+
+def test_missing_required_flags_without_a_terminal_is_a_usage_error(handbook_copy):
+    before = tree_hashes(handbook_copy)
+    result = ops("new", "runbook", "--root", str(handbook_copy), "--title", "Half a runbook", input="")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == ("ops: error: missing --category, --severity, --service, --detection, --scope, --owner "
+                             "(prompts are only shown when a terminal is attached)\n")
+    assert tree_hashes(handbook_copy) == before
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--id", "rb-checkout-failure"], "runbooks/rb-checkout-failure.md already exists; nothing was written"),
+    (["--service", "billing"], "services[2]: refers to unknown service 'billing'"),
+    (["--look", "no url here"], "--look 'no url here': expected TITLE=URL"),
+    (["--last-reviewed", "2099-01-01"], "last_reviewed: is in the future"),
+])
+def test_a_refused_scaffold_writes_nothing(handbook_copy, args, message):
+    before = tree_hashes(handbook_copy)
+    result = ops("new", "runbook", "--root", str(handbook_copy), *RUNBOOK_FLAGS, *args)
+    assert result.returncode in (1, 2) and result.stdout == ""
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert tree_hashes(handbook_copy) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_missing_fields_are_asked_for_at_a_terminal(handbook_copy):
+    """With a terminal on stdin, `ops new` prompts for what the flags left out."""
+    primary, secondary = os.openpty()
+    env = {**os.environ, "PYTHONPATH": str(TOOLS), "NO_COLOR": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "opsbook", "new", "cadence", "--root", str(handbook_copy),
+                                "--title", "Quarterly chaos drill", "--every", "quarter", "--month", "2",
+                                "--day", "15", "--owner", "maya"],
+                               stdin=secondary, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    os.close(secondary)
+    asked = b""
+    try:
+        for answer in ("11:00", "2h", "Pick a scenario, Break it on staging"):
+            asked += _wait_for_prompt(process)
+            os.write(primary, answer.encode() + b"\n")
+        out, err = process.communicate(timeout=60)
+    finally:
+        os.close(primary)
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert out == b"calendar/quarterly-chaos-drill.yaml\n"
+    assert asked == b"Time of day (HH:MM): Duration (such as 30m): Checklist items (comma-separated): "
+    data = yaml.safe_load((handbook_copy / "calendar" / "quarterly-chaos-drill.yaml").read_text())
+    assert (data["time"], data["duration"]) == ("11:00", "2h")
+    assert data["checklist"] == ["Pick a scenario", "Break it on staging"]
+    assert_valid(handbook_copy)
+
+
+def _wait_for_prompt(process: subprocess.Popen, timeout: float = 30) -> bytes:
+    """Read stderr until a prompt (ending in ': ') shows, so answers are not typed ahead of their question."""
+    deadline = time.monotonic() + timeout
+    seen = b""
+    while not seen.endswith(b": "):
+        remaining = deadline - time.monotonic()
+        assert remaining > 0 and process.poll() is None, f"no prompt; stderr so far: {seen!r}"
+        ready, _, _ = select.select([process.stderr], [], [], remaining)
+        if ready:
+            chunk = os.read(process.stderr.fileno(), 1024)
+            assert chunk, f"stderr closed; so far: {seen!r}"
+            seen += chunk
+    return seen

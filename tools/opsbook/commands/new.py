@@ -1,0 +1,120 @@
+"""`ops new runbook|postmortem|cadence`: a new, valid document from the templates.
+
+Every field has a flag. A required one that is missing is asked for when a person is at a terminal;
+in a script (stdin not a terminal) it is a usage error naming every missing flag, exit 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from opsbook.problems import UsageError
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def fill_required(values: dict[str, Any], required: list[tuple[str, str, str]]) -> None:
+    """Ask for each missing (key, flag, question) at a terminal; otherwise fail naming every missing flag."""
+    missing = [(key, flag, question) for key, flag, question in required if not values.get(key)]
+    if not missing:
+        return
+    if not _interactive():
+        flags = ", ".join(flag for _, flag, _ in missing)
+        raise UsageError(f"missing {flags} (prompts are only shown when a terminal is attached)")
+    for key, flag, question in missing:
+        answer = click.prompt(question, err=True).strip()
+        multiple = isinstance(values.get(key), tuple)
+        values[key] = tuple(part.strip() for part in answer.split(",") if part.strip()) if multiple else answer
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def _team_zone(root: Path) -> str:
+    from opsbook.validate import load_contents
+
+    team = load_contents(root)[0].team
+    return team.timezone if team else "UTC"
+
+
+def _created(root: Path, path: Path, kind: str) -> int:
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    click.echo(f"created {rel}", err=True)
+    click.echo(rel)
+    return 0
+
+
+def _root(root: str) -> Path:
+    path = Path(root)
+    if not path.is_dir():
+        raise UsageError(f"{root}: no such handbook folder")
+    return path
+
+
+def run_runbook(root: str, values: dict[str, Any]) -> int:
+    from opsbook import scaffold
+
+    base = _root(root)
+    fill_required(values, [
+        ("title", "--title", "Title (what breaks)"), ("category", "--category", "Category"),
+        ("severity", "--severity", "Usual severity (SEV-1, SEV-2, SEV-3)"),
+        ("services", "--service", "Services (ids, comma-separated)"),
+        ("detection", "--detection", "How it is detected (alert or symptom)"),
+        ("scope", "--scope", "Who and what is affected"), ("owners", "--owner", "Owners (people ids, comma-separated)"),
+    ])
+    now = _now()
+    fields = scaffold.runbook_fields(root=base, today=now.date(), **values)
+    return _created(base, scaffold.create(base, "runbook", fields, now), "runbook")
+
+
+def run_postmortem(root: str, values: dict[str, Any]) -> int:
+    from opsbook import scaffold
+    from opsbook.incident import parse_at
+
+    base = _root(root)
+    fill_required(values, [
+        ("title", "--title", "Title (what happened)"), ("severity", "--severity", "Severity"),
+        ("category", "--category", "Category"), ("services", "--service", "Services (ids, comma-separated)"),
+        ("on_call", "--on-call", "Who was on call (person id)"),
+        ("detected", "--detected", "Detected at (ISO date-time with offset)"),
+    ])
+    now = _now()
+    tz_name = _team_zone(base)
+    detected = _at("--detected", values.pop("detected"), tz_name, now, parse_at)
+    started = _at("--started", values.pop("started"), tz_name, now, parse_at) if values.get("started") else None
+    fields = scaffold.postmortem_fields(root=base, tz_name=tz_name, detected=detected, started=started, **values)
+    return _created(base, scaffold.create(base, "postmortem", fields, now), "postmortem")
+
+
+def _at(flag: str, text: str, tz_name: str, now: dt.datetime, parse_at) -> dt.datetime:
+    try:
+        return parse_at(text, tz_name, now)
+    except UsageError as exc:
+        raise UsageError(str(exc).replace("--at", flag, 1)) from None
+
+
+def run_cadence(root: str, values: dict[str, Any]) -> int:
+    from opsbook import scaffold
+
+    base = _root(root)
+    fill_required(values, [
+        ("title", "--title", "Title"), ("every", "--every", "Every (week, month or quarter)"),
+        ("time", "--time", "Time of day (HH:MM)"), ("duration", "--duration", "Duration (such as 30m)"),
+        ("checklist", "--checklist", "Checklist items (comma-separated)"),
+    ])
+    if bool(values.get("owner")) == bool(values.get("rotation")):
+        if values.get("owner") or not _interactive():
+            raise UsageError("give exactly one of --owner (a person) or --rotation")
+        values["owner"] = click.prompt("Owner (person id)", err=True).strip()
+    now = _now()
+    values["timezone"] = values.get("timezone") or _team_zone(base)
+    fields = scaffold.cadence_fields(root=base, today=now.date(), **values)
+    return _created(base, scaffold.create(base, "cadence", fields, now), "cadence")
