@@ -334,6 +334,20 @@ def slo_import(file: str, root: str, dry_run: bool) -> int:
     return run_import(file, root, dry_run)
 
 
+@cli.command("init")
+@click.argument("directory", metavar="DIR")
+@click.option("--team", default="Our team", show_default=True, help="The team's name.")
+@click.option("--timezone", "timezone", default="UTC", show_default=True, metavar="ZONE",
+              help="The IANA time zone the reviews are held in, such as Europe/Berlin.")
+@click.option("--owner", default="owner", show_default=True, metavar="ID",
+              help="The id of the first person, who owns everything until others join.")
+def init(directory: str, team: str, timezone: str, owner: str) -> int:
+    """Start a new team's handbook in DIR: folders, policy, SLOs, cadences, site and workflows."""
+    from opsbook.commands.init import run
+
+    return run(directory, team, timezone, owner)
+
+
 @cli.group()
 def issues() -> None:
     """Review issues on GitHub: one per due review and per open action item, each opened exactly once."""

@@ -1,0 +1,314 @@
+"""The GitHub side: workflows, issue forms and hooks, checked offline with the tools GitHub users trust.
+
+Every workflow, this repository's and those `ops init` writes for a new team, must pass the workflow
+JSON schema vendored in check-jsonschema and zizmor's offline audits with no finding, keep the security
+rules (least privilege, pinned actions, no untrusted input in scripts), and run only commands the
+README documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO
+
+from opsbook.adopt import Settings, create
+
+REPO_WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
+VERSION_COMMENT = re.compile(r"#\s*v\d+\.\d+\.\d+\s*$")
+
+
+def _tool(name: str) -> list[str]:
+    """The command for a test dependency installed beside this Python (a venv's bin is not always on PATH)."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is not installed; `pip install -e '.[test]'` installs it")
+    return [found]
+
+
+@pytest.fixture(scope="module")
+def init_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("adopted") / "handbook"
+    create(root, Settings("Platform team", "Europe/Berlin", "alex", dt.date(2026, 11, 26)))
+    return root
+
+
+def _all_workflows(init_root: Path) -> list[Path]:
+    return REPO_WORKFLOWS + sorted((init_root / ".github" / "workflows").glob("*.yml"))
+
+
+def _load(path: Path) -> dict:
+    data = yaml.safe_load(path.read_text())
+    # YAML 1.1 reads the key `on` as the boolean true.
+    data["on"] = data.pop(True, data.get("on"))
+    return data
+
+
+def _label(path: Path) -> str:
+    return ("init:" if REPO not in path.parents else "") + path.name
+
+
+def test_the_three_workflows_exist():
+    assert [p.name for p in REPO_WORKFLOWS] == ["publish.yml", "review-issues.yml", "validate.yml"]
+
+
+@pytest.mark.parametrize("schema", ["vendor.github-workflows", "custom.github-workflows-require-timeout"])
+def test_workflows_match_the_github_workflow_schema(init_root, schema):
+    files = [str(p) for p in _all_workflows(init_root)]
+    result = subprocess.run([*_tool("check-jsonschema"), "--builtin-schema", schema, *files],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok -- validation done" in result.stdout
+
+
+def test_issue_forms_and_their_config_match_githubs_schemas(init_root):
+    for root in (REPO, init_root):
+        forms = sorted(str(p) for p in (root / ".github" / "ISSUE_TEMPLATE").glob("*.yml") if p.name != "config.yml")
+        assert len(forms) == 2
+        result = subprocess.run([*_tool("check-jsonschema"), "--builtin-schema", "vendor.github-issue-forms", *forms],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+    config = REPO / ".github" / "ISSUE_TEMPLATE" / "config.yml"
+    result = subprocess.run([*_tool("check-jsonschema"), "--builtin-schema", "vendor.github-issue-config", str(config)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _zizmor(*paths: Path) -> list[dict]:
+    result = subprocess.run([*_tool("zizmor"), "--offline", "--no-config", "--persona", "pedantic", "--format",
+                             "json", *map(str, paths)], capture_output=True, text=True, timeout=120)
+    assert result.returncode in (0, 10, 11, 12, 13, 14), result.stderr  # 1x: findings of some severity
+    return json.loads(result.stdout)
+
+
+def test_zizmor_finds_nothing_in_any_workflow_or_hook_file(init_root):
+    files = [*_all_workflows(init_root), REPO / ".pre-commit-config.yaml", REPO / ".pre-commit-hooks.yaml"]
+    findings = _zizmor(*files)
+    assert [(f["ident"], f["locations"][0]["symbolic"]["key"]) for f in findings] == []
+
+
+def test_zizmor_is_really_auditing(tmp_path):
+    """The harness must be able to fail: a workflow with the classic mistakes gets findings."""
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: pull_request_target\n"
+        "jobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n"
+        "      - run: echo \"${{ github.event.pull_request.title }}\"\n")
+    idents = {f["ident"] for f in _zizmor(bad)}
+    assert {"dangerous-triggers", "unpinned-uses", "template-injection", "excessive-permissions"} <= idents
+
+
+@pytest.fixture(params=["validate.yml", "publish.yml", "review-issues.yml", "init:validate.yml",
+                        "init:publish.yml", "init:review-issues.yml"])
+def workflow(request, init_root) -> Path:
+    name = request.param
+    return (init_root / ".github" / "workflows" / name[5:]) if name.startswith("init:") else \
+        REPO / ".github" / "workflows" / name
+
+
+def _steps(data: dict):
+    for job in data["jobs"].values():
+        yield from job.get("steps", [])
+
+
+def test_least_privilege_pinned_actions_and_no_untrusted_input(workflow):
+    data = _load(workflow)
+    triggers = data["on"] if isinstance(data["on"], dict) else {data["on"]: None}
+    assert "pull_request_target" not in triggers
+    assert data["permissions"] == {}, "the workflow grants nothing; each job asks for what it needs"
+    for name, job in data["jobs"].items():
+        assert isinstance(job.get("permissions"), dict) and job["permissions"], f"job {name} has no permissions"
+        assert all(v in ("read", "write") for v in job["permissions"].values())
+        assert "timeout-minutes" in job
+    lines = workflow.read_text().splitlines()
+    for step in _steps(data):
+        if "uses" in step:
+            assert PINNED.match(step["uses"]), step["uses"]
+            line = next(l for l in lines if step["uses"] in l)
+            assert VERSION_COMMENT.search(line), f"no `# vX.Y.Z` comment: {line.strip()}"
+            if step["uses"].startswith("actions/checkout@"):
+                assert step.get("with", {}).get("persist-credentials") is False
+        if "run" in step:
+            assert "${{" not in step["run"], f"an expression interpolated into a script: {step['run']}"
+
+
+def test_publish_deploys_pages_without_cancelling_a_deploy(init_root):
+    for path in (REPO / ".github/workflows/publish.yml", init_root / ".github/workflows/publish.yml"):
+        data = _load(path)
+        assert data["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+        assert data["on"]["push"] == {"branches": ["main"]} and data["on"]["schedule"]
+        build, deploy = data["jobs"]["build"], data["jobs"]["deploy"]
+        assert build["permissions"] == {"contents": "read"}
+        assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+        assert deploy["needs"] == "build"
+        assert any(s.get("uses", "").startswith("actions/upload-pages-artifact@") for s in build["steps"])
+        assert any("ops build" in s.get("run", "") for s in build["steps"])
+        assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+def test_review_issues_sync_is_serialised_and_may_only_write_issues(init_root):
+    for path in (REPO / ".github/workflows/review-issues.yml", init_root / ".github/workflows/review-issues.yml"):
+        data = _load(path)
+        assert data["concurrency"]["cancel-in-progress"] is False
+        assert data["on"]["schedule"] and "as_of" in data["on"]["workflow_dispatch"]["inputs"]
+        (job,) = data["jobs"].values()
+        assert job["permissions"] == {"contents": "read", "issues": "write"}
+        sync = next(s for s in job["steps"] if "ops issues sync" in s.get("run", ""))
+        # The input travels as data in the environment, never as script text.
+        assert sync["env"]["AS_OF"] == "${{ inputs.as_of }}"
+        assert '--as-of "$AS_OF"' in sync["run"] and '--repo "$GITHUB_REPOSITORY"' in sync["run"]
+
+
+def test_pull_requests_validate_test_build_and_summarise():
+    data = _load(REPO / ".github/workflows/validate.yml")
+    assert set(data["on"]) == {"pull_request"}
+    runs = [s.get("run", "") for s in _steps(data)]
+    joined = "\n".join(runs)
+    for command in ("ops validate --format github", "python -m pytest -q", "ops build", "ops issues plan --as-of",
+                    "GITHUB_STEP_SUMMARY"):
+        assert command in joined
+    order = [next(i for i, r in enumerate(runs) if c in r) for c in ("validate", "pytest", "ops build", "issues plan")]
+    assert order == sorted(order)
+
+
+def test_every_workflow_pins_each_action_to_the_same_commit(init_root):
+    pins: dict[str, set[str]] = {}
+    for path in _all_workflows(init_root):
+        for line in path.read_text().splitlines():
+            if match := re.search(r"uses:\s*([^@\s]+)@(\S+\s*#.*)$", line):
+                pins.setdefault(match[1], set()).add(match[2].strip())
+    assert pins and all(len(refs) == 1 for refs in pins.values()), pins
+
+
+# --- the commands the workflows run are the ones the README documents -------------------------------
+
+def _readme() -> str:
+    return (REPO / "README.md").read_text()
+
+
+def _documented_commands() -> dict[tuple[str, ...], set[str]]:
+    """`ops` commands of the README's Commands table: words → the options its synopsis lists."""
+    rows = {}
+    for synopsis in re.findall(r"^\|\s*`(ops [^`]+)`", _readme(), re.M):
+        words = []
+        for token in synopsis.split()[1:]:
+            if not re.fullmatch(r"[a-z][a-z-]*", token):
+                break
+            words.append(token)
+        rows[tuple(words)] = set(re.findall(r"--[a-z][a-z-]*", synopsis))
+    return rows
+
+
+def _readme_segments() -> set[str]:
+    """Each `&&`-separated command of the README's shell blocks, whitespace normalised."""
+    segments = set()
+    for block in re.findall(r"```(?:sh|bash|shell)\n(.*?)```", _readme(), re.S):
+        for line in block.splitlines():
+            for part in line.split("&&"):
+                if part.strip() and not part.strip().startswith("#"):
+                    segments.add(" ".join(part.split()))
+    return segments
+
+
+def _invocations(script: str):
+    """(command words, options) of each `ops` call in a shell script, and its other `&&` segments."""
+    for line in script.splitlines():
+        for part in line.split("&&"):
+            try:
+                tokens = shlex.split(part)
+            except ValueError:
+                continue
+            at = next((i for i, t in enumerate(tokens) if t == "ops" or t.endswith("/ops")), None)
+            if at is None:
+                yield None, " ".join(part.split())
+                continue
+            words = []
+            for token in tokens[at + 1:]:
+                if not re.fullmatch(r"[a-z][a-z-]*", token):
+                    break
+                words.append(token)
+            yield (tuple(words), {t.split("=")[0] for t in tokens[at + 1:] if t.startswith("--")}), None
+
+
+def test_workflows_run_only_commands_the_readme_documents(init_root):
+    documented, segments = _documented_commands(), _readme_segments()
+    seen = set()
+    for path in _all_workflows(init_root):
+        for step in _steps(_load(path)):
+            for call, other in _invocations(step.get("run", "")):
+                if call is not None:
+                    words, options = call
+                    assert words in documented, f"{_label(path)} runs `ops {' '.join(words)}`, not in the README"
+                    assert options <= documented[words], (
+                        f"{_label(path)}: `ops {' '.join(words)}` with {sorted(options - documented[words])}, "
+                        "which the README's synopsis does not list")
+                    seen.add(words)
+                elif re.search(r"\bpip install\b|\bpytest\b|-m venv\b", other):
+                    assert other in segments, f"{_label(path)} runs `{other}`, which no README command shows"
+    assert {("validate",), ("build",), ("issues", "plan"), ("issues", "sync")} <= seen
+
+
+def test_the_readme_explains_adoption_and_github():
+    text = _readme()
+    for heading in ("## Adopt it for your team", "## Running it on GitHub"):
+        assert heading in text
+    assert "ops init" in text and ("init",) in _documented_commands()
+    assert ("slo", "export") in _documented_commands() and ("slo", "import") in _documented_commands()
+
+
+# --- repository conventions ----------------------------------------------------------------------
+
+def test_codeowners_name_people_of_the_team_for_runbooks_postmortems_and_policy():
+    team = yaml.safe_load((REPO / "ops/team.yaml").read_text())
+    handles = {f"@{p['github']}" for p in team["people"] if p.get("github")}
+    rules = {}
+    for line in (REPO / ".github/CODEOWNERS").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            pattern, *owners = line.split()
+            rules[pattern] = owners
+            assert owners and set(owners) <= handles, f"{pattern}: {owners} are not all in ops/team.yaml"
+    assert {"/runbooks/", "/postmortems/", "/ops/"} <= set(rules)
+
+
+def test_pull_request_template_carries_the_postmortem_checklist(init_root):
+    for root in (REPO, init_root):
+        text = (root / ".github/pull_request_template.md").read_text()
+        assert "post-mortem" in text.lower()
+        boxes = re.findall(r"^- \[ \] (.+)$", text, re.M)
+        assert len(boxes) >= 8
+        assert any("action item" in box and "owner" in box for box in boxes)
+
+
+def test_pre_commit_hook_runs_ops_validate_on_handbook_files(tmp_path):
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert (hook["id"], hook["language"], hook["pass_filenames"]) == ("opsbook-validate", "python", False)
+    files = re.compile(hook["files"])
+    for path in ("opsbook.yaml", "ops/slos.yaml", "ops/incident-process.md", "runbooks/rb-x.md",
+                 "postmortems/pm-x.md", "calendar/weekly.yaml"):
+        assert files.search(path), path
+    for path in ("README.md", "tools/opsbook/cli.py", "docs/assets/opsbook.css", "mkdocs.yml"):
+        assert not files.search(path), path
+    (local,) = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())["repos"]
+    (own,) = local["hooks"]
+    assert local["repo"] == "local" and own["id"] == "opsbook-validate" and own["files"] == hook["files"]
+    # The hook's entry is the real command: run it the way pre-commit would, from the repository's root.
+    entry = hook["entry"].split()
+    assert entry[0] == "ops" and own["entry"].split()[1:] == entry[1:]
+    result = subprocess.run([sys.executable, "-m", "opsbook", *entry[1:]], cwd=REPO, capture_output=True, text=True,
+                            env={"PYTHONPATH": str(REPO / "tools"), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
