@@ -230,3 +230,63 @@ def test_write_feed_is_atomic_and_leaves_no_temporary_files(tmp_path):
     feed.write_feed(target, b"two")
     assert target.read_bytes() == b"two"
     assert [p.name for p in target.parent.iterdir()] == ["feed.ics"]
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+def test_cli_out_file_writes_the_whole_feed(tmp_path, run_ops):
+    out = tmp_path / "reviews.ics"
+    result = run_ops("calendar", "--root", str(REPO), "--out", str(out), "--as-of", "2026-11-26")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"wrote {out} (") and result.stderr == ""
+    assert out.read_bytes() == feed.build_feed(load_handbook(REPO, NOW), NOW)
+    assert [p.name for p in tmp_path.iterdir()] == ["reviews.ics"]
+
+
+def test_cli_out_dir_writes_every_feed_and_the_index(tmp_path, run_ops):
+    result = run_ops("calendar", "--root", str(REPO), "--out", str(tmp_path / "site"), "--as-of", "2026-11-26")
+    assert result.returncode == 0, result.stderr
+    index = json.loads((tmp_path / "site" / "feeds" / "index.json").read_text())
+    for entry in index["feeds"]:
+        data = (tmp_path / "site" / entry["path"]).read_bytes()
+        assert data.startswith(b"BEGIN:VCALENDAR\r\n") and data.count(b"BEGIN:VEVENT") == entry["events"]
+    assert {e["kind"] for e in index["feeds"]} == {"all", "owner", "cadence"}
+
+
+def test_cli_upcoming_text_and_json(run_ops):
+    text = run_ops("calendar", "upcoming", "--root", str(REPO), "--days", "14", "--as-of", "2026-11-26")
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.splitlines()[:2] == [
+        "Mon 2026-11-30 10:00 CET  Weekly SLO review — 2026-W49  Jordan Okafor",
+        "Mon 2026-11-30 15:00 CET  Monthly cost review — 2026-11  Priya Raman",
+    ]
+    as_json = run_ops("calendar", "upcoming", "--root", str(REPO), "--days", "14", "--as-of", "2026-11-26",
+                      "--format", "json")
+    rows = json.loads(as_json.stdout)["occurrences"]
+    assert [r["uid"] for r in rows] == ["weekly-slo-review/2026-W49", "monthly-cost-review/2026-11",
+                                        "weekly-slo-review/2026-W50"]
+    assert rows[0]["start"] == "2026-11-30T10:00:00+01:00" and rows[0]["owner"] == "jordan"
+    assert rows[0]["url"] == "https://giftgenius.github.io/handbook/reviews/weekly-slo-review/"
+
+
+def test_cli_bad_handbook_exits_1_with_located_problems_and_writes_nothing(handbook_copy, tmp_path, run_ops):
+    cadence = handbook_copy / "calendar" / "monthly-cost-review.yaml"
+    cadence.write_text(cadence.read_text().replace("when: {every: month, business_day: -1}",
+                                                   "when: {every: fortnight, business_day: -1}"))
+    out = tmp_path / "feed.ics"
+    out.write_bytes(b"the previous feed")
+    result = run_ops("calendar", "--root", str(handbook_copy), "--out", str(out))
+    assert result.returncode == 1
+    assert "calendar/monthly-cost-review.yaml:" in result.stderr and "when.every" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert out.read_bytes() == b"the previous feed"
+    folder = run_ops("calendar", "--root", str(handbook_copy), "--out", str(tmp_path / "site"))
+    assert folder.returncode == 1 and not (tmp_path / "site").exists()
+    upcoming = run_ops("calendar", "upcoming", "--root", str(handbook_copy))
+    assert upcoming.returncode == 1 and "when.every" in upcoming.stderr
+
+
+def test_cli_usage_errors_exit_2(tmp_path, run_ops):
+    assert run_ops("calendar", "--root", str(REPO)).returncode == 2
+    bad_date = run_ops("calendar", "--root", str(REPO), "--out", str(tmp_path / "f.ics"), "--as-of", "soon")
+    assert bad_date.returncode == 2 and "--as-of" in bad_date.stderr and not (tmp_path / "f.ics").exists()

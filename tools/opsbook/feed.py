@@ -84,8 +84,8 @@ def occurrence_entry(handbook, occurrence: schedule.Occurrence) -> Entry:
     cadence = handbook.cadences[occurrence.cadence_id].cadence
     url = urls.absolute(handbook.config.site_url, urls.cadence(cadence.id))
     owner = _person_name(handbook, occurrence.owner)
-    lines = [cadence.description.strip()] if cadence.description.strip() else []
-    lines.append(f"Owner: {owner}")
+    # The cadence's prose lives on its page (the link); the event carries what the meeting needs.
+    lines = [f"Owner: {owner}"]
     if occurrence.shifted_from:
         lines.append(f"Moved from {occurrence.shifted_from.isoformat()} (holiday or skip date).")
     lines += ["", "Checklist:"] + [f"- {item}" for item in occurrence.checklist] + ["", url]
@@ -178,66 +178,90 @@ def _sequence(entry: Entry, uid: str, previous: dict[str, tuple]) -> int:
     return max(base, old_sequence + 1 if changed else old_sequence)
 
 
-def _event(entry: Entry, host: str, stamp: dt.datetime, previous: dict[str, tuple]) -> icalendar.Event:
-    uid = f"{entry.key}@{host}"
+def _event(entry: Entry, uid: str, stamp: dt.datetime, sequence: int) -> icalendar.Event:
+    # Typed values rather than `Event.add`: the same bytes, without guessing each value's type.
     event = icalendar.Event()
-    event.add("uid", uid)
-    event.add("dtstamp", stamp)
-    event.add("sequence", _sequence(entry, uid, previous))
-    event.add("dtstart", entry.start)
-    event.add("dtend", entry.end)
-    event.add("summary", entry.summary)
-    event.add("description", entry.description)
-    event.add("url", entry.url, parameters={"VALUE": "URI"})
+    event["UID"] = icalendar.vText(uid)
+    event["DTSTAMP"] = icalendar.vDDDTypes(stamp)
+    event["SEQUENCE"] = icalendar.vInt(sequence)
+    all_day = not isinstance(entry.start, dt.datetime)
+    for key, value in (("DTSTART", entry.start), ("DTEND", entry.end)):
+        event[key] = icalendar.vDDDTypes(value)
+        if all_day:
+            event[key].params["VALUE"] = "DATE"
+    event["SUMMARY"] = icalendar.vText(entry.summary)
+    event["DESCRIPTION"] = icalendar.vText(entry.description)
+    event["URL"] = icalendar.vUri(entry.url)
+    event["URL"].params["VALUE"] = "URI"
     if entry.categories:
-        event.add("categories", list(entry.categories))
-    event.add("status", "CONFIRMED")
-    event.add("transp", "TRANSPARENT" if isinstance(entry.start, dt.date)
-              and not isinstance(entry.start, dt.datetime) else "OPAQUE")
+        event["CATEGORIES"] = icalendar.vCategory(list(entry.categories))
+    event["STATUS"] = icalendar.vText("CONFIRMED")
+    # A due date is a marker, not a meeting: it must not make anyone look busy all day.
+    event["TRANSP"] = icalendar.vText("TRANSPARENT" if all_day else "OPAQUE")
     if entry.reminder:
         alarm = icalendar.Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", entry.summary)
-        alarm.add("trigger", -entry.reminder)
+        alarm["ACTION"] = icalendar.vText("DISPLAY")
+        alarm["DESCRIPTION"] = icalendar.vText(entry.summary)
+        alarm["TRIGGER"] = icalendar.vDDDTypes(-entry.reminder)
         event.add_component(alarm)
     return event
 
 
 def _zone_names(chosen: Sequence[Entry]) -> list[str]:
-    names = {e.start.tzinfo.key for e in chosen if isinstance(e.start, dt.datetime) and hasattr(e.start.tzinfo, "key")}
-    return sorted(names)
+    return sorted({e.start.tzinfo.key for e in chosen
+                   if isinstance(e.start, dt.datetime) and hasattr(e.start.tzinfo, "key")})
 
 
-def render(handbook, now: dt.datetime, chosen: Sequence[Entry], *, name: str, description: str,
-           path: str = urls.feed(), previous: bytes | None = None) -> bytes:
-    """A VCALENDAR of `chosen` entries; the pure core of every feed file."""
-    config = handbook.config
-    refresh = config.feed.refresh
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", f"-//opsbook//opsbook {__version__}//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    # The X- twins are what Google Calendar and Outlook read; NAME and DESCRIPTION are RFC 7986.
-    for key in ("name", "x-wr-calname"):
-        calendar.add(key, icalendar.vText(name))
-    for key in ("description", "x-wr-caldesc"):
-        calendar.add(key, icalendar.vText(description))
-    calendar.add("x-wr-timezone", handbook.team.timezone)
-    calendar.add("url", urls.absolute(config.site_url, urls.calendar_page()), parameters={"VALUE": "URI"})
-    calendar.add("source", urls.absolute(config.site_url, path), parameters={"VALUE": "URI"})
-    calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", icalendar.vDuration(refresh).to_ical().decode())
-    start, end = horizon(handbook, now)
-    for zone_name in _zone_names(chosen):
-        first, last = dt.date(start.year - 1, 1, 1), dt.date(end.year + 2, 1, 1)
-        calendar.add_component(icalendar.Timezone.from_ical(vtimezone(zone_name, first, last)))
-    host = urlsplit(config.site_url).hostname or "opsbook"
-    stamp = dt.datetime.combine(now.astimezone(UTC).date(), dt.time(), UTC)
-    known = _previous_times(previous)
-    for entry in sorted(chosen, key=lambda e: e.sort_key):
-        calendar.add_component(_event(entry, host, stamp, known))
-    return calendar.to_ical()
+class Renderer:
+    """Renders feeds of one handbook at one moment; each event is serialised once and shared by every
+    feed that shows it (the whole feed, its owner's, its cadence's), so SEQUENCE agrees across them."""
+
+    def __init__(self, handbook, now: dt.datetime, previous: bytes | None = None):
+        self.handbook = handbook
+        self.now = now
+        self.host = urlsplit(handbook.config.site_url).hostname or "opsbook"
+        self.stamp = dt.datetime.combine(now.astimezone(UTC).date(), dt.time(), UTC)
+        self.known = _previous_times(previous)
+        self._events: dict[str, bytes] = {}
+
+    def event(self, entry: Entry) -> bytes:
+        if entry.key not in self._events:
+            uid = f"{entry.key}@{self.host}"
+            self._events[entry.key] = _event(entry, uid, self.stamp, _sequence(entry, uid, self.known)).to_ical()
+        return self._events[entry.key]
+
+    def _shell(self, chosen: Sequence[Entry], name: str, description: str, path: str) -> icalendar.Calendar:
+        config = self.handbook.config
+        refresh = config.feed.refresh
+        calendar = icalendar.Calendar()
+        calendar.add("prodid", f"-//opsbook//opsbook {__version__}//EN")
+        calendar.add("version", "2.0")
+        calendar.add("calscale", "GREGORIAN")
+        calendar.add("method", "PUBLISH")
+        # The X- twins are what Google Calendar and Outlook read; NAME and DESCRIPTION are RFC 7986.
+        for key in ("name", "x-wr-calname"):
+            calendar.add(key, icalendar.vText(name))
+        for key in ("description", "x-wr-caldesc"):
+            calendar.add(key, icalendar.vText(description))
+        calendar.add("x-wr-timezone", self.handbook.team.timezone)
+        calendar.add("url", urls.absolute(config.site_url, urls.calendar_page()), parameters={"VALUE": "URI"})
+        calendar.add("source", urls.absolute(config.site_url, path), parameters={"VALUE": "URI"})
+        calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", icalendar.vDuration(refresh).to_ical().decode())
+        start, end = horizon(self.handbook, self.now)
+        for zone_name in _zone_names(chosen):
+            first, last = dt.date(start.year - 1, 1, 1), dt.date(end.year + 2, 1, 1)
+            calendar.add_component(icalendar.Timezone.from_ical(vtimezone(zone_name, first, last)))
+        return calendar
+
+    def render(self, chosen: Sequence[Entry], *, name: str, description: str, path: str = urls.feed()) -> bytes:
+        """A VCALENDAR of `chosen` entries, in order of start."""
+        shell = self._shell(chosen, name, description, path).to_ical()
+        # icalendar writes a component's subcomponents after its properties, in order, just before its
+        # END line: appending the serialised events there gives the bytes `Calendar.to_ical` would.
+        closing = b"END:VCALENDAR\r\n"
+        events = b"".join(self.event(entry) for entry in sorted(chosen, key=lambda e: e.sort_key))
+        return shell[: -len(closing)] + events + closing
 
 
 def _description(handbook, what: str) -> str:
@@ -256,9 +280,9 @@ def build_feed(handbook, now: dt.datetime, *, occurrences: Iterable[schedule.Occ
         chosen = entries(handbook, now)
     else:
         chosen = [occurrence_entry(handbook, o) for o in occurrences]
-    return render(handbook, now, chosen, name=name or handbook.config.feed.name,
-                  description=_description(handbook, "reviews, post-mortem review meetings and action items due"),
-                  previous=previous)
+    return Renderer(handbook, now, previous).render(
+        chosen, name=name or handbook.config.feed.name,
+        description=_description(handbook, "reviews, post-mortem review meetings and action items due"))
 
 
 def _plan(handbook, now: dt.datetime) -> list[tuple[str, str, str, str, list[Entry]]]:
@@ -276,18 +300,17 @@ def _plan(handbook, now: dt.datetime) -> list[tuple[str, str, str, str, list[Ent
     return plan
 
 
-def build_feeds(handbook, now: dt.datetime, previous: dict[str, bytes] | None = None) -> dict[str, bytes]:
+def build_feeds(handbook, now: dt.datetime, previous: bytes | None = None) -> dict[str, bytes]:
     """Every feed file by path relative to the site root: the whole feed, one per person and per cadence,
-    and `feeds/index.json` listing them. `previous` maps the same paths to earlier builds (see SEQUENCE)."""
-    previous = previous or {}
+    and `feeds/index.json` listing them. `previous` is an earlier whole feed (see SEQUENCE)."""
+    renderer = Renderer(handbook, now, previous)
     start, end = horizon(handbook, now)
     files: dict[str, bytes] = {}
     listing = []
     for path, kind, ident, title, chosen in _plan(handbook, now):
         what = {"all": "reviews, post-mortem review meetings and action items due",
                 "owner": "what this person runs or owes", "cadence": "one review"}[kind]
-        files[path] = render(handbook, now, chosen, name=title, description=_description(handbook, what),
-                             path=path, previous=previous.get(path))
+        files[path] = renderer.render(chosen, name=title, description=_description(handbook, what), path=path)
         url = urls.absolute(handbook.config.site_url, path)
         listing.append({"path": path, "file": path.removeprefix(urls.FEED_DIR + "/"), "kind": kind, "id": ident,
                         "title": title, "events": len(chosen), "url": url, "webcal": urls.webcal(url)})
@@ -326,18 +349,11 @@ def read_previous(path: Path | str) -> bytes | None:
 def write_feeds(handbook, out_dir: Path | str, now: dt.datetime) -> dict[str, bytes]:
     """Build every feed file and write them under `out_dir` (the site root); returns what was written.
 
-    All files are built before the first is written, and each is written atomically."""
+    All files are built before the first is written, and each is written atomically. The whole feed
+    already there is the previous build that keeps SEQUENCE growing."""
     out_dir = Path(out_dir)
-    previous = {}
-    for rel in _plan_paths(handbook):
-        if (old := read_previous(out_dir / rel)) is not None:
-            previous[rel] = old
-    files = build_feeds(handbook, now, previous)
+    files = build_feeds(handbook, now, read_previous(out_dir / urls.feed()))
     for rel, data in files.items():
         write_feed(out_dir / rel, data)
     return files
 
-
-def _plan_paths(handbook) -> list[str]:
-    people = [urls.owner_feed(p.id) for p in handbook.team.people]
-    return [urls.feed(), *people, *(urls.cadence_feed(c) for c in handbook.cadences)]

@@ -39,7 +39,6 @@ from opsbook.models.common import zone
 
 UTC = dt.timezone.utc
 _WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
-_BUSINESS = _WEEKDAYS[:5]
 # How far past the window's end a nominal date may lie and still be shifted back into it.
 _SHIFT_SLACK = dt.timedelta(days=31)
 
@@ -104,9 +103,16 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(total // 12, total % 12 + 1, 1)
 
 
-def _days(first: dt.date, last: dt.date, weekdays) -> list[dt.date]:
-    rule = rrule.rrule(rrule.DAILY, byweekday=weekdays, dtstart=_as_datetime(first), until=_as_datetime(last))
-    return [moment.date() for moment in rule]
+def _weekdays_in(first: dt.date, last: dt.date, weekday: int) -> list[dt.date]:
+    """Every `weekday` (Monday 0) from `first` to `last`."""
+    day = first + dt.timedelta(days=(weekday - first.weekday()) % 7)
+    return [day + dt.timedelta(weeks=n) for n in range((last - day).days // 7 + 1)] if day <= last else []
+
+
+def _business_days(first: dt.date, last: dt.date, holidays: frozenset[dt.date]) -> list[dt.date]:
+    """Monday to Friday from `first` to `last`, minus holidays."""
+    days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    return [day for day in days if day.weekday() < 5 and day not in holidays]
 
 
 def _pick(days: list[dt.date], nth: int) -> dt.date | None:
@@ -125,9 +131,8 @@ def _day_in_period(when: When, period: dt.date, holidays: frozenset[dt.date]) ->
     if when.day is not None:
         return first.replace(day=min(when.day, last.day))
     if when.business_day is not None:
-        business = [day for day in _days(first, last, _BUSINESS) if day not in holidays]
-        return _pick(business, when.business_day)
-    return _pick(_days(first, last, _WEEKDAYS[when.weekday.index]), when.nth)
+        return _pick(_business_days(first, last, holidays), when.business_day)
+    return _pick(_weekdays_in(first, last, when.weekday.index), when.nth)
 
 
 def nominal_dates(cadence: Cadence, last: dt.date, holidays: Iterable[dt.date] = ()) -> Iterator[dt.date]:
@@ -228,8 +233,11 @@ def cadence_occurrences(cadence: Cadence, *, holidays: Iterable = (), rotations:
     holiday_dates = frozenset(getattr(h, "date", h) for h in holidays)
     skips = frozenset(cadence.skip)
     last = (end.astimezone(zone(cadence.timezone)) + _SHIFT_SLACK).date()
+    first = (start.astimezone(zone(cadence.timezone)) - _SHIFT_SLACK).date()
     found = []
     for index, nominal in enumerate(nominal_dates(cadence, last, holiday_dates)):
+        if nominal < first:
+            continue  # counted for the index, but no shift can bring it into the window
         day = _shift(nominal, cadence.on_holiday, holiday_dates, skips)
         if day is None:
             continue
