@@ -22,6 +22,7 @@ from opsbook.site import decorate as decorations
 from opsbook.site import pages
 from opsbook.validate import check_handbook
 
+RUNBOOK_SEARCH_BOOST = 4
 THEME_OVERRIDES = Path(__file__).resolve().parent.parent / "templates" / "site"
 
 
@@ -132,5 +133,7 @@ def decorate(site: Site, page: Page, markdown: str) -> str:
     if item is None or item.kind == "page":
         return markdown
     if item.kind == "runbook":
+        # In an incident the runbook must come before the post-mortems that mention the same words.
+        page.meta.setdefault("search", {"boost": RUNBOOK_SEARCH_BOOST})
         return decorations.runbook_page(site.handbook, site.handbook.runbooks[item.id], markdown, site.today)
     return decorations.postmortem_page(site.handbook, site.handbook.postmortems[item.id], markdown, site.today)

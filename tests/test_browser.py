@@ -1,0 +1,141 @@
+"""The built site in a real headless Chromium (Debian's package, driven by Playwright's Python API).
+
+An on-call engineer lands on the home page, follows the navigation to a runbook, finds it again by
+searching, and subscribes to the calendar. The site is served from 127.0.0.1; nothing else is reached.
+In CI (`CI` set) a missing Chromium fails the test; on a workstation it skips with the reason.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from conftest import NOW, REPO
+from opsbook import urls
+from opsbook.site.build import build_site
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+SERVER_LIFETIME = 180  # seconds: the server stops by itself even if a test hangs
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must install it (apt-get install chromium)")
+    pytest.skip(f"{reason}; install Debian's chromium package to run the browser tests")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright Python package is missing")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory):
+    """The example handbook's site, built and served on 127.0.0.1 for the module's tests."""
+    built = build_site(REPO, tmp_path_factory.mktemp("browser") / "site", NOW.isoformat())
+    handler = functools.partial(_Quiet, directory=str(built.site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    timer = threading.Timer(SERVER_LIFETIME, server.shutdown)
+    timer.daemon = True
+    timer.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    timer.cancel()
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def page(browser, site_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    outside: list[str] = []
+    tab.on("request", lambda request: outside.append(request.url)
+           if not request.url.startswith((site_url, "data:", "blob:")) else None)
+    yield tab
+    context.close()
+    assert outside == [], "the site loaded something from outside 127.0.0.1"
+
+
+def test_navigation_leads_to_the_checkout_runbook(page, site_url):
+    page.goto(site_url)
+    assert "operations handbook" in page.title()
+    page.locator("nav.md-nav--primary").get_by_role("link", name="Mass checkout failures").click()
+    page.wait_for_url(site_url + urls.runbook("rb-checkout-failure"))
+    assert page.locator("h1").inner_text() == "Mass checkout failures"
+    assert page.get_by_role("heading", name="Quick mitigation").is_visible()
+    assert page.locator(".ops-badge.ops-sev-1").first.is_visible()
+
+
+def test_search_finds_the_checkout_runbook(page, site_url):
+    page.goto(site_url)
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially("checkout", delay=30)  # typed, as a person does: search reacts to keystrokes
+    first = page.locator(".md-search-result__item > a").first
+    first.wait_for(state="visible")
+    assert urls.runbook("rb-checkout-failure") in first.get_attribute("href")  # the runbook ranks first
+    first.click()
+    page.wait_for_url(lambda url: url.split("#")[0].split("?")[0] == site_url + urls.runbook("rb-checkout-failure"))
+    assert page.locator("h1").inner_text() == "Mass checkout failures"
+
+
+def test_calendar_page_links_a_feed_that_parses(page, site_url):
+    page.goto(site_url)
+    page.locator("nav.md-nav--primary").get_by_role("link", name="Reviews").first.click()
+    page.wait_for_url(site_url + urls.calendar_page())
+    assert page.locator("h1").inner_text().rstrip("¶") == "Review calendar"
+    webcal = page.get_by_role("link", name="Subscribe in your calendar app").get_attribute("href")
+    assert webcal.startswith("webcal://") and webcal.endswith(urls.feed())
+    download = page.get_by_role("link", name="Download the feed")
+    feed_url = download.evaluate("a => a.href")
+    assert feed_url == site_url + urls.feed()
+    response = page.request.get(feed_url)
+    assert response.ok
+    assert response.headers["content-type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.body())
+    assert calendar.name == "VCALENDAR"
+    assert len(calendar.walk("VEVENT")) > 0
+
+
+def test_phone_reaches_the_runbook_through_the_menu(browser, site_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        tab.goto(site_url)
+        tab.locator('label.md-header__button[for="__drawer"]').click()  # the menu button
+        menu = tab.locator("nav.md-nav--primary")
+        menu.locator(".md-nav__container").filter(has=tab.get_by_role("link", name="Runbooks", exact=True)) \
+            .locator("label").click()  # open the Runbooks section
+        menu.get_by_role("link", name="Mass checkout failures").click()
+        tab.wait_for_url(site_url + urls.runbook("rb-checkout-failure"))
+        assert tab.get_by_role("heading", name="Quick mitigation").is_visible()
+    finally:
+        context.close()
