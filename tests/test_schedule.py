@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
+import recurring_ical_events
+from hypothesis import given, settings, strategies as st
 
 from opsbook import schedule
 from opsbook.models.cadence import Cadence
@@ -189,6 +192,70 @@ def test_interval_counts_from_start_and_until_is_inclusive():
                           until="2026-02-04")
     found = schedule.cadence_occurrences(fortnightly, **window("2025-12-01", "2026-12-31"))
     assert dates(found) == ["2026-01-07", "2026-01-21", "2026-02-04"]
+
+
+# --- an independent expander: RRULEs (with BYSETPOS) expanded by recurring-ical-events --------------
+
+def expand_rrule(rule: str, first: str, time: str, zone: str, start: dt.datetime, end: dt.datetime) -> list:
+    """Starts of an RRULE series as recurring-ical-events expands it: no code of ours involved."""
+    text = (f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:x\r\n"
+            f"DTSTAMP:20260101T000000Z\r\nDTSTART;TZID={zone}:{first.replace('-', '')}T{time.replace(':', '')}00\r\n"
+            f"DURATION:PT30M\r\nRRULE:{rule}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    calendar = icalendar.Calendar.from_ical(text)
+    return sorted(e.decoded("DTSTART") for e in recurring_ical_events.of(calendar).between(start, end))
+
+
+CROSS_CHECKS = [
+    # (our `when`, start, time, zone, the same series as an RRULE, its DTSTART)
+    ({"every": "week", "weekday": "monday"}, "2026-01-05", "10:00", "Europe/Berlin",
+     "FREQ=WEEKLY;BYDAY=MO", "2026-01-05"),
+    ({"every": "week", "weekday": "thursday", "interval": 2}, "2026-01-05", "09:00", "America/New_York",
+     "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH;WKST=MO", "2026-01-08"),
+    ({"every": "month", "day": 31}, "2026-01-01", "15:00", "Europe/Berlin",
+     "FREQ=MONTHLY;BYMONTHDAY=28,29,30,31;BYSETPOS=-1", "2026-01-31"),
+    ({"every": "month", "day": 30}, "2026-01-01", "15:00", "Europe/Berlin",
+     "FREQ=MONTHLY;BYMONTHDAY=28,29,30;BYSETPOS=-1", "2026-01-30"),
+    ({"every": "month", "business_day": -1}, "2026-01-01", "15:00", "Europe/Berlin",
+     "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "2026-01-30"),
+    ({"every": "month", "business_day": 3}, "2026-01-01", "08:30", "America/New_York",
+     "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=3", "2026-01-05"),
+    ({"every": "month", "weekday": "friday", "nth": -1}, "2026-01-01", "16:00", "Europe/Berlin",
+     "FREQ=MONTHLY;BYDAY=-1FR", "2026-01-30"),
+    ({"every": "month", "weekday": "monday", "nth": 5}, "2026-01-01", "10:00", "Europe/Berlin",
+     "FREQ=MONTHLY;BYDAY=5MO", "2026-03-30"),
+    ({"every": "quarter", "month": 2, "weekday": "tuesday", "nth": 2}, "2026-01-01", "14:00", "Europe/Berlin",
+     "FREQ=MONTHLY;INTERVAL=3;BYDAY=2TU", "2026-02-10"),
+    ({"every": "quarter", "business_day": 1}, "2026-01-01", "11:00", "Europe/Berlin",
+     "FREQ=MONTHLY;INTERVAL=3;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=1", "2026-01-01"),
+    ({"every": "quarter", "business_day": -1}, "2026-01-01", "11:00", "Europe/Berlin",
+     "FREQ=MONTHLY;INTERVAL=3;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", "2026-03-31"),
+]
+
+
+@pytest.mark.parametrize("when, start, time, zone, rule, first", CROSS_CHECKS, ids=[c[4] for c in CROSS_CHECKS])
+def test_engine_matches_an_independent_rrule_expansion(when, start, time, zone, rule, first):
+    """Three years (two leap days' worth of Februaries and six DST switches) without holidays."""
+    begin, end = dt.datetime(2026, 1, 1, tzinfo=UTC), dt.datetime(2029, 1, 1, tzinfo=UTC)
+    ours = schedule.cadence_occurrences(cadence(when=when, start=start, time=time, timezone=zone), start=begin, end=end)
+    theirs = expand_rrule(rule, first, time, zone, begin, end)
+    assert [o.start for o in ours] == theirs
+    assert all(o.start.tzinfo.key == zone for o in ours)
+
+
+@settings(max_examples=60, deadline=None)
+@given(day=st.integers(1, 31), months=st.integers(0, 35))
+def test_any_day_of_month_clamps_like_bysetpos(day, months):
+    first_of = dt.date(2026 + months // 12, months % 12 + 1, 1)
+    begin = dt.datetime.combine(first_of, dt.time(), UTC)
+    end = dt.datetime.combine(schedule._add_months(first_of, 1), dt.time(), UTC)
+    (ours,) = schedule.cadence_occurrences(cadence(when={"every": "month", "day": day}, time="12:00"),
+                                           start=begin, end=end)
+    candidates = ",".join(str(d) for d in range(min(day, 28), day + 1))
+    # DTSTART a month before the window: RFC 5545 counts DTSTART itself as an instance even when it
+    # does not match the rule, so it must stay out of the window.
+    (theirs,) = expand_rrule(f"FREQ=MONTHLY;BYMONTHDAY={candidates};BYSETPOS=-1", "2025-12-01",
+                             "12:00", "Europe/Berlin", begin, end)
+    assert ours.start == theirs
 
 
 # --- rotations -------------------------------------------------------------------------------------
