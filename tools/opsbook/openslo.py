@@ -24,6 +24,7 @@ import datetime as dt
 import re
 from typing import Any, Iterable
 
+from opsbook.explain import key_path
 from opsbook.models.common import parse_duration
 from opsbook.problems import OpsbookError, Problem
 
@@ -153,9 +154,13 @@ class _Doc:
     data: Any
     file: str
 
+    @property
+    def name(self) -> str:
+        return str(self.data["metadata"]["name"])
+
     def at(self, path: tuple, message: str, **extra: Any) -> Problem:
         line, column = _position(self.data, path)
-        return Problem(self.file, message, line, column, _key_path(path), **extra)
+        return Problem(self.file, message, line, column, key_path(path), **extra)
 
 
 def parse_documents(text: str, file: str) -> list[_Doc]:
@@ -224,69 +229,78 @@ def _check_envelope(doc: _Doc, problems: list[Problem]) -> bool:
 
 def _convert_slo(doc: _Doc, slis: dict[str, _Doc], problems: list[Problem], notes: list[str]
                  ) -> tuple[dict, dict] | None:
-    data, spec = doc.data, doc.data["spec"]
-    name = str(data["metadata"]["name"])
-    annotations = _annotations(doc, problems)
+    """One SLO document as opsbook SLO data, and where each field came from; None after a problem."""
     before = len(problems)
-    where: dict[str, tuple] = {}
-    indicator, indicator_doc, indicator_path = _indicator(doc, slis, problems)
+    annotations = _annotations(doc, problems)
+    indicator, owner, indicator_at = _indicator(doc, slis, problems)
     objective = _objective(doc, problems)
-    window = _window(doc, problems, notes, name)
+    window = _window(doc, problems, notes)
     if indicator is None or objective is None or window is None or len(problems) > before:
         return None
-    slo: dict[str, Any] = {"id": annotations.get("id", name)}
-    where["id"] = ("metadata", "name")
-    slo["title"] = str(data["metadata"].get("displayName") or name)
-    where["title"] = ("metadata", "displayName") if "displayName" in data["metadata"] else ("metadata", "name")
-    ratio, threshold = indicator.get("ratioMetric"), indicator.get("thresholdMetric")
-    kind = "ratio" if ratio is not None else "threshold"
-    slo["category"] = annotations.get("category", "availability" if kind == "ratio" else "latency")
-    where["category"] = ("metadata", "annotations")
-    slo["service"] = annotations.get("service", spec.get("service"))
-    where["service"] = ("spec", "service")
-    slo["sli"] = str(indicator.get("description") or spec.get("description") or slo["title"])
-    where["sli"] = indicator_path + ("description",) if indicator.get("description") else ("spec", "description")
-    slo["metric"] = annotations.get("metric") or _metric_name(ratio or threshold, indicator_doc, name)
-    where["metric"] = ("metadata", "annotations")
-    slo["unit"] = annotations.get("unit", "ratio" if kind == "ratio" else None)
-    where["unit"] = ("metadata", "annotations")
-    objective_at = ("spec", "objectives", 0)
-    if kind == "ratio":
-        target = objective["target"]
-        failure = str(ratio.get("rawType", "success")) == "failure" and "raw" in ratio
-        slo["objective"] = "<=" if failure else ">="
-        slo["target"] = _number(round(1 - target, 12) if failure else target)
-    else:
-        if objective.get("op") not in _OPS.values() or not _is_number(objective.get("value")):
-            problems.append(doc.at(objective_at, "a threshold objective needs `op` and a numeric `value`",
-                                   expected="op: lte, gte, lt or gt, and value: a number"))
-            return None
-        slo["objective"] = {v: k for k, v in _OPS.items()}[objective["op"]]
-        slo["target"] = _number(float(objective["value"]))
-        if objective.get("target") not in (None, THRESHOLD_TARGET):
-            notes.append(f"{name}: the budget target {objective['target']} of its threshold objective is not kept; "
-                         "opsbook compares the SLI over the window with `value`")
-    where["objective"] = where["target"] = objective_at
-    slo["window"] = window
-    where["window"] = ("spec", "timeWindow", 0, "duration")
+    slo, where = _described(doc, annotations, indicator, owner, indicator_at, notes)
+    if not _compared(doc, slo, where, indicator, objective, problems, notes):
+        return None
+    slo["window"], where["window"] = window, ("spec", "timeWindow", 0, "duration")
     alert = _alert(doc, annotations, problems)
     if alert is not None:
-        slo["alert"] = alert
-        where["alert"] = ("metadata", "annotations", ANNOTATION + "alert")
+        slo["alert"], where["alert"] = alert, ("metadata", "annotations", ANNOTATION + "alert")
     if "dashboard-url" in annotations:
-        slo["dashboard"] = {"title": annotations.get("dashboard-title", "Dashboard"),
-                            "url": annotations["dashboard-url"]}
+        slo["dashboard"] = {"title": annotations.get("dashboard-title", "Dashboard"), "url": annotations["dashboard-url"]}
         where["dashboard"] = ("metadata", "annotations", ANNOTATION + "dashboard-url")
-    if slo["unit"] is None:
-        slo["unit"] = "count"
-        notes.append(f"{name}: no `opsbook/unit` annotation; imported with unit `count`, correct it if needed")
-    if "category" not in annotations:
-        notes.append(f"{name}: no `opsbook/category` annotation; imported as `{slo['category']}`")
-    if spec.get("alertPolicies"):
-        notes.append(f"{name}: alertPolicies are not imported; opsbook keeps one alert per SLO")
+    if doc.data["spec"].get("alertPolicies"):
+        notes.append(f"{doc.name}: alertPolicies are not imported; opsbook keeps one alert per SLO")
     if len(problems) > before:
         return None
-    return slo, {field: (*_position(data, path), _key_path(path)) for field, path in where.items()}
+    return slo, {field: (*_position(doc.data, path), key_path(path)) for field, path in where.items()}
+
+
+def _described(doc: _Doc, annotations: dict[str, str], indicator: Any, owner: _Doc, indicator_at: tuple,
+               notes: list[str]) -> tuple[dict, dict]:
+    """What the SLO is about: id, title, category, service, SLI text, metric and unit."""
+    metadata, spec, name = doc.data["metadata"], doc.data["spec"], doc.name
+    ratio = "ratioMetric" in indicator
+    annotated = ("metadata", "annotations")
+    slo = {
+        "id": annotations.get("id", name),
+        "title": str(metadata.get("displayName") or name),
+        "category": annotations.get("category", "availability" if ratio else "latency"),
+        "service": annotations.get("service", spec.get("service")),
+        "sli": str(indicator.get("description") or spec.get("description") or metadata.get("displayName") or name),
+        "metric": annotations.get("metric") or _metric_name(indicator, owner, name),
+        "unit": annotations.get("unit", "ratio" if ratio else "count"),
+    }
+    where = {"id": ("metadata", "name"), "title": ("metadata", "displayName" if "displayName" in metadata else "name"),
+             "category": annotated, "service": ("spec", "service"), "metric": annotated, "unit": annotated,
+             "sli": indicator_at + ("description",) if owner is doc and indicator.get("description") else ("spec",)}
+    if "category" not in annotations:
+        notes.append(f"{name}: no `opsbook/category` annotation; imported as `{slo['category']}`")
+    if "unit" not in annotations and not ratio:
+        notes.append(f"{name}: no `opsbook/unit` annotation; imported with unit `count`, correct it if needed")
+    return slo, where
+
+
+def _compared(doc: _Doc, slo: dict, where: dict, indicator: Any, objective: dict, problems: list[Problem],
+              notes: list[str]) -> bool:
+    """The objective and target: how the SLI compares with what number. False after a problem."""
+    at = ("spec", "objectives", 0)
+    where["objective"] = where["target"] = at
+    ratio = indicator.get("ratioMetric")
+    if ratio is not None:
+        # A failure ratio (bad/total) must stay under 1 - target, the share of good OpenSLO budgets for.
+        failure = "raw" in ratio and str(ratio.get("rawType")) == "failure"
+        slo["objective"] = "<=" if failure else ">="
+        slo["target"] = _number(round(1 - objective["target"], 12) if failure else objective["target"])
+        return True
+    if objective.get("op") not in _OPS.values() or not _is_number(objective.get("value")):
+        problems.append(doc.at(at, "a threshold objective needs `op` and a numeric `value`",
+                               expected="op: lte, gte, lt or gt, and value: a number"))
+        return False
+    slo["objective"] = {v: k for k, v in _OPS.items()}[objective["op"]]
+    slo["target"] = _number(float(objective["value"]))
+    if objective.get("target") not in (None, THRESHOLD_TARGET):
+        notes.append(f"{doc.name}: the budget target {objective['target']} of its threshold objective is not "
+                     "kept; opsbook compares the SLI over the window with `value`")
+    return True
 
 
 def _annotations(doc: _Doc, problems: list[Problem]) -> dict[str, str]:
@@ -298,6 +312,7 @@ def _annotations(doc: _Doc, problems: list[Problem]) -> dict[str, str]:
 
 
 def _indicator(doc: _Doc, slis: dict[str, _Doc], problems: list[Problem]) -> tuple[Any, _Doc, tuple]:
+    """The SLI's spec (inline, or the `kind: SLI` document it names), the document holding it, its path there."""
     spec = doc.data["spec"]
     if "indicator" in spec:
         path: tuple = ("spec", "indicator", "spec")
@@ -327,7 +342,7 @@ def _indicator(doc: _Doc, slis: dict[str, _Doc], problems: list[Problem]) -> tup
             problems.append(owner.at(path + ("ratioMetric", "rawType") if "rawType" in ratio else
                                      path + ("ratioMetric",), "`raw` needs `rawType`", expected="success or failure",
                                      found=repr(ratio.get("rawType")) if "rawType" in ratio else None))
-    return indicator, owner, path if owner is doc else ()
+    return indicator, owner, path
 
 
 def _objective(doc: _Doc, problems: list[Problem]) -> dict | None:
@@ -360,7 +375,7 @@ def _objective(doc: _Doc, problems: list[Problem]) -> dict | None:
     return {**objective, "target": float(target)}
 
 
-def _window(doc: _Doc, problems: list[Problem], notes: list[str], name: str) -> dt.timedelta | None:
+def _window(doc: _Doc, problems: list[Problem], notes: list[str]) -> dt.timedelta | None:
     windows = doc.data["spec"].get("timeWindow")
     if not isinstance(windows, list) or len(windows) != 1 or not hasattr(windows[0], "keys"):
         path = ("spec", "timeWindow") if "timeWindow" in doc.data["spec"] else ("spec",)
@@ -376,7 +391,7 @@ def _window(doc: _Doc, problems: list[Problem], notes: list[str], name: str) -> 
                                if match else None))
         return None
     if windows[0].get("isRolling") is False or "calendar" in windows[0]:
-        notes.append(f"{name}: its calendar-aligned window is imported as a rolling {duration} window")
+        notes.append(f"{doc.name}: its calendar-aligned window is imported as a rolling {duration} window")
     return parse_duration(match[1] + match[2])
 
 
@@ -396,9 +411,10 @@ def _alert(doc: _Doc, annotations: dict[str, str], problems: list[Problem]) -> d
         return None
 
 
-def _metric_name(metric: Any, owner: _Doc, fallback: str) -> str:
+def _metric_name(indicator: Any, owner: _Doc, fallback: str) -> str:
     """A metric name for an SLI written by another tool: its `spec.metric`, else its indicator's name."""
-    source = metric.get("raw") or metric.get("good") or metric.get("bad") or metric if hasattr(metric, "get") else {}
+    metric = indicator.get("ratioMetric") or indicator.get("thresholdMetric") or {}
+    source = (metric.get("raw") or metric.get("good") or metric.get("bad") or metric) if hasattr(metric, "get") else {}
     named = _get(source, ("metricSource", "spec", "metric"))
     if isinstance(named, str) and re.match(r"^[a-z][a-z0-9_]*$", named):
         return named
@@ -437,13 +453,6 @@ def _position(data: Any, path: tuple) -> tuple[int | None, int | None]:
             break
         data = data[step]
     return line, column
-
-
-def _key_path(path: tuple) -> str:
-    text = ""
-    for step in path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
-    return text
 
 
 def _is_number(value: Any) -> bool:
