@@ -110,7 +110,9 @@ def test_502s_and_dropped_connections_are_survived(github):
     assert result.returncode == 0, result.stderr
     assert_each_due_issue_once(github)
     report = json.loads(result.stdout)
-    assert report["ok"] and report["requests"]["retries"] == 2  # the two reads; creates are checked instead
+    # Re-sent: the two reads, and the create that had not landed (checked first); the one that landed is not.
+    assert report["ok"] and report["requests"]["retries"] == 3
+    assert github.count("POST", r"/issues$") == N + 1
     assert [a["detail"] for a in report["actions"] if a.get("detail")] == ["created; GitHub's answer was lost"]
     assert [f.times for f in github.faults] == [0, 0, 0, 0]
 
@@ -198,6 +200,7 @@ def test_the_token_never_appears_in_output_or_files(github, tmp_path):
     github.token = "a-different-token"  # GitHub now refuses ours
     refused = sync(github, GITHUB_STEP_SUMMARY=str(summary), GITHUB_TOKEN=TOKEN)
     assert refused.returncode == 1 and "401 Bad credentials" in refused.stderr
+    assert summary.read_text().endswith("**Nothing was changed:** GitHub refused GITHUB_TOKEN (401 Bad credentials)\n")
     runs.append(refused)
     assert summary.read_text().startswith("### Review issues: acme/handbook")
     for run in runs:

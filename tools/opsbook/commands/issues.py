@@ -15,7 +15,7 @@ import re
 import click
 
 from opsbook.dates import parse_as_of
-from opsbook.problems import UsageError
+from opsbook.problems import OpsbookError, UsageError
 
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
@@ -99,9 +99,18 @@ def run_sync(root: str, repo: str, as_of: str | None, dry_run: bool, output_form
         plan = build_plan(handbook, now, None)
         click.echo(report.plan_json(plan, repo) if output_format == "json" else report.plan_text(plan, repo), nl=False)
         return 0
-    result = sync(handbook, repo, now, token=_token(), api_url=_api_url(), policy=policy, dry_run=dry_run)
+    try:
+        result = sync(handbook, repo, now, token=_token(), api_url=_api_url(), policy=policy, dry_run=dry_run)
+    except OpsbookError as exc:
+        _summary(f"### Review issues: {repo}\n\n**Nothing was changed:** {exc}\n")
+        raise
     click.echo(report.sync_json(result) if output_format == "json" else report.sync_text(result), nl=False)
+    _summary(report.step_summary(result))
+    return 0 if result.ok else 1
+
+
+def _summary(markdown: str) -> None:
+    """Append to the GitHub Actions job summary, when running in a job."""
     if path := os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(path, "a", encoding="utf-8") as handle:
-            handle.write(report.step_summary(result))
-    return 0 if result.ok else 1
+            handle.write(markdown)

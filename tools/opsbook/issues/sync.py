@@ -99,7 +99,7 @@ def _apply(handbook: Handbook, repo, objects: dict, plan: Plan, report: SyncRepo
             report.outcomes += [Outcome(a, NOT_DONE, a.number) for a in pending[index:]]
             return
         try:
-            outcome = _do(repo, objects, action, label, numbers, policy)
+            outcome = _do(repo, objects, action, label, numbers, policy, report.stats)
         except Exception as exc:  # noqa: BLE001 - classified below; unknown errors still propagate
             stop = _stop_reason(exc)
             if stop is None and not _one_issue_problem(exc):
@@ -120,9 +120,10 @@ def _labels(repo, actions: list[Action], tool_label: str) -> list[str]:
     return github.ensure_labels(repo, wanted) if wanted else []
 
 
-def _do(repo, objects: dict, action: Action, label: str, numbers: dict[str, int], policy: github.Policy) -> Outcome:
+def _do(repo, objects: dict, action: Action, label: str, numbers: dict[str, int], policy: github.Policy,
+        stats: github.Stats) -> Outcome:
     if action.kind == CREATE:
-        return _create(repo, action, label, policy)
+        return _create(repo, action, label, policy, stats)
     issue = objects[action.number]
     if action.kind == UPDATE:
         content = action.content
@@ -134,7 +135,7 @@ def _do(repo, objects: dict, action: Action, label: str, numbers: dict[str, int]
     return Outcome(action, DONE, issue.number, issue.html_url, detail)
 
 
-def _create(repo, action: Action, label: str, policy: github.Policy) -> Outcome:
+def _create(repo, action: Action, label: str, policy: github.Policy, stats: github.Stats) -> Outcome:
     import github3
 
     content, assignees, detail = action.content, list(action.content.assignees), ""
@@ -155,6 +156,8 @@ def _create(repo, action: Action, label: str, policy: github.Policy) -> Outcome:
                 return Outcome(action, DONE, found.number, found.html_url, "created; GitHub's answer was lost")
             if attempt == policy.attempts:
                 raise github.GaveUp(f"creating failed {attempt} times: {_describe(exc)}") from None
+            stats.retries += 1
+            stats.waited += policy.backoff(attempt)
             policy.sleep(policy.backoff(attempt))
     raise github.GaveUp("creating failed: the assignee could not be dropped")
 
