@@ -289,3 +289,51 @@ def test_a_missing_file_is_a_usage_error(handbook_copy):
     result = ops("slo", "import", "nowhere.yaml", "--root", str(handbook_copy))
     assert result.returncode == 2
     assert "nowhere.yaml: no such file" in result.stderr
+
+
+SHORTHAND = re.compile(r"^\d+[mhdwMQY]$")
+
+
+def test_exported_documents_keep_the_openslo_v1_rules(tmp_path):
+    """The rules of the OpenSLO v1 specification that a consumer (oslo, Nobl9, Sloth) relies on."""
+    for doc in _export(REPO, tmp_path / "openslo.yaml"):
+        assert set(doc) == {"apiVersion", "kind", "metadata", "spec"}
+        assert all(isinstance(v, str) for v in doc["metadata"].get("annotations", {}).values())
+        assert len(doc["spec"].get("description", "")) <= 1050
+        if doc["kind"] != "SLO":
+            continue
+        spec = doc["spec"]
+        assert spec["budgetingMethod"] in ("Occurrences", "Timeslices", "RatioTimeslices")
+        (window,) = spec["timeWindow"]
+        assert SHORTHAND.match(window["duration"]) and window["isRolling"] is True
+        indicator = spec["indicator"]["spec"]
+        assert ("ratioMetric" in indicator) != ("thresholdMetric" in indicator)
+        (objective,) = spec["objectives"]
+        assert 0 <= objective["target"] < 1
+        if "thresholdMetric" in indicator:
+            assert objective["op"] in ("lte", "gte", "lt", "gt") and isinstance(objective["value"], (int, float))
+        else:
+            assert "op" not in objective and "value" not in objective
+            assert indicator["ratioMetric"]["rawType"] in ("success", "failure")
+
+
+def test_export_refuses_an_invalid_handbook(handbook_copy):
+    slos = handbook_copy / "ops/slos.yaml"
+    slos.write_text(slos.read_text().replace("window: 28d", "window: forever", 1))
+    result = ops("slo", "export", "--root", str(handbook_copy))
+    assert result.returncode == 1
+    assert "run `ops validate` for details" in result.stderr
+    assert result.stdout == ""
+
+
+def test_import_refuses_to_merge_into_a_broken_catalogue(handbook_copy, tmp_path):
+    exported = tmp_path / "openslo.yaml"
+    _export(handbook_copy, exported)
+    slos = handbook_copy / "ops/slos.yaml"
+    slos.write_text(slos.read_text().replace("window: 28d", "window: forever", 1))
+    before = slos.read_bytes()
+    result = ops("slo", "import", str(exported), "--root", str(handbook_copy))
+    assert result.returncode == 1
+    assert "ops/slos.yaml:" in result.stderr and "slos[0].window" in result.stderr
+    assert "fix ops/slos.yaml first" in result.stderr
+    assert slos.read_bytes() == before
