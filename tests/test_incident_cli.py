@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import CONTENT, NOW, REPO, ops
+from conftest import CONTENT, NOW, REPO, TOOLS, ops
 
 PM = "pm-2026-11-20-checkout-fails-for-everyone"
 AS_OF = NOW.date().isoformat()  # the tests' fixed "now", after every event below
@@ -215,3 +218,19 @@ def test_bad_input_changes_nothing(open_incident, args, code, message):
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert tree_hashes(open_incident) == before
+
+
+def test_people_logging_at_the_same_moment_lose_nothing(open_incident):
+    """The scribe and the commander log at once: every note lands, none overwrites another."""
+    env = {**os.environ, "PYTHONPATH": str(TOOLS), "NO_COLOR": "1"}
+    processes = [subprocess.Popen(
+        [sys.executable, "-m", "opsbook", "incident", "log", PM, "--root", str(open_incident), "--type", "note",
+         "--message", f"note {n}", "--at", f"2026-11-20T09:{20 + n}:00+01:00"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in range(8)]
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    timeline = frontmatter(open_incident / "postmortems" / f"{PM}.md")["timeline"]
+    assert [event["text"] for event in timeline if event["type"] == "note"] == [f"note {n}" for n in range(8)]
+    assert sorted(p.name for p in (open_incident / "postmortems").iterdir() if p.name.startswith(".")) == []
+    assert_valid(open_incident)

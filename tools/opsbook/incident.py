@@ -7,6 +7,7 @@ the CLI prints as one JSON line in the incident event log's shape.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import difflib
@@ -14,7 +15,7 @@ import json
 import re
 from pathlib import Path
 
-from opsbook.editing import Editable, Refused, read_editable, write_checked
+from opsbook.editing import Editable, Refused, locked, read_editable, write_checked
 from opsbook.models.common import Category, Severity, zone
 from opsbook.models.postmortem import LIFECYCLE, EventType, PostmortemMeta, Status
 from opsbook.problems import OpsbookError, UsageError
@@ -75,7 +76,7 @@ def _contents(root: Path):
 
     if not root.is_dir():
         raise UsageError(f"{root}: no such handbook folder")
-    contents, _ = load_contents(root)
+    contents, _ = load_contents(root, postmortems=False)
     for part, rel in (("severity", "ops/severity.yaml"), ("team", "ops/team.yaml")):
         if getattr(contents, part) is None:
             raise OpsbookError(f"{rel} is missing or has errors; run `ops validate` first")
@@ -118,38 +119,57 @@ def _load(root: Path, incident_id: str) -> tuple[Editable, PostmortemMeta]:
 
 # --- the operations -------------------------------------------------------------------------------
 
+@contextlib.contextmanager
+def _editing(root: Path, incident_id: str | None = None):
+    """Lock the post-mortems folder; yield the handbook's other parts and the incident's file, if named."""
+    if not (root / "postmortems").is_dir():
+        raise UsageError(f"{root}: no postmortems/ folder; is --root the handbook's folder?")
+    with locked(root / "postmortems"):
+        contents = _contents(root)
+        document, meta = _load(root, incident_id) if incident_id else (None, None)
+        yield contents, document, meta
+
+
+def _save(root: Path, contents, document: Editable, now: dt.datetime) -> None:
+    write_checked(root, document.path, document.render(), "postmortem", now, contents=contents)
+
+
 def open_incident(root: Path, *, title: str, severity: str, category: str, services: tuple[str, ...] = (),
                   on_call: str | None = None, runbook: str | None = None, at: str | None = None,
                   message: str | None = None, now: dt.datetime | None = None) -> IncidentEvent:
     """Create the incident's draft post-mortem with a `detected` event; refuses what the policy forbids."""
     now = now or _utcnow()
-    contents = _contents(root)
-    policy, team = contents.severity, contents.team
+    title = title.strip()
+    if not title:
+        raise UsageError("--title is empty: say in a few words what is broken")
+    with _editing(root) as (contents, _, _):
+        severity, category = _policy_allows(contents.severity, severity, category)
+        moment = parse_at(at, contents.team.timezone, now)
+        runbooks = sorted((doc for doc in contents.runbooks if doc.meta.category.value == category),
+                          key=lambda doc: doc.id)
+        services = services or tuple(dict.fromkeys(s for doc in runbooks for s in doc.meta.services))
+        if not services:
+            raise UsageError("give the affected service with --service (no runbook of this category names one)")
+        day = moment.astimezone(zone(contents.team.timezone)).date()
+        incident_id = scaffold.unique_id(root, "postmortem", f"pm-{day}-{scaffold.slugify(title)}")
+        fields = {"id": incident_id, "title": title, "status": Status.DRAFT, "severity": severity,
+                  "category": category, "services": list(services),
+                  "runbook": runbook or (runbooks[0].id if len(runbooks) == 1 else None),
+                  "roles": {"on_call": on_call or _on_call_now(contents, moment)},
+                  "timeline": [{"at": moment, "type": "detected", "text": message or f"Incident opened: {title}"}]}
+        path = scaffold.create(root, "postmortem", fields, now, contents=contents)
+    return IncidentEvent(incident_id, "created", severity, message or title, moment, path)
+
+
+def _policy_allows(policy, severity: str, category: str) -> tuple[str, str]:
+    """The severity and category, if the policy defines them and the category's floor allows the severity."""
     severity = _choose(severity, [level.id.value for level in policy.levels], "severity", "ops/severity.yaml levels")
     category = _choose(category, [c.value for c in Category], "category", "the handbook's categories")
     floor = policy.category_floor.get(Category(category))
     if floor is not None and Severity(severity).rank > floor.rank:
         raise UsageError(f"{category} incidents are at least {floor.value} by the severity policy "
                          f"(ops/severity.yaml category_floor); open it as {floor.value}")
-    moment = parse_at(at, team.timezone, now)
-    runbooks = sorted((doc for doc in contents.runbooks if doc.meta.category.value == category), key=lambda d: d.id)
-    services = services or tuple(dict.fromkeys(s for doc in runbooks for s in doc.meta.services))
-    if not services:
-        raise UsageError("give the affected service with --service (no runbook of this category names one)")
-    if runbook is None and len(runbooks) == 1:
-        runbook = runbooks[0].id
-    on_call = on_call or _on_call_now(contents, moment)
-    title = title.strip()
-    if not title:
-        raise UsageError("--title is empty: say in a few words what is broken")
-    incident_id = scaffold.unique_id(root, "postmortem", f"pm-{moment.astimezone(zone(team.timezone)).date()}-"
-                                                         f"{scaffold.slugify(title)}")
-    fields = {"id": incident_id, "title": title, "status": Status.DRAFT, "severity": severity,
-              "category": category, "services": list(services), "runbook": runbook,
-              "roles": {"on_call": on_call},
-              "timeline": [{"at": moment, "type": "detected", "text": message or f"Incident opened: {title}"}]}
-    path = scaffold.create(root, "postmortem", fields, now)
-    return IncidentEvent(incident_id, "created", severity, message or title, moment, path)
+    return severity, category
 
 
 def _on_call_now(contents, moment: dt.datetime) -> str:
@@ -169,23 +189,18 @@ def log_event(root: Path, incident_id: str, kind: str, message: str, *, at: str 
     """Add one event to the incident's timeline, in time order; refuses one that breaks the lifecycle."""
     now = now or _utcnow()
     kind = _choose(kind, list(LOGGABLE), "event type", "lifecycle events after detection")
-    document, meta = _load(root, incident_id)
-    contents_tz = _team_zone(root)
-    moment = parse_at(at, contents_tz, now)
-    if not message.strip():
+    message = message.strip()
+    if not message:
         raise UsageError("--message is empty: say what was seen or done")
-    _check_order(meta, EventType(kind), moment)
-    timeline = document.data["timeline"]
-    position = sum(1 for event in meta.timeline if event.at <= moment)
-    sample = timeline[-1] if len(timeline) else None
-    timeline.insert(position, scaffold.styled({"at": moment, "type": kind, "text": message.strip()}, sample))
-    write_checked(root, document.path, document.render(), "postmortem", now)
-    return IncidentEvent(meta.id, kind, meta.severity.value, message.strip(), moment, document.path)
-
-
-def _team_zone(root: Path) -> str:
-    team = _contents(root).team
-    return team.timezone
+    with _editing(root, incident_id) as (contents, document, meta):
+        moment = parse_at(at, contents.team.timezone, now)
+        _check_order(meta, EventType(kind), moment)
+        timeline = document.data["timeline"]
+        position = sum(1 for event in meta.timeline if event.at <= moment)
+        sample = timeline[-1] if len(timeline) else None
+        timeline.insert(position, scaffold.styled({"at": moment, "type": kind, "text": message}, sample))
+        _save(root, contents, document, now)
+    return IncidentEvent(meta.id, kind, meta.severity.value, message, moment, document.path)
 
 
 def _check_order(meta: PostmortemMeta, kind: EventType, moment: dt.datetime) -> None:
@@ -194,25 +209,22 @@ def _check_order(meta: PostmortemMeta, kind: EventType, moment: dt.datetime) -> 
         return when.isoformat(timespec="minutes")
 
     if kind is EventType.NOTE:
-        detected = meta.first(EventType.DETECTED)
-        if detected and moment < (meta.first(EventType.STARTED) or detected):
-            raise Refused(f"{meta.id}: a note at {show(moment)} is before the incident began ({show(detected)})")
+        began = meta.first(EventType.STARTED) or meta.first(EventType.DETECTED)
+        if began and moment < began:
+            raise Refused(f"{meta.id}: a note at {show(moment)} is before the incident began ({show(began)})")
         return
     if (already := meta.first(kind)) is not None:
         raise Refused(f"{meta.id} already has a `{kind.value}` event at {show(already)}; "
                       f"each stage happens once, log a `note` for anything more")
+    order = "lifecycle events happen in order: " + " → ".join(e.value for e in LIFECYCLE)
     for other in LIFECYCLE:
         when = meta.first(other)
-        if when is None:
-            continue
-        if other.stage < kind.stage and moment < when:
+        if when is not None and other.stage < kind.stage and moment < when:
             raise Refused(f"{meta.id}: `{kind.value}` at {show(moment)} would be before `{other.value}` at "
-                          f"{show(when)}; lifecycle events happen in order: "
-                          + " → ".join(e.value for e in LIFECYCLE))
-        if other.stage > kind.stage and moment > when:
+                          f"{show(when)}; {order}")
+        if when is not None and other.stage > kind.stage and moment > when:
             raise Refused(f"{meta.id}: `{kind.value}` at {show(moment)} would be after `{other.value}` at "
-                          f"{show(when)}; lifecycle events happen in order: "
-                          + " → ".join(e.value for e in LIFECYCLE))
+                          f"{show(when)}; {order}")
 
 
 def resolve(root: Path, incident_id: str, *, message: str | None = None, at: str | None = None,
@@ -230,12 +242,12 @@ def set_roles(root: Path, incident_id: str, *, now: dt.datetime | None = None, *
         raise UsageError(f"unknown role {sorted(unknown)[0]!r}: expected one of {', '.join(ROLE_FIELDS)}")
     if not given:
         raise UsageError("name at least one role: --on-call, --commander, --communications or --scribe")
-    document, meta = _load(root, incident_id)
-    current = document.data["roles"]
-    for name in ROLE_FIELDS:  # the model's order, so a new key lands where a reader expects it
-        if name in given:
-            current[name] = given[name]
-    write_checked(root, document.path, document.render(), "postmortem", now)
+    with _editing(root, incident_id) as (contents, document, meta):
+        current = document.data["roles"]
+        for name in ROLE_FIELDS:  # the model's order, so a new key lands where a reader expects it
+            if name in given:
+                current[name] = given[name]
+        _save(root, contents, document, now)
     summary = ", ".join(f"{name}={person}" for name, person in given.items())
     return IncidentEvent(meta.id, "roles", meta.severity.value, f"roles: {summary}", now, document.path)
 
@@ -243,33 +255,32 @@ def set_roles(root: Path, incident_id: str, *, now: dt.datetime | None = None, *
 def add_action_item(root: Path, incident_id: str, *, title: str, owner: str, due: str,
                     now: dt.datetime | None = None) -> IncidentEvent:
     """Add an open action item with the next free id (`AI-1`, `AI-2`…)."""
+    from ruamel.yaml.comments import CommentedSeq
+
     now = now or _utcnow()
     try:
         due_date = dt.date.fromisoformat(due.strip())
     except ValueError:
         raise UsageError(f"--due {due!r}: expected a date as YYYY-MM-DD") from None
-    document, meta = _load(root, incident_id)
-    taken = {item.id for item in meta.action_items}
-    item_id = next(f"AI-{n}" for n in range(1, len(taken) + 2) if f"AI-{n}" not in taken)
-    item = {"id": item_id, "title": title.strip(), "owner": owner, "due": due_date, "status": "open"}
-    items = document.data.get("action_items")
-    if items is None or not len(items):
-        from ruamel.yaml.comments import CommentedSeq
-
-        items = CommentedSeq()
-        document.data["action_items"] = items
-    items.append(scaffold.styled(item, items[0] if len(items) else None))
-    write_checked(root, document.path, document.render(), "postmortem", now)
-    return IncidentEvent(meta.id, "action", meta.severity.value, f"{item_id} ({owner}, due {due_date}): {title.strip()}",
-                         now, document.path)
+    with _editing(root, incident_id) as (contents, document, meta):
+        taken = {item.id for item in meta.action_items}
+        item_id = next(f"AI-{n}" for n in range(1, len(taken) + 2) if f"AI-{n}" not in taken)
+        items = document.data.get("action_items")
+        if not items:  # absent, or the template's flow-style `[]`: items read better one key per line
+            items = document.data["action_items"] = CommentedSeq()
+        item = {"id": item_id, "title": title.strip(), "owner": owner, "due": due_date, "status": "open"}
+        items.append(scaffold.styled(item, items[0] if len(items) else None))
+        _save(root, contents, document, now)
+    return IncidentEvent(meta.id, "action", meta.severity.value,
+                         f"{item_id} ({owner}, due {due_date}): {title.strip()}", now, document.path)
 
 
 def set_status(root: Path, incident_id: str, status: str, *, now: dt.datetime | None = None) -> IncidentEvent:
     """Move the post-mortem to `in-review` or `published`; the validator's rules decide if it may."""
     now = now or _utcnow()
     status = _choose(status, [s.value for s in Status], "status", "post-mortem statuses")
-    document, meta = _load(root, incident_id)
-    document.data["status"] = status
-    write_checked(root, document.path, document.render(), "postmortem", now)
+    with _editing(root, incident_id) as (contents, document, meta):
+        document.data["status"] = status
+        _save(root, contents, document, now)
     kind = "published" if status == Status.PUBLISHED.value else "status"
     return IncidentEvent(meta.id, kind, meta.severity.value, f"post-mortem {status}", now, document.path)

@@ -119,7 +119,7 @@ def styled(value: Any, like: Any = None) -> Any:
     return value
 
 
-def create(root: Path, kind: str, fields: dict[str, Any], now: dt.datetime) -> Path:
+def create(root: Path, kind: str, fields: dict[str, Any], now: dt.datetime, *, contents: Any = None) -> Path:
     """Write a new document of `kind` from its template; refuses (writing nothing) if it would be invalid."""
     doc_id = fields.get("id")
     if not doc_id:
@@ -127,7 +127,7 @@ def create(root: Path, kind: str, fields: dict[str, Any], now: dt.datetime) -> P
     path = path_for(root, kind, doc_id)
     if not path.parent.is_dir():
         raise UsageError(f"{root}: no {KINDS[kind].folder}/ folder; is --root the handbook's folder?")
-    write_checked(root, path, render(kind, fields), kind, now, create=True)
+    write_checked(root, path, render(kind, fields), kind, now, create=True, contents=contents)
     return path
 
 

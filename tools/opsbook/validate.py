@@ -113,16 +113,18 @@ def load_handbook(root: Path | str, now: dt.datetime | None = None) -> Handbook:
     return report.handbook
 
 
-def load_contents(root: Path | str) -> tuple[Contents, list[Problem]]:
+def load_contents(root: Path | str, *, postmortems: bool = True) -> tuple[Contents, list[Problem]]:
     """What loads from the files at `root` and the problems met loading it, without cross-file checks.
 
-    For tools that edit one file and check it against the rest (`ops incident`, `ops new`).
+    For tools that edit one file and check it against the rest (`ops incident`, `ops new`). No check
+    compares one post-mortem with another (their ids are their file names), so an editor can leave
+    them out with `postmortems=False`, which matters in a handbook with thousands of them.
     """
     problems: list[Problem] = []
-    return _load_contents(Path(root), problems), problems
+    return _load_contents(Path(root), problems, postmortems=postmortems), problems
 
 
-def _load_contents(root: Path, problems: list[Problem]) -> Contents:
+def _load_contents(root: Path, problems: list[Problem], *, postmortems: bool = True) -> Contents:
     contents = Contents(root=root)
     config_path = root / CONFIG_FILE
     contents.config = (_load_single(root, config_path, HandbookConfig, problems, contents)
@@ -144,7 +146,7 @@ def _load_contents(root: Path, problems: list[Problem]) -> Contents:
     for path in iter_files(root / "runbooks", (".md",)):
         if (doc := _load_document(root, path, RunbookMeta, problems)) is not None:
             contents.runbooks.append(doc)
-    for path in iter_files(root / "postmortems", (".md",)):
+    for path in iter_files(root / "postmortems", (".md",)) if postmortems else ():
         if (doc := _load_document(root, path, PostmortemMeta, problems)) is not None:
             contents.postmortems.append(doc)
     for path in iter_files(root / "calendar", (".yaml", ".yml")):

@@ -15,7 +15,7 @@ def run(root: str, pairs: tuple[str, ...], output_format: str) -> int:
 
     if not Path(root).is_dir():
         raise UsageError(f"{root}: no such handbook folder")
-    contents, _ = load_contents(root)
+    contents, _ = load_contents(root, postmortems=False)
     if contents.severity is None:
         raise OpsbookError("ops/severity.yaml is missing or has errors; run `ops validate` for details")
     readings = classify.parse_readings(pairs, contents.severity)

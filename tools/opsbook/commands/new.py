@@ -41,7 +41,7 @@ def _now() -> dt.datetime:
 def _team_zone(root: Path) -> str:
     from opsbook.validate import load_contents
 
-    team = load_contents(root)[0].team
+    team = load_contents(root, postmortems=False)[0].team
     return team.timezone if team else "UTC"
 
 
