@@ -159,6 +159,8 @@ def test_two_builds_are_byte_identical_and_same_day_builds_too(handbook, data):
     assert feed.build_feed(handbook, NOW.replace(hour=23, minute=59)) == data
     assert feed.build_feeds(handbook, NOW) == feed.build_feeds(handbook, NOW)
     assert b"DTSTAMP:20261126T000000Z" in data
+    # A previous file that is not a feed (or is empty) is ignored, not an error.
+    assert feed.build_feed(handbook, NOW, previous=b"<html>not a calendar</html>") == data
 
 
 def _set_time(root: Path, cadence_file: str, old: str, new: str) -> None:
@@ -203,6 +205,10 @@ def test_pure_build_with_previous_bumps_sequence(handbook):
     events = events_by_uid(feed.build_feed(edited, NOW, previous=previous))
     assert {int(e["SEQUENCE"]) for u, e in events.items() if u.startswith("monthly-cost-review/")} == {1}
     assert {int(e["SEQUENCE"]) for u, e in events.items() if u.startswith("quarterly-")} == {0}
+    # The site passes the last build's files by path; the per-cadence feed agrees with the whole feed.
+    files = feed.build_feeds(edited, NOW, previous=feed.build_feeds(handbook, NOW))
+    cadence_feed = events_by_uid(files["feeds/cadences/monthly-cost-review.ics"])
+    assert {int(e["SEQUENCE"]) for e in cadence_feed.values()} == {1}
 
 
 # --- the set of feeds ------------------------------------------------------------------------------

@@ -11,10 +11,11 @@ Determinism, so the same handbook on the same day gives the same bytes:
   a position or a date, so it survives holidays, edits elsewhere and rebuilds;
 - DTSTAMP is midnight UTC of the build day (`now`), never the clock at build time;
 - SEQUENCE comes from the inputs: 1 for an occurrence a holiday or skip date moved, otherwise 0; and,
-  when the previous build of the same feed is given (`write_feeds` reads the file it is about to
-  replace), an event whose start or end changed gets the previous SEQUENCE plus one, while an
-  unchanged one keeps its previous SEQUENCE. Events of other cadences are untouched by an edit, so
-  only the edited cadence's events change bytes.
+  when the previous build of the whole feed is given (`write_feeds` reads the one it is about to
+  replace; the site passes its last build), an event whose start or end changed gets the previous
+  SEQUENCE plus one and an unchanged one keeps it. A value that only ever grows needs a memory of the
+  last one, and the last published feed is that memory; without it a build falls back to the base
+  rule. An edit to one cadence changes only that cadence's events; every other event keeps its bytes.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import icalendar
+from icalendar.parser import Contentline
 
 from opsbook import __version__, schedule, urls
 from opsbook.models.common import format_duration, zone
@@ -150,18 +152,36 @@ def entries(handbook, now: dt.datetime) -> list[Entry]:
 
 # --- rendering -------------------------------------------------------------------------------------
 
+_WANTED = ("UID", "DTSTART", "DTEND", "SEQUENCE")
+
+
 def _previous_times(previous: bytes | None) -> dict[str, tuple]:
-    """UID → (start, end, sequence) of the events in an earlier build of the same feed."""
+    """UID → (start, end, sequence) of the events in an earlier build of the same feed.
+
+    Only four properties per event matter, so the lines are scanned (with icalendar's own content-line
+    and date parsers) rather than the whole calendar parsed: a year of a large handbook's feed is MBs.
+    """
     if not previous:
         return {}
+    lines = previous.decode("utf-8", "replace").replace("\r\n ", "").replace("\r\n\t", "").split("\r\n")
+    found: dict[str, tuple] = {}
+    event: dict[str, object] | None = None
     try:
-        calendar = icalendar.Calendar.from_ical(previous)
+        for line in lines:
+            if line == "BEGIN:VEVENT":
+                event = {}
+            elif line == "END:VEVENT" and event is not None:
+                if "UID" in event:
+                    found[event["UID"]] = (event.get("DTSTART"), event.get("DTEND"), event.get("SEQUENCE", 0))
+                event = None
+            elif event is not None and line.startswith(_WANTED):
+                name, params, value = Contentline(line).parts()
+                if name in ("DTSTART", "DTEND"):
+                    event[name] = _instant(icalendar.vDDDTypes.from_ical(value, timezone=params.get("TZID")))
+                elif name in _WANTED:
+                    event[name] = int(value) if name == "SEQUENCE" else value
     except ValueError:
         return {}  # not a feed we can read: start the sequence afresh rather than fail the build
-    found = {}
-    for event in calendar.walk("VEVENT"):
-        times = tuple(_instant(event.decoded(key, None)) for key in ("DTSTART", "DTEND"))
-        found[str(event.get("UID"))] = (*times, int(event.get("SEQUENCE", 0)))
     return found
 
 
@@ -300,9 +320,15 @@ def _plan(handbook, now: dt.datetime) -> list[tuple[str, str, str, str, list[Ent
     return plan
 
 
-def build_feeds(handbook, now: dt.datetime, previous: bytes | None = None) -> dict[str, bytes]:
+def build_feeds(handbook, now: dt.datetime, previous: bytes | Mapping[str, bytes] | None = None
+                ) -> dict[str, bytes]:
     """Every feed file by path relative to the site root: the whole feed, one per person and per cadence,
-    and `feeds/index.json` listing them. `previous` is an earlier whole feed (see SEQUENCE)."""
+    and `feeds/index.json` listing them.
+
+    `previous` is the last build's whole feed, or the last build's files by path (as this returns them);
+    only the whole feed is read, so SEQUENCE agrees across the files (see the module's docstring)."""
+    if isinstance(previous, Mapping):
+        previous = previous.get(urls.feed())
     renderer = Renderer(handbook, now, previous)
     start, end = horizon(handbook, now)
     files: dict[str, bytes] = {}
