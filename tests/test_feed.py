@@ -296,3 +296,23 @@ def test_cli_usage_errors_exit_2(tmp_path, run_ops):
     assert run_ops("calendar", "--root", str(REPO)).returncode == 2
     bad_date = run_ops("calendar", "--root", str(REPO), "--out", str(tmp_path / "f.ics"), "--as-of", "soon")
     assert bad_date.returncode == 2 and "--as-of" in bad_date.stderr and not (tmp_path / "f.ics").exists()
+
+
+# --- VTIMEZONE -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata",
+                                  "Europe/Dublin", "America/Sao_Paulo", "UTC"])
+def test_vtimezone_gives_the_tz_database_offsets_to_a_reader_of_rrules(name):
+    """dateutil's tzical (what vobject uses) reads our VTIMEZONE; every hour of 2026-2028 must agree."""
+    from dateutil import tz
+    from zoneinfo import ZoneInfo
+    from opsbook.vtimezone import vtimezone
+
+    data = vtimezone(name)
+    assert b"RDATE" not in data  # readers that ignore RDATE lists would get summer wrong
+    theirs = tz.tzical(io.StringIO(data.decode())).get(name)
+    ours = ZoneInfo(name)
+    moment = dt.datetime(2026, 1, 1, tzinfo=UTC)
+    while moment < dt.datetime(2029, 1, 1, tzinfo=UTC):
+        assert moment.astimezone(theirs).utcoffset() == moment.astimezone(ours).utcoffset(), (name, moment)
+        moment += dt.timedelta(hours=1)

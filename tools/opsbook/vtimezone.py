@@ -103,8 +103,13 @@ def _from_posix(name: str, rule: str) -> icalendar.Timezone:
         timezone.add_component(only)
         return timezone
     daylight = -_seconds(match["dstoff"], -standard - 3600)
-    timezone.add_component(_observance("daylight", match["dst"], standard, daylight, match, "1"))
-    timezone.add_component(_observance("standard", match["std"], daylight, standard, match, "2"))
+    # Europe/Dublin's rule is "negative DST" (winter is its daylight time); readers expect DAYLIGHT to
+    # be the larger offset, as tzurl.org and the zone's rearguard form write it.
+    summer_first = daylight > standard
+    timezone.add_component(_observance("daylight" if summer_first else "standard", match["dst"], standard,
+                                       daylight, match, "1"))
+    timezone.add_component(_observance("standard" if summer_first else "daylight", match["std"], daylight,
+                                       standard, match, "2"))
     return timezone
 
 
