@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import NOW, ops
 from opsbook.issues.body import keep_checks, parse_marker
@@ -217,3 +219,22 @@ def test_ops_issues_usage_errors_exit_2():
     dry = ops("issues", "sync", "--repo", "acme/handbook", "--dry-run", "--as-of", "2026-11-26", env={"GITHUB_TOKEN": ""})
     assert dry.returncode == 0 and "planning without reading GitHub" in dry.stderr
     assert "create  Weekly SLO review — 2026-W48" in dry.stdout
+
+
+_HANDBOOK = load_handbook(Path(__file__).resolve().parent.parent, NOW)
+
+
+@settings(max_examples=60, deadline=None)
+@given(moment=st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2027, 12, 31),
+                           timezones=st.just(UTC)),
+       keep=st.lists(st.booleans(), min_size=20, max_size=20))
+def test_any_moment_and_any_crash_point_converge_to_each_issue_once(moment, keep):
+    """Whatever subset of the due issues a crashed run left behind, the next plan creates exactly the rest."""
+    full = build_plan(_HANDBOOK, moment, None)
+    created = existing_from(full)
+    survivors = [issue for issue, kept in zip(created, keep) if kept]
+    plan = build_plan(_HANDBOOK, moment, survivors)
+    assert sorted(keys(plan, CREATE)) == sorted(i.key for i in created if i not in survivors)
+    assert plan.count(UPDATE) == plan.count(CLOSE) == 0
+    assert len(set(keys(full))) == len(keys(full))
+    assert build_plan(_HANDBOOK, moment, created).actions == ()
