@@ -172,9 +172,9 @@ class GitHubServer:
         return json.loads(text)
 
     def _user(self, login: str) -> dict:
-        user = self._fill(PAYLOADS["user"])
         old = PAYLOADS["user"]["login"]
-        return json.loads(json.dumps(user).replace(f"/{old}", f"/{login}") .replace(f'"{old}"', f'"{login}"'))
+        text = json.dumps(self._fill(PAYLOADS["user"]))
+        return json.loads(text.replace(f"/{old}", f"/{login}").replace(f'"{old}"', f'"{login}"'))
 
     def _tick(self) -> str:
         self._clock += 1
