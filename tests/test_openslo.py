@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import NOW, REPO, ops
 
+from opsbook import openslo
+from opsbook.models.catalogue import Slo
+from opsbook.models.common import format_duration
 from opsbook.validate import check_handbook
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -337,3 +342,34 @@ def test_import_refuses_to_merge_into_a_broken_catalogue(handbook_copy, tmp_path
     assert "ops/slos.yaml:" in result.stderr and "slos[0].window" in result.stderr
     assert "fix ops/slos.yaml first" in result.stderr
     assert slos.read_bytes() == before
+
+
+# --- property: any catalogue entry survives export then import -------------------------------------
+
+_ids = st.from_regex(r"[a-z0-9][a-z0-9._-]{0,30}", fullmatch=True)
+_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).map(str.strip).filter(bool)
+_numbers = st.floats(allow_nan=False, allow_infinity=False)
+_durations = st.integers(1, 60 * 24 * 400).map(lambda minutes: format_duration(dt.timedelta(minutes=minutes)))
+_slos = st.fixed_dictionaries({
+    "id": _ids, "title": _text, "service": _ids, "sli": _text,
+    "category": st.sampled_from(["availability", "latency", "quality", "commerce", "cost", "security"]),
+    "metric": st.from_regex(r"[a-z][a-z0-9_]{0,20}", fullmatch=True),
+    "unit": st.sampled_from(["ratio", "ms", "s", "count", "percent", "currency"]),
+    "objective": st.sampled_from(["<", "<=", ">", ">="]),
+    "target": st.one_of(st.floats(0, 1), _numbers, st.sampled_from([0.995, 0.02, 0.1, 1.0, 0.0])),
+    "window": _durations,
+}, optional={
+    "alert": st.fixed_dictionaries({"comparison": st.sampled_from(["<", "<=", ">", ">="]), "threshold": _numbers,
+                                    "for": _durations}),
+    "dashboard": st.fixed_dictionaries({"title": _text, "url": st.from_regex(r"https://[a-z]{1,9}\.example/[a-z0-9/]{0,9}",
+                                                                             fullmatch=True)}),
+}).map(Slo.model_validate)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_slos)
+def test_any_slo_survives_export_then_import(slo):
+    text = openslo.dump_documents(openslo.export_documents([slo], {}))
+    imported = openslo.import_documents(openslo.parse_documents(text, "x.yaml"), "x.yaml")
+    assert imported.problems == []
+    assert [Slo.model_validate(data) for data in imported.slos] == [slo]

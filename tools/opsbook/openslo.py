@@ -7,8 +7,8 @@ indicator inline:
   (`ratioMetric.raw`, `rawType: success`) with the target as the objective's `target`;
 - a ratio SLI that must stay at or below its target (an error rate) becomes a failure ratio
   (`rawType: failure`) whose objective is the share of good, `1 - target`;
-- anything else (latency, cost, counts) becomes a `thresholdMetric` whose objective compares the SLI
-  with `value` (`op: lte` for `<=`). opsbook judges the SLI over the whole window, so the objective's
+- anything else (latency, cost, counts, or a ratio target OpenSLO's [0, 1) budget cannot hold exactly)
+  becomes a `thresholdMetric` whose objective compares the SLI with `value` (`op: lte` for `<=`). opsbook judges the SLI over the whole window, so the objective's
   budget `target` is written as THRESHOLD_TARGET and not read back.
 
 What OpenSLO has no field for (category, unit, metric name, alert, dashboard, an id that is not a DNS
@@ -90,11 +90,10 @@ def _slo_document(slo: Any) -> dict:
         annotations[ANNOTATION + "service"] = slo.service
     source = {"metricSource": {"type": "opsbook", "spec": {"metric": slo.metric}}}
     objective: dict[str, Any] = {"displayName": slo.title}
-    ratio = slo.unit.value == "ratio" and slo.objective.value in (">=", "<=")
-    if ratio:
-        failure = slo.objective.value == "<="
-        metric = {"ratioMetric": {"counter": False, "rawType": "failure" if failure else "success", "raw": source}}
-        objective["target"] = _number(round(1 - slo.target, 12) if failure else slo.target)
+    budget = _ratio_budget(slo)
+    if budget is not None:
+        raw_type, objective["target"] = budget
+        metric = {"ratioMetric": {"counter": False, "rawType": raw_type, "raw": source}}
     else:
         metric = {"thresholdMetric": source}
         objective.update(op=_OPS[slo.objective.value], value=_number(slo.target), target=THRESHOLD_TARGET)
@@ -111,6 +110,23 @@ def _slo_document(slo: Any) -> dict:
             "objectives": [objective],
         },
     }
+
+
+def _ratio_budget(slo: Any) -> tuple[str, float | int] | None:
+    """(rawType, budget target) when the SLO reads as a success or failure ratio OpenSLO can hold exactly.
+
+    OpenSLO's target lies in [0, 1); a target of 1.0, or an error-rate target whose `1 - target` does not
+    come back as the same number, is written as a threshold instead so that nothing is lost.
+    """
+    if slo.unit.value != "ratio" or slo.objective.value not in (">=", "<="):
+        return None
+    if slo.objective.value == ">=":
+        raw_type, target = "success", slo.target
+    else:
+        raw_type, target = "failure", round(1 - slo.target, 12)
+        if round(1 - target, 12) != slo.target:
+            return None
+    return (raw_type, _number(target)) if 0 <= target < 1 else None
 
 
 def shorthand(delta: dt.timedelta) -> str:
