@@ -292,6 +292,15 @@ def test_cli_bad_handbook_exits_1_with_located_problems_and_writes_nothing(handb
     assert upcoming.returncode == 1 and "when.every" in upcoming.stderr
 
 
+def test_cli_unwritable_out_is_one_clear_line(tmp_path, run_ops):
+    (tmp_path / "plain-file").write_text("not a folder")
+    for out in (tmp_path / "plain-file" / "feed.ics", tmp_path / "plain-file" / "site"):
+        result = run_ops("calendar", "--root", str(REPO), "--out", str(out))
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert result.stderr.startswith("ops: error: cannot write ") and "plain-file" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["plain-file"]
+
+
 def test_cli_usage_errors_exit_2(tmp_path, run_ops):
     assert run_ops("calendar", "--root", str(REPO)).returncode == 2
     bad_date = run_ops("calendar", "--root", str(REPO), "--out", str(tmp_path / "f.ics"), "--as-of", "soon")

@@ -10,7 +10,7 @@ import click
 
 from opsbook import reporting
 from opsbook.dates import parse_as_of
-from opsbook.problems import count
+from opsbook.problems import OpsbookError, count
 from opsbook.validate import check_handbook
 
 
@@ -39,13 +39,16 @@ def write(root: str, out: str, as_of: str | None) -> int:
     handbook = _load(root, now)
     if handbook is None:
         return 1
-    if is_directory_target(out):
-        files = feed.write_feeds(handbook, out, now)
-        events = files["feeds/handbook.ics"].count(b"BEGIN:VEVENT")
-        click.echo(f"wrote {len(files)} files under {out} ({events} events in the whole feed)")
-        return 0
-    data = feed.build_feed(handbook, now, previous=feed.read_previous(out))
-    feed.write_feed(out, data)
+    try:
+        if is_directory_target(out):
+            files = feed.write_feeds(handbook, out, now)
+            events = files["feeds/handbook.ics"].count(b"BEGIN:VEVENT")
+            click.echo(f"wrote {len(files)} files under {out} ({events} events in the whole feed)")
+            return 0
+        data = feed.build_feed(handbook, now, previous=feed.read_previous(out))
+        feed.write_feed(out, data)
+    except OSError as exc:
+        raise OpsbookError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
     click.echo(f"wrote {out} ({data.count(b'BEGIN:VEVENT')} events, {len(data)} bytes)")
     return 0
 
