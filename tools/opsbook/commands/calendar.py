@@ -48,7 +48,8 @@ def write(root: str, out: str, as_of: str | None) -> int:
         data = feed.build_feed(handbook, now, previous=feed.read_previous(out))
         feed.write_feed(out, data)
     except OSError as exc:
-        raise OpsbookError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) != out else ""
+        raise OpsbookError(f"cannot write {out}: {exc.strerror or exc}{where}") from None
     click.echo(f"wrote {out} ({data.count(b'BEGIN:VEVENT')} events, {len(data)} bytes)")
     return 0
 
