@@ -325,3 +325,11 @@ def test_vtimezone_gives_the_tz_database_offsets_to_a_reader_of_rrules(name):
     while moment < dt.datetime(2029, 1, 1, tzinfo=UTC):
         assert moment.astimezone(theirs).utcoffset() == moment.astimezone(ours).utcoffset(), (name, moment)
         moment += dt.timedelta(hours=1)
+
+
+def test_build_feed_of_chosen_occurrences_only(handbook):
+    chosen = schedule.upcoming(handbook, NOW, days=14)
+    data = feed.build_feed(handbook, NOW, occurrences=chosen, name="Next two weeks")
+    events = events_by_uid(data)
+    assert list(events) == [f"{o.uid}@giftgenius.github.io" for o in chosen]
+    assert str(icalendar.Calendar.from_ical(data)["X-WR-CALNAME"]) == "Next two weeks"

@@ -74,18 +74,18 @@ def horizon(handbook, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return dt.datetime.combine(first, dt.time(), UTC), dt.datetime.combine(last, dt.time(), UTC)
 
 
-def _person_name(handbook, person_id: str | None) -> str:
+def _person_name(people: Mapping, person_id: str | None) -> str:
     if person_id is None:
         return "nobody (every member of the rotation is away)"
-    person = handbook.people.get(person_id)
+    person = people.get(person_id)
     return person.name if person else person_id
 
 
-def occurrence_entry(handbook, occurrence: schedule.Occurrence) -> Entry:
-    """The feed entry of one review occurrence."""
+def occurrence_entry(handbook, occurrence: schedule.Occurrence, people: Mapping | None = None) -> Entry:
+    """The feed entry of one review occurrence (`people`: the handbook's, when the caller has them)."""
     cadence = handbook.cadences[occurrence.cadence_id].cadence
     url = urls.absolute(handbook.config.site_url, urls.cadence(cadence.id))
-    owner = _person_name(handbook, occurrence.owner)
+    owner = _person_name(handbook.people if people is None else people, occurrence.owner)
     # The cadence's prose lives on its page (the link); the event carries what the meeting needs.
     lines = [f"Owner: {owner}"]
     if occurrence.shifted_from:
@@ -117,7 +117,7 @@ def postmortem_entries(handbook, start: dt.datetime, end: dt.datetime) -> list[E
         people = tuple(dict.fromkeys(p for p in (roles.on_call, roles.incident_commander, roles.communications,
                                                   roles.scribe) if p))
         lines = [f"Review of the post-mortem \"{pm.meta.title}\" ({pm.meta.severity.value}, {pm.meta.status.value}).",
-                 "Who took part: " + ", ".join(_person_name(handbook, p) for p in people), "", url]
+                 "Who took part: " + ", ".join(_person_name(handbook.people, p) for p in people), "", url]
         found.append(Entry(key=f"postmortem/{pm.id}/review", summary=f"Post-mortem review: {pm.meta.title}",
                            start=begins, end=ends, description="\n".join(lines), url=url,
                            categories=("postmortem", pm.meta.severity.value), reminder=dt.timedelta(hours=1),
@@ -133,7 +133,7 @@ def action_item_entries(handbook, start: dt.datetime, end: dt.datetime) -> list[
             continue
         url = urls.absolute(handbook.config.site_url, urls.postmortem(pm.id))
         lines = [f"Action item {item.id} of the post-mortem \"{pm.meta.title}\" is due.",
-                 f"Owner: {_person_name(handbook, item.owner)}", f"Status: {item.status.value}"]
+                 f"Owner: {_person_name(handbook.people, item.owner)}", f"Status: {item.status.value}"]
         lines += [f"Issue: {item.issue}"] if item.issue else []
         found.append(Entry(key=f"action/{pm.id}/{item.id}", summary=f"Due: {item.title} ({item.id})",
                            start=item.due, end=item.due + dt.timedelta(days=1),
@@ -145,7 +145,8 @@ def action_item_entries(handbook, start: dt.datetime, end: dt.datetime) -> list[
 def entries(handbook, now: dt.datetime) -> list[Entry]:
     """Everything the whole feed shows over the horizon around `now`, in order."""
     start, end = horizon(handbook, now)
-    found = [occurrence_entry(handbook, o) for o in schedule.occurrences(handbook, start, end)]
+    people = handbook.people
+    found = [occurrence_entry(handbook, o, people) for o in schedule.occurrences(handbook, start, end)]
     found += postmortem_entries(handbook, start, end) + action_item_entries(handbook, start, end)
     return sorted(found, key=lambda e: e.sort_key)
 
@@ -299,7 +300,8 @@ def build_feed(handbook, now: dt.datetime, *, occurrences: Iterable[schedule.Occ
     if occurrences is None:
         chosen = entries(handbook, now)
     else:
-        chosen = [occurrence_entry(handbook, o) for o in occurrences]
+        people = handbook.people
+        chosen = [occurrence_entry(handbook, o, people) for o in occurrences]
     return Renderer(handbook, now, previous).render(
         chosen, name=name or handbook.config.feed.name,
         description=_description(handbook, "reviews, post-mortem review meetings and action items due"))
