@@ -7,7 +7,9 @@ How a cadence becomes occurrences:
    every `interval` of them counted from `start`); inside each period the cadence's rule picks a day:
    a weekday, a day of the month clamped to the month's end, the n-th (or last) weekday, or the n-th
    (or last) business day. Business days are Monday to Friday minus the handbook's holidays. A rule
-   that has no day in a period (a fifth Tuesday, say) has no occurrence there.
+   that has no day in a period (a fifth Tuesday, say) has no occurrence there. A quarterly `day` or
+   `weekday` without `month` means the quarter's first month; a quarterly `business_day` without
+   `month` counts across the whole quarter.
 2. **Index.** Nominal dates on or after `start` (and not after `until`) are numbered from 0. The index
    drives rotations and never changes when a holiday moves or drops an occurrence.
 3. **Shift.** A nominal date that is a holiday or one of the cadence's `skip` dates moves by
