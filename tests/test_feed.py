@@ -115,6 +115,8 @@ def test_action_item_due_dates_are_all_day_events(handbook, data):
     assert "action/pm-2026-10-14-checkout-outage/AI-2@giftgenius.github.io" in due
     ai3 = due["action/pm-2026-10-14-checkout-outage/AI-3@giftgenius.github.io"]
     assert ai3.decoded("DTSTART") == dt.date(2026, 12, 15) and ai3.decoded("DTEND") == dt.date(2026, 12, 16)
+    assert str(ai3["TRANSP"]) == "TRANSPARENT"  # a due date must not block the whole day
+    assert b"DTSTART;VALUE=DATE:20261215\r\n" in raw_events(data)[str(ai3["UID"])]
     assert str(ai3["URL"]).endswith("/postmortems/pm-2026-10-14-checkout-outage/")
 
 

@@ -216,9 +216,10 @@ def _event(entry: Entry, uid: str, stamp: dt.datetime, sequence: int) -> icalend
     event["URL"].params["VALUE"] = "URI"
     if entry.categories:
         event["CATEGORIES"] = icalendar.vCategory(list(entry.categories))
-    event["STATUS"] = icalendar.vText("CONFIRMED")
-    # A due date is a marker, not a meeting: it must not make anyone look busy all day.
-    event["TRANSP"] = icalendar.vText("TRANSPARENT" if all_day else "OPAQUE")
+    if all_day:
+        # A due date is a marker, not a meeting: it must not make anyone look busy all day. (Timed
+        # events keep the default, OPAQUE.)
+        event["TRANSP"] = icalendar.vText("TRANSPARENT")
     if entry.reminder:
         alarm = icalendar.Alarm()
         alarm["ACTION"] = icalendar.vText("DISPLAY")
