@@ -56,11 +56,30 @@ def export_documents(slos: Iterable[Any], services: dict[str, Any]) -> list[dict
     return documents + [_slo_document(slo) for slo in slos]
 
 
+# Plain scalars a YAML 1.2 reader (Go's yaml.v3, ruamel.yaml) takes for a number, a boolean or null.
+_YAML12_NOT_TEXT = re.compile(r"""^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?[0-9]+|0o[0-7]+
+    |0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""", re.X)
+
+
 def dump_documents(documents: list[dict]) -> str:
-    """Multi-document YAML, one `---` per document, keys in the order OpenSLO's examples use."""
+    """Multi-document YAML, one `---` per document, keys in the order OpenSLO's examples use.
+
+    PyYAML quotes text that YAML 1.1 would read as something else; text that only YAML 1.2 readers
+    would (`0E0`, `1e3`) is quoted too, so every OpenSLO tool reads back the same strings.
+    """
     import yaml
 
-    return yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True, explicit_start=True, width=100)
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = "'" if _YAML12_NOT_TEXT.match(value) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    return yaml.dump_all(documents, Dumper=Dumper, sort_keys=False, allow_unicode=True, explicit_start=True,
+                         width=100)
 
 
 def _service_document(service_id: str, service: Any | None) -> dict:
