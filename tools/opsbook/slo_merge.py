@@ -85,9 +85,24 @@ def _mapping(slo: Any):
             alert.fa.set_flow_style()
             value = alert
         elif isinstance(value, dict):
-            value = CommentedMap(value)
-        out[key] = value
+            value = CommentedMap((k, _text(v)) for k, v in value.items())
+        out[key] = _text(value)
     return out
+
+
+def _text(value: Any) -> Any:
+    """Quote text the handbook's YAML 1.1 loader would read as something else (`yes`, `on`, `1:20`).
+
+    ruamel.yaml writes YAML 1.2, where those are plain strings; PyYAML, which loads the handbook, would
+    turn them into booleans and numbers.
+    """
+    import yaml
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
+
+    if not isinstance(value, str) or isinstance(value, ScalarString):
+        return value
+    tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False))
+    return DoubleQuotedScalarString(value) if tag != "tag:yaml.org,2002:str" else value
 
 
 def _number(value: float) -> float | int:
