@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import TOOLS, ops
 
@@ -170,3 +171,23 @@ def test_init_into_a_file_is_a_usage_error(tmp_path):
     result = ops("init", str(target))
     assert result.returncode == 2
     assert "exists and is not a folder" in result.stderr
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(team=st.one_of(st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)
+                      .map(str.strip).filter(bool),
+                      st.sampled_from(["yes", "null", "1:20", "- a", "a: b", "#x", "'q'", "{x}", "[y]"])),
+       owner=st.one_of(st.from_regex(r"[a-z0-9][a-z0-9._-]{0,12}", fullmatch=True),
+                       st.sampled_from(["yes", "no", "on", "null", "true", "123", "1.5", "1e3", "0x1f", "0o7"])),
+       zone=st.sampled_from(["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu", "Pacific/Chatham"]))
+def test_any_team_owner_and_zone_give_a_valid_handbook(tmp_path_factory, team, owner, zone):
+    from opsbook.adopt import create
+
+    root = tmp_path_factory.mktemp("h") / "handbook"
+    create(root, Settings(team, zone, owner, dt.date(2026, 11, 26)))
+    report = check_handbook(root, dt.datetime(2026, 11, 26, 12, tzinfo=dt.timezone.utc))
+    assert report.problems == []
+    assert report.handbook.team.name == team.strip()
+    assert [p.id for p in report.handbook.team.people] == [owner]
+    assert yaml.safe_load((root / "mkdocs.yml").read_text())["site_name"] == f"{team.strip()} operations handbook"

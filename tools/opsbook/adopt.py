@@ -54,7 +54,7 @@ class Settings:
             "%%HANDBOOK_NAME%%": _quoted(f"{team} operations handbook"),
             "%%FEED_NAME%%": _quoted(f"{team} operations reviews"),
             "%%TIMEZONE%%": self.timezone,
-            "%%OWNER%%": self.owner,
+            "%%OWNER%%": _plain_or_quoted(self.owner),
             "%%OWNER_NAME%%": _quoted(self.owner.replace(".", " ").replace("-", " ").replace("_", " ").title()),
             "%%TODAY%%": self.today.isoformat(),
             "%%VERSION%%": __version__,
@@ -63,6 +63,14 @@ class Settings:
 
 def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
+
+
+def _plain_or_quoted(text: str) -> str:
+    """An id as YAML: plain, unless the loader would read it as something else (`yes`, `1e3`, `null`)."""
+    import yaml
+
+    tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
+    return text if tag == "tag:yaml.org,2002:str" else _quoted(text)
 
 
 def render(settings: Settings, templates: Path = TEMPLATES) -> dict[str, str]:
