@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from opsbook import urls
@@ -36,6 +36,8 @@ class Site:
     generated: dict[str, str]
     feeds: dict[str, bytes]
     content: dict[str, pages.ContentFile]
+    decorated: dict[str, decorations.Decorated] = dataclasses.field(default_factory=dict)
+    in_nav: set[str] | None = None  # what the navigation the plugin laid out lists; None: mkdocs.yml's own
 
     @property
     def today(self) -> dt.date:
@@ -90,6 +92,7 @@ def configure(site: Site, config: MkDocsConfig, navigation: bool = True) -> MkDo
     (unless set), and the theme override that keeps the header's repository link offline."""
     if navigation and not config.nav:
         config.nav = pages.navigation(site.handbook)
+        site.in_nav = pages.nav_sources(config.nav)
     if not config.site_url:
         config.site_url = site.handbook.config.site_url
     if not config.use_directory_urls:
@@ -106,7 +109,8 @@ def add_files(site: Site, files: Files, config: MkDocsConfig) -> Files:
     """The handbook's pages from their folders, the generated pages and the feed files."""
     for item in site.content.values():
         _refuse_clash(files, item.src)
-        file = File.generated(config, item.src, abs_src_path=str(site.root / item.path))
+        file = File.generated(config, item.src, abs_src_path=str(site.root / item.path),
+                              inclusion=_inclusion(site, item.src))
         file.edit_uri = item.path  # the edit link opens the file in the repository, not the page's URL
         files.append(file)
     for src, markdown in site.generated.items():
@@ -118,6 +122,13 @@ def add_files(site: Site, files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
+def _inclusion(site: Site, src: str) -> InclusionLevel:
+    """Pages the plugin's navigation leaves out (older incidents) are published, searchable, and quiet."""
+    if site.in_nav is None or src in site.in_nav:
+        return InclusionLevel.UNDEFINED
+    return InclusionLevel.NOT_IN_NAV
+
+
 def _refuse_clash(files: Files, src: str) -> None:
     if files.get_file_from_path(src) is not None:
         raise PluginError(f"opsbook: {src} in the docs folder clashes with a page the handbook publishes "
@@ -125,7 +136,12 @@ def _refuse_clash(files: Files, src: str) -> None:
 
 
 def decorate(site: Site, page: Page, markdown: str) -> str:
-    """Runbook and post-mortem pages get their header and cross-links; other pages pass unchanged."""
+    """Runbook and post-mortem pages get their header and cross-links; generated pages have their big
+    HTML blocks lifted out of Markdown's way; process pages pass unchanged."""
+    if page.file.src_uri in site.generated:
+        decorated = decorations.lift_html_blocks(markdown)
+        site.decorated[page.file.src_uri] = decorated
+        return decorated.markdown
     item = site.content.get(page.file.src_uri)
     if item is not None:
         # Material reads a page's `status` as its own page-status icon; ours is a post-mortem's state.
@@ -135,5 +151,19 @@ def decorate(site: Site, page: Page, markdown: str) -> str:
     if item.kind == "runbook":
         # In an incident the runbook must come before the post-mortems that mention the same words.
         page.meta.setdefault("search", {"boost": RUNBOOK_SEARCH_BOOST})
-        return decorations.runbook_page(site.handbook, site.handbook.runbooks[item.id], markdown, site.today)
-    return decorations.postmortem_page(site.handbook, site.handbook.postmortems[item.id], markdown, site.today)
+        decorated = decorations.runbook_page(site.handbook, site.handbook.runbooks[item.id], markdown, site.today)
+    else:
+        decorated = decorations.postmortem_page(site.handbook, site.handbook.postmortems[item.id], markdown,
+                                                site.today)
+    site.decorated[page.file.src_uri] = decorated
+    return decorated.markdown
+
+
+def fill(site: Site, page: Page, converted: str, indexed: bool) -> str:
+    """Put a page's HTML fragments in place once MkDocs has converted its Markdown: `indexed` is False
+    before the search plugin indexes the page (searchable fragments go in), True after (the others)."""
+    decorated = site.decorated.get(page.file.src_uri)
+    if decorated is None or decorated.searchable == indexed:
+        return converted
+    del site.decorated[page.file.src_uri]
+    return decorated.fill(converted)

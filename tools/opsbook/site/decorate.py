@@ -2,96 +2,145 @@
 
 The page's own Markdown body stays as written; a header (severity, owners, services, status, last
 review, how the incident shows itself) goes above it and cross-links go below it.
+
+The header and the tables are HTML fragments that replace placeholders after MkDocs has converted the
+Markdown: a site may hold thousands of post-mortems, and parsing these tables as Markdown (or even as
+raw HTML inside Markdown) was most of the plugin's cost. Headings stay Markdown so they reach the
+page's table of contents.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 
 from opsbook.handbook import Handbook, Postmortem, Runbook
 from opsbook.models.postmortem import EventType
+from opsbook.site import html as h
 from opsbook.site import layout
 from opsbook.site import markdown as md
 from opsbook.site.indexes import detected_day, stage_times
 
 
+def placeholder(index: int) -> str:
+    return f"<!-- opsbook:fragment:{index} -->"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Decorated:
+    """A page's Markdown with placeholders, and the HTML fragments that replace them once converted.
+
+    `searchable`: whether the fragments go into the search index (a runbook's symptoms and alerts do;
+    a post-mortem's figures and links do not, nor do the big tables of generated pages).
+    """
+
+    markdown: str
+    fragments: tuple[str, ...]
+    searchable: bool = True
+
+    def fill(self, converted: str) -> str:
+        """Put the fragments into the converted page (or into the Markdown, for a preview)."""
+        for index, fragment in enumerate(self.fragments):
+            converted = converted.replace(placeholder(index), fragment, 1)
+        return converted
+
+
+def _page(header: list[str], body: str, heading: str, anchor: str, footer: list[str], searchable: bool
+          ) -> Decorated:
+    markdown = "\n\n".join([placeholder(0), body.strip(), md.anchor_heading(2, heading, anchor), placeholder(1)])
+    return Decorated(markdown + "\n", ("\n".join(header).strip(), "\n".join(footer).strip()), searchable)
+
+
+_HTML_BLOCK = re.compile(r"^<(table|details)\b.*?</\1>$", re.M | re.S)
+
+
+def lift_html_blocks(markdown: str) -> Decorated:
+    """A generated page's HTML tables swapped for placeholders, so Markdown never parses them. Generated
+    text escapes `<`, so only `opsbook.site.html` output starts a line with one."""
+    fragments: list[str] = []
+
+    def lift(match: re.Match) -> str:
+        fragments.append(match.group(0))
+        return placeholder(len(fragments) - 1)
+
+    return Decorated(_HTML_BLOCK.sub(lift, markdown), tuple(fragments), searchable=False)
+
+
 def _services(handbook: Handbook, ids: list[str]) -> str:
-    names = [md.text(handbook.services[s].name) if s in handbook.services else f"`{s}`" for s in ids]
-    return ", ".join(names)
+    return ", ".join(h.esc(handbook.services[s].name) if s in handbook.services else h.code(s) for s in ids)
 
 
 def _slo_links(handbook: Handbook, here: str, ids: list[str]) -> str:
-    return ", ".join(f"[{md.text(handbook.slos[s].title) if s in handbook.slos else s}]"
-                     f"({layout.link(here, layout.SLOS, s)})" for s in ids) or md.DASH
+    return ", ".join(h.a(layout.href(here, layout.SLOS, s), handbook.slos[s].title if s in handbook.slos else s)
+                     for s in ids) or h.DASH
 
 
-def runbook_page(handbook: Handbook, runbook: Runbook, body: str, today: dt.date) -> str:
+def runbook_page(handbook: Handbook, runbook: Runbook, body: str, today: dt.date) -> Decorated:
     """The runbook's page: metadata header, detection, where to look, its body, incidents that used it."""
     meta = runbook.meta
     here = layout.runbook(runbook.id)
     next_review = meta.last_reviewed + meta.review_every
-    state = "review overdue" if next_review < today else "reviewed"
-    out = md.table(["Severity", "Category", "Owners", "Services", "Last reviewed", "Status"], [[
-        md.badge(meta.severity), meta.category.value, md.people_list(handbook.people, meta.owners),
+    overdue = next_review < today
+    header = h.table(["Severity", "Category", "Owners", "Services", "Last reviewed", "Status"], [[
+        h.badge(meta.severity), h.esc(meta.category.value), h.people_list(handbook.people, meta.owners),
         _services(handbook, meta.services), f"{meta.last_reviewed} (next by {next_review})",
-        md.status("overdue" if next_review < today else "current", "review") + f" {state}"]])
+        h.status("overdue" if overdue else "current", "review") + (" review overdue" if overdue else " reviewed")]])
     detection = meta.detection
-    out += [f'!!! danger "How it shows itself"', "", f"    {md.text(detection.summary)}", ""]
+    inner = [f"<p>{h.esc(detection.summary)}</p>"]
     if detection.alerts:
-        out += ["    **Alerts:**", ""] + [f"    - {md.code(a)}" for a in detection.alerts] + [""]
+        inner += [f"<p>{h.strong('Alerts:')}</p>", h.bullets(h.code(alert) for alert in detection.alerts)]
     if detection.symptoms:
-        out += ["    **Symptoms:**", ""] + [f"    - {md.text(s)}" for s in detection.symptoms] + [""]
+        inner += [f"<p>{h.strong('Symptoms:')}</p>", h.bullets(h.esc(symptom) for symptom in detection.symptoms)]
     if detection.slos:
-        out += [f"    **SLOs:** {_slo_links(handbook, here, detection.slos)}", ""]
-    out += [f"**Scope:** {md.text(meta.scope)}", ""]
+        inner.append(f"<p>{h.strong('SLOs:')} {_slo_links(handbook, here, detection.slos)}</p>")
+    header += h.admonition("danger", "How it shows itself", inner)
+    header.append(f"<p>{h.strong('Scope:')} {h.esc(meta.scope)}</p>")
     if meta.where_to_look:
-        out += ["**Where to look:**", ""]
-        out += md.bullets(f"[{md.text(p.title)}]({p.url}) ({p.kind.value})" + (f": {md.text(p.note)}" if p.note else "")
-                          for p in meta.where_to_look)
-    out += [body.strip(), ""]
+        header.append(f"<p>{h.strong('Where to look:')}</p>" + h.bullets(
+            f"{h.a(p.url, p.title)} ({h.esc(p.kind.value)})" + (f": {h.esc(p.note)}" if p.note else "")
+            for p in meta.where_to_look))
     used = sorted((pm for pm in handbook.postmortems.values() if pm.meta.runbook == runbook.id),
                   key=lambda pm: (pm.meta.first(EventType.DETECTED) is None, pm.meta.first(EventType.DETECTED)),
                   reverse=True)
-    out += [md.anchor_heading(2, "Incidents that used this runbook", "incidents-that-used-this-runbook"), ""]
-    out += md.table(["Detected", "Incident", "Severity", "Status"], [
-        [detected_day(pm, handbook.team.timezone), f"[{md.text(pm.meta.title)}]({layout.link(here, layout.postmortem(pm.id))})",
-         md.badge(pm.meta.severity), md.status(pm.meta.status)] for pm in used], empty="None yet.")
-    return "\n".join(out).rstrip() + "\n"
+    footer = h.table(["Detected", "Incident", "Severity", "Status"], [
+        [detected_day(pm, handbook.team.timezone), h.a(layout.href(here, layout.postmortem(pm.id)), pm.meta.title),
+         h.badge(pm.meta.severity), h.status(pm.meta.status)] for pm in used], empty="None yet.")
+    return _page(header, body, "Incidents that used this runbook", "incidents-that-used-this-runbook", footer,
+                 searchable=True)
 
 
-def postmortem_page(handbook: Handbook, postmortem: Postmortem, body: str, today: dt.date) -> str:
+def postmortem_page(handbook: Handbook, postmortem: Postmortem, body: str, today: dt.date) -> Decorated:
     """The post-mortem's page: metadata, times against targets, timeline, body, tracked action items."""
     meta = postmortem.meta
     here = layout.postmortem(postmortem.id)
     tz = handbook.team.timezone
-    runbook = (f"[{md.text(handbook.runbooks[meta.runbook].meta.title)}]({layout.link(here, layout.runbook(meta.runbook))})"
-               if meta.runbook in handbook.runbooks else md.DASH)
-    out = md.table(["Severity", "Category", "Status", "Services", "Runbook", "SLOs breached"], [[
-        md.badge(meta.severity), meta.category.value, md.status(meta.status), _services(handbook, meta.services),
+    people = handbook.people
+    runbook = (h.a(layout.href(here, layout.runbook(meta.runbook)), handbook.runbooks[meta.runbook].meta.title)
+               if meta.runbook in handbook.runbooks else h.DASH)
+    header = h.table(["Severity", "Category", "Status", "Services", "Runbook", "SLOs breached"], [[
+        h.badge(meta.severity), h.esc(meta.category.value), h.status(meta.status), _services(handbook, meta.services),
         runbook, _slo_links(handbook, here, meta.slos_breached)]])
     roles = meta.roles
-    out += ["**Roles:** " + "; ".join(f"{label}: {md.person(handbook.people, pid)}" for label, pid in (
+    header.append(f"<p>{h.strong('Roles:')} " + "; ".join(f"{label}: {h.person(people, pid)}" for label, pid in (
         ("on call", roles.on_call), ("incident commander", roles.incident_commander),
-        ("communications", roles.communications), ("scribe", roles.scribe)) if pid), ""]
+        ("communications", roles.communications), ("scribe", roles.scribe)) if pid) + "</p>")
     if meta.review_meeting:
-        out += [f"**Review meeting:** {md.moment(meta.review_meeting.at, tz)} "
-                f"({md.duration(meta.review_meeting.duration)})", ""]
+        header.append(f"<p>{h.strong('Review meeting:')} {md.moment(meta.review_meeting.at, tz)} "
+                      f"({md.duration(meta.review_meeting.duration)})</p>")
     if meta.impact:
-        out += _impact(meta.impact)
-    out += md.table(["Time to", "Took", "Target", "Met"], [
+        header += h.admonition("warning", "Impact", _impact(meta.impact))
+    header += h.table(["Time to", "Took", "Target", "Met"], [
         [name, md.duration(took), md.duration(target), _met(took, target)]
         for name, took, target in stage_times(handbook, postmortem)])
-    out += ['??? note "Timeline as recorded"', ""]
-    out += ["    " + line for line in md.table(["When", "Event", "What happened"], [
-        [md.moment(event.at, tz), event.type.value, md.text(event.text)] for event in meta.timeline])]
-    out += [body.strip(), ""]
-    out += [md.anchor_heading(2, "Tracked action items", "tracked-action-items"), ""]
-    out += md.table(["Item", "What", "Owner", "Due", "Status", "Issue"], [
-        [item.id, md.text(item.title), md.person(handbook.people, item.owner),
-         f"{item.due}" + (" **overdue**" if not item.status.is_closed and item.due < today else ""),
-         md.status(item.status, "action"), f"[{_issue_label(str(item.issue))}]({item.issue})" if item.issue else ""]
+    header += h.details("Timeline as recorded", h.table(["When", "Event", "What happened"], [
+        [md.moment(event.at, tz), event.type.value, h.esc(event.text)] for event in meta.timeline]))
+    footer = h.table(["Item", "What", "Owner", "Due", "Status", "Issue"], [
+        [h.esc(item.id), h.esc(item.title), h.person(people, item.owner),
+         f"{item.due}" + (" <strong>overdue</strong>" if not item.status.is_closed and item.due < today else ""),
+         h.status(item.status, "action"), h.a(str(item.issue), _issue_label(str(item.issue))) if item.issue else ""]
         for item in meta.action_items], empty="No action items.")
-    return "\n".join(out).rstrip() + "\n"
+    return _page(header, body, "Tracked action items", "tracked-action-items", footer, searchable=False)
 
 
 def _met(took: dt.timedelta | None, target: dt.timedelta | None) -> str:
@@ -101,7 +150,7 @@ def _met(took: dt.timedelta | None, target: dt.timedelta | None) -> str:
 
 
 def _impact(impact) -> list[str]:
-    lines = ['!!! warning "Impact"', "", f"    {md.text(impact.summary)}", ""]
+    inner = [f"<p>{h.esc(impact.summary)}</p>"]
     facts = []
     if impact.users_affected is not None:
         facts.append(f"{impact.users_affected:,} users affected")
@@ -109,7 +158,7 @@ def _impact(impact) -> list[str]:
         facts.append(f"{impact.failed_requests:,} failed requests")
     if impact.revenue_lost is not None:
         facts.append(f"{impact.revenue_lost:,.0f} {impact.currency or ''} revenue lost".replace("  ", " "))
-    return lines + ([f"    {'; '.join(facts)}.", ""] if facts else [])
+    return inner + ([f"<p>{h.esc('; '.join(facts))}.</p>"] if facts else [])
 
 
 def _issue_label(url: str) -> str:

@@ -8,6 +8,7 @@ from opsbook.handbook import Handbook, Postmortem, time_to
 from opsbook.metrics import STAGES
 from opsbook.models.common import Category, Severity, zone
 from opsbook.models.postmortem import EventType
+from opsbook.site import html as h
 from opsbook.site import layout
 from opsbook.site import markdown as md
 
@@ -92,10 +93,9 @@ def postmortem_index(handbook: Handbook) -> str:
     rows = []
     for pm in ordered:
         times = {name: md.against(took, target) for name, took, target in stage_times(handbook, pm)}
-        rows.append([detected_day(pm, tz),
-                     f"[{md.text(pm.meta.title)}]({layout.link(here, layout.postmortem(pm.id))})",
-                     md.badge(pm.meta.severity), pm.meta.category.value, md.status(pm.meta.status),
+        rows.append([detected_day(pm, tz), h.a(layout.href(here, layout.postmortem(pm.id)), pm.meta.title),
+                     h.badge(pm.meta.severity), pm.meta.category.value, h.status(pm.meta.status),
                      times["detect"], times["acknowledge"], times["mitigate"], times["resolve"]])
-    out += md.table(["Detected", "Incident", "Severity", "Category", "Status", "Detect", "Acknowledge",
-                     "Mitigate", "Resolve"], rows, empty="No incidents yet.")
+    out += h.table(["Detected", "Incident", "Severity", "Category", "Status", "Detect", "Acknowledge",
+                    "Mitigate", "Resolve"], rows, empty="No incidents yet.")
     return "\n".join(out).rstrip() + "\n"

@@ -47,3 +47,15 @@ def link(from_src: str, to_path: str, anchor: str | None = None) -> str:
     """A relative link from the page built from `from_src` to the file `to_path` (both source paths)."""
     target = posixpath.relpath(to_path, posixpath.dirname(from_src) or ".")
     return target + (f"#{anchor}" if anchor else "")
+
+
+def href(from_src: str, to_path: str, anchor: str | None = None) -> str:
+    """A relative URL from the page built from `from_src` to the page (or file) `to_path`, for raw HTML,
+    which MkDocs does not rewrite. Assumes directory URLs, as `opsbook.urls` does."""
+    here = url_of(from_src).rstrip("/") or "."
+    if to_path.endswith(".md"):
+        target = posixpath.relpath(url_of(to_path).rstrip("/") or ".", here)
+        target = "./" if target == "." else target + "/"
+    else:
+        target = posixpath.relpath(to_path, here)
+    return target + (f"#{anchor}" if anchor else "")

@@ -15,6 +15,7 @@ from opsbook.metrics import incident_report, render_markdown
 from opsbook.models.common import zone
 from opsbook.models.postmortem import EventType
 from opsbook.schedule import upcoming
+from opsbook.site import html as h
 from opsbook.site import layout
 from opsbook.site import markdown as md
 from opsbook.site.indexes import detected_day, postmortem_index, runbook_index
@@ -23,6 +24,7 @@ from opsbook.site.reviews import calendar_page, cadence_page
 
 RECENT = dt.timedelta(days=90)
 SOON = dt.timedelta(days=30)
+NAV_INCIDENTS = 10
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -69,10 +71,15 @@ def content_files(handbook: Handbook) -> list[ContentFile]:
     return files
 
 
-def navigation(handbook: Handbook) -> list:
-    """The site's navigation in `mkdocs.yml` form: sections open on their index page."""
+def navigation(handbook: Handbook, recent_incidents: int = NAV_INCIDENTS) -> list:
+    """The site's navigation in `mkdocs.yml` form: sections open on their index page.
+
+    Every runbook is listed (in an incident it is two taps away); only the most recent incidents are,
+    the rest are one tap further, in the post-mortem index. A menu of a thousand incidents helps nobody
+    on a phone, and repeating it on every page makes the site quadratic in size.
+    """
     runbooks = sorted(handbook.runbooks.values(), key=lambda rb: (rb.meta.severity.rank, rb.meta.title))
-    incidents = sorted(handbook.postmortems.values(), key=_detected, reverse=True)
+    incidents = sorted(handbook.postmortems.values(), key=_detected, reverse=True)[:recent_incidents]
     return [
         {"Home": layout.HOME},
         {"Runbooks": [layout.RUNBOOKS] + [{rb.meta.title: layout.runbook(rb.id)} for rb in runbooks]},
@@ -85,6 +92,14 @@ def navigation(handbook: Handbook) -> list:
          + [{page.title: page.path} for page in sorted(handbook.pages, key=lambda p: p.path)]
          + [{"Tags": layout.TAGS}]},
     ]
+
+
+def nav_sources(nav: list | dict | str) -> set[str]:
+    """Every source path a navigation (in `mkdocs.yml` form) lists."""
+    if isinstance(nav, str):
+        return {nav}
+    items = nav.values() if isinstance(nav, dict) else nav
+    return set().union(*(nav_sources(item) for item in items)) if items else set()
 
 
 def _detected(pm) -> tuple:
@@ -140,9 +155,10 @@ def _recent_incidents(handbook: Handbook, now: dt.datetime, here: str) -> list[s
     recent = handbook.incidents_between(now - RECENT, now + dt.timedelta(seconds=1))
     overdue = {pm.id for pm in handbook.postmortems_overdue(now)}
     out = [f"## Recent incidents", "", f"Detected in the last {RECENT.days} days.", ""]
-    out += md.table(["Detected", "Incident", "Severity", "Status"], [
-        [detected_day(pm, handbook.team.timezone), f"[{md.text(pm.meta.title)}]({layout.link(here, layout.postmortem(pm.id))})",
-         md.badge(pm.meta.severity), md.status(pm.meta.status) + (" **post-mortem overdue**" if pm.id in overdue else "")]
+    out += h.table(["Detected", "Incident", "Severity", "Status"], [
+        [detected_day(pm, handbook.team.timezone), h.a(layout.href(here, layout.postmortem(pm.id)), pm.meta.title),
+         h.badge(pm.meta.severity),
+         h.status(pm.meta.status) + (" <strong>post-mortem overdue</strong>" if pm.id in overdue else "")]
         for pm in recent], empty="None.")
     return out + [f"[All post-mortems]({layout.link(here, layout.POSTMORTEMS)}) · "
                   f"[Metrics]({layout.link(here, layout.METRICS)})", ""]
@@ -152,9 +168,9 @@ def _action_items(handbook: Handbook, today: dt.date, here: str) -> list[str]:
     items = sorted(handbook.open_action_items(), key=lambda pair: (pair[1].due, pair[0].id, pair[1].id))
     overdue = sum(1 for _, item in items if item.due < today)
     out = ["## Open action items", "", f"{len(items)} open, {overdue} overdue.", ""]
-    return out + md.table(["Due", "Item", "Owner", "Incident", "Status"], [
-        [f"{item.due}" + (" **overdue**" if item.due < today else ""),
-         md.text(item.title) + (f" ([issue]({item.issue}))" if item.issue else ""),
-         md.person(handbook.people, item.owner),
-         f"[{pm.id}]({layout.link(here, layout.postmortem(pm.id))})", md.status(item.status, "action")]
+    return out + h.table(["Due", "Item", "Owner", "Incident", "Status"], [
+        [f"{item.due}" + (" <strong>overdue</strong>" if item.due < today else ""),
+         h.esc(item.title) + (f" ({h.a(str(item.issue), 'issue')})" if item.issue else ""),
+         h.person(handbook.people, item.owner),
+         h.a(layout.href(here, layout.postmortem(pm.id)), pm.id), h.status(item.status, "action")]
         for pm, item in items], empty="None.")

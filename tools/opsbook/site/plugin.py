@@ -4,7 +4,8 @@
   navigation when `mkdocs.yml` has none, and takes `site_url` from `opsbook.yaml` when it is unset;
 - `on_files` adds the runbooks, post-mortems and process pages from their own folders (with edit links
   to those files), the generated pages, and the calendar feeds;
-- `on_page_markdown` decorates runbook and post-mortem pages with their metadata and cross-links.
+- `on_page_markdown` and `on_page_content` decorate runbook and post-mortem pages with their
+  metadata and cross-links.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
@@ -52,3 +53,13 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Put metadata and cross-links around runbook and post-mortem pages."""
         return adapter.decorate(self.site, page, markdown)
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Put searchable decorations in place (they skip Markdown: see `opsbook.site.decorate`)."""
+        return adapter.fill(self.site, page, html, indexed=False)
+
+    @event_priority(-100)  # after the search plugin has indexed the page
+    def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):
+        """Put the decorations the search index leaves out in place."""
+        page.content = adapter.fill(self.site, page, page.content, indexed=True)
+        return context

@@ -1,0 +1,131 @@
+"""Benchmark the site build: MkDocs with the opsbook plugin against plain `mkdocs build` of the same pages.
+
+Both builds use the same theme, plugins (search, tags) and Markdown extensions over the same 1,000
+synthetic post-mortems (and their runbooks). The plain build reads them as ordinary docs; the plugin
+build also validates the handbook, decorates every page, generates the indexes, dashboard, metrics and
+calendar pages, and renders the feeds. Timed in this process, alternating, best of N, so the ratio
+holds on any machine.
+
+    python bench/bench_site.py [--postmortems 1000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO / "tools"))
+sys.path.insert(0, str(HERE))
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+from synthetic import make_handbook  # noqa: E402
+
+AS_OF = "2026-11-26T12:00:00+00:00"
+RUNBOOK_SHARE = 0.05
+TARGET = 1.15
+
+
+def documents_for(postmortems: int) -> int:
+    """How many documents `make_handbook` needs so that exactly `postmortems` of them are post-mortems."""
+    documents = postmortems
+    while documents - max(1, int(documents * RUNBOOK_SHARE)) < postmortems:
+        documents += 1
+    return documents
+
+
+def site_config(root: Path, plugin: bool) -> Path:
+    """The repository's mkdocs.yml, with or without the opsbook plugin (then over a plain docs folder)."""
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    if plugin:
+        shutil.copytree(REPO / "docs", root / "docs")
+        path = root / "mkdocs.yml"
+    else:
+        plain = root / "plain"
+        shutil.copytree(REPO / "docs", plain / "docs")
+        for folder in ("runbooks", "postmortems"):
+            shutil.copytree(root / folder, plain / "docs" / folder)
+        text = text.replace("  - opsbook\n", "") + _plain_navigation(root, plain / "docs")
+        path = plain / "mkdocs.yml"
+    assert ("- opsbook" in text) == plugin
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _plain_navigation(root: Path, docs: Path) -> str:
+    """The plugin's navigation, minus the generated pages the plain build does not have, so both builds
+    render the same menu on every page; the incidents it leaves out are not warned about either."""
+    import datetime as dt
+
+    import yaml
+
+    from opsbook.site.pages import navigation
+    from opsbook.validate import load_handbook
+
+    def keep(item):
+        if isinstance(item, str):
+            return item if (docs / item).is_file() else None
+        if isinstance(item, dict):
+            kept = {k: v for k, v in ((k, keep(v)) for k, v in item.items()) if v}
+            return kept or None
+        kept = [k for k in (keep(i) for i in item) if k]
+        return kept or None
+
+    handbook = load_handbook(root, dt.datetime.fromisoformat(AS_OF))
+    nav = keep(navigation(handbook))
+    return "\n" + yaml.safe_dump({"nav": nav}, allow_unicode=True, sort_keys=False) + \
+        "not_in_nav: |\n  /postmortems/\n"
+
+
+def build(config_file: Path, site_dir: Path, plugin: bool) -> tuple[float, float]:
+    """One strict build; returns its wall-clock and CPU seconds."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    begin, begin_cpu = time.perf_counter(), time.process_time()
+    config = load_config(str(config_file), site_dir=str(site_dir), strict=True)
+    if plugin:
+        config.plugins["opsbook"].config.as_of = AS_OF
+    mkdocs_build(config)
+    return time.perf_counter() - begin, time.process_time() - begin_cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postmortems", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s - %(message)s")
+    with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
+        root = make_handbook(Path(tmp) / "handbook", documents_for(args.postmortems), RUNBOOK_SHARE)
+        postmortems = len(list((root / "postmortems").glob("*.md")))
+        runbooks = len(list((root / "runbooks").glob("*.md")))
+        with_plugin, plain = site_config(root, True), site_config(root, False)
+        build(plain, Path(tmp) / "warm", False)  # imports, theme and caches warm for both
+        times = {"plain": [], "plugin": []}
+        for run in range(args.repeat):
+            # A fresh folder each time, as CI publishes: no earlier feeds to carry SEQUENCE numbers from.
+            times["plain"].append(build(plain, Path(tmp) / f"out-plain-{run}", False))
+            times["plugin"].append(build(with_plugin, Path(tmp) / f"out-plugin-{run}", True))
+        pages = sum(1 for _ in (Path(tmp) / "out-plugin-0").rglob("index.html"))
+        plain_pages = sum(1 for _ in (Path(tmp) / "out-plain-0").rglob("index.html"))
+    print(f"site of {postmortems} post-mortems and {runbooks} runbooks, best of {args.repeat}:")
+    for label, index in (("wall-clock", 0), ("CPU", 1)):
+        best_plain = min(t[index] for t in times["plain"])
+        best_plugin = min(t[index] for t in times["plugin"])
+        ratio = best_plugin / best_plain
+        print(f"  {label}: plain mkdocs build {best_plain:6.2f} s ({plain_pages} pages), with the opsbook plugin "
+              f"{best_plugin:6.2f} s ({pages} pages), ratio {ratio:.3f}x (target <= {TARGET}x) "
+              f"{'ok' if ratio <= TARGET else 'OVER'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
