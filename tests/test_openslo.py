@@ -272,6 +272,10 @@ CASES = {
         "bad.yaml:4:1: error: spec: needs `indicator` or `indicatorRef`",
     ]),
     "empty": ("# nothing here\n", ["bad.yaml:1: error: holds no OpenSLO documents"]),
+    "duplicate-key": (BAD_WINDOW_AND_TARGET.replace("  name: api-availability\n",
+                                                    "  name: api-availability\n  name: api-latency\n"), [
+        "bad.yaml:5:3: error: is not valid YAML: the key 'name' is given twice in one mapping",
+    ]),
 }
 
 
@@ -375,10 +379,11 @@ _slos = st.fixed_dictionaries({
 @given(_slos)
 def test_any_slo_survives_export_then_import(slo):
     text = openslo.dump_documents(openslo.export_documents([slo], {}))
-    docs = openslo.parse_documents(text, "x.yaml")
-    # A YAML 1.1 reader (PyYAML) and a YAML 1.2 reader (ruamel.yaml) see the same documents.
-    assert list(yaml.safe_load_all(text)) == [json.loads(json.dumps(d.data, default=float)) for d in docs]
-    imported = openslo.import_documents(docs, "x.yaml")
+    # A YAML 1.1 reader (PyYAML) and a YAML 1.2 reader (ruamel.yaml, like Go's yaml.v3) see the same documents.
+    from ruamel.yaml import YAML
+
+    assert list(yaml.safe_load_all(text)) == json.loads(json.dumps(list(YAML(typ="safe", pure=True).load_all(text))))
+    imported = openslo.import_documents(openslo.parse_documents(text, "x.yaml"), "x.yaml")
     assert imported.problems == []
     assert [Slo.model_validate(data) for data in imported.slos] == [slo]
 

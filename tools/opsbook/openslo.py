@@ -25,6 +25,7 @@ import re
 from typing import Any, Iterable
 
 from opsbook.explain import key_path
+from opsbook.loading import _Loader  # the handbook's YAML loader: libyaml, duplicate keys refused
 from opsbook.models.common import parse_duration
 from opsbook.problems import OpsbookError, Problem
 
@@ -176,43 +177,96 @@ class Imported:
     """What an OpenSLO file gives the catalogue: SLO data (checked by the caller's model), notes."""
 
     slos: list[dict]
-    locations: list[dict]  # per SLO: opsbook field -> (line, column, key path) in the OpenSLO file
+    origins: list[tuple["_Doc", dict]]  # per SLO: its document, and opsbook field -> key path there
     notes: list[str]
     problems: list[Problem]
+
+    def locate(self, index: int, field: str) -> tuple[int | None, int | None, str]:
+        """(line, column, key path) in the OpenSLO file of `field` of the `index`-th SLO."""
+        doc, where = self.origins[index]
+        path = where.get(field, ())
+        return (*doc.position(path), key_path(path))
+
+
+class _Stream:
+    """An OpenSLO file's text and, composed only once a problem needs a line number, its node trees."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._nodes: list | None = None
+
+    def node(self, index: int) -> Any:
+        if self._nodes is None:
+            import yaml
+
+            try:
+                self._nodes = list(yaml.compose_all(self.text, Loader=_Loader))
+            except yaml.YAMLError:
+                self._nodes = []
+        return self._nodes[index] if index < len(self._nodes) else None
 
 
 @dataclasses.dataclass
 class _Doc:
-    """One YAML document with a way to point at its keys."""
+    """One YAML document of the file, with a way to point at its keys."""
 
     index: int
     data: Any
     file: str
+    stream: _Stream
 
     @property
     def name(self) -> str:
         return str(self.data["metadata"]["name"])
 
+    def position(self, path: tuple) -> tuple[int | None, int | None]:
+        """1-based (line, column) of the deepest key of `path` this document has."""
+        node = self.stream.node(self.index)
+        if node is None:
+            return None, None
+        mark = node.start_mark
+        for step in path:
+            child = _child(node, step)
+            if child is None:
+                break
+            node, mark = child
+        return mark.line + 1, mark.column + 1
+
     def at(self, path: tuple, message: str, **extra: Any) -> Problem:
-        line, column = _position(self.data, path)
+        line, column = self.position(path)
         return Problem(self.file, message, line, column, key_path(path), **extra)
 
 
+def _child(node: Any, step: Any) -> tuple[Any, Any] | None:
+    """The node under `step` and the mark to report: a key's own mark in a mapping, an item's in a list."""
+    import yaml
+
+    if isinstance(node, yaml.MappingNode) and not isinstance(step, int):
+        return next(((value, key.start_mark) for key, value in node.value if key.value == step), None)
+    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+        return node.value[step], node.value[step].start_mark
+    return None
+
+
 def parse_documents(text: str, file: str) -> list[_Doc]:
-    """The documents of an OpenSLO file, with positions; raises OpenSloInvalid for YAML it cannot read."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    """The documents of an OpenSLO file; raises OpenSloInvalid for YAML it cannot read.
+
+    Parsing uses the handbook's loader (libyaml when present; a key given twice is an error); line
+    numbers are worked out only for documents with a problem.
+    """
+    import yaml
 
     try:
-        loaded = list(YAML(typ="rt").load_all(text))
-    except MarkedYAMLError as exc:
+        loaded = list(yaml.load_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise OpenSloInvalid([Problem(file, f"is not valid YAML: {exc.problem or exc.context}",
                                       mark.line + 1 if mark else None, mark.column + 1 if mark else None,
                                       code="yaml")]) from None
-    except YAMLError as exc:
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
         raise OpenSloInvalid([Problem(file, f"is not valid YAML: {exc}", code="yaml")]) from None
-    return [_Doc(i, data, file) for i, data in enumerate(loaded) if data is not None]
+    stream = _Stream(text)
+    return [_Doc(i, data, file, stream) for i, data in enumerate(loaded) if data is not None]
 
 
 def import_documents(docs: list[_Doc], file: str) -> Imported:
@@ -229,7 +283,7 @@ def import_documents(docs: list[_Doc], file: str) -> Imported:
             converted = _convert_slo(doc, slis, problems, result.notes)
             if converted is not None:
                 result.slos.append(converted[0])
-                result.locations.append(converted[1])
+                result.origins.append((doc, converted[1]))
     skipped = sorted({doc.data["kind"] for doc in valid} - {"SLO", "Service", "SLI"})
     if skipped:
         result.notes.append("not imported (opsbook has no place for them): " + ", ".join(skipped))
@@ -254,7 +308,7 @@ def _check_envelope(doc: _Doc, problems: list[Problem]) -> bool:
         problems.append(doc.at(("kind",) if "kind" in data else (), "is not an OpenSLO kind",
                                expected="one of " + ", ".join(KINDS), found=repr(data.get("kind"))))
     name = _get(data, ("metadata", "name"))
-    if not isinstance(name, str) or not name:
+    if isinstance(name, bool) or not isinstance(name, (str, int)) or name == "":
         problems.append(doc.at(("metadata", "name") if name is not None else ("metadata",) if "metadata" in data
                                else (), "needs `metadata.name`", expected="a name such as checkout-success"))
     if data.get("kind") in ("SLO", "SLI") and not hasattr(data.get("spec"), "keys"):
@@ -286,7 +340,7 @@ def _convert_slo(doc: _Doc, slis: dict[str, _Doc], problems: list[Problem], note
         notes.append(f"{doc.name}: alertPolicies are not imported; opsbook keeps one alert per SLO")
     if len(problems) > before:
         return None
-    return slo, {field: (*_position(doc.data, path), key_path(path)) for field, path in where.items()}
+    return slo, where
 
 
 def _described(doc: _Doc, annotations: dict[str, str], indicator: Any, owner: _Doc, indicator_at: tuple,
@@ -469,25 +523,6 @@ def _get(data: Any, path: tuple) -> Any:
         else:
             return None
     return data
-
-
-def _position(data: Any, path: tuple) -> tuple[int | None, int | None]:
-    """1-based (line, column) of the deepest key of `path` that exists in ruamel round-trip `data`."""
-    line = column = None
-    if hasattr(data, "lc"):
-        line, column = data.lc.line + 1, data.lc.col + 1
-    for step in path:
-        try:
-            if isinstance(step, int) and isinstance(data, list) and step < len(data):
-                line, column = (n + 1 for n in data.lc.item(step))
-            elif hasattr(data, "keys") and step in data:
-                line, column = (n + 1 for n in data.lc.key(step))
-            else:
-                break
-        except (AttributeError, KeyError, TypeError):
-            break
-        data = data[step]
-    return line, column
 
 
 def _is_number(value: Any) -> bool:

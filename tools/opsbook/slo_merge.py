@@ -34,37 +34,49 @@ class Merge:
 
 def merge(existing_text: str | None, slos: list[Any]) -> Merge:
     """The new text of the catalogue with `slos` (validated `Slo` models) merged in by id."""
-    from opsbook.editing import round_trip_yaml
+    import yaml as pyyaml
+
     from opsbook.models.catalogue import SloCatalogue
 
     text = existing_text if existing_text is not None else _HEADER + "slos: []\n"
+    # Decide with the fast loader; only a change pays for ruamel.yaml's comment-keeping round trip.
+    plain = pyyaml.load(text, Loader=getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)) or {}
+    current = SloCatalogue.model_validate(plain).slos if plain.get("slos") else []
+    position = {slo.id: i for i, slo in enumerate(current)}
+    result = Merge(text, [], [], [])
+    edits: list[tuple[int | None, Any]] = []  # (index to replace, or None to append; the SLO)
+    for slo in slos:
+        if slo.id not in position:
+            position[slo.id] = len(position)
+            result.added.append(slo.id)
+            edits.append((None, slo))
+        elif slo.id in result.added or current[position[slo.id]] != slo:
+            result.updated.append(slo.id)
+            edits.append((position[slo.id], slo))
+        else:
+            result.unchanged.append(slo.id)
+    if edits:
+        result.text = _edited(text, edits)
+    return result
+
+
+def _edited(text: str, edits: list[tuple[int | None, Any]]) -> str:
+    from opsbook.editing import round_trip_yaml
+    from ruamel.yaml.comments import CommentedSeq
+
     yaml = round_trip_yaml(text)
     data = yaml.load(text)
-    current = SloCatalogue.model_validate(_plain(data)).slos if data.get("slos") else []
+    if not data.get("slos"):  # `slos: []` is written in flow style; new entries read better as a block
+        data["slos"] = CommentedSeq()
     items = data["slos"]
-    if not items:  # `slos: []` is written in flow style; new entries read better as a block
-        from ruamel.yaml.comments import CommentedSeq
-
-        items = data["slos"] = CommentedSeq()
-    index = {slo.id: i for i, slo in enumerate(current)}
-    result = Merge("", [], [], [])
-    for slo in slos:
-        if slo.id not in index:
+    for index, slo in edits:
+        if index is None or index >= len(items):
             items.append(_mapping(slo))
-            index[slo.id] = len(items) - 1
-            result.added.append(slo.id)
-        elif current[index[slo.id]] == slo:
-            result.unchanged.append(slo.id)
         else:
-            items[index[slo.id]] = _mapping(slo)
-            result.updated.append(slo.id)
-    if not result.changed:
-        result.text = text
-        return result
+            items[index] = _mapping(slo)
     buffer = io.StringIO()
     yaml.dump(data, buffer)
-    result.text = buffer.getvalue()
-    return result
+    return buffer.getvalue()
 
 
 def _mapping(slo: Any):
@@ -107,23 +119,6 @@ def _text(value: Any) -> Any:
 
 def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
-
-
-def _plain(data: Any) -> Any:
-    """ruamel's round-trip containers and scalars as plain Python, for the pydantic models."""
-    if hasattr(data, "items"):
-        return {str(k): _plain(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_plain(v) for v in data]
-    if isinstance(data, bool) or data is None:
-        return data
-    if isinstance(data, float):
-        return float(data)
-    if isinstance(data, int):
-        return int(data)
-    if isinstance(data, str):
-        return str(data)
-    return data
 
 
 def read_catalogue(root: Path) -> str | None:

@@ -64,30 +64,30 @@ def _convert(text: str, file: str, root: Path) -> tuple[list, list[str]]:
 
     imported = openslo.import_documents(openslo.parse_documents(text, file), file)
     problems = imported.problems
-    pairs, seen = [], {}
-    for data, where in zip(imported.slos, imported.locations):
-        slo, found = model_problems(_Located(file, where), Slo, data)
-        problems += [_relabel(p, where) for p in found]
+    slos, seen = [], {}
+    for index, data in enumerate(imported.slos):
+        located = _Located(file, imported, index)
+        slo, found = model_problems(located, Slo, data)
+        problems += [located.relabel(p) for p in found]
         if slo is None:
             continue
+        line, column, key = imported.locate(index, "id")
         if slo.id in seen:
-            line, column, key = where["id"]
             problems.append(Problem(file, f"SLO id '{slo.id}' is given twice (first at line {seen[slo.id]})",
                                     line, column, key, code="duplicate-id"))
             continue
-        seen[slo.id] = where["id"][0]
-        pairs.append((slo, where))
+        seen[slo.id] = line
+        slos.append(slo)
     known = _service_ids(root)
-    for data, where in zip(imported.slos, imported.locations):
+    for index, data in enumerate(imported.slos):
         service = data.get("service")
         if known is not None and isinstance(service, str) and service not in known:
-            line, column, key = where["service"]
             problems.append(Problem(file, f"refers to service '{service}', which ops/services.yaml does not define",
-                                    line, column, key, code="dangling-reference",
+                                    *imported.locate(index, "service"), code="dangling-reference",
                                     hint="add the service to ops/services.yaml first"))
     if problems:
         raise openslo.OpenSloInvalid(sorted(problems, key=Problem.sort_key))
-    return [slo for slo, _ in pairs], imported.notes
+    return slos, imported.notes
 
 
 @dataclasses.dataclass
@@ -95,17 +95,17 @@ class _Located:
     """Stands in for a handbook Source: points an opsbook field at its place in the OpenSLO file."""
 
     rel: str
-    where: dict
+    imported: openslo.Imported
+    index: int
 
     def line_of(self, path: tuple) -> tuple[int | None, int | None]:
-        line, column, _ = self.where.get(path[0], (None, None, "")) if path else (None, None, "")
-        return line, column
+        return self.imported.locate(self.index, path[0])[:2] if path else (None, None)
 
-
-def _relabel(problem: Problem, where: dict) -> Problem:
-    field = problem.key.split(".")[0].split("[")[0]
-    key = where.get(field, (None, None, ""))[2]
-    return dataclasses.replace(problem, key=f"{key} (opsbook `{problem.key}`)" if key else problem.key)
+    def relabel(self, problem: Problem) -> Problem:
+        """Name the OpenSLO key first, the opsbook field second: `metadata.name (opsbook `id`)`."""
+        field = problem.key.split(".")[0].split("[")[0]
+        key = self.imported.locate(self.index, field)[2]
+        return dataclasses.replace(problem, key=f"{key} (opsbook `{problem.key}`)" if key else problem.key)
 
 
 def _service_ids(root: Path) -> set[str] | None:
