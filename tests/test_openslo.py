@@ -392,7 +392,7 @@ def test_any_slo_survives_export_then_import(slo):
 @given(_slos)
 def test_any_imported_slo_is_written_so_the_handbook_reads_it_back(slo):
     from opsbook.models.catalogue import SloCatalogue
-    from opsbook.slo_merge import merge
+    from opsbook.slo_import import merge
 
     text = merge((REPO / "ops/slos.yaml").read_text(), [slo]).text
     # The handbook's loader (PyYAML, YAML 1.1) must read exactly what was merged in.

@@ -1,8 +1,9 @@
-"""Merge SLOs into `ops/slos.yaml` by id, keeping the file's comments and layout, and write it atomically.
+"""Bring SLOs kept as OpenSLO into `ops/slos.yaml`.
 
-An SLO whose id is new is appended; one whose id exists is replaced in place, unless it is equal to what
-is there, in which case its lines are left exactly as they were. Nothing is written until the merged
-file has been checked as a whole.
+The file's SLOs are converted (`opsbook.openslo`), checked as catalogue entries and against the
+handbook's services, then merged by id: a new id is appended; an existing one is replaced in place,
+unless it is equal to what is there, in which case its lines stay exactly as they were. The file keeps
+its comments and layout, and is written atomically only after everything has been checked.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from opsbook.openslo import Imported, OpenSloInvalid, import_documents, parse_documents
 from opsbook.problems import OpsbookError, Problem
 
 SLOS_FILE = "ops/slos.yaml"
@@ -160,3 +162,71 @@ def write_atomically(path: Path, text: str) -> None:
         os.replace(temp_name, path)
     finally:
         Path(temp_name).unlink(missing_ok=True)
+
+
+def read_openslo(text: str, file: str, root: Path) -> tuple[list, list[str]]:
+    """The SLOs of an OpenSLO file as validated `Slo` models whose services the handbook at `root` has,
+    and notes on what was left behind; raises OpenSloInvalid with every problem, located in `file`.
+    """
+    from opsbook.explain import model_problems
+    from opsbook.models.catalogue import Slo
+
+    imported = import_documents(parse_documents(text, file), file)
+    problems = imported.problems
+    slos, seen = [], {}
+    for index, data in enumerate(imported.slos):
+        located = _Located(file, imported, index)
+        slo, found = model_problems(located, Slo, data)
+        problems += [located.relabel(p) for p in found]
+        if slo is None:
+            continue
+        line, column, key = imported.locate(index, "id")
+        if slo.id in seen:
+            problems.append(Problem(file, f"SLO id '{slo.id}' is given twice (first at line {seen[slo.id]})",
+                                    line, column, key, code="duplicate-id"))
+            continue
+        seen[slo.id] = line
+        slos.append(slo)
+    known = _service_ids(root)
+    for index, data in enumerate(imported.slos):
+        service = data.get("service")
+        if known is not None and isinstance(service, str) and service not in known:
+            problems.append(Problem(file, f"refers to service '{service}', which ops/services.yaml does not define",
+                                    *imported.locate(index, "service"), code="dangling-reference",
+                                    hint="add the service to ops/services.yaml first"))
+    if problems:
+        raise OpenSloInvalid(sorted(problems, key=Problem.sort_key))
+    return slos, imported.notes
+
+
+@dataclasses.dataclass
+class _Located:
+    """Stands in for a handbook Source: points an opsbook field at its place in the OpenSLO file."""
+
+    rel: str
+    imported: Imported
+    index: int
+
+    def line_of(self, path: tuple) -> tuple[int | None, int | None]:
+        return self.imported.locate(self.index, path[0])[:2] if path else (None, None)
+
+    def relabel(self, problem: Problem) -> Problem:
+        """Name the OpenSLO key first, the opsbook field second: `metadata.name (opsbook `id`)`."""
+        field = problem.key.split(".")[0].split("[")[0]
+        key = self.imported.locate(self.index, field)[2]
+        return dataclasses.replace(problem, key=f"{key} (opsbook `{problem.key}`)" if key else problem.key)
+
+
+def _service_ids(root: Path) -> set[str] | None:
+    """The service ids of the handbook, or None when ops/services.yaml cannot be read (then not checked)."""
+    from opsbook.explain import model_problems
+    from opsbook.loading import read_source
+    from opsbook.models.catalogue import ServiceCatalogue
+
+    path = root / "ops" / "services.yaml"
+    if not path.exists():
+        return None
+    problems: list[Problem] = []
+    source = read_source(path, root, problems, markdown=False)
+    catalogue = model_problems(source, ServiceCatalogue, source.data)[0] if source is not None else None
+    return {service.id for service in catalogue.services} if catalogue is not None else None
