@@ -88,6 +88,8 @@ def test_runbook_page_has_metadata_cross_links_and_an_edit_link(built):
     page = (built.site_dir / urls.runbook(CHECKOUT) / "index.html").read_text(encoding="utf-8")
     assert "https://github.com/giftgenius/handbook/edit/main/runbooks/rb-checkout-failure.md" in page
     assert 'class="ops-badge ops-sev-1">SEV-1<' in page
+    assert 'href="../../assets/opsbook/opsbook.css"' in page  # the badges' colours, shipped by the plugin
+    assert ".ops-sev-1" in (built.site_dir / "assets" / "opsbook" / "opsbook.css").read_text(encoding="utf-8")
     assert "Priya Raman, Maya Lindqvist" in page
     assert "Quick mitigation" in page and "User-facing messages" in page
     assert f'href="../../{urls.postmortem(CHECKOUT_OUTAGE)}"' in page  # the incident that used it

@@ -24,6 +24,7 @@ from opsbook.validate import check_handbook
 
 RUNBOOK_SEARCH_BOOST = 4
 THEME_OVERRIDES = Path(__file__).resolve().parent.parent / "templates" / "site"
+STYLESHEET = "assets/opsbook/opsbook.css"  # badge colours, in THEME_OVERRIDES
 
 
 @dataclasses.dataclass
@@ -89,7 +90,8 @@ def previous_feeds(site_dir: str | Path) -> dict[str, bytes]:
 
 def configure(site: Site, config: MkDocsConfig, navigation: bool = True) -> MkDocsConfig:
     """Navigation from the handbook (unless `mkdocs.yml` has one), `site_url` from `opsbook.yaml`
-    (unless set), and the theme override that keeps the header's repository link offline."""
+    (unless set), the badges' stylesheet, and the theme override that keeps the header's repository
+    link offline."""
     if navigation and not config.nav:
         config.nav = pages.navigation(site.handbook)
         site.in_nav = pages.nav_sources(config.nav)
@@ -98,6 +100,8 @@ def configure(site: Site, config: MkDocsConfig, navigation: bool = True) -> MkDo
     if not config.use_directory_urls:
         logging.getLogger("mkdocs.plugins.opsbook").warning(
             "opsbook: `use_directory_urls: false` breaks the links the feed and the issues carry")
+    if STYLESHEET not in config.extra_css:
+        config.extra_css.append(STYLESHEET)  # copied from THEME_OVERRIDES like any theme asset
     dirs = config.theme.dirs
     position = 1 if config.theme.custom_dir else 0
     if str(THEME_OVERRIDES) not in dirs:
