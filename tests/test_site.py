@@ -84,6 +84,18 @@ def test_every_handbook_page_is_published_where_urls_says(built):
     assert layout.url_of(layout.CALENDAR) == urls.calendar_page()
 
 
+@pytest.mark.parametrize("here, there, expected", [
+    ("postmortems/pm-a.md", "runbooks/rb-b.md", "../../runbooks/rb-b/"),
+    ("index.md", "runbooks/rb-b.md", "runbooks/rb-b/"),
+    ("postmortems/pm-a.md", "index.md", "../../"),
+    ("postmortems/index.md", "postmortems/pm-a.md", "pm-a/"),
+    ("reviews/weekly.md", "reviews/index.md", "../"),
+    ("reviews/index.md", "feeds/handbook.ics", "../feeds/handbook.ics"),
+])
+def test_html_links_are_relative_to_the_page_url(here, there, expected):
+    assert layout.href(here, there) == expected
+
+
 def test_runbook_page_has_metadata_cross_links_and_an_edit_link(built):
     page = (built.site_dir / urls.runbook(CHECKOUT) / "index.html").read_text(encoding="utf-8")
     assert "https://github.com/giftgenius/handbook/edit/main/runbooks/rb-checkout-failure.md" in page

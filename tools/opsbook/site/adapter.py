@@ -88,6 +88,12 @@ def previous_feeds(site_dir: str | Path) -> dict[str, bytes]:
     return {path.relative_to(site_dir).as_posix(): path.read_bytes() for path in sorted(base.rglob("*.ics"))}
 
 
+def watched(site: Site) -> list[Path]:
+    """The handbook's files and folders that `mkdocs serve` should watch."""
+    names = ("opsbook.yaml", "ops", "runbooks", "postmortems", "calendar")
+    return [site.root / name for name in names if (site.root / name).exists()]
+
+
 def configure(site: Site, config: MkDocsConfig, navigation: bool = True) -> MkDocsConfig:
     """Navigation from the handbook (unless `mkdocs.yml` has one), `site_url` from `opsbook.yaml`
     (unless set), the badges' stylesheet, and the theme override that keeps the header's repository

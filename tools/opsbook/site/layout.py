@@ -52,10 +52,14 @@ def link(from_src: str, to_path: str, anchor: str | None = None) -> str:
 def href(from_src: str, to_path: str, anchor: str | None = None) -> str:
     """A relative URL from the page built from `from_src` to the page (or file) `to_path`, for raw HTML,
     which MkDocs does not rewrite. Assumes directory URLs, as `opsbook.urls` does."""
-    here = url_of(from_src).rstrip("/") or "."
+    here = [part for part in url_of(from_src).split("/") if part]
     if to_path.endswith(".md"):
-        target = posixpath.relpath(url_of(to_path).rstrip("/") or ".", here)
-        target = "./" if target == "." else target + "/"
+        there, slash = [part for part in url_of(to_path).split("/") if part], "/"
     else:
-        target = posixpath.relpath(to_path, here)
+        there, slash = to_path.split("/"), ""
+    common = 0
+    while common < min(len(here), len(there)) and here[common] == there[common] and (slash or common < len(there) - 1):
+        common += 1
+    parts = [".."] * (len(here) - common) + there[common:]
+    target = "/".join(parts) + slash if parts else "./"
     return target + (f"#{anchor}" if anchor else "")

@@ -63,3 +63,9 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         """Put the decorations the search index leaves out in place."""
         page.content = adapter.fill(self.site, page, page.content, indexed=True)
         return context
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        """`mkdocs serve` rebuilds when a handbook file changes, not only a file in `docs_dir`."""
+        for path in adapter.watched(self.site):
+            server.watch(str(path))
+        return server
