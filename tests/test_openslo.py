@@ -272,6 +272,10 @@ CASES = {
         "bad.yaml:4:1: error: spec: needs `indicator` or `indicatorRef`",
     ]),
     "empty": ("# nothing here\n", ["bad.yaml:1: error: holds no OpenSLO documents"]),
+    "duplicate-slo": ((lambda good: good + "---\n" + good)(BAD_WINDOW_AND_TARGET.replace("1M", "28d")
+                                                           .replace("1.5", "0.99")), [
+        "bad.yaml:23:3: error: metadata.name: SLO id 'api-availability' is given twice (first at line 4)",
+    ]),
     "duplicate-key": (BAD_WINDOW_AND_TARGET.replace("  name: api-availability\n",
                                                     "  name: api-availability\n  name: api-latency\n"), [
         "bad.yaml:5:3: error: is not valid YAML: the key 'name' is given twice in one mapping",

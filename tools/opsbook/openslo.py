@@ -71,7 +71,7 @@ def dump_documents(documents: list[dict]) -> str:
     """
     import yaml
 
-    class Dumper(yaml.SafeDumper):
+    class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's emitter when present
         pass
 
     def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

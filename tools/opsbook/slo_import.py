@@ -180,12 +180,12 @@ def read_openslo(text: str, file: str, root: Path) -> tuple[list, list[str]]:
         problems += [located.relabel(p) for p in found]
         if slo is None:
             continue
-        line, column, key = imported.locate(index, "id")
-        if slo.id in seen:
-            problems.append(Problem(file, f"SLO id '{slo.id}' is given twice (first at line {seen[slo.id]})",
-                                    line, column, key, code="duplicate-id"))
+        if slo.id in seen:  # where things are is worked out only now, for the message
+            first = imported.locate(seen[slo.id], "id")[0]
+            problems.append(Problem(file, f"SLO id '{slo.id}' is given twice (first at line {first})",
+                                    *imported.locate(index, "id"), code="duplicate-id"))
             continue
-        seen[slo.id] = line
+        seen[slo.id] = index
         slos.append(slo)
     known = _service_ids(root)
     for index, data in enumerate(imported.slos):
