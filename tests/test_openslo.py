@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import textwrap
@@ -402,3 +403,49 @@ def test_any_imported_slo_is_written_so_the_handbook_reads_it_back(slo):
     # The handbook's loader (PyYAML, YAML 1.1) must read exactly what was merged in.
     catalogue = SloCatalogue.model_validate(yaml.safe_load(text))
     assert {s.id: s for s in catalogue.slos}[slo.id] == slo
+
+
+_junk = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
+                     | st.sampled_from(["success", "failure", "lte", "28d", "1M", "< 0.8 for 5m", "openslo/v1", "SLO"]),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+                     max_leaves=8)
+
+
+def _mutated(document: dict, draw) -> dict:
+    """`document` with one value somewhere inside replaced by junk, or a key removed."""
+    path, node = [], document
+    while isinstance(node, (dict, list)) and node and draw(st.integers(0, 5)) > 0:  # mostly deep inside
+        key = draw(st.sampled_from(sorted(node) if isinstance(node, dict) else list(range(len(node)))))
+        path.append(key)
+        node = node[key]
+    if not path:
+        return document
+    parent = document
+    for key in path[:-1]:
+        parent = parent[key]
+    if isinstance(parent, dict) and draw(st.booleans()):
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = draw(_junk)
+    return document
+
+
+@functools.lru_cache(maxsize=1)
+def _exported_example() -> str:
+    return openslo.dump_documents(openslo.export_documents(_catalogue(REPO).values(), {}))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_broken_openslo_is_refused_with_located_problems_and_never_a_traceback(data):
+    from opsbook.slo_import import read_openslo
+
+    documents = [_mutated(doc, data.draw) for doc in list(yaml.safe_load_all(_exported_example()))[-2:]]
+    text = yaml.safe_dump_all(documents, sort_keys=False)
+    try:
+        read_openslo(text, "x.yaml", REPO)
+    except openslo.OpenSloInvalid as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            assert problem.file == "x.yaml" and problem.message
+            assert problem.line is not None and 1 <= problem.line <= text.count("\n") + 1
