@@ -108,7 +108,7 @@ def test_search_finds_the_checkout_runbook(page, site_url):
 
 def test_calendar_page_links_a_feed_that_parses(page, site_url):
     page.goto(site_url)
-    page.locator("nav.md-nav--primary").get_by_role("link", name="Reviews").first.click()
+    page.locator("nav.md-nav--primary").get_by_role("link", name="Review calendar").click()
     page.wait_for_url(site_url + urls.calendar_page())
     assert page.locator("h1").inner_text().rstrip("¶") == "Review calendar"
     webcal = page.get_by_role("link", name="Subscribe in your calendar app").get_attribute("href")

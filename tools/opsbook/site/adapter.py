@@ -125,7 +125,7 @@ def add_files(site: Site, files: Files, config: MkDocsConfig) -> Files:
         files.append(file)
     for src, markdown in site.generated.items():
         _refuse_clash(files, src)
-        files.append(File.generated(config, src, content=markdown))
+        files.append(File.generated(config, src, content=markdown, inclusion=_inclusion(site, src)))
     for path, data in site.feeds.items():
         _refuse_clash(files, path)
         files.append(File.generated(config, path, content=data))
@@ -133,7 +133,8 @@ def add_files(site: Site, files: Files, config: MkDocsConfig) -> Files:
 
 
 def _inclusion(site: Site, src: str) -> InclusionLevel:
-    """Pages the plugin's navigation leaves out (older incidents) are published, searchable, and quiet."""
+    """Pages the plugin's navigation leaves out (older incidents, each review's page) are published,
+    searchable, and not reported as missing from the navigation."""
     if site.in_nav is None or src in site.in_nav:
         return InclusionLevel.UNDEFINED
     return InclusionLevel.NOT_IN_NAV

@@ -75,8 +75,10 @@ def navigation(handbook: Handbook, recent_incidents: int = NAV_INCIDENTS) -> lis
     """The site's navigation in `mkdocs.yml` form: sections open on their index page.
 
     Every runbook is listed (in an incident it is two taps away); only the most recent incidents are,
-    the rest are one tap further, in the post-mortem index. A menu of a thousand incidents helps nobody
-    on a phone, and repeating it on every page makes the site quadratic in size.
+    the rest are one tap further, in the post-mortem index; each review's page is linked from the
+    calendar, and the tags page from every tag. The menu is repeated on every page, so each entry
+    costs as many times as there are pages: a menu of a thousand incidents would make the site
+    quadratic in size, and helps nobody on a phone.
     """
     runbooks = sorted(handbook.runbooks.values(), key=lambda rb: (rb.meta.severity.rank, rb.meta.title))
     incidents = sorted(handbook.postmortems.values(), key=_detected, reverse=True)[:recent_incidents]
@@ -85,12 +87,10 @@ def navigation(handbook: Handbook, recent_incidents: int = NAV_INCIDENTS) -> lis
         {"Runbooks": [layout.RUNBOOKS] + [{rb.meta.title: layout.runbook(rb.id)} for rb in runbooks]},
         {"Incidents": [layout.POSTMORTEMS, {"Metrics": layout.METRICS}]
          + [{pm.meta.title: layout.postmortem(pm.id)} for pm in incidents]},
-        {"Reviews": [layout.CALENDAR] + [{c.cadence.title: layout.cadence(c.id)} for c in
-                                         sorted(handbook.cadences.values(), key=lambda c: c.cadence.title)]},
+        {"Review calendar": layout.CALENDAR},
         {"Reference": [{"SLO catalogue": layout.SLOS}, {"Severity policy": layout.SEVERITY},
                        {"Team and rotation": layout.TEAM}, {"Secrets": layout.SECRETS}]
-         + [{page.title: page.path} for page in sorted(handbook.pages, key=lambda p: p.path)]
-         + [{"Tags": layout.TAGS}]},
+         + [{page.title: page.path} for page in sorted(handbook.pages, key=lambda p: p.path)]},
     ]
 
 
