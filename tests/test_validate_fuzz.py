@@ -72,3 +72,17 @@ def test_yaml_punctuation_soup_in_frontmatter(tmp_path_factory, text):
     root = _root(tmp_path_factory)
     (root / "runbooks/rb-soup.md").write_text("---\n" + text + "\n---\nbody\n", encoding="utf-8")
     _assert_reports(root)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.lists(st.sampled_from(["## Root cause", "##  Root cause", "## Root cause ##", "## Root causes",
+                                      "##\tNext", "## Next", "", "text", "  ", "x ## Root cause"]),
+                     max_size=8).map("\n".join))
+def test_fast_section_check_agrees_with_split_sections(body):
+    from opsbook.handbook import has_text_under, split_sections
+
+    section = split_sections(body, 1).get("Root cause")
+    exact = bool(section and section.text)
+    fast = has_text_under(body, "Root cause")
+    # The fast path may only say "no" where the full split finds text (then the validator falls back).
+    assert fast == exact or (not fast and exact and "##  Root cause" in body)

