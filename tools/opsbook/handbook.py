@@ -58,6 +58,8 @@ def has_text_under(body: str, title: str) -> bool:
         end_of_line = body.find("\n", at)
         end_of_line = len(body) if end_of_line == -1 else end_of_line
         if body[at + 3:end_of_line].strip().rstrip("#").rstrip() == title:
+            if body.find(title, 0, at) != -1:
+                return False  # an earlier heading might be this section, spelt loosely: let the caller split
             following = _HEADING.search(body, end_of_line)
             return bool(body[end_of_line:following.start() if following else len(body)].strip())
         at = body.find("\n" + heading, end_of_line) + 1 or -1
