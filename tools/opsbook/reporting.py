@@ -8,6 +8,16 @@ from typing import Sequence
 from opsbook.problems import Problem, count
 
 
+def summary_line(problems: Sequence[Problem], handbook, strict: bool = False) -> str:
+    """One line closing a report: what failed, or what the valid handbook holds."""
+    errors, warnings = count(problems)
+    if errors or (strict and warnings):
+        return f"✗ {errors} error(s), {warnings} warning(s)" + (" (--strict: warnings count)" if strict and warnings else "")
+    counts = (f"{len(handbook.runbooks)} runbooks, {len(handbook.postmortems)} post-mortems, "
+              f"{len(handbook.cadences)} cadences, {len(handbook.slos)} SLOs")
+    return f"✓ the handbook is valid ({counts})" + (f", {warnings} warning(s)" if warnings else "")
+
+
 def as_text(problems: Sequence[Problem], summary: str) -> str:
     lines = []
     for p in problems:

@@ -17,8 +17,11 @@ def run(root: str, site_dir: str | None, as_of: str | None) -> int:
         click.echo(reporting.as_text(report.problems, f"✗ {errors} error(s), {warnings} warning(s); "
                                                       "the site was not built"), nl=False, err=True)
         return 1
+    summary = reporting.summary_line(report.problems, report.handbook)
     if warnings:
-        click.echo(reporting.as_text(report.problems, f"{warnings} warning(s)"), nl=False, err=True)
+        click.echo(reporting.as_text(report.problems, summary), nl=False, err=True)
+    else:
+        click.echo(summary)
 
     from opsbook.site.build import build_site
 

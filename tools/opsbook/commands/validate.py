@@ -17,7 +17,7 @@ def run(root: str, output_format: str, strict: bool, as_of: str | None) -> int:
     report = check_handbook(root, now)
     errors, warnings = count(report.problems)
     failed = errors > 0 or (strict and warnings > 0)
-    summary = _summary(errors, warnings, strict, report)
+    summary = reporting.summary_line(report.problems, report.handbook, strict)
     if output_format == "json":
         click.echo(reporting.as_json(report.problems, summary, not failed), nl=False)
     elif output_format == "github":
@@ -28,12 +28,3 @@ def run(root: str, output_format: str, strict: bool, as_of: str | None) -> int:
     else:
         click.echo(reporting.as_text(report.problems, summary), nl=False)
     return 1 if failed else 0
-
-
-def _summary(errors: int, warnings: int, strict: bool, report) -> str:
-    if errors or (strict and warnings):
-        return f"✗ {errors} error(s), {warnings} warning(s)" + (" (--strict: warnings count)" if strict and warnings else "")
-    hb = report.handbook
-    counts = (f"{len(hb.runbooks)} runbooks, {len(hb.postmortems)} post-mortems, {len(hb.cadences)} cadences, "
-              f"{len(hb.slos)} SLOs")
-    return f"✓ the handbook is valid ({counts})" + (f", {warnings} warning(s)" if warnings else "")
