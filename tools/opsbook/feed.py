@@ -323,6 +323,13 @@ def _plan(handbook, now: dt.datetime) -> list[tuple[str, str, str, str, list[Ent
     return plan
 
 
+def feed_paths(handbook) -> list[str]:
+    """The paths `build_feeds` returns, in order, without rendering anything (a site links to them
+    before they are built): the same files `_plan` lays out, then the index."""
+    return ([urls.feed()] + [urls.owner_feed(p.id) for p in sorted(handbook.team.people, key=lambda p: p.id)]
+            + [urls.cadence_feed(cadence_id) for cadence_id in sorted(handbook.cadences)] + [INDEX_FILE])
+
+
 def build_feeds(handbook, now: dt.datetime, previous: bytes | Mapping[str, bytes] | None = None
                 ) -> dict[str, bytes]:
     """Every feed file by path relative to the site root: the whole feed, one per person and per cadence,

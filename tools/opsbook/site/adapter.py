@@ -20,6 +20,7 @@ from opsbook.handbook import Handbook
 from opsbook.problems import OpsbookError, Problem
 from opsbook.site import decorate as decorations
 from opsbook.site import pages
+from opsbook.site.background import Background
 from opsbook.validate import check_handbook
 
 RUNBOOK_SEARCH_BOOST = 4
@@ -34,8 +35,9 @@ class Site:
     root: Path
     handbook: Handbook
     now: dt.datetime
-    generated: dict[str, str]
-    feeds: dict[str, bytes]
+    background: Background            # renders `generated` and `feeds` while MkDocs converts pages
+    generated_sources: tuple[str, ...]
+    feed_paths: tuple[str, ...]
     content: dict[str, pages.ContentFile]
     decorated: dict[str, decorations.Decorated] = dataclasses.field(default_factory=dict)
     in_nav: set[str] | None = None  # what the navigation the plugin laid out lists; None: mkdocs.yml's own
@@ -43,6 +45,16 @@ class Site:
     @property
     def today(self) -> dt.date:
         return pages.local_today(self.handbook, self.now)
+
+    @property
+    def generated(self) -> dict[str, str]:
+        """The generated pages' Markdown by source path (waits for the background work)."""
+        return self.background.result().generated
+
+    @property
+    def feeds(self) -> dict[str, bytes]:
+        """The feed files by path in the site (waits for the background work)."""
+        return self.background.result().feeds
 
 
 def describe(problem: Problem) -> str:
@@ -70,13 +82,13 @@ def load_site(options, config: MkDocsConfig, log: logging.Logger) -> Site:
         errors = len(report.errors)
         raise PluginError(f"opsbook: the handbook in {root} has {errors} error(s), listed above; "
                           "`ops validate` shows them with hints")
-    from opsbook.feed import build_feeds
+    from opsbook.feed import feed_paths
 
     handbook = report.handbook
-    feeds = build_feeds(handbook, now, previous_feeds(config.site_dir))
-    generated = pages.generate(handbook, now, feeds.keys(), options.upcoming_days)
+    background = Background(handbook, now, previous_feeds(config.site_dir), options.upcoming_days)
     content = {item.src: item for item in pages.content_files(handbook)}
-    return Site(root, handbook, now, generated, feeds, content)
+    return Site(root, handbook, now, background, tuple(pages.generated_sources(handbook)),
+                tuple(feed_paths(handbook)), content)
 
 
 def previous_feeds(site_dir: str | Path) -> dict[str, bytes]:
@@ -123,13 +135,33 @@ def add_files(site: Site, files: Files, config: MkDocsConfig) -> Files:
                               inclusion=_inclusion(site, item.src))
         file.edit_uri = item.path  # the edit link opens the file in the repository, not the page's URL
         files.append(file)
-    for src, markdown in site.generated.items():
+    for src in site.generated_sources:
         _refuse_clash(files, src)
-        files.append(File.generated(config, src, content=markdown, inclusion=_inclusion(site, src)))
-    for path, data in site.feeds.items():
+        files.append(_Pending.of(config, src, lambda src=src: site.generated[src], _inclusion(site, src)))
+    for path in site.feed_paths:
         _refuse_clash(files, path)
-        files.append(File.generated(config, path, content=data))
+        files.append(_Pending.of(config, path, lambda path=path: site.feeds[path]))
     return files
+
+
+class _Pending(File):
+    """A generated file whose content the background work may still be producing. MkDocs reads a
+    generated file's `_content` only when it reads the page or copies the file (the generated pages
+    come after the handbook's, the copies after every page is converted), so it rarely waits."""
+
+    @classmethod
+    def of(cls, config: MkDocsConfig, src: str, make, inclusion=InclusionLevel.UNDEFINED) -> File:
+        file = cls.generated(config, src, content=b"", inclusion=inclusion)
+        file._make = make
+        return file
+
+    @property
+    def _content(self) -> str | bytes:
+        return self._make()
+
+    @_content.setter
+    def _content(self, value: str | bytes) -> None:  # `File.generated` and the content setters
+        self._make = lambda: value
 
 
 def _inclusion(site: Site, src: str) -> InclusionLevel:
@@ -149,7 +181,7 @@ def _refuse_clash(files: Files, src: str) -> None:
 def decorate(site: Site, page: Page, markdown: str) -> str:
     """Runbook and post-mortem pages get their header and cross-links; generated pages have their big
     HTML blocks lifted out of Markdown's way; process pages pass unchanged."""
-    if page.file.src_uri in site.generated:
+    if page.file.src_uri in site.generated_sources:
         decorated = decorations.lift_html_blocks(markdown)
         site.decorated[page.file.src_uri] = decorated
         return decorated.markdown
@@ -178,3 +210,15 @@ def fill(site: Site, page: Page, converted: str, indexed: bool) -> str:
         return converted
     del site.decorated[page.file.src_uri]
     return decorated.fill(converted)
+
+
+def finish(site: Site | None) -> None:
+    """Collect the background work (raising its error, if any) and stop the worker."""
+    if site is not None:
+        site.background.result()
+
+
+def abandon(site: Site | None) -> None:
+    """The build failed: stop the worker without waiting for it."""
+    if site is not None:
+        site.background.close()

@@ -45,22 +45,33 @@ def local_today(handbook: Handbook, now: dt.datetime) -> dt.date:
 def generate(handbook: Handbook, now: dt.datetime, feeds: Collection[str] = (), upcoming_days: int = 28
              ) -> dict[str, str]:
     """Every generated page by source path. `feeds` lists the feed files the site carries (for links)."""
-    today = local_today(handbook, now)
-    pages = {
-        layout.HOME: home(handbook, now),
-        layout.RUNBOOKS: runbook_index(handbook, today),
-        layout.POSTMORTEMS: postmortem_index(handbook),
-        layout.METRICS: metrics_page(handbook, today),
-        layout.SLOS: slo_catalogue(handbook),
-        layout.SEVERITY: severity_policy(handbook),
-        layout.TEAM: team_page(handbook, now),
-        layout.SECRETS: secrets_page(handbook, today),
-        layout.CALENDAR: calendar_page(handbook, now, feeds, upcoming_days),
-        layout.TAGS: "# Tags\n\nRunbooks and post-mortems by tag.\n\n<!-- material/tags -->\n",
+    return {src: make() for src, make in _builders(handbook, now, feeds, upcoming_days).items()}
+
+
+def generated_sources(handbook: Handbook) -> list[str]:
+    """The source paths `generate` returns, in order, without generating anything (MkDocs lists the
+    files before it reads them)."""
+    return list(_builders(handbook, None, (), 0))
+
+
+def _builders(handbook: Handbook, now: dt.datetime | None, feeds: Collection[str], upcoming_days: int) -> dict:
+    """Each generated page's source path and a function that writes it: one list for both of the above."""
+    today = local_today(handbook, now) if now is not None else None
+    builders = {
+        layout.HOME: lambda: home(handbook, now),
+        layout.RUNBOOKS: lambda: runbook_index(handbook, today),
+        layout.POSTMORTEMS: lambda: postmortem_index(handbook),
+        layout.METRICS: lambda: metrics_page(handbook, today),
+        layout.SLOS: lambda: slo_catalogue(handbook),
+        layout.SEVERITY: lambda: severity_policy(handbook),
+        layout.TEAM: lambda: team_page(handbook, now),
+        layout.SECRETS: lambda: secrets_page(handbook, today),
+        layout.CALENDAR: lambda: calendar_page(handbook, now, feeds, upcoming_days),
+        layout.TAGS: lambda: "# Tags\n\nRunbooks and post-mortems by tag.\n\n<!-- material/tags -->\n",
     }
     for entry in handbook.cadences.values():
-        pages[layout.cadence(entry.id)] = cadence_page(handbook, entry, now, feeds)
-    return pages
+        builders[layout.cadence(entry.id)] = lambda entry=entry: cadence_page(handbook, entry, now, feeds)
+    return builders
 
 
 def content_files(handbook: Handbook) -> list[ContentFile]:

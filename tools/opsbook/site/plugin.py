@@ -5,7 +5,10 @@
 - `on_files` adds the runbooks, post-mortems and process pages from their own folders (with edit links
   to those files), the generated pages, and the calendar feeds;
 - `on_page_markdown` and `on_page_content` decorate runbook and post-mortem pages with their
-  metadata and cross-links.
+  metadata and cross-links;
+- the feeds and generated pages are rendered by a worker process started at `on_config`
+  (`opsbook.site.background`), collected when MkDocs first reads them, stopped at `on_post_build`
+  or `on_build_error`.
 """
 
 from __future__ import annotations
@@ -63,6 +66,14 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         """Put the decorations the search index leaves out in place."""
         page.content = adapter.fill(self.site, page, page.content, indexed=True)
         return context
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """The feeds are in place by now; make sure the worker that built them has stopped."""
+        adapter.finish(self.site)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Stop the worker of a failed build rather than wait for it."""
+        adapter.abandon(self.site)
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         """`mkdocs serve` rebuilds when a handbook file changes, not only a file in `docs_dir`."""

@@ -1,0 +1,62 @@
+"""The feeds and generated pages rendered in a worker process during the site build (`opsbook.site.background`):
+the same site as rendering them in the build's own process, and a worker that fails, dies or hangs fails
+the build with a message instead of leaving it waiting."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from conftest import NOW, REPO
+from opsbook.problems import OpsbookError
+from opsbook.site import background
+from opsbook.site.build import build_site
+
+AS_OF = NOW.isoformat()
+
+
+@pytest.fixture
+def forked():
+    """These tests are about the forked worker; a process with other threads renders in place."""
+    if not background._can_fork():
+        pytest.skip("the worker is forked only from a single-threaded process")
+
+
+def test_worker_and_in_process_rendering_give_the_same_site(forked, tmp_path, monkeypatch):
+    with_worker = build_site(REPO, tmp_path / "worker", AS_OF)
+    monkeypatch.setattr(background, "_can_fork", lambda: False)
+    in_process = build_site(REPO, tmp_path / "in-process", AS_OF)
+    assert with_worker.generated == in_process.generated
+    assert with_worker.feeds == in_process.feeds
+    for folder in ("feeds", "reviews", "metrics"):
+        for path in (tmp_path / "in-process" / folder).rglob("*"):
+            if path.is_file():
+                twin = tmp_path / "worker" / path.relative_to(tmp_path / "in-process")
+                assert twin.read_bytes() == path.read_bytes(), path
+
+
+def test_an_error_in_the_worker_fails_the_build_with_its_message(forked, tmp_path, monkeypatch):
+    def broken(*args):
+        raise OpsbookError("calendar/weekly-slo-review.yaml:3: rule: cannot be expanded")
+
+    monkeypatch.setattr(background, "publish", broken)  # the forked worker inherits the patch
+    with pytest.raises(OpsbookError, match=r"calendar/weekly-slo-review\.yaml:3: rule: cannot be expanded"):
+        build_site(REPO, tmp_path / "site", AS_OF)
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_worker_that_dies_fails_the_build(forked, tmp_path, monkeypatch):
+    monkeypatch.setattr(background, "publish", lambda *args: os._exit(3))
+    with pytest.raises(OpsbookError, match="stopped unexpectedly"):
+        build_site(REPO, tmp_path / "site", AS_OF)
+
+
+def test_a_worker_that_hangs_is_stopped_and_fails_the_build(forked, tmp_path, monkeypatch):
+    monkeypatch.setattr(background, "TIMEOUT", 1)
+    monkeypatch.setattr(background, "publish", lambda *args: time.sleep(60))
+    begin = time.monotonic()
+    with pytest.raises(OpsbookError, match="took longer than 1 s"):
+        build_site(REPO, tmp_path / "site", AS_OF)
+    assert time.monotonic() - begin < 20

@@ -1,0 +1,109 @@
+"""The build's independent, CPU-heavy work (the calendar feeds and the generated pages) done in a
+second process while MkDocs reads and converts the handbook's pages in this one: MkDocs renders pages on
+one core, and nothing it does before the generated pages are read depends on them.
+
+The worker is forked, so it inherits the validated handbook instead of receiving a pickled copy; only
+the results (bytes and strings) travel back. Where forking is not safe (other threads running, as under
+`mkdocs serve`, or no `fork` on the platform) the same function runs in this process the first time a
+result is needed. The output is the same either way; only the moment it is computed differs.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import dataclasses
+import datetime as dt
+import multiprocessing
+import threading
+from concurrent.futures.process import BrokenProcessPool
+from typing import Mapping
+
+from mkdocs.exceptions import PluginError
+
+from opsbook.handbook import Handbook
+from opsbook.problems import OpsbookError
+from opsbook.site import pages
+
+TIMEOUT = 600  # seconds; a thousand post-mortems take about one
+
+_INHERITED: dict[int, tuple] = {}  # job number → `publish` arguments, read by the forked worker
+_jobs = iter(range(1, 1 << 62))
+
+
+@dataclasses.dataclass(frozen=True)
+class Published:
+    feeds: dict[str, bytes]     # by path in the site
+    generated: dict[str, str]   # the generated pages' Markdown by source path
+
+
+def publish(handbook: Handbook, now: dt.datetime, previous: Mapping[str, bytes], upcoming_days: int) -> Published:
+    """The feed files and the generated pages of one build."""
+    from opsbook.feed import build_feeds, feed_paths
+
+    feeds = build_feeds(handbook, now, previous)
+    if list(feeds) != feed_paths(handbook):  # the site listed `feed_paths` before the feeds existed
+        raise RuntimeError(f"opsbook: feed_paths() {feed_paths(handbook)} disagrees with build_feeds() {list(feeds)}")
+    return Published(feeds, pages.generate(handbook, now, feeds.keys(), upcoming_days))
+
+
+def _publish_inherited(job: int) -> Published:
+    return publish(*_INHERITED[job])
+
+
+def _can_fork() -> bool:
+    """Fork only a single-threaded process: a lock another thread holds would stay locked in the child."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+class Background:
+    """One build's `publish` call: started now, collected with `result()` (which waits if need be)."""
+
+    def __init__(self, handbook: Handbook, now: dt.datetime, previous: Mapping[str, bytes], upcoming_days: int):
+        self._args = (handbook, now, dict(previous), upcoming_days)
+        self._result: Published | None = None
+        self._executor: cf.ProcessPoolExecutor | None = None
+        self._future: cf.Future | None = None
+        self._job = 0
+        if _can_fork():
+            self._job = next(_jobs)
+            _INHERITED[self._job] = self._args
+            self._executor = cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self._future = self._executor.submit(_publish_inherited, self._job)
+
+    def result(self) -> Published:
+        """The feeds and pages; raises PluginError when they could not be built."""
+        if self._result is None:
+            try:
+                self._result = self._collect() if self._future is not None else publish(*self._args)
+            except OpsbookError as exc:
+                raise PluginError(f"opsbook: {exc}") from None
+            finally:
+                self.close()
+        return self._result
+
+    def _collect(self) -> Published:
+        try:
+            return self._future.result(timeout=TIMEOUT)
+        except cf.TimeoutError:  # `close` stops the worker
+            raise PluginError(f"opsbook: the feeds and generated pages took longer than {TIMEOUT} s; "
+                              "stopped the worker") from None
+        except BrokenProcessPool:
+            raise PluginError("opsbook: the worker building the feeds and generated pages stopped "
+                              "unexpectedly (out of memory?)") from None
+
+    def close(self) -> None:
+        """Stop the worker (if any) and forget the inherited arguments; safe to call more than once."""
+        _INHERITED.pop(self._job, None)
+        if self._executor is not None:
+            executor, self._executor = self._executor, None
+            done = self._future is None or self._future.done()
+            if not done:
+                _terminate(executor)
+            executor.shutdown(wait=done, cancel_futures=True)
+
+
+def _terminate(executor: cf.ProcessPoolExecutor) -> None:
+    """Stop a worker that is still running (the build failed, or it hung), so nothing waits on it.
+    The executor has no public way to do this; `_processes` is its map of worker processes."""
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.terminate()
