@@ -11,8 +11,9 @@ import pytest
 
 from conftest import NOW, REPO
 from opsbook.problems import OpsbookError
-from opsbook.site import background
+from opsbook.site import background, decorate, pages
 from opsbook.site.build import build_site
+from opsbook.validate import load_handbook
 
 AS_OF = NOW.isoformat()
 
@@ -30,11 +31,28 @@ def test_worker_and_in_process_rendering_give_the_same_site(forked, tmp_path, mo
     in_process = build_site(REPO, tmp_path / "in-process", AS_OF)
     assert with_worker.generated == in_process.generated
     assert with_worker.feeds == in_process.feeds
-    for folder in ("feeds", "reviews", "metrics"):
+    for folder in ("feeds", "reviews", "metrics", "runbooks", "postmortems"):
         for path in (tmp_path / "in-process" / folder).rglob("*"):
             if path.is_file():
                 twin = tmp_path / "worker" / path.relative_to(tmp_path / "in-process")
                 assert twin.read_bytes() == path.read_bytes(), path
+
+
+def test_fragments_from_the_worker_are_the_ones_each_page_renders_itself(forked):
+    handbook = load_handbook(REPO, NOW)
+    today = pages.local_today(handbook, NOW)
+    items = [(item.src, item.kind, item.id) for item in pages.content_files(handbook) if item.kind != "page"]
+    work = background.Background(handbook, NOW, {}, 28, items, today)
+    try:
+        deadline = time.monotonic() + 30
+        while work.fragments() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert work.fragments() == {src: decorate.fragments(handbook, kind, item_id, today)
+                                    for src, kind, item_id in items}
+        assert len(work.fragments()) == len(handbook.runbooks) + len(handbook.postmortems)
+        assert set(work.result().generated) == set(pages.generated_sources(handbook))
+    finally:
+        work.close()  # and the worker's threads end, so the next test may fork again
 
 
 def test_an_error_in_the_worker_fails_the_build_with_its_message(forked, tmp_path, monkeypatch):

@@ -85,8 +85,10 @@ def load_site(options, config: MkDocsConfig, log: logging.Logger) -> Site:
     from opsbook.feed import feed_paths
 
     handbook = report.handbook
-    background = Background(handbook, now, previous_feeds(config.site_dir), options.upcoming_days)
     content = {item.src: item for item in pages.content_files(handbook)}
+    decorated = [(item.src, item.kind, item.id) for item in content.values() if item.kind != "page"]
+    background = Background(handbook, now, previous_feeds(config.site_dir), options.upcoming_days, decorated,
+                            pages.local_today(handbook, now))
     return Site(root, handbook, now, background, tuple(pages.generated_sources(handbook)),
                 tuple(feed_paths(handbook)), content)
 
@@ -194,10 +196,10 @@ def decorate(site: Site, page: Page, markdown: str) -> str:
     if item.kind == "runbook":
         # In an incident the runbook must come before the post-mortems that mention the same words.
         page.meta.setdefault("search", {"boost": RUNBOOK_SEARCH_BOOST})
-        decorated = decorations.runbook_page(site.handbook, site.handbook.runbooks[item.id], markdown, site.today)
-    else:
-        decorated = decorations.postmortem_page(site.handbook, site.handbook.postmortems[item.id], markdown,
-                                                site.today)
+    ready = site.background.fragments()
+    fragments = (ready[item.src] if ready is not None
+                 else decorations.fragments(site.handbook, item.kind, item.id, site.today))
+    decorated = decorations.assemble(item.kind, fragments, markdown)
     site.decorated[page.file.src_uri] = decorated
     return decorated.markdown
 

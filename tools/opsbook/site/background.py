@@ -1,6 +1,10 @@
-"""The build's independent, CPU-heavy work (the calendar feeds and the generated pages) done in a
-second process while MkDocs reads and converts the handbook's pages in this one: MkDocs renders pages on
-one core, and nothing it does before the generated pages are read depends on them.
+"""The build's independent, CPU-heavy work (the calendar feeds, the generated pages, the runbook and
+post-mortem pages' header and footer fragments) done in a second process while MkDocs reads and converts
+the handbook's pages in this one: MkDocs renders pages on one core, and nothing it does before the
+generated pages are read depends on them.
+
+The fragments come first and are only a head start: a page MkDocs reads before the worker has sent them
+renders its own (the same function, so the same HTML), and a failure there is raised by that page.
 
 The worker is forked, so it inherits the validated handbook instead of receiving a pickled copy; only
 the results (bytes and strings) travel back. Where forking is not safe (other threads running, as under
@@ -22,7 +26,7 @@ from mkdocs.exceptions import PluginError
 
 from opsbook.handbook import Handbook
 from opsbook.problems import OpsbookError
-from opsbook.site import pages
+from opsbook.site import decorate, pages
 
 TIMEOUT = 600  # seconds; a thousand post-mortems take about one
 
@@ -46,8 +50,18 @@ def publish(handbook: Handbook, now: dt.datetime, previous: Mapping[str, bytes],
     return Published(feeds, pages.generate(handbook, now, feeds.keys(), upcoming_days))
 
 
+def decorate_all(handbook: Handbook, items: list[tuple[str, str, str]], today: dt.date) -> dict[str, tuple[str, str]]:
+    """(header, footer) fragments by source path for `items` of (source path, kind, id)."""
+    return {src: decorate.fragments(handbook, kind, item_id, today) for src, kind, item_id in items}
+
+
 def _publish_inherited(job: int) -> Published:
-    return publish(*_INHERITED[job])
+    return publish(*_INHERITED[job][:4])
+
+
+def _decorate_inherited(job: int) -> dict[str, tuple[str, str]]:
+    handbook, _, _, _, items, today = _INHERITED[job]
+    return decorate_all(handbook, items, today)
 
 
 def _can_fork() -> bool:
@@ -58,17 +72,30 @@ def _can_fork() -> bool:
 class Background:
     """One build's `publish` call: started now, collected with `result()` (which waits if need be)."""
 
-    def __init__(self, handbook: Handbook, now: dt.datetime, previous: Mapping[str, bytes], upcoming_days: int):
+    def __init__(self, handbook: Handbook, now: dt.datetime, previous: Mapping[str, bytes], upcoming_days: int,
+                 decorated: list[tuple[str, str, str]] = (), today: dt.date | None = None):
         self._args = (handbook, now, dict(previous), upcoming_days)
         self._result: Published | None = None
+        self._fragments: dict[str, tuple[str, str]] | None = None
         self._executor: cf.ProcessPoolExecutor | None = None
         self._future: cf.Future | None = None
+        self._decorating: cf.Future | None = None
         self._job = 0
         if _can_fork():
             self._job = next(_jobs)
-            _INHERITED[self._job] = self._args
+            _INHERITED[self._job] = self._args + (list(decorated), today)
             self._executor = cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            if decorated:  # first: MkDocs reads these pages first
+                self._decorating = self._executor.submit(_decorate_inherited, self._job)
             self._future = self._executor.submit(_publish_inherited, self._job)
+
+    def fragments(self) -> dict[str, tuple[str, str]] | None:
+        """The pages' fragments if the worker has sent them already, else None: render them in place."""
+        if self._fragments is None and self._decorating is not None and self._decorating.done():
+            future, self._decorating = self._decorating, None
+            if future.exception() is None:  # else each page renders its own and meets the error itself
+                self._fragments = future.result()
+        return self._fragments
 
     def result(self) -> Published:
         """The feeds and pages; raises PluginError when they could not be built."""

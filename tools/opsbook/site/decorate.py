@@ -46,10 +46,28 @@ class Decorated:
         return converted
 
 
-def _page(header: list[str], body: str, heading: str, anchor: str, footer: list[str], searchable: bool
-          ) -> Decorated:
+# kind → (heading between the body and the footer, its anchor, whether the fragments are searchable)
+_LAYOUT = {"runbook": ("Incidents that used this runbook", "incidents-that-used-this-runbook", True),
+           "postmortem": ("Tracked action items", "tracked-action-items", False)}
+
+
+def assemble(kind: str, fragments: tuple[str, str], body: str) -> Decorated:
+    """A runbook's or post-mortem's page from its (header, footer) fragments and its Markdown body."""
+    heading, anchor, searchable = _LAYOUT[kind]
     markdown = "\n\n".join([placeholder(0), body.strip(), md.anchor_heading(2, heading, anchor), placeholder(1)])
-    return Decorated(markdown + "\n", ("\n".join(header).strip(), "\n".join(footer).strip()), searchable)
+    return Decorated(markdown + "\n", fragments, searchable)
+
+
+def fragments(handbook: Handbook, kind: str, item_id: str, today: dt.date) -> tuple[str, str]:
+    """The (header, footer) HTML of a runbook's or post-mortem's page; they do not depend on its body, so
+    they can be rendered before MkDocs reads the page (see `opsbook.site.background`)."""
+    if kind == "runbook":
+        return runbook_fragments(handbook, handbook.runbooks[item_id], today)
+    return postmortem_fragments(handbook, handbook.postmortems[item_id], today)
+
+
+def _joined(header: list[str], footer: list[str]) -> tuple[str, str]:
+    return "\n".join(header).strip(), "\n".join(footer).strip()
 
 
 _HTML_BLOCK = re.compile(r"^<(table|details)\b.*?</\1>$", re.M | re.S)
@@ -78,6 +96,10 @@ def _slo_links(handbook: Handbook, here: str, ids: list[str]) -> str:
 
 def runbook_page(handbook: Handbook, runbook: Runbook, body: str, today: dt.date) -> Decorated:
     """The runbook's page: metadata header, detection, where to look, its body, incidents that used it."""
+    return assemble("runbook", runbook_fragments(handbook, runbook, today), body)
+
+
+def runbook_fragments(handbook: Handbook, runbook: Runbook, today: dt.date) -> tuple[str, str]:
     meta = runbook.meta
     here = layout.runbook(runbook.id)
     next_review = meta.last_reviewed + meta.review_every
@@ -106,12 +128,15 @@ def runbook_page(handbook: Handbook, runbook: Runbook, body: str, today: dt.date
     footer = h.table(["Detected", "Incident", "Severity", "Status"], [
         [detected_day(pm, handbook.team.timezone), h.a(layout.href(here, layout.postmortem(pm.id)), pm.meta.title),
          h.badge(pm.meta.severity), h.status(pm.meta.status)] for pm in used], empty="None yet.")
-    return _page(header, body, "Incidents that used this runbook", "incidents-that-used-this-runbook", footer,
-                 searchable=True)
+    return _joined(header, footer)
 
 
 def postmortem_page(handbook: Handbook, postmortem: Postmortem, body: str, today: dt.date) -> Decorated:
     """The post-mortem's page: metadata, times against targets, timeline, body, tracked action items."""
+    return assemble("postmortem", postmortem_fragments(handbook, postmortem, today), body)
+
+
+def postmortem_fragments(handbook: Handbook, postmortem: Postmortem, today: dt.date) -> tuple[str, str]:
     meta = postmortem.meta
     here = layout.postmortem(postmortem.id)
     tz = handbook.team.timezone
@@ -140,7 +165,7 @@ def postmortem_page(handbook: Handbook, postmortem: Postmortem, body: str, today
          f"{item.due}" + (" <strong>overdue</strong>" if not item.status.is_closed and item.due < today else ""),
          h.status(item.status, "action"), h.a(str(item.issue), _issue_label(str(item.issue))) if item.issue else ""]
         for item in meta.action_items], empty="No action items.")
-    return _page(header, body, "Tracked action items", "tracked-action-items", footer, searchable=False)
+    return _joined(header, footer)
 
 
 def _met(took: dt.timedelta | None, target: dt.timedelta | None) -> str:
