@@ -18,6 +18,7 @@ import concurrent.futures as cf
 import dataclasses
 import datetime as dt
 import multiprocessing
+import sys
 import threading
 from concurrent.futures.process import BrokenProcessPool
 from typing import Mapping
@@ -65,12 +66,14 @@ def _decorate_inherited(job: int) -> dict[str, tuple[str, str]]:
 
 
 def _can_fork() -> bool:
-    """Fork only a single-threaded process: a lock another thread holds would stay locked in the child."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    """Fork only a single-threaded process (a lock another thread holds would stay locked in the child),
+    and only on Linux (macOS system libraries are not safe to use after a fork)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 class Background:
-    """One build's `publish` call: started now, collected with `result()` (which waits if need be)."""
+    """One build's background work: `publish` (collected with `result()`, which waits if need be) and,
+    before it, the `decorated` pages' fragments (offered by `fragments()`, which never waits)."""
 
     def __init__(self, handbook: Handbook, now: dt.datetime, previous: Mapping[str, bytes], upcoming_days: int,
                  decorated: list[tuple[str, str, str]] = (), today: dt.date | None = None):
