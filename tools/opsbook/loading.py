@@ -165,21 +165,26 @@ class Source:
                 self._nodes = yaml.compose(self.yaml_text, Loader=_BaseLoader) or False
             except yaml.YAMLError:
                 self._nodes = False
-        node = self._nodes
-        if node is False:
+        if self._nodes is False:
             return (self.yaml_line, 1)
-        mark = node.start_mark
-        for step in key_path:
-            child = _child(node, step)
-            if child is None:
-                break
-            node, mark = child
+        mark = mark_at(self._nodes, key_path)
         return (self.yaml_line + mark.line, mark.column + 1)
+
+
+def mark_at(node, key_path: tuple):
+    """The mark of the deepest node along `key_path` under a composed `node`: a key's own mark in a mapping."""
+    mark = node.start_mark
+    for step in key_path:
+        child = _child(node, step)
+        if child is None:
+            break
+        node, mark = child
+    return mark
 
 
 def _child(node, step):
     """The node below `node` at `step`, with the mark to report: a key's own mark for mappings."""
-    if isinstance(node, yaml.MappingNode):
+    if isinstance(node, yaml.MappingNode) and not isinstance(step, int):
         for key_node, value_node in node.value:
             if key_node.value == step or (isinstance(step, str) and key_node.value == step.rstrip("_")):
                 return value_node, key_node.start_mark

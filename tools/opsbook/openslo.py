@@ -25,7 +25,7 @@ import re
 from typing import Any, Iterable
 
 from opsbook.explain import key_path
-from opsbook.loading import _Loader  # the handbook's YAML loader: libyaml, duplicate keys refused
+from opsbook.loading import _Loader, mark_at  # the handbook's YAML loader: libyaml, duplicate keys refused
 from opsbook.models.common import parse_duration
 from opsbook.problems import OpsbookError, Problem
 
@@ -224,28 +224,12 @@ class _Doc:
         node = self.stream.node(self.index)
         if node is None:
             return None, None
-        mark = node.start_mark
-        for step in path:
-            child = _child(node, step)
-            if child is None:
-                break
-            node, mark = child
+        mark = mark_at(node, path)
         return mark.line + 1, mark.column + 1
 
     def at(self, path: tuple, message: str, **extra: Any) -> Problem:
         line, column = self.position(path)
         return Problem(self.file, message, line, column, key_path(path), **extra)
-
-
-def _child(node: Any, step: Any) -> tuple[Any, Any] | None:
-    """The node under `step` and the mark to report: a key's own mark in a mapping, an item's in a list."""
-    import yaml
-
-    if isinstance(node, yaml.MappingNode) and not isinstance(step, int):
-        return next(((value, key.start_mark) for key, value in node.value if key.value == step), None)
-    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
-        return node.value[step], node.value[step].start_mark
-    return None
 
 
 def parse_documents(text: str, file: str) -> list[_Doc]:
