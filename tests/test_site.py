@@ -19,7 +19,7 @@ import pytest
 from conftest import NOW, REPO, ops
 from opsbook import urls
 from opsbook.problems import OpsbookError
-from opsbook.site import decorate, layout, pages
+from opsbook.site import adapter, decorate, layout, pages
 from opsbook.site.build import build_site
 from opsbook.validate import load_handbook
 
@@ -270,3 +270,27 @@ def test_ops_build_without_mkdocs_yml_is_a_usage_error(handbook_copy):
     result = ops("build", "--root", str(handbook_copy), "--as-of", "2026-11-26")
     assert result.returncode == 2
     assert "mkdocs.yml: not found" in result.stderr
+
+
+def test_pages_handed_over_from_the_loaded_handbook_build_as_mkdocs_reads_them(handbook_copy, tmp_path, monkeypatch):
+    """The plugin hands MkDocs each runbook's and post-mortem's body and frontmatter as the handbook loaded
+    them (MkDocs would read and parse them again); the site must be the one MkDocs' own reading gives,
+    also for Windows line endings and a body whose first line looks like MultiMarkdown meta."""
+    root = site_copy(handbook_copy)
+    outage = root / "postmortems" / f"{CHECKOUT_OUTAGE}.md"
+    outage.write_bytes(outage.read_bytes().replace(b"\n", b"\r\n"))
+    runbook = root / "runbooks" / f"{CHECKOUT}.md"
+    head, fence, body = runbook.read_text(encoding="utf-8").partition("\n---\n")
+    runbook.write_text(head + fence + "Note: read this first.\n\n" + body, encoding="utf-8")
+    build_site(root, tmp_path / "handed-over", AS_OF)
+    monkeypatch.setattr(adapter, "read_source", lambda site, page: None)
+    build_site(root, tmp_path / "read-by-mkdocs", AS_OF)
+    compared = 0
+    for path in sorted((tmp_path / "read-by-mkdocs").rglob("*")):
+        if path.is_file() and path.suffix != ".gz":  # sitemap.xml.gz carries a timestamp of its own
+            twin = tmp_path / "handed-over" / path.relative_to(tmp_path / "read-by-mkdocs")
+            assert twin.read_bytes() == path.read_bytes(), path
+            compared += 1
+    assert compared > 50
+    page = (tmp_path / "handed-over" / urls.runbook(CHECKOUT) / "index.html").read_text(encoding="utf-8")
+    assert "<p>Note: read this first.</p>" in page

@@ -4,6 +4,8 @@
   navigation when `mkdocs.yml` has none, and takes `site_url` from `opsbook.yaml` when it is unset;
 - `on_files` adds the runbooks, post-mortems and process pages from their own folders (with edit links
   to those files), the generated pages, and the calendar feeds;
+- `on_page_read_source` hands MkDocs a runbook's or post-mortem's body as the handbook loaded it, and
+  `on_page_markdown` first gives the page the frontmatter as its meta;
 - `on_page_markdown` and `on_page_content` decorate runbook and post-mortem pages with their
   metadata and cross-links;
 - the feeds and generated pages are rendered by a worker process started at `on_config`
@@ -16,7 +18,7 @@ from __future__ import annotations
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
@@ -53,9 +55,20 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         """Add the handbook's pages, the generated pages and the feeds."""
         return adapter.add_files(self.site, files, config)
 
-    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Hand over a runbook's or post-mortem's body as loaded with the handbook (no second read and parse)."""
+        return adapter.read_source(self.site, page)
+
+    @event_priority(100)  # before any other plugin looks at the page's meta (tags, search boost)
+    def _restore_meta(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        adapter.restore_meta(self.site, page)
+        return markdown
+
+    def _decorate(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Put metadata and cross-links around runbook and post-mortem pages."""
         return adapter.decorate(self.site, page, markdown)
+
+    on_page_markdown = CombinedEvent(_restore_meta, _decorate)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Put searchable decorations in place (they skip Markdown: see `opsbook.site.decorate`)."""
