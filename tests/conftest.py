@@ -50,3 +50,20 @@ def ops(*args: str, cwd: Path | None = None, env: dict | None = None, input: str
 @pytest.fixture
 def run_ops():
     return ops
+
+
+@pytest.fixture
+def forks():
+    """For tests of work done in a forked process. Nothing is forked from a process with other threads
+    running; threads an earlier test left finishing (an executor's manager) get a few seconds to end."""
+    import threading
+    import time
+
+    from opsbook import parallel
+
+    deadline = time.monotonic() + 5
+    while not parallel.can_fork() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not parallel.can_fork():
+        names = [thread.name for thread in threading.enumerate() if thread is not threading.main_thread()]
+        pytest.skip(f"nothing is forked while other threads run: {names}")

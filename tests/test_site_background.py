@@ -10,6 +10,7 @@ import time
 import pytest
 
 from conftest import NOW, REPO
+from opsbook import parallel
 from opsbook.problems import OpsbookError
 from opsbook.site import background, decorate, pages
 from opsbook.site.build import build_site
@@ -18,16 +19,9 @@ from opsbook.validate import load_handbook
 AS_OF = NOW.isoformat()
 
 
-@pytest.fixture
-def forked():
-    """These tests are about the forked worker; a process with other threads renders in place."""
-    if not background._can_fork():
-        pytest.skip("the worker is forked only from a single-threaded process")
-
-
-def test_worker_and_in_process_rendering_give_the_same_site(forked, tmp_path, monkeypatch):
+def test_worker_and_in_process_rendering_give_the_same_site(forks, tmp_path, monkeypatch):
     with_worker = build_site(REPO, tmp_path / "worker", AS_OF)
-    monkeypatch.setattr(background, "_can_fork", lambda: False)
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
     in_process = build_site(REPO, tmp_path / "in-process", AS_OF)
     assert with_worker.generated == in_process.generated
     assert with_worker.feeds == in_process.feeds
@@ -38,7 +32,7 @@ def test_worker_and_in_process_rendering_give_the_same_site(forked, tmp_path, mo
                 assert twin.read_bytes() == path.read_bytes(), path
 
 
-def test_fragments_from_the_worker_are_the_ones_each_page_renders_itself(forked):
+def test_fragments_from_the_worker_are_the_ones_each_page_renders_itself(forks):
     handbook = load_handbook(REPO, NOW)
     today = pages.local_today(handbook, NOW)
     items = [(item.src, item.kind, item.id) for item in pages.content_files(handbook) if item.kind != "page"]
@@ -55,7 +49,7 @@ def test_fragments_from_the_worker_are_the_ones_each_page_renders_itself(forked)
         work.close()  # and the worker's threads end, so the next test may fork again
 
 
-def test_an_error_in_the_worker_fails_the_build_with_its_message(forked, tmp_path, monkeypatch):
+def test_an_error_in_the_worker_fails_the_build_with_its_message(forks, tmp_path, monkeypatch):
     def broken(*args):
         raise OpsbookError("calendar/weekly-slo-review.yaml:3: rule: cannot be expanded")
 
@@ -65,13 +59,13 @@ def test_an_error_in_the_worker_fails_the_build_with_its_message(forked, tmp_pat
     assert not (tmp_path / "site").exists()
 
 
-def test_a_worker_that_dies_fails_the_build(forked, tmp_path, monkeypatch):
+def test_a_worker_that_dies_fails_the_build(forks, tmp_path, monkeypatch):
     monkeypatch.setattr(background, "publish", lambda *args: os._exit(3))
     with pytest.raises(OpsbookError, match="stopped unexpectedly"):
         build_site(REPO, tmp_path / "site", AS_OF)
 
 
-def test_a_worker_that_hangs_is_stopped_and_fails_the_build(forked, tmp_path, monkeypatch):
+def test_a_worker_that_hangs_is_stopped_and_fails_the_build(forks, tmp_path, monkeypatch):
     monkeypatch.setattr(background, "TIMEOUT", 1)
     monkeypatch.setattr(background, "publish", lambda *args: time.sleep(60))
     begin = time.monotonic()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import gc
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from opsbook.credentials import find_credentials
 from opsbook.explain import model_problems
 from opsbook.handbook import CadenceFile, Document, Handbook, Page
 from opsbook.loading import Source, iter_files, read_source
+from opsbook.parallel import map_in_halves
 from opsbook.models.cadence import Cadence, HolidayCalendar
 from opsbook.models.catalogue import SecretsInventory, SeverityPolicy, ServiceCatalogue, SloCatalogue, Team
 from opsbook.models.config import HandbookConfig
@@ -143,12 +145,16 @@ def _load_contents(root: Path, problems: list[Problem], *, postmortems: bool = T
     contents.holidays = (_load_single(root, holidays, HolidayCalendar, problems, contents)
                          if holidays.exists() else HolidayCalendar())
 
-    for path in iter_files(root / "runbooks", (".md",)):
-        if (doc := _load_document(root, path, RunbookMeta, problems)) is not None:
-            contents.runbooks.append(doc)
-    for path in iter_files(root / "postmortems", (".md",)) if postmortems else ():
-        if (doc := _load_document(root, path, PostmortemMeta, problems)) is not None:
-            contents.postmortems.append(doc)
+    documents = [(path, RunbookMeta, contents.runbooks) for path in iter_files(root / "runbooks", (".md",))]
+    if postmortems:
+        documents += [(path, PostmortemMeta, contents.postmortems)
+                      for path in iter_files(root / "postmortems", (".md",))]
+    # Reading and parsing is most of the work, and each file's own: on two cores when there are many.
+    read = map_in_halves(functools.partial(_read_document, root), [path for path, _, _ in documents])
+    for (path, model, loaded), (source, found) in zip(documents, read):
+        problems.extend(found)
+        if source is not None and (doc := _validate_document(source, model, problems)) is not None:
+            loaded.append(doc)
     for path in iter_files(root / "calendar", (".yaml", ".yml")):
         if path.name in ("holidays.yaml", "holidays.yml"):
             continue
@@ -177,11 +183,16 @@ def _load_single(root: Path, path: Path, model: type, problems: list[Problem], c
     return instance
 
 
-def _load_document(root: Path, path: Path, model: type, problems: list[Problem]) -> Document | None:
+def _read_document(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
+    """A Markdown document read and parsed, and its problems so far (a pure function of the file)."""
+    problems: list[Problem] = []
     source = read_source(path, root, problems, markdown=True)
-    if source is None:
-        return None
-    _scan_credentials(source, problems)
+    if source is not None:
+        _scan_credentials(source, problems)
+    return source, problems
+
+
+def _validate_document(source: Source, model: type, problems: list[Problem]) -> Document | None:
     meta, found = model_problems(source, model, source.data)
     problems.extend(found)
     return Document(meta, source.body, source) if meta is not None else None

@@ -18,13 +18,12 @@ import concurrent.futures as cf
 import dataclasses
 import datetime as dt
 import multiprocessing
-import sys
-import threading
 from concurrent.futures.process import BrokenProcessPool
 from typing import Mapping
 
 from mkdocs.exceptions import PluginError
 
+from opsbook import parallel
 from opsbook.handbook import Handbook
 from opsbook.problems import OpsbookError
 from opsbook.site import decorate, pages
@@ -65,12 +64,6 @@ def _decorate_inherited(job: int) -> dict[str, tuple[str, str]]:
     return decorate_all(handbook, items, today)
 
 
-def _can_fork() -> bool:
-    """Fork only a single-threaded process (a lock another thread holds would stay locked in the child),
-    and only on Linux (macOS system libraries are not safe to use after a fork)."""
-    return sys.platform.startswith("linux") and threading.active_count() == 1
-
-
 class Background:
     """One build's background work: `publish` (collected with `result()`, which waits if need be) and,
     before it, the `decorated` pages' fragments (offered by `fragments()`, which never waits)."""
@@ -84,7 +77,7 @@ class Background:
         self._future: cf.Future | None = None
         self._decorating: cf.Future | None = None
         self._job = 0
-        if _can_fork():
+        if parallel.can_fork():
             self._job = next(_jobs)
             _INHERITED[self._job] = self._args + (list(decorated), today)
             self._executor = cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
