@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -49,6 +51,9 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Validate the handbook and adjust the site's config to it."""
         self.site = adapter.load_site(self.config, config, log)
+        # The handbook lives as long as the build: spare the collector from scanning it again at every
+        # full collection while MkDocs renders (thawed when the build ends).
+        gc.freeze()
         return adapter.configure(self.site, config, self.config.navigation)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -82,10 +87,12 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """The feeds are in place by now; make sure the worker that built them has stopped."""
+        gc.unfreeze()
         adapter.finish(self.site)
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the worker of a failed build rather than wait for it."""
+        gc.unfreeze()
         adapter.abandon(self.site)
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
