@@ -116,6 +116,40 @@ def test_postmortem_page_links_its_runbook_slos_and_issues(built):
     assert "edit/main/postmortems/pm-2026-10-14-checkout-outage.md" in page
 
 
+class _Outline(html.parser.HTMLParser):
+    """The ids of a page's h2/h3 headings (inside the article) and the links of its table of contents."""
+
+    def __init__(self):
+        super().__init__()
+        self.headings: list[str] = []
+        self.toc: list[str] = []
+        self._in_toc = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "nav" and "md-nav--secondary" in (attrs.get("class") or ""):
+            self._in_toc = True
+        elif tag in ("h2", "h3") and attrs.get("id"):
+            self.headings.append(attrs["id"])
+        elif tag == "a" and self._in_toc and "md-nav__link" in (attrs.get("class") or ""):
+            self.toc.append(attrs["href"].removeprefix("#"))
+
+    def handle_endtag(self, tag):
+        if tag == "nav":
+            self._in_toc = False
+
+
+@pytest.mark.parametrize("url, added", [(urls.runbook(CHECKOUT), "incidents-that-used-this-runbook"),
+                                        (urls.postmortem(CHECKOUT_OUTAGE), "tracked-action-items")])
+def test_every_heading_of_a_decorated_page_is_in_its_table_of_contents(built, url, added):
+    text = (built.site_dir / url / "index.html").read_text(encoding="utf-8")
+    outline = _Outline()
+    outline.feed(text)
+    assert outline.headings[-1] == added and len(outline.headings) > 3
+    assert outline.toc[:len(outline.headings)] == outline.headings  # same order (Material repeats the toc)
+    assert f'<a class="headerlink" href="#{added}" title="Permanent link">&para;</a></h2>' in text
+
+
 def test_slo_page_lists_its_runbooks_and_incidents(built):
     page = (built.site_dir / "slos" / "index.html").read_text(encoding="utf-8")
     section = page[page.index('id="checkout-success"'):]

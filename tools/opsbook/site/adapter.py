@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import logging
 from pathlib import Path
+from typing import Callable
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
 
 from opsbook import urls
 from opsbook.dates import parse_as_of
@@ -41,6 +44,7 @@ class Site:
     content: dict[str, pages.ContentFile]
     decorated: dict[str, decorations.Decorated] = dataclasses.field(default_factory=dict)
     meta: dict[str, dict] = dataclasses.field(default_factory=dict)  # frontmatter handed over by `read_source`
+    render_heading: Callable[[decorations.Heading], str] = decorations.Heading.html
     in_nav: set[str] | None = None  # what the navigation the plugin laid out lists; None: mkdocs.yml's own
 
     @property
@@ -91,7 +95,24 @@ def load_site(options, config: MkDocsConfig, log: logging.Logger) -> Site:
     background = Background(handbook, now, previous_feeds(config.site_dir), options.upcoming_days, decorated,
                             pages.local_today(handbook, now))
     return Site(root, handbook, now, background, tuple(pages.generated_sources(handbook)),
-                tuple(feed_paths(handbook)), content)
+                tuple(feed_paths(handbook)), content, render_heading=heading_renderer(config))
+
+
+def heading_renderer(config: MkDocsConfig) -> Callable[[decorations.Heading], str]:
+    """Headings as this site's Markdown renders them (permalink and all), each converted once per build."""
+    import markdown
+
+    from opsbook.site.markdown import anchor_heading
+
+    converter = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
+    rendered: dict[decorations.Heading, str] = {}
+
+    def render(heading: decorations.Heading) -> str:
+        if heading not in rendered:
+            rendered[heading] = converter.reset().convert(anchor_heading(heading.level, heading.title, heading.anchor))
+        return rendered[heading]
+
+    return render
 
 
 def previous_feeds(site_dir: str | Path) -> dict[str, bytes]:
@@ -226,7 +247,7 @@ def decorate(site: Site, page: Page, markdown: str) -> str:
     ready = site.background.fragments()
     fragments = (ready[item.src] if ready is not None
                  else decorations.fragments(site.handbook, item.kind, item.id, site.today))
-    decorated = decorations.assemble(item.kind, fragments, markdown)
+    decorated = decorations.assemble(item.kind, fragments, markdown, site.render_heading)
     site.decorated[page.file.src_uri] = decorated
     return decorated.markdown
 
@@ -235,10 +256,29 @@ def fill(site: Site, page: Page, converted: str, indexed: bool) -> str:
     """Put a page's HTML fragments in place once MkDocs has converted its Markdown: `indexed` is False
     before the search plugin indexes the page (searchable fragments go in), True after (the others)."""
     decorated = site.decorated.get(page.file.src_uri)
-    if decorated is None or decorated.searchable == indexed:
+    if decorated is None:
+        return converted
+    if not indexed:
+        for heading in decorated.headings:
+            _add_to_toc(page, heading)
+    if decorated.searchable == indexed:
         return converted
     del site.decorated[page.file.src_uri]
     return decorated.fill(converted)
+
+
+def _add_to_toc(page: Page, heading: decorations.Heading) -> None:
+    """Put a heading that skipped Markdown at the end of the page's table of contents, nested as the
+    `toc` extension nests headings, and among the anchors links to the page may point at."""
+    entry = AnchorLink(html.escape(heading.title), heading.anchor, heading.level)
+    if not page.toc.items:
+        entry.active = True  # as MkDocs marks the first entry
+    items = page.toc.items
+    while items and items[-1].level < heading.level:
+        items = items[-1].children
+    items.append(entry)
+    if page.present_anchor_ids is not None:
+        page.present_anchor_ids.add(heading.anchor)
 
 
 def finish(site: Site | None) -> None:

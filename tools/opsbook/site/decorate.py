@@ -5,8 +5,8 @@ review, how the incident shows itself) goes above it and cross-links go below it
 
 The header and the tables are HTML fragments that replace placeholders after MkDocs has converted the
 Markdown: a site may hold thousands of post-mortems, and parsing these tables as Markdown (or even as
-raw HTML inside Markdown) was most of the plugin's cost. Headings stay Markdown so they reach the
-page's table of contents.
+raw HTML inside Markdown) was most of the plugin's cost. So is the footer's heading, rendered once per
+build as the site's Markdown would render it and added to the page's table of contents by the adapter.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from typing import Callable
 
 from opsbook.handbook import Handbook, Postmortem, Runbook
 from opsbook.models.postmortem import EventType
@@ -28,16 +29,31 @@ def placeholder(index: int) -> str:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading a page gets outside its Markdown: in its HTML and in its table of contents."""
+
+    level: int
+    title: str
+    anchor: str
+
+    def html(self) -> str:
+        """The plain HTML; a site renders its own (with permalinks) with `adapter.heading_renderer`."""
+        return f'<h{self.level} id="{h.esc(self.anchor)}">{h.esc(self.title)}</h{self.level}>'
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Decorated:
     """A page's Markdown with placeholders, and the HTML fragments that replace them once converted.
 
     `searchable`: whether the fragments go into the search index (a runbook's symptoms and alerts do;
     a post-mortem's figures and links do not, nor do the big tables of generated pages).
+    `headings`: the headings inside the fragments, for the page's table of contents.
     """
 
     markdown: str
     fragments: tuple[str, ...]
     searchable: bool = True
+    headings: tuple[Heading, ...] = ()
 
     def fill(self, converted: str) -> str:
         """Put the fragments into the converted page (or into the Markdown, for a preview)."""
@@ -46,16 +62,22 @@ class Decorated:
         return converted
 
 
-# kind → (heading between the body and the footer, its anchor, whether the fragments are searchable)
-_LAYOUT = {"runbook": ("Incidents that used this runbook", "incidents-that-used-this-runbook", True),
-           "postmortem": ("Tracked action items", "tracked-action-items", False)}
+# kind → (the heading between the body and the footer, whether the fragments are searchable)
+_LAYOUT = {"runbook": (Heading(2, "Incidents that used this runbook", "incidents-that-used-this-runbook"), True),
+           "postmortem": (Heading(2, "Tracked action items", "tracked-action-items"), False)}
 
 
-def assemble(kind: str, fragments: tuple[str, str], body: str) -> Decorated:
-    """A runbook's or post-mortem's page from its (header, footer) fragments and its Markdown body."""
-    heading, anchor, searchable = _LAYOUT[kind]
-    markdown = "\n\n".join([placeholder(0), body.strip(), md.anchor_heading(2, heading, anchor), placeholder(1)])
-    return Decorated(markdown + "\n", fragments, searchable)
+def assemble(kind: str, fragments: tuple[str, str], body: str,
+             render_heading: Callable[[Heading], str] = Heading.html) -> Decorated:
+    """A runbook's or post-mortem's page from its (header, footer) fragments and its Markdown body.
+
+    The footer's heading is HTML in the footer fragment, not Markdown: Markdown would spend as long on
+    one heading line as on a paragraph, a thousand times over, for the same HTML; the adapter adds it to
+    the page's table of contents."""
+    heading, searchable = _LAYOUT[kind]
+    header, footer = fragments
+    markdown = "\n\n".join([placeholder(0), body.strip(), placeholder(1)])
+    return Decorated(markdown + "\n", (header, render_heading(heading) + "\n" + footer), searchable, (heading,))
 
 
 def fragments(handbook: Handbook, kind: str, item_id: str, today: dt.date) -> tuple[str, str]:
