@@ -10,7 +10,7 @@ every runbook and post-mortem page. So the ratio is the plugin's own cost, not t
 site. Timed in this process, alternating, best of N, so the ratio holds on any machine; the median ratio
 of adjacent runs resists other load on the machine.
 
-    python bench/bench_site.py [--postmortems 1000] [--repeat 3]
+    python bench/bench_site.py [--postmortems 1000] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def _cpu() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postmortems", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s - %(message)s")
     with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
