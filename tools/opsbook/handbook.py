@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import re
 from pathlib import Path
@@ -151,6 +152,19 @@ class Handbook:
     def secrets_due_for_rotation(self, today: dt.date, within: dt.timedelta = dt.timedelta(0)) -> list[Secret]:
         """Secrets whose rotation falls due before `today + within`."""
         return [s for s in self.secrets if s.last_rotated + s.rotate_every <= today + within]
+
+    def postmortems_using(self, runbook_id: str) -> list[Postmortem]:
+        """The post-mortems of incidents handled with the runbook `runbook_id`, in file order."""
+        return self._postmortems_by_runbook.get(runbook_id, [])
+
+    @functools.cached_property
+    def _postmortems_by_runbook(self) -> dict[str, list[Postmortem]]:
+        # One pass for all runbooks: a site decorates every runbook page, each with its incidents.
+        grouped: dict[str, list[Postmortem]] = {}
+        for pm in self.postmortems.values():
+            if pm.meta.runbook:
+                grouped.setdefault(pm.meta.runbook, []).append(pm)
+        return grouped
 
     def open_action_items(self) -> list[tuple[Postmortem, ActionItem]]:
         return [(pm, item) for pm in self.postmortems.values() for item in pm.meta.action_items

@@ -144,7 +144,7 @@ def runbook_fragments(handbook: Handbook, runbook: Runbook, today: dt.date) -> t
         header.append(f"<p>{h.strong('Where to look:')}</p>" + h.bullets(
             f"{h.a(p.url, p.title)} ({h.esc(p.kind.value)})" + (f": {h.esc(p.note)}" if p.note else "")
             for p in meta.where_to_look))
-    used = sorted((pm for pm in handbook.postmortems.values() if pm.meta.runbook == runbook.id),
+    used = sorted(handbook.postmortems_using(runbook.id),
                   key=lambda pm: (pm.meta.first(EventType.DETECTED) is None, pm.meta.first(EventType.DETECTED)),
                   reverse=True)
     footer = h.table(["Detected", "Incident", "Severity", "Status"], [
