@@ -30,9 +30,9 @@ sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(REPO / "tests"))
 
 from github_server import GitHubServer  # noqa: E402
+from opsbook.handbook.validate import load_handbook  # noqa: E402
 from opsbook.issues.github import Policy  # noqa: E402
 from opsbook.issues.sync import sync  # noqa: E402
-from opsbook.validate import load_handbook  # noqa: E402
 
 AS_OF = dt.datetime(2026, 11, 28, 23, 59, 59, tzinfo=dt.timezone.utc)
 CONTENT = ("opsbook.yaml", "ops", "runbooks", "postmortems", "calendar")

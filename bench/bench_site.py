@@ -74,11 +74,10 @@ def _plain_site(root: Path, docs: Path) -> str:
     import datetime as dt
 
     import yaml
-
-    from opsbook.feed import build_feeds
+    from opsbook.calendar.feed import build_feeds
+    from opsbook.handbook.validate import load_handbook
     from opsbook.site.decorate import lift_html_blocks
     from opsbook.site.pages import generate, navigation
-    from opsbook.validate import load_handbook
 
     now = dt.datetime.fromisoformat(AS_OF)
     handbook = load_handbook(root, now)

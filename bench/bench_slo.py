@@ -23,9 +23,10 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tools"))
 
-from opsbook import openslo, slo_import  # noqa: E402
 from opsbook.adopt import Settings, create  # noqa: E402
-from opsbook.validate import check_handbook, load_handbook  # noqa: E402
+from opsbook.handbook.validate import check_handbook, load_handbook  # noqa: E402
+from opsbook.slo import importer as slo_import
+from opsbook.slo import openslo  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 26, 12, tzinfo=dt.timezone.utc)
 CONTENT = ("opsbook.yaml", "ops", "runbooks", "postmortems", "calendar")

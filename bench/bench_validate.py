@@ -24,7 +24,6 @@ sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(HERE))
 
 import yaml  # noqa: E402
-
 from synthetic import make_handbook  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 26, 12, tzinfo=dt.timezone.utc)
@@ -46,7 +45,7 @@ def floor(root: Path) -> int:
 
 
 def validate(root: Path) -> int:
-    from opsbook.validate import check_handbook
+    from opsbook.handbook.validate import check_handbook
 
     report = check_handbook(root, NOW)
     assert not report.errors, report.errors[:3]

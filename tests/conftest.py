@@ -59,7 +59,7 @@ def forks():
     import threading
     import time
 
-    from opsbook import parallel
+    from opsbook.handbook import parallel
 
     deadline = time.monotonic() + 5
     while not parallel.can_fork() and time.monotonic() < deadline:

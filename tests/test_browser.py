@@ -15,7 +15,6 @@ from pathlib import Path
 
 import icalendar
 import pytest
-
 from conftest import NOW, REPO
 from opsbook import urls
 from opsbook.site.build import build_site

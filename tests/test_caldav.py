@@ -18,10 +18,9 @@ from urllib.parse import quote
 import icalendar
 import pytest
 import requests
-
-from opsbook import feed, schedule
-from opsbook.validate import load_handbook
 from conftest import NOW, REPO
+from opsbook.calendar import feed, schedule
+from opsbook.handbook.validate import load_handbook
 
 pytestmark = pytest.mark.slow
 UTC = dt.timezone.utc

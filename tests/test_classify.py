@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import ops
-from opsbook.classify import classify, parse_readings
-from opsbook.models.catalogue import SeverityPolicy
+from opsbook.handbook.models.catalogue import SeverityPolicy
+from opsbook.incident.classify import classify, parse_readings
 from opsbook.problems import UsageError
 
 POLICY = SeverityPolicy.model_validate({

@@ -1,8 +1,7 @@
 """The example handbook in this repository is valid, so the README's commands have something real."""
 
 from conftest import NOW, REPO, ops
-
-from opsbook.validate import check_handbook
+from opsbook.handbook.validate import check_handbook
 
 
 def test_example_handbook_has_no_errors():

@@ -12,10 +12,9 @@ import icalendar
 import pytest
 import recurring_ical_events
 import vobject
-
-from opsbook import feed, schedule
-from opsbook.validate import load_handbook
 from conftest import NOW, REPO
+from opsbook.calendar import feed, schedule
+from opsbook.handbook.validate import load_handbook
 
 UTC = dt.timezone.utc
 
@@ -315,9 +314,10 @@ def test_cli_usage_errors_exit_2(tmp_path, run_ops):
                                   "Europe/Dublin", "America/Sao_Paulo", "UTC"])
 def test_vtimezone_gives_the_tz_database_offsets_to_a_reader_of_rrules(name):
     """dateutil's tzical (what vobject uses) reads our VTIMEZONE; every hour of 2026-2028 must agree."""
-    from dateutil import tz
     from zoneinfo import ZoneInfo
-    from opsbook.vtimezone import vtimezone
+
+    from dateutil import tz
+    from opsbook.calendar.vtimezone import vtimezone
 
     data = vtimezone(name)
     assert b"RDATE" not in data  # readers that ignore RDATE lists would get summer wrong

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import CONTENT, NOW, REPO, TOOLS, ops
 
 PM = "pm-2026-11-20-checkout-fails-for-everyone"

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import TOOLS, ops
-
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from opsbook.adopt import TEMPLATES, Settings, render
-from opsbook.validate import check_handbook
+from opsbook.handbook.validate import check_handbook
 
 CORE_CADENCES = {"weekly-slo-review", "monthly-cost-review", "quarterly-secret-rotation"}
 

@@ -8,13 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import NOW, ops
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from conftest import NOW, ops
+from opsbook.handbook.validate import load_handbook
 from opsbook.issues.body import keep_checks, parse_marker
 from opsbook.issues.plan import CLOSE, CREATE, UPDATE, ExistingIssue, build_plan
-from opsbook.validate import load_handbook
 
 UTC = dt.timezone.utc
 # The weekly SLO review of 2026-W49 starts Monday 2026-11-30 10:00 Europe/Berlin (09:00 UTC); its issue

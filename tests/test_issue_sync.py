@@ -14,12 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, TOOLS, ops
 from github_server import GitHubServer
 from opsbook.dates import parse_as_of
+from opsbook.handbook.validate import load_handbook
 from opsbook.issues.plan import build_plan
-from opsbook.validate import load_handbook
 
 AS_OF = "2026-11-28"
 TOKEN = "ghs_" + "Zq7Rk2Xv9Lm4Np8Tb3Wc6Yd1Fh5Jg0Se2Ua7"  # looks real, so a leak would be caught by pattern too
@@ -233,7 +232,6 @@ def test_plan_with_repo_reads_the_issues_and_writes_nothing(github):
 
 def test_the_server_answers_in_githubs_recorded_shapes(github):
     import requests
-
     from github_server import PAYLOADS
 
     for n in range(3):

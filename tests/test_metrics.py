@@ -7,10 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import NOW, ops
-from opsbook.metrics import as_json, incident_report, render_markdown, render_text
-from opsbook.validate import load_handbook
+from opsbook.handbook.validate import load_handbook
+from opsbook.incident.metrics import (
+    as_json,
+    incident_report,
+    render_markdown,
+    render_text,
+)
 
 MIN = dt.timedelta(minutes=1)
 

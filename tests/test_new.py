@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import NOW, TOOLS, ops
-from opsbook.handbook import split_sections
-from opsbook.models.postmortem import POSTMORTEM_SECTIONS
-from opsbook.models.runbook import RUNBOOK_SECTIONS
+from opsbook.handbook.assembled import split_sections
+from opsbook.handbook.models.postmortem import POSTMORTEM_SECTIONS
+from opsbook.handbook.models.runbook import RUNBOOK_SECTIONS
 from opsbook.scaffold import TEMPLATES, slugify
 
 RUNBOOK_FLAGS = ["--title", "Widget fails to render", "--category", "availability", "--severity", "SEV-2",

@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import NOW, REPO, ops
-
-from opsbook import openslo
-from opsbook.models.catalogue import Slo
-from opsbook.models.common import format_duration
-from opsbook.validate import check_handbook
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from opsbook.handbook.models.catalogue import Slo
+from opsbook.handbook.models.common import format_duration
+from opsbook.handbook.validate import check_handbook
+from opsbook.slo import openslo
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -396,8 +395,8 @@ def test_any_slo_survives_export_then_import(slo):
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_slos)
 def test_any_imported_slo_is_written_so_the_handbook_reads_it_back(slo):
-    from opsbook.models.catalogue import SloCatalogue
-    from opsbook.slo_import import merge
+    from opsbook.handbook.models.catalogue import SloCatalogue
+    from opsbook.slo.importer import merge
 
     text = merge((REPO / "ops/slos.yaml").read_text(), [slo]).text
     # The handbook's loader (PyYAML, YAML 1.1) must read exactly what was merged in.
@@ -438,7 +437,7 @@ def _exported_example() -> str:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_broken_openslo_is_refused_with_located_problems_and_never_a_traceback(data):
-    from opsbook.slo_import import read_openslo
+    from opsbook.slo.importer import read_openslo
 
     documents = [_mutated(doc, data.draw) for doc in list(yaml.safe_load_all(_exported_example()))[-2:]]
     text = yaml.safe_dump_all(documents, sort_keys=False)

@@ -1,4 +1,4 @@
-"""Loading a big handbook on two cores (`opsbook.parallel`): the same handbook and the same problems as
+"""Loading a big handbook on two cores (`opsbook.handbook.parallel`): the same handbook and the same problems as
 loading it in one process, in the same order; a child that fails is made up for, and none is left behind."""
 
 from __future__ import annotations
@@ -6,10 +6,9 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from conftest import NOW
-from opsbook import parallel
-from opsbook.validate import check_handbook
+from opsbook.handbook import parallel
+from opsbook.handbook.validate import check_handbook
 
 SOURCE = "pm-2026-11-04-currency-mixup"
 

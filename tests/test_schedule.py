@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 import recurring_ical_events
-from hypothesis import given, settings, strategies as st
-
-from opsbook import schedule
-from opsbook.models.cadence import Cadence
-from opsbook.models.catalogue import Person, Rotation
-from opsbook.validate import load_handbook
 from conftest import NOW
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from opsbook.calendar import schedule
+from opsbook.handbook.models.cadence import Cadence
+from opsbook.handbook.models.catalogue import Person, Rotation
+from opsbook.handbook.validate import load_handbook
 
 UTC = dt.timezone.utc
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -8,9 +8,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-
 from conftest import REPO
-from opsbook.loading import _Loader
+from opsbook.handbook.loading import _Loader
 from opsbook.schemas import SCHEMAS, render_all
 
 SCHEMA_DIR = REPO / "schemas"

@@ -15,13 +15,12 @@ from urllib.parse import urlsplit
 
 import icalendar
 import pytest
-
 from conftest import NOW, REPO, ops
 from opsbook import urls
+from opsbook.handbook.validate import load_handbook
 from opsbook.problems import OpsbookError
 from opsbook.site import adapter, decorate, layout, pages
 from opsbook.site.build import build_site
-from opsbook.validate import load_handbook
 
 GOLDEN = Path(__file__).parent / "golden" / "site"
 AS_OF = NOW.isoformat()

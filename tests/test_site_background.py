@@ -8,13 +8,12 @@ import os
 import time
 
 import pytest
-
 from conftest import NOW, REPO
-from opsbook import parallel
+from opsbook.handbook import parallel
+from opsbook.handbook.validate import load_handbook
 from opsbook.problems import OpsbookError
 from opsbook.site import background, decorate, pages
 from opsbook.site.build import build_site
-from opsbook.validate import load_handbook
 
 AS_OF = NOW.isoformat()
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-
 from opsbook.cli import main
 
 RUNBOOK = """\

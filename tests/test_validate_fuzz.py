@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import NOW, REPO
-from opsbook.validate import check_handbook
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from opsbook.handbook.validate import check_handbook
 
 FILES = ["runbooks/rb-checkout-failure.md", "postmortems/pm-2026-10-14-checkout-outage.md",
          "calendar/weekly-slo-review.yaml", "ops/slos.yaml", "ops/severity.yaml", "ops/team.yaml",
@@ -79,7 +79,7 @@ def test_yaml_punctuation_soup_in_frontmatter(tmp_path_factory, text):
                                       "##\tNext", "## Next", "", "text", "  ", "x ## Root cause"]),
                      max_size=8).map("\n".join))
 def test_fast_section_check_agrees_with_split_sections(body):
-    from opsbook.handbook import has_text_under, split_sections
+    from opsbook.handbook.assembled import has_text_under, split_sections
 
     section = split_sections(body, 1).get("Root cause")
     exact = bool(section and section.text)

@@ -19,9 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO
-
 from opsbook.adopt import Settings, create
 
 REPO_WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))

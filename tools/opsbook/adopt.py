@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from opsbook import __version__
-from opsbook.models.common import ID_PATTERN, zone
+from opsbook.handbook.models.common import ID_PATTERN, zone
 from opsbook.problems import OpsbookError, UsageError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "init"

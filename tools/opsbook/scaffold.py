@@ -14,8 +14,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from opsbook.editing import Editable, read_editable, write_checked
-from opsbook.models.common import format_duration
+from opsbook.handbook.models.common import format_duration
+from opsbook.incident.editing import Editable, read_editable, write_checked
 from opsbook.problems import UsageError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "new"
@@ -175,7 +175,7 @@ def postmortem_fields(*, title: str, severity: str, category: str, services: tup
                       commander: str | None = None, communications: str | None = None, scribe: str | None = None,
                       slos_breached: tuple[str, ...] = (), tags: tuple[str, ...] = ()) -> dict[str, Any]:
     """The frontmatter of a new draft post-mortem; its id defaults to `pm-<detection day>-<slug>`."""
-    from opsbook.models.common import zone
+    from opsbook.handbook.models.common import zone
 
     day = detected.astimezone(zone(tz_name)).date()
     timeline = ([{"at": started, "type": "started", "text": "Incident began"}] if started else [])

@@ -16,12 +16,18 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
-from opsbook.models.cadence import Cadence, HolidayCalendar
-from opsbook.models.catalogue import SecretsInventory, SeverityPolicy, ServiceCatalogue, SloCatalogue, Team
-from opsbook.models.common import format_duration
-from opsbook.models.config import HandbookConfig
-from opsbook.models.postmortem import PostmortemMeta
-from opsbook.models.runbook import RunbookMeta
+from opsbook.handbook.models.cadence import Cadence, HolidayCalendar
+from opsbook.handbook.models.catalogue import (
+    SecretsInventory,
+    ServiceCatalogue,
+    SeverityPolicy,
+    SloCatalogue,
+    Team,
+)
+from opsbook.handbook.models.common import format_duration
+from opsbook.handbook.models.config import HandbookConfig
+from opsbook.handbook.models.postmortem import PostmortemMeta
+from opsbook.handbook.models.runbook import RunbookMeta
 
 SCHEMAS = {
     "runbook": (RunbookMeta, "The frontmatter of a runbook (runbooks/*.md)."),

@@ -27,7 +27,7 @@ def calendar_page() -> str:
 
 
 def feed() -> str:
-    """The whole feed; per-owner and per-cadence feeds sit beside it (see `opsbook.feed`)."""
+    """The whole feed; per-owner and per-cadence feeds sit beside it (see `opsbook.calendar.feed`)."""
     return f"{FEED_DIR}/{FEED_FILE}"
 
 

@@ -6,8 +6,8 @@ import click
 
 from opsbook import reporting
 from opsbook.dates import parse_as_of
+from opsbook.handbook.validate import check_handbook
 from opsbook.problems import count
-from opsbook.validate import check_handbook
 
 
 def run(root: str, site_dir: str | None, as_of: str | None) -> int:

@@ -10,8 +10,8 @@ import click
 
 from opsbook import reporting
 from opsbook.dates import parse_as_of
+from opsbook.handbook.validate import check_handbook
 from opsbook.problems import OpsbookError, count
-from opsbook.validate import check_handbook
 
 
 def _load(root: str, now: dt.datetime):
@@ -33,7 +33,7 @@ def is_directory_target(out: str) -> bool:
 
 def write(root: str, out: str, as_of: str | None) -> int:
     """Write the whole feed to a `.ics` file, or every feed and `feeds/index.json` under a folder."""
-    from opsbook import feed
+    from opsbook.calendar import feed
 
     now = parse_as_of(as_of)
     handbook = _load(root, now)
@@ -56,8 +56,8 @@ def write(root: str, out: str, as_of: str | None) -> int:
 
 def upcoming(root: str, days: int, output_format: str, as_of: str | None) -> int:
     """Print the review occurrences of the next `days` days."""
-    from opsbook import schedule, urls
-
+    from opsbook import urls
+    from opsbook.calendar import schedule
     now = parse_as_of(as_of)
     handbook = _load(root, now)
     if handbook is None:

@@ -10,8 +10,8 @@ from opsbook.problems import OpsbookError, UsageError
 
 
 def run(root: str, pairs: tuple[str, ...], output_format: str) -> int:
-    from opsbook import classify
-    from opsbook.validate import load_contents
+    from opsbook.handbook.validate import load_contents
+    from opsbook.incident import classify
 
     if not Path(root).is_dir():
         raise UsageError(f"{root}: no such handbook folder")

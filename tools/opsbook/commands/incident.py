@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from opsbook.incident import IncidentEvent
+from opsbook.incident.workflow import IncidentEvent
 
 
 def _report(event: IncidentEvent, root: str, what: str) -> int:
@@ -22,7 +22,7 @@ def _report(event: IncidentEvent, root: str, what: str) -> int:
 
 def run_open(root: str, title: str, severity: str, category: str, services: tuple[str, ...], on_call: str | None,
              runbook: str | None, at: str | None, message: str | None) -> int:
-    from opsbook.incident import open_incident
+    from opsbook.incident.workflow import open_incident
 
     event = open_incident(Path(root), title=title, severity=severity, category=category, services=services,
                           on_call=on_call, runbook=runbook, at=at, message=message)
@@ -30,14 +30,14 @@ def run_open(root: str, title: str, severity: str, category: str, services: tupl
 
 
 def run_log(root: str, incident_id: str, kind: str, message: str, at: str | None) -> int:
-    from opsbook.incident import log_event
+    from opsbook.incident.workflow import log_event
 
     event = log_event(Path(root), incident_id, kind, message, at=at)
     return _report(event, root, f"{kind} at {event.at.isoformat(timespec='minutes')}")
 
 
 def run_resolve(root: str, incident_id: str, message: str | None, at: str | None) -> int:
-    from opsbook.incident import resolve
+    from opsbook.incident.workflow import resolve
 
     event = resolve(Path(root), incident_id, message=message, at=at)
     return _report(event, root, f"resolved at {event.at.isoformat(timespec='minutes')}; write the narrative, "
@@ -45,21 +45,21 @@ def run_resolve(root: str, incident_id: str, message: str | None, at: str | None
 
 
 def run_roles(root: str, incident_id: str, roles: dict[str, str | None]) -> int:
-    from opsbook.incident import set_roles
+    from opsbook.incident.workflow import set_roles
 
     event = set_roles(Path(root), incident_id, **roles)
     return _report(event, root, event.message)
 
 
 def run_action(root: str, incident_id: str, title: str, owner: str, due: str) -> int:
-    from opsbook.incident import add_action_item
+    from opsbook.incident.workflow import add_action_item
 
     event = add_action_item(Path(root), incident_id, title=title, owner=owner, due=due)
     return _report(event, root, f"action item {event.message}")
 
 
 def run_status(root: str, incident_id: str, status: str) -> int:
-    from opsbook.incident import set_status
+    from opsbook.incident.workflow import set_status
 
     event = set_status(Path(root), incident_id, status)
     return _report(event, root, event.message)

@@ -60,10 +60,10 @@ def _check_repo(repo: str) -> None:
 
 def run_plan(root: str, as_of: str | None, output_format: str, repo: str | None) -> int:
     """Show what a sync would do. Reads GitHub only with --repo (and GITHUB_TOKEN); changes nothing."""
+    from opsbook.handbook.validate import load_handbook
     from opsbook.issues import report
     from opsbook.issues.plan import build_plan
     from opsbook.issues.sync import read_plan
-    from opsbook.validate import load_handbook
 
     now = parse_as_of(as_of)
     handbook = load_handbook(root, now)
@@ -82,10 +82,10 @@ def run_plan(root: str, as_of: str | None, output_format: str, repo: str | None)
 def run_sync(root: str, repo: str, as_of: str | None, dry_run: bool, output_format: str,
              write_interval: str | None) -> int:
     """Apply the plan on GitHub; 0 when everything was done, 1 when something was left for the next run."""
+    from opsbook.handbook.validate import load_handbook
     from opsbook.issues import report
     from opsbook.issues.plan import build_plan
     from opsbook.issues.sync import sync
-    from opsbook.validate import load_handbook
 
     _check_repo(repo)
     now = parse_as_of(as_of)

@@ -39,7 +39,7 @@ def _now() -> dt.datetime:
 
 
 def _team_zone(root: Path) -> str:
-    from opsbook.validate import load_contents
+    from opsbook.handbook.validate import load_contents
 
     team = load_contents(root, postmortems=False)[0].team
     return team.timezone if team else "UTC"
@@ -77,7 +77,7 @@ def run_runbook(root: str, values: dict[str, Any]) -> int:
 
 def run_postmortem(root: str, values: dict[str, Any]) -> int:
     from opsbook import scaffold
-    from opsbook.incident import parse_at
+    from opsbook.incident.workflow import parse_at
 
     base = _root(root)
     fill_required(values, [

@@ -6,13 +6,15 @@ from pathlib import Path
 
 import click
 
-from opsbook import openslo, reporting, slo_import
+from opsbook import reporting
 from opsbook.problems import OpsbookError, UsageError
+from opsbook.slo import importer as slo_import
+from opsbook.slo import openslo
 
 
 def run_export(root: str, out: str | None) -> int:
     """Write the catalogue of the handbook at `root` as OpenSLO documents to `out` (or stdout)."""
-    from opsbook.validate import load_handbook
+    from opsbook.handbook.validate import load_handbook
 
     handbook = load_handbook(root)
     text = openslo.dump_documents(openslo.export_documents(handbook.slos.values(), handbook.services))

@@ -6,10 +6,10 @@ import os
 
 import click
 
-from opsbook.dates import parse_as_of
-from opsbook.problems import count
 from opsbook import reporting
-from opsbook.validate import check_handbook
+from opsbook.dates import parse_as_of
+from opsbook.handbook.validate import check_handbook
+from opsbook.problems import count
 
 
 def run(root: str, output_format: str, strict: bool, as_of: str | None) -> int:

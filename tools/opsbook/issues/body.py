@@ -13,9 +13,9 @@ import hashlib
 import re
 
 from opsbook import urls
-from opsbook.handbook import Handbook, Postmortem
+from opsbook.handbook.assembled import Handbook, Postmortem
+from opsbook.handbook.models.postmortem import ActionItem, EventType
 from opsbook.issues.context import Review, sections
-from opsbook.models.postmortem import ActionItem, EventType
 
 _MARKER = re.compile(r"<!--\s*opsbook:(occurrence|action-item)\s+(\S+?)\s*-->")
 _TASK = re.compile(r"^(\s*[-*+] )\[([ xX])\] (.*?)\s*$", re.M)

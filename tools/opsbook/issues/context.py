@@ -11,12 +11,12 @@ import datetime as dt
 from typing import Callable
 
 from opsbook import urls
-from opsbook.handbook import Handbook
-from opsbook.models.cadence import Cadence
-from opsbook.models.catalogue import Slo, Unit
-from opsbook.models.common import Category, format_duration
-from opsbook.models.postmortem import EventType
-from opsbook.schedule import Occurrence
+from opsbook.calendar.schedule import Occurrence
+from opsbook.handbook.assembled import Handbook
+from opsbook.handbook.models.cadence import Cadence
+from opsbook.handbook.models.catalogue import Slo, Unit
+from opsbook.handbook.models.common import Category, format_duration
+from opsbook.handbook.models.postmortem import EventType
 
 _SYMBOL = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 

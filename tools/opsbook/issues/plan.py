@@ -20,14 +20,20 @@ import dataclasses
 import datetime as dt
 from typing import Iterable
 
-from opsbook.handbook import CadenceFile, Handbook
+from opsbook.calendar.schedule import cadence_occurrences
+from opsbook.handbook.assembled import CadenceFile, Handbook
+from opsbook.handbook.models.cadence import Every
+from opsbook.handbook.models.common import format_duration
 from opsbook.issues.body import (
-    IssueContent, action_item_issue, action_item_key, keep_checks, occurrence_issue, parse_marker, same_text,
+    IssueContent,
+    action_item_issue,
+    action_item_key,
+    keep_checks,
+    occurrence_issue,
+    parse_marker,
+    same_text,
 )
 from opsbook.issues.context import Review
-from opsbook.models.cadence import Every
-from opsbook.models.common import format_duration
-from opsbook.schedule import cadence_occurrences
 
 CREATE, UPDATE, CLOSE = "create", "update", "close"
 _PERIOD_DAYS = {Every.WEEK: 7, Every.MONTH: 31, Every.QUARTER: 92}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from opsbook.handbook import Handbook
+from opsbook.handbook.assembled import Handbook
 from opsbook.issues import github
 from opsbook.issues.body import label_color, label_description
 from opsbook.issues.plan import CLOSE, CREATE, UPDATE, Action, Plan, build_plan

@@ -19,12 +19,12 @@ from mkdocs.structure.toc import AnchorLink
 
 from opsbook import urls
 from opsbook.dates import parse_as_of
-from opsbook.handbook import Handbook
+from opsbook.handbook.assembled import Handbook
+from opsbook.handbook.validate import check_handbook
 from opsbook.problems import OpsbookError, Problem
 from opsbook.site import decorate as decorations
 from opsbook.site import pages
 from opsbook.site.background import Background
-from opsbook.validate import check_handbook
 
 RUNBOOK_SEARCH_BOOST = 4
 THEME_OVERRIDES = Path(__file__).resolve().parent.parent / "templates" / "site"
@@ -87,7 +87,7 @@ def load_site(options, config: MkDocsConfig, log: logging.Logger) -> Site:
         errors = len(report.errors)
         raise PluginError(f"opsbook: the handbook in {root} has {errors} error(s), listed above; "
                           "`ops validate` shows them with hints")
-    from opsbook.feed import feed_paths
+    from opsbook.calendar.feed import feed_paths
 
     handbook = report.handbook
     content = {item.src: item for item in pages.content_files(handbook)}

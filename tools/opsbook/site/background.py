@@ -23,8 +23,8 @@ from typing import Mapping
 
 from mkdocs.exceptions import PluginError
 
-from opsbook import parallel
-from opsbook.handbook import Handbook
+from opsbook.handbook import parallel
+from opsbook.handbook.assembled import Handbook
 from opsbook.problems import OpsbookError
 from opsbook.site import decorate, pages
 
@@ -42,7 +42,7 @@ class Published:
 
 def publish(handbook: Handbook, now: dt.datetime, previous: Mapping[str, bytes], upcoming_days: int) -> Published:
     """The feed files and the generated pages of one build."""
-    from opsbook.feed import build_feeds, feed_paths
+    from opsbook.calendar.feed import build_feeds, feed_paths
 
     feeds = build_feeds(handbook, now, previous)
     if list(feeds) != feed_paths(handbook):  # the site listed `feed_paths` before the feeds existed

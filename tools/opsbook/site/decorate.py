@@ -16,8 +16,8 @@ import datetime as dt
 import re
 from typing import Callable
 
-from opsbook.handbook import Handbook, Postmortem, Runbook
-from opsbook.models.postmortem import EventType
+from opsbook.handbook.assembled import Handbook, Postmortem, Runbook
+from opsbook.handbook.models.postmortem import EventType
 from opsbook.site import html as h
 from opsbook.site import layout
 from opsbook.site import markdown as md

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from opsbook.handbook import Handbook, Postmortem, time_to
-from opsbook.metrics import STAGES
-from opsbook.models.common import Category, Severity, zone
-from opsbook.models.postmortem import EventType
+from opsbook.handbook.assembled import Handbook, Postmortem, time_to
+from opsbook.handbook.models.common import Category, Severity, zone
+from opsbook.handbook.models.postmortem import EventType
+from opsbook.incident.metrics import STAGES
 from opsbook.site import html as h
 from opsbook.site import layout
 from opsbook.site import markdown as md
@@ -65,7 +65,7 @@ def detected_day(pm: Postmortem, zone_name: str) -> str:
 def stage_times(handbook: Handbook, pm: Postmortem) -> list[tuple[str, dt.timedelta | None, dt.timedelta | None]]:
     """(stage, time taken, the severity's target) for detect, acknowledge, mitigate and resolve.
 
-    Timed as `opsbook.metrics` times them: from the incident's start, or from its detection when the
+    Timed as `opsbook.incident.metrics` times them: from the incident's start, or from its detection when the
     start is unknown (then there is no time to detect).
     """
     level = handbook.level(pm.meta.severity)

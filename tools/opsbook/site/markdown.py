@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable, Sequence
 
-from opsbook.models.common import format_duration, zone
+from opsbook.handbook.models.common import format_duration, zone
 
 DASH = "—"
 

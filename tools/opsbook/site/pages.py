@@ -10,17 +10,23 @@ import dataclasses
 import datetime as dt
 from typing import Collection
 
-from opsbook.handbook import Handbook
-from opsbook.metrics import incident_report, render_markdown
-from opsbook.models.common import zone
-from opsbook.models.postmortem import EventType
-from opsbook.schedule import upcoming
+from opsbook.calendar.schedule import upcoming
+from opsbook.handbook.assembled import Handbook
+from opsbook.handbook.models.common import zone
+from opsbook.handbook.models.postmortem import EventType
+from opsbook.incident.metrics import incident_report, render_markdown
 from opsbook.site import html as h
 from opsbook.site import layout
 from opsbook.site import markdown as md
 from opsbook.site.indexes import detected_day, postmortem_index, runbook_index
-from opsbook.site.reference import rotation_turns, secrets_page, severity_policy, slo_catalogue, team_page
-from opsbook.site.reviews import calendar_page, cadence_page
+from opsbook.site.reference import (
+    rotation_turns,
+    secrets_page,
+    severity_policy,
+    slo_catalogue,
+    team_page,
+)
+from opsbook.site.reviews import cadence_page, calendar_page
 
 RECENT = dt.timedelta(days=90)
 SOON = dt.timedelta(days=30)
@@ -119,7 +125,7 @@ def _detected(pm) -> tuple:
 
 
 def metrics_page(handbook: Handbook, today: dt.date) -> str:
-    """`metrics.md`: counts and medians by severity, category and quarter (`opsbook.metrics`)."""
+    """`metrics.md`: counts and medians by severity, category and quarter (`opsbook.incident.metrics`)."""
     report = incident_report(handbook, as_of=today)
     return render_markdown(report, link=lambda pm_id: layout.link(layout.METRICS, layout.postmortem(pm_id)))
 
@@ -139,7 +145,7 @@ def home(handbook: Handbook, now: dt.datetime) -> str:
                 f"{md.weekday_moment(handoff, tz)}, then {md.person(handbook.people, after)}.", ""]
     out += _recent_incidents(handbook, now, here)
     out += _action_items(handbook, today, here)
-    out += [f"## Upcoming reviews", ""]
+    out += ["## Upcoming reviews", ""]
     out += md.table(["When", "Review", "Owner"], [
         [md.weekday_moment(o.start, tz), f"[{md.text(o.display_title)}]({layout.link(here, layout.cadence(o.cadence_id))})",
          md.person(handbook.people, o.owner)] for o in upcoming(handbook, now, 14)],
@@ -165,7 +171,7 @@ def home(handbook: Handbook, now: dt.datetime) -> str:
 def _recent_incidents(handbook: Handbook, now: dt.datetime, here: str) -> list[str]:
     recent = handbook.incidents_between(now - RECENT, now + dt.timedelta(seconds=1))
     overdue = {pm.id for pm in handbook.postmortems_overdue(now)}
-    out = [f"## Recent incidents", "", f"Detected in the last {RECENT.days} days.", ""]
+    out = ["## Recent incidents", "", f"Detected in the last {RECENT.days} days.", ""]
     out += h.table(["Detected", "Incident", "Severity", "Status"], [
         [detected_day(pm, handbook.team.timezone), h.a(layout.href(here, layout.postmortem(pm.id)), pm.meta.title),
          h.badge(pm.meta.severity),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from opsbook.handbook import Handbook
-from opsbook.models.catalogue import Rotation, Slo, Unit
-from opsbook.models.common import zone
-from opsbook.schedule import on_call
+from opsbook.calendar.schedule import on_call
+from opsbook.handbook.assembled import Handbook
+from opsbook.handbook.models.catalogue import Rotation, Slo, Unit
+from opsbook.handbook.models.common import zone
 from opsbook.site import layout
 from opsbook.site import markdown as md
 
@@ -108,7 +108,7 @@ def team_page(handbook: Handbook, now: dt.datetime, turns: int = 6) -> str:
     """`team.md`: people, incident roles, and who holds each rotation now and next."""
     team = handbook.team
     roles = {role.id: role.name for role in team.roles}
-    out = [f"# Team and rotation", "", f"{md.text(team.name)}, in {team.timezone}.", "", "## People", ""]
+    out = ["# Team and rotation", "", f"{md.text(team.name)}, in {team.timezone}.", "", "## People", ""]
     out += md.table(["Name", "GitHub", "Time zone", "Roles", "Away"], [
         [md.text(p.name), f"`@{p.github}`" if p.github else "", p.timezone or "",
          ", ".join(md.text(roles.get(r, r)) for r in p.roles),

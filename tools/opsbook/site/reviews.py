@@ -1,6 +1,6 @@
 """The review calendar: upcoming occurrences with owners, subscribe links, and one page per cadence.
 
-Occurrences come from `opsbook.schedule`, the same functions the feed and the issue plan use, so the
+Occurrences come from `opsbook.calendar.schedule`, the same functions the feed and the issue plan use, so the
 page, the calendar apps and the issues never disagree about when a review happens or who runs it.
 """
 
@@ -10,9 +10,9 @@ import datetime as dt
 from typing import Collection
 
 from opsbook import urls
-from opsbook.handbook import CadenceFile, Handbook
-from opsbook.models.cadence import Every, When
-from opsbook.schedule import cadence_occurrences, upcoming
+from opsbook.calendar.schedule import cadence_occurrences, upcoming
+from opsbook.handbook.assembled import CadenceFile, Handbook
+from opsbook.handbook.models.cadence import Every, When
 from opsbook.site import layout
 from opsbook.site import markdown as md
 

@@ -14,48 +14,18 @@ import gc
 from pathlib import Path
 from typing import Any
 
-from opsbook import checks
-from opsbook.credentials import find_credentials
-from opsbook.explain import model_problems
-from opsbook.handbook import CadenceFile, Document, Handbook, Page
-from opsbook.loading import Source, iter_files, read_source
-from opsbook.parallel import map_in_halves
-from opsbook.models.cadence import Cadence, HolidayCalendar
-from opsbook.models.catalogue import SecretsInventory, SeverityPolicy, ServiceCatalogue, SloCatalogue, Team
-from opsbook.models.config import HandbookConfig
-from opsbook.models.postmortem import PostmortemMeta
-from opsbook.models.runbook import RunbookMeta
+from opsbook.handbook import checks
+from opsbook.handbook.assembled import CadenceFile, Document, Handbook, Page
+from opsbook.handbook.contents import CONFIG_FILE, HOLIDAYS_FILE, OPS_FILES, Contents
+from opsbook.handbook.credentials import find_credentials
+from opsbook.handbook.explain import model_problems
+from opsbook.handbook.loading import Source, iter_files, read_source
+from opsbook.handbook.models.cadence import Cadence, HolidayCalendar
+from opsbook.handbook.models.config import HandbookConfig
+from opsbook.handbook.models.postmortem import PostmortemMeta
+from opsbook.handbook.models.runbook import RunbookMeta
+from opsbook.handbook.parallel import map_in_halves
 from opsbook.problems import HandbookInvalid, Level, Problem, UsageError
-
-CONFIG_FILE = "opsbook.yaml"
-OPS_FILES: dict[str, tuple[str, type, bool]] = {
-    # attribute: (path, model, required)
-    "slos": ("ops/slos.yaml", SloCatalogue, True),
-    "severity": ("ops/severity.yaml", SeverityPolicy, True),
-    "services": ("ops/services.yaml", ServiceCatalogue, True),
-    "team": ("ops/team.yaml", Team, True),
-    "secrets": ("ops/secrets.yaml", SecretsInventory, False),
-}
-HOLIDAYS_FILE = "calendar/holidays.yaml"
-
-
-@dataclasses.dataclass
-class Contents:
-    """What loaded from the files; a part is None when its file had errors."""
-
-    root: Path
-    config: HandbookConfig | None = None
-    slos: SloCatalogue | None = None
-    severity: SeverityPolicy | None = None
-    services: ServiceCatalogue | None = None
-    team: Team | None = None
-    secrets: SecretsInventory | None = None
-    holidays: HolidayCalendar | None = None
-    sources: dict[str, Source] = dataclasses.field(default_factory=dict)
-    runbooks: list[Document[RunbookMeta]] = dataclasses.field(default_factory=list)
-    postmortems: list[Document[PostmortemMeta]] = dataclasses.field(default_factory=list)
-    cadences: list[CadenceFile] = dataclasses.field(default_factory=list)
-    pages: list[Page] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass

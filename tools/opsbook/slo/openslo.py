@@ -24,9 +24,12 @@ import datetime as dt
 import re
 from typing import Any, Iterable
 
-from opsbook.explain import key_path
-from opsbook.loading import _Loader, mark_at  # the handbook's YAML loader: libyaml, duplicate keys refused
-from opsbook.models.common import parse_duration
+from opsbook.handbook.explain import key_path
+from opsbook.handbook.loading import (  # the handbook's YAML loader: libyaml, duplicate keys refused
+    _Loader,
+    mark_at,
+)
+from opsbook.handbook.models.common import parse_duration
 from opsbook.problems import OpsbookError, Problem
 
 API_VERSION = "openslo/v1"

@@ -35,9 +35,9 @@ from typing import Iterable, Iterator, Mapping
 
 from dateutil import rrule
 
-from opsbook.models.cadence import Cadence, Every, Shift, When
-from opsbook.models.catalogue import Person, Rotation
-from opsbook.models.common import zone
+from opsbook.handbook.models.cadence import Cadence, Every, Shift, When
+from opsbook.handbook.models.catalogue import Person, Rotation
+from opsbook.handbook.models.common import zone
 
 UTC = dt.timezone.utc
 _WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)

@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import Iterable, Iterator
 
-from opsbook.explain import key_path
-from opsbook.handbook import has_text_under, split_sections
-from opsbook.loading import Source
-from opsbook.models.postmortem import LIFECYCLE, EventType, Status
-from opsbook.models.runbook import RUNBOOK_SECTIONS
+from opsbook.handbook.assembled import has_text_under, split_sections
+from opsbook.handbook.contents import OPS_FILES, Contents
+from opsbook.handbook.explain import key_path
+from opsbook.handbook.loading import Source
+from opsbook.handbook.models.postmortem import LIFECYCLE, EventType, Status
+from opsbook.handbook.models.runbook import RUNBOOK_SECTIONS
 from opsbook.problems import Level, Problem
-
-if TYPE_CHECKING:
-    from opsbook.validate import Contents
 
 PUBLISHED_REQUIRED = ("Summary", "Root cause", "Action items")
 
 
-def check_contents(contents: "Contents", now: dt.datetime) -> list[Problem]:
+def check_contents(contents: Contents, now: dt.datetime) -> list[Problem]:
     problems: list[Problem] = []
     for check in (_unique_ids, _references, _file_names, _runbook_bodies, _timelines, _published_postmortems,
                   _policy, _future_dates, _staleness):
@@ -38,7 +36,7 @@ def _at(source: Source, path: tuple, message: str, *, level: Level = Level.ERROR
                    hint=hint, code=code, level=level)
 
 
-def _known(contents: "Contents") -> dict[str, set[str] | None]:
+def _known(contents: Contents) -> dict[str, set[str] | None]:
     """Ids of each kind that references may name; None where the defining file did not load."""
     team = contents.team
     return {
@@ -52,7 +50,7 @@ def _known(contents: "Contents") -> dict[str, set[str] | None]:
     }
 
 
-def _references(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+def _references(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
     known = _known(contents)
     for source, path, kind, value in _all_references(contents):
         ids = known[kind]
@@ -67,7 +65,7 @@ def _references(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
                   hint=f"did you mean '{close[0]}'?" if close else None)
 
 
-def _all_references(contents: "Contents") -> Iterator[tuple[Source, tuple, str, str | None]]:
+def _all_references(contents: Contents) -> Iterator[tuple[Source, tuple, str, str | None]]:
     """(source, key path, kind, id) for every cross-reference in the handbook."""
     sources = contents.sources
     if contents.slos and (src := sources.get("ops/slos.yaml")):
@@ -119,7 +117,7 @@ def _each(source: Source, path: tuple, kind: str, values: Iterable[str]) -> Iter
         yield source, path + (index,), kind, value
 
 
-def _unique_ids(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+def _unique_ids(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
     groups: list[tuple[str, Iterable[tuple[Source, tuple, str]]]] = [
         ("runbook", ((d.source, ("id",), d.id) for d in contents.runbooks)),
         ("post-mortem", ((d.source, ("id",), d.id) for d in contents.postmortems)),
@@ -153,12 +151,10 @@ def _plain(value):
 
 
 def _ops_path(attribute: str) -> str:
-    from opsbook.validate import OPS_FILES
-
     return OPS_FILES[attribute][0]
 
 
-def _file_names(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+def _file_names(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
     """Commands and links find a document by id, so its file is named after it."""
     for item in [*contents.runbooks, *contents.postmortems, *contents.cadences]:
         stem = item.source.path.stem
@@ -167,20 +163,20 @@ def _file_names(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
                       code="file-name", hint=f"rename the file to {item.id}{item.source.path.suffix} or change the id")
 
 
-def _runbook_bodies(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+def _runbook_bodies(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
     for doc in contents.runbooks:
         sections = split_sections(doc.body, doc.source.body_line)
         for title in RUNBOOK_SECTIONS:
             section = sections.get(title)
             if section is None:
                 yield Problem(doc.path, f"the body has no `## {title}` section", doc.source.body_line,
-                              code="missing-section", hint=f"every runbook has these sections: "
+                              code="missing-section", hint="every runbook has these sections: "
                                                            + ", ".join(RUNBOOK_SECTIONS))
             elif not section.text:
                 yield Problem(doc.path, f"the `## {title}` section is empty", section.line, code="empty-section")
 
 
-def _timelines(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+def _timelines(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
     for doc in contents.postmortems:
         stages: dict[EventType, tuple[int, dt.datetime]] = {}
         for index, event in enumerate(doc.meta.timeline):
@@ -215,7 +211,7 @@ def _order_problem(source: Source, index: int, later: EventType, later_at: dt.da
                hint="lifecycle events happen in order: " + " → ".join(e.value for e in LIFECYCLE))
 
 
-def _published_postmortems(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+def _published_postmortems(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
     for doc in contents.postmortems:
         if doc.meta.status is not Status.PUBLISHED:
             continue
@@ -236,7 +232,7 @@ def _published_postmortems(contents: "Contents", now: dt.datetime) -> Iterator[P
                       code="no-action-items", hint="add `action_items` with owner and due date, or keep it in review")
 
 
-def _policy(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+def _policy(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
     policy = contents.severity
     if policy is None:
         return
@@ -259,7 +255,7 @@ def _policy(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
                       code="policy", found=doc.meta.severity.value, expected=f"{floor.value} or worse")
 
 
-def _future_dates(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+def _future_dates(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
     """A date in the future where only the past makes sense is almost always a typo in the year."""
     today = now.date()
     for doc in contents.runbooks:
@@ -279,7 +275,7 @@ def _future_dates(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
                           found=secret.last_rotated.isoformat(), expected=f"a date on or before {today}")
 
 
-def _staleness(contents: "Contents", now: dt.datetime) -> Iterator[Problem]:
+def _staleness(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
     """Warnings: things that were fine once and have since fallen due."""
     today = now.date()
     warn = Level.WARNING

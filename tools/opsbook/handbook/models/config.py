@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from opsbook.models.common import Duration, NonEmpty, Strict
+from opsbook.handbook.models.common import Duration, NonEmpty, Strict
 
 
 class FeedSettings(Strict):

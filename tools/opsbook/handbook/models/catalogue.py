@@ -7,8 +7,18 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from opsbook.models.common import (
-    Category, ClockTime, Date, Duration, Id, Link, NonEmpty, Severity, Strict, TimeZoneName, Weekday,
+from opsbook.handbook.models.common import (
+    Category,
+    ClockTime,
+    Date,
+    Duration,
+    Id,
+    Link,
+    NonEmpty,
+    Severity,
+    Strict,
+    TimeZoneName,
+    Weekday,
 )
 
 

@@ -191,15 +191,15 @@ def _rel(root: Path, path: Path) -> str:
 def check_file(root: Path, written: Path, final: Path, kind: str, now: dt.datetime,
                contents: Any = None) -> list[Problem]:
     """The errors `ops validate` would report for `written` if it were at `final`, with the rest as it is."""
-    from opsbook import checks
-    from opsbook.credentials import find_credentials
-    from opsbook.explain import model_problems
-    from opsbook.handbook import CadenceFile, Document
-    from opsbook.loading import read_source
-    from opsbook.models.cadence import Cadence
-    from opsbook.models.postmortem import PostmortemMeta
-    from opsbook.models.runbook import RunbookMeta
-    from opsbook.validate import load_contents
+    from opsbook.handbook import checks
+    from opsbook.handbook.assembled import CadenceFile, Document
+    from opsbook.handbook.credentials import find_credentials
+    from opsbook.handbook.explain import model_problems
+    from opsbook.handbook.loading import read_source
+    from opsbook.handbook.models.cadence import Cadence
+    from opsbook.handbook.models.postmortem import PostmortemMeta
+    from opsbook.handbook.models.runbook import RunbookMeta
+    from opsbook.handbook.validate import load_contents
 
     rel = _rel(root, final)
     problems: list[Problem] = []

@@ -7,7 +7,16 @@ from typing import Annotated
 
 from pydantic import Field
 
-from opsbook.models.common import Category, Date, Duration, Id, Link, NonEmpty, Severity, Strict
+from opsbook.handbook.models.common import (
+    Category,
+    Date,
+    Duration,
+    Id,
+    Link,
+    NonEmpty,
+    Severity,
+    Strict,
+)
 
 
 class LookKind(str, enum.Enum):

@@ -12,8 +12,13 @@ import json
 import math
 from typing import Iterable
 
-from opsbook.models.catalogue import Condition, Rule, SeverityLevel, SeverityPolicy
-from opsbook.models.common import Severity, format_duration
+from opsbook.handbook.models.catalogue import (
+    Condition,
+    Rule,
+    SeverityLevel,
+    SeverityPolicy,
+)
+from opsbook.handbook.models.common import Severity, format_duration
 from opsbook.problems import UsageError
 
 

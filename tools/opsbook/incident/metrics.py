@@ -13,9 +13,9 @@ import json
 import statistics
 from typing import Callable
 
-from opsbook.handbook import Handbook, Postmortem, time_to
-from opsbook.models.common import Category, Severity, format_duration, zone
-from opsbook.models.postmortem import EventType
+from opsbook.handbook.assembled import Handbook, Postmortem, time_to
+from opsbook.handbook.models.common import Category, Severity, format_duration, zone
+from opsbook.handbook.models.postmortem import EventType
 
 STAGES: tuple[tuple[str, EventType, str | None], ...] = (
     # (name, the event that ends it, the severity level's target for it)

@@ -1,6 +1,6 @@
 """The incident workflow: open an incident's post-mortem, log its timeline, name its roles, resolve it.
 
-Each operation edits one post-mortem file (see `opsbook.editing`: comments and layout kept, the result
+Each operation edits one post-mortem file (see `opsbook.incident.editing`: comments and layout kept, the result
 checked before it is written, nothing written on a refusal) and returns the event it recorded, which
 the CLI prints as one JSON line in the incident event log's shape.
 """
@@ -15,11 +15,22 @@ import json
 import re
 from pathlib import Path
 
-from opsbook.editing import Editable, Refused, locked, read_editable, write_checked
-from opsbook.models.common import Category, Severity, zone
-from opsbook.models.postmortem import LIFECYCLE, EventType, PostmortemMeta, Status
-from opsbook.problems import OpsbookError, UsageError
 from opsbook import scaffold
+from opsbook.handbook.models.common import Category, Severity, zone
+from opsbook.handbook.models.postmortem import (
+    LIFECYCLE,
+    EventType,
+    PostmortemMeta,
+    Status,
+)
+from opsbook.incident.editing import (
+    Editable,
+    Refused,
+    locked,
+    read_editable,
+    write_checked,
+)
+from opsbook.problems import OpsbookError, UsageError
 
 LOGGABLE = ("acknowledged", "triaged", "mitigated", "resolved", "note")
 ROLE_FIELDS = ("on_call", "incident_commander", "communications", "scribe")
@@ -72,7 +83,7 @@ def parse_at(text: str | None, tz_name: str, now: dt.datetime) -> dt.datetime:
 # --- reading the handbook's parts an incident needs ----------------------------------------------
 
 def _contents(root: Path):
-    from opsbook.validate import load_contents
+    from opsbook.handbook.validate import load_contents
 
     if not root.is_dir():
         raise UsageError(f"{root}: no such handbook folder")
@@ -103,8 +114,8 @@ def _incident_path(root: Path, incident_id: str) -> Path:
 
 def _load(root: Path, incident_id: str) -> tuple[Editable, PostmortemMeta]:
     """The incident's file for editing, and its frontmatter as validated now."""
-    from opsbook.explain import model_problems
-    from opsbook.loading import read_source
+    from opsbook.handbook.explain import model_problems
+    from opsbook.handbook.loading import read_source
 
     path = _incident_path(root, incident_id)
     problems: list = []
@@ -174,7 +185,7 @@ def _policy_allows(policy, severity: str, category: str) -> tuple[str, str]:
 
 def _on_call_now(contents, moment: dt.datetime) -> str:
     """Who holds the team's on-call rotation (the one whose role is `on-call`) at `moment`."""
-    from opsbook.schedule import on_call
+    from opsbook.calendar.schedule import on_call
 
     team = contents.team
     people = {person.id: person for person in team.people}

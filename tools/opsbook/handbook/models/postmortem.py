@@ -8,7 +8,15 @@ from typing import Annotated
 
 from pydantic import AnyHttpUrl, AwareDatetime, Field, model_validator
 
-from opsbook.models.common import Category, Date, Duration, Id, NonEmpty, Severity, Strict
+from opsbook.handbook.models.common import (
+    Category,
+    Date,
+    Duration,
+    Id,
+    NonEmpty,
+    Severity,
+    Strict,
+)
 
 
 class Status(str, enum.Enum):

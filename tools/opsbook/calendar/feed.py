@@ -32,9 +32,10 @@ from urllib.parse import urlsplit
 import icalendar
 from icalendar.parser import Contentline
 
-from opsbook import __version__, schedule, urls
-from opsbook.models.common import format_duration, zone
-from opsbook.vtimezone import vtimezone
+from opsbook import __version__, urls
+from opsbook.calendar import schedule
+from opsbook.calendar.vtimezone import vtimezone
+from opsbook.handbook.models.common import format_duration, zone
 
 UTC = dt.timezone.utc
 INDEX_FILE = f"{urls.FEED_DIR}/index.json"

@@ -8,8 +8,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from opsbook.models.common import (
-    ClockTime, Date, Duration, Id, Link, NonEmpty, Strict, TimeZoneName, Weekday,
+from opsbook.handbook.models.common import (
+    ClockTime,
+    Date,
+    Duration,
+    Id,
+    Link,
+    NonEmpty,
+    Strict,
+    TimeZoneName,
+    Weekday,
 )
 
 

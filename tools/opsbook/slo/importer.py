@@ -1,6 +1,6 @@
 """Bring SLOs kept as OpenSLO into `ops/slos.yaml`.
 
-The file's SLOs are converted (`opsbook.openslo`), checked as catalogue entries and against the
+The file's SLOs are converted (`opsbook.slo.openslo`), checked as catalogue entries and against the
 handbook's services, then merged by id: a new id is appended; an existing one is replaced in place,
 unless it is equal to what is there, in which case its lines stay exactly as they were. The file keeps
 its comments and layout, and is written atomically only after everything has been checked.
@@ -15,8 +15,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from opsbook.openslo import Imported, OpenSloInvalid, import_documents, parse_documents
 from opsbook.problems import OpsbookError, Problem
+from opsbook.slo.openslo import (
+    Imported,
+    OpenSloInvalid,
+    import_documents,
+    parse_documents,
+)
 
 SLOS_FILE = "ops/slos.yaml"
 _HEADER = "# The SLO catalogue: what \"working\" means, in numbers.\n"
@@ -38,7 +43,7 @@ def merge(existing_text: str | None, slos: list[Any]) -> Merge:
     """The new text of the catalogue with `slos` (validated `Slo` models) merged in by id."""
     import yaml as pyyaml
 
-    from opsbook.models.catalogue import SloCatalogue
+    from opsbook.handbook.models.catalogue import SloCatalogue
 
     text = existing_text if existing_text is not None else _HEADER + "slos: []\n"
     # Decide with the fast loader; only a change pays for ruamel.yaml's comment-keeping round trip.
@@ -63,8 +68,9 @@ def merge(existing_text: str | None, slos: list[Any]) -> Merge:
 
 
 def _edited(text: str, edits: list[tuple[int | None, Any]]) -> str:
-    from opsbook.editing import round_trip_yaml
     from ruamel.yaml.comments import CommentedSeq
+
+    from opsbook.incident.editing import round_trip_yaml
 
     yaml = round_trip_yaml(text)
     data = yaml.load(text)
@@ -125,9 +131,9 @@ def _number(value: float) -> float | int:
 
 def read_catalogue(root: Path) -> str | None:
     """The text of `ops/slos.yaml`, None if there is none; refuses a catalogue that does not validate."""
-    from opsbook.explain import model_problems
-    from opsbook.loading import read_source
-    from opsbook.models.catalogue import SloCatalogue
+    from opsbook.handbook.explain import model_problems
+    from opsbook.handbook.loading import read_source
+    from opsbook.handbook.models.catalogue import SloCatalogue
 
     path = root / SLOS_FILE
     if not path.exists():
@@ -168,8 +174,8 @@ def read_openslo(text: str, file: str, root: Path) -> tuple[list, list[str]]:
     """The SLOs of an OpenSLO file as validated `Slo` models whose services the handbook at `root` has,
     and notes on what was left behind; raises OpenSloInvalid with every problem, located in `file`.
     """
-    from opsbook.explain import model_problems
-    from opsbook.models.catalogue import Slo
+    from opsbook.handbook.explain import model_problems
+    from opsbook.handbook.models.catalogue import Slo
 
     imported = import_documents(parse_documents(text, file), file)
     problems = imported.problems
@@ -219,9 +225,9 @@ class _Located:
 
 def _service_ids(root: Path) -> set[str] | None:
     """The service ids of the handbook, or None when ops/services.yaml cannot be read (then not checked)."""
-    from opsbook.explain import model_problems
-    from opsbook.loading import read_source
-    from opsbook.models.catalogue import ServiceCatalogue
+    from opsbook.handbook.explain import model_problems
+    from opsbook.handbook.loading import read_source
+    from opsbook.handbook.models.catalogue import ServiceCatalogue
 
     path = root / "ops" / "services.yaml"
     if not path.exists():

@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from opsbook.credentials import redact
-from opsbook.loading import Source
+from opsbook.handbook.credentials import redact
+from opsbook.handbook.loading import Source
 from opsbook.problems import Problem
 
 _EXPECTED = {

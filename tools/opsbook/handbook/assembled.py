@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from opsbook.loading import Source
-from opsbook.models.cadence import Cadence, Holiday
-from opsbook.models.catalogue import (
-    Person, Rotation, SecretsInventory, Secret, SeverityLevel, SeverityPolicy, ServiceCatalogue, Service,
-    Slo, SloCatalogue, Team,
+from opsbook.handbook.loading import Source
+from opsbook.handbook.models.cadence import Cadence, Holiday
+from opsbook.handbook.models.catalogue import (
+    Person,
+    Rotation,
+    Secret,
+    Service,
+    SeverityLevel,
+    SeverityPolicy,
+    Slo,
+    Team,
 )
-from opsbook.models.common import Severity
-from opsbook.models.config import HandbookConfig
-from opsbook.models.postmortem import ActionItem, EventType, PostmortemMeta, Status
-from opsbook.models.runbook import RunbookMeta
+from opsbook.handbook.models.common import Severity
+from opsbook.handbook.models.config import HandbookConfig
+from opsbook.handbook.models.postmortem import (
+    ActionItem,
+    EventType,
+    PostmortemMeta,
+    Status,
+)
+from opsbook.handbook.models.runbook import RunbookMeta
 
 Meta = TypeVar("Meta")
 
@@ -117,7 +128,7 @@ class Page:
 
 @dataclasses.dataclass
 class Handbook:
-    """Everything in the handbook, validated. Built by `opsbook.validate.load_handbook`."""
+    """Everything in the handbook, validated. Built by `opsbook.handbook.validate.load_handbook`."""
 
     root: Path
     config: HandbookConfig

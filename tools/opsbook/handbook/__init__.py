@@ -1,0 +1,1 @@
+"""Files to a validated Handbook: loading, models, explanations of problems, cross-file checks."""

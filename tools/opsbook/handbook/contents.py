@@ -1,0 +1,53 @@
+"""What loads from a handbook's files before any cross-file check: where each file is, and the parts.
+
+Shared by `validate` (which fills it) and `checks` (which reads it), so neither imports the other.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from opsbook.handbook.assembled import CadenceFile, Document, Page
+from opsbook.handbook.loading import Source
+from opsbook.handbook.models.cadence import HolidayCalendar
+from opsbook.handbook.models.catalogue import (
+    SecretsInventory,
+    ServiceCatalogue,
+    SeverityPolicy,
+    SloCatalogue,
+    Team,
+)
+from opsbook.handbook.models.config import HandbookConfig
+from opsbook.handbook.models.postmortem import PostmortemMeta
+from opsbook.handbook.models.runbook import RunbookMeta
+
+CONFIG_FILE = "opsbook.yaml"
+OPS_FILES: dict[str, tuple[str, type, bool]] = {
+    # attribute: (path, model, required)
+    "slos": ("ops/slos.yaml", SloCatalogue, True),
+    "severity": ("ops/severity.yaml", SeverityPolicy, True),
+    "services": ("ops/services.yaml", ServiceCatalogue, True),
+    "team": ("ops/team.yaml", Team, True),
+    "secrets": ("ops/secrets.yaml", SecretsInventory, False),
+}
+HOLIDAYS_FILE = "calendar/holidays.yaml"
+
+
+@dataclasses.dataclass
+class Contents:
+    """What loaded from the files; a part is None when its file had errors."""
+
+    root: Path
+    config: HandbookConfig | None = None
+    slos: SloCatalogue | None = None
+    severity: SeverityPolicy | None = None
+    services: ServiceCatalogue | None = None
+    team: Team | None = None
+    secrets: SecretsInventory | None = None
+    holidays: HolidayCalendar | None = None
+    sources: dict[str, Source] = dataclasses.field(default_factory=dict)
+    runbooks: list[Document[RunbookMeta]] = dataclasses.field(default_factory=list)
+    postmortems: list[Document[PostmortemMeta]] = dataclasses.field(default_factory=list)
+    cadences: list[CadenceFile] = dataclasses.field(default_factory=list)
+    pages: list[Page] = dataclasses.field(default_factory=list)

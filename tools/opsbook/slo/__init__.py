@@ -1,0 +1,1 @@
+"""SLOs beyond the catalogue file: OpenSLO export and import."""
