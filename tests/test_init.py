@@ -11,10 +11,19 @@ import yaml
 from conftest import TOOLS, ops
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from opsbook.adopt import TEMPLATES, Settings, render
+from opsbook.adopt import TEMPLATES, Settings, create, render
 from opsbook.handbook.validate import check_handbook
+from opsbook.schemas import SCHEMAS, render_all
+from opsbook.toolkit_pin import Pin, installed_pin, pin_for
 
 CORE_CADENCES = {"weekly-slo-review", "monthly-cost-review", "quarterly-secret-rotation"}
+SITE_URL_WARNING = """\
+opsbook.yaml:6:1: warning: site_url: is still the placeholder `ops init` wrote; the calendar feed's event ids \
+and the links in the feed and the review issues are built from it
+    expected: the address GitHub Pages publishes this repository at, such as https://your-org.github.io/your-repo/ \
+(Settings → Pages shows it)
+    found: https://YOUR-ORG.github.io/YOUR-REPO/
+"""
 
 # Loaded into every `ops` process of the offline test: any connection beyond this machine is recorded
 # and refused, so a build that reached for a CDN, a font or a schema would fail the test.
@@ -59,9 +68,10 @@ def test_init_then_validate_build_and_feed_without_the_network(tmp_path, offline
                  env=env)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "✓ the handbook is valid" in result.stdout
+    assert "✓ the handbook is valid (1 warning(s))" in result.stderr
     for rel in ("opsbook.yaml", "mkdocs.yml", "requirements.txt", "ops/severity.yaml", "ops/slos.yaml",
                 "ops/services.yaml", "ops/team.yaml", "ops/secrets.yaml", "runbooks/rb-app-down.md",
+                "ops/file-formats.md", ".gitignore", "schemas/cadence.schema.json", "schemas/config.schema.json",
                 ".github/workflows/validate.yml", ".github/workflows/publish.yml",
                 ".github/workflows/review-issues.yml", ".github/pull_request_template.md",
                 ".github/ISSUE_TEMPLATE/report-incident.yml", ".github/ISSUE_TEMPLATE/request-runbook.yml"):
@@ -69,13 +79,15 @@ def test_init_then_validate_build_and_feed_without_the_network(tmp_path, offline
     assert {p.stem for p in (root / "calendar").glob("*.yaml")} == CORE_CADENCES
     assert (root / "postmortems").is_dir()
 
-    validated = ops("validate", "--root", str(root), "--strict", env=env)
+    validated = ops("validate", "--root", str(root), env=env)
     assert validated.returncode == 0, validated.stdout + validated.stderr
-    assert "1 runbooks, 0 post-mortems, 3 cadences, 2 SLOs" in validated.stdout
+    assert validated.stdout.splitlines()[-1] == \
+        "✓ the handbook is valid (1 runbooks, 0 post-mortems, 3 cadences, 2 SLOs), 1 warning(s)"
 
     site = tmp_path / "site"
     built = ops("build", "--root", str(root), "--site-dir", str(site), env=env)
     assert built.returncode == 0, built.stdout + built.stderr
+    assert SITE_URL_WARNING in built.stderr
     assert (site / "index.html").is_file()
     assert (site / "runbooks" / "rb-app-down" / "index.html").is_file()
     assert "BEGIN:VCALENDAR" in (site / "feeds" / "handbook.ics").read_text()
@@ -96,11 +108,10 @@ def test_init_then_validate_build_and_feed_without_the_network(tmp_path, offline
 def test_the_new_handbook_is_the_teams(tmp_path):
     root = tmp_path / "h"
     settings = Settings('Ops "Core": Zürich #1', "Asia/Kolkata", "j.doe", dt.date(2026, 11, 26))
-    from opsbook.adopt import create
-
     create(root, settings)
     report = check_handbook(root, dt.datetime(2026, 11, 26, 12, tzinfo=dt.timezone.utc))
-    assert [p for p in report.problems] == []
+    assert [(p.file, p.line, p.key, p.code, p.level.value) for p in report.problems] == \
+        [("opsbook.yaml", 6, "site_url", "placeholder", "warning")]
     handbook = report.handbook
     assert handbook.team.name == 'Ops "Core": Zürich #1'
     assert handbook.config.name == 'Ops "Core": Zürich #1 operations handbook'
@@ -115,8 +126,8 @@ def test_the_new_handbook_is_the_teams(tmp_path):
 def test_every_template_is_rendered_and_hidden_names_get_their_dot():
     files = render(Settings("T", "UTC", "owner", dt.date(2026, 1, 1)))
     templates = [p for p in TEMPLATES.rglob("*") if p.is_file()]
-    assert len(files) == len(templates)
-    assert ".github/workflows/publish.yml" in files and "postmortems/.gitkeep" in files
+    assert len(files) == len(templates) + len(SCHEMAS)
+    assert ".github/workflows/publish.yml" in files and "postmortems/.gitkeep" in files and ".gitignore" in files
     assert not any(part.startswith("dot-") for rel in files for part in rel.split("/"))
     assert not any("%%" in text for text in files.values())
     assert not any(part.startswith(".") for p in templates for part in p.relative_to(TEMPLATES).parts), \
@@ -181,12 +192,169 @@ def test_init_into_a_file_is_a_usage_error(tmp_path):
                        st.sampled_from(["yes", "no", "on", "null", "true", "123", "1.5", "1e3", "0x1f", "0o7"])),
        zone=st.sampled_from(["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu", "Pacific/Chatham"]))
 def test_any_team_owner_and_zone_give_a_valid_handbook(tmp_path_factory, team, owner, zone):
-    from opsbook.adopt import create
-
     root = tmp_path_factory.mktemp("h") / "handbook"
     create(root, Settings(team, zone, owner, dt.date(2026, 11, 26)))
     report = check_handbook(root, dt.datetime(2026, 11, 26, 12, tzinfo=dt.timezone.utc))
-    assert report.problems == []
+    assert [p.code for p in report.problems] == ["placeholder"]
     assert report.handbook.team.name == team.strip()
     assert [p.id for p in report.handbook.team.people] == [owner]
     assert yaml.safe_load((root / "mkdocs.yml").read_text())["site_name"] == f"{team.strip()} operations handbook"
+
+
+# --- what `ops init` writes besides the templates ------------------------------------------------
+
+def _new_handbook(tmp_path: Path) -> Path:
+    root = tmp_path / "handbook"
+    create(root, Settings("Payments", "Europe/Berlin", "maya", dt.date(2026, 11, 26)))
+    return root
+
+
+def test_every_yaml_file_points_at_its_schema_and_satisfies_it(tmp_path):
+    import json
+
+    import jsonschema
+    from conftest import REPO
+    from opsbook.handbook.loading import _Loader
+
+    root = _new_handbook(tmp_path)
+    assert {p.name: p.read_text() for p in (root / "schemas").iterdir()} == render_all()
+    checked = []
+    for path in sorted([root / "opsbook.yaml", *(root / "ops").glob("*.yaml"), *(root / "calendar").glob("*.yaml")]):
+        text = path.read_text()
+        first = text.splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), f"{path.relative_to(root)}: {first}"
+        schema_file = (path.parent / first.split("=", 1)[1]).resolve()
+        assert schema_file.parent == (root / "schemas").resolve() and schema_file.is_file(), first
+        validator = jsonschema.Draft7Validator(json.loads(schema_file.read_text()))
+        data = yaml.load(text, Loader=_Loader)  # dates stay text, as editors see them
+        assert [e.message for e in validator.iter_errors(data)] == [], path
+        checked.append(path.relative_to(root).as_posix())
+    # The same modelines as the example handbook's files.
+    for rel in ("opsbook.yaml", "ops/team.yaml", "calendar/weekly-slo-review.yaml"):
+        assert (root / rel).read_text().splitlines()[0] == (REPO / rel).read_text().splitlines()[0]
+    assert len(checked) == 9
+
+
+def test_the_file_formats_page_is_the_toolkits_reference(tmp_path):
+    from conftest import REPO
+
+    root = _new_handbook(tmp_path)
+    assert (root / "ops" / "file-formats.md").read_text() == (REPO / "ops" / "file-formats.md").read_text(), \
+        "copy ops/file-formats.md to tools/opsbook/templates/init/ops/file-formats.md"
+
+
+def test_init_writes_a_gitignore_for_the_venv_and_the_site_when_there_is_none(tmp_path):
+    root = _new_handbook(tmp_path)
+    assert (root / ".gitignore").read_text() == ".venv/\nsite/\n"
+
+
+def test_the_site_url_placeholder_warns_until_it_is_set_and_only_strict_fails(tmp_path):
+    root = _new_handbook(tmp_path)
+
+    relaxed = ops("validate", "--root", str(root), "--as-of", "2026-11-26")
+    strict = ops("validate", "--root", str(root), "--as-of", "2026-11-26", "--strict")
+
+    assert relaxed.returncode == 0
+    assert relaxed.stdout == SITE_URL_WARNING + \
+        "✓ the handbook is valid (1 runbooks, 0 post-mortems, 3 cadences, 2 SLOs), 1 warning(s)\n"
+    assert strict.returncode == 1
+    assert strict.stdout == SITE_URL_WARNING + "✗ 0 error(s), 1 warning(s) (--strict: warnings count)\n"
+
+    config = root / "opsbook.yaml"
+    config.write_text(config.read_text().replace("https://YOUR-ORG.github.io/YOUR-REPO/",
+                                                 "https://payments.github.io/handbook/"))
+    fixed = ops("validate", "--root", str(root), "--as-of", "2026-11-26", "--strict")
+    assert fixed.returncode == 0, fixed.stdout
+    assert fixed.stdout == "✓ the handbook is valid (1 runbooks, 0 post-mortems, 3 cadences, 2 SLOs)\n"
+
+
+# --- requirements.txt pins the toolkit as it is installed ----------------------------------------
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.mark.parametrize("direct_url, requirement, origin", [
+    (None, "opsbook==0.3.1", "index"),
+    ({"url": "https://github.com/acme/opsbook.git",
+      "vcs_info": {"vcs": "git", "commit_id": COMMIT, "requested_revision": "main"}},
+     f"opsbook @ git+https://github.com/acme/opsbook.git@{COMMIT}", "vcs"),
+    ({"url": "https://github.com/acme/tools.git", "subdirectory": "opsbook",
+      "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
+     f"opsbook @ git+https://github.com/acme/tools.git@{COMMIT}#subdirectory=opsbook", "vcs"),
+    ({"url": "https://maya:ghp_secret@github.com/acme/opsbook.git", "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
+     f"opsbook @ git+https://github.com/acme/opsbook.git@{COMMIT}", "vcs"),
+    ({"url": "ssh://git@github.com/acme/opsbook.git", "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
+     f"opsbook @ git+ssh://git@github.com/acme/opsbook.git@{COMMIT}", "vcs"),
+    ({"url": "https://files.example.org/opsbook-0.3.1.tar.gz", "archive_info": {"hashes": {"sha256": "ab12"}}},
+     "opsbook @ https://files.example.org/opsbook-0.3.1.tar.gz#sha256=ab12", "archive"),
+])
+def test_a_toolkit_from_an_index_a_commit_or_an_archive_is_pinned_to_exactly_that(direct_url, requirement, origin):
+    assert pin_for(direct_url, "0.3.1") == Pin(requirement, origin)
+
+
+@pytest.mark.parametrize("direct_url, requirement, origin", [
+    ({"url": "file:///home/maya/src/opsbook", "dir_info": {"editable": True}},
+     "opsbook @ file:///home/maya/src/opsbook", "local"),
+    ({"url": "file:///home/maya/src/opsbook", "dir_info": {}}, "opsbook @ file:///home/maya/src/opsbook", "local"),
+    ({"url": "file:///tmp/opsbook-0.3.1-py3-none-any.whl", "archive_info": {"hash": "sha256=cd34"}},
+     "opsbook @ file:///tmp/opsbook-0.3.1-py3-none-any.whl#sha256=cd34", "archive"),
+    ({"url": "file:///srv/git/opsbook", "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
+     f"opsbook @ git+file:///srv/git/opsbook@{COMMIT}", "vcs"),
+])
+def test_a_toolkit_from_a_path_is_pinned_to_it_with_a_note_for_github(direct_url, requirement, origin):
+    pin = pin_for(direct_url, "0.3.1")
+    assert (pin.requirement, pin.origin) == (requirement, origin)
+    assert pin.local_note == (
+        f"requirements.txt installs the toolkit from {direct_url['url']}, a path on this machine: GitHub's runners "
+        "cannot install from it. Before you push, replace that line with a release on your package index "
+        "(`opsbook==VERSION`) or a commit of your organisation's copy of the toolkit "
+        "(`opsbook @ git+https://github.com/YOUR-ORG/opsbook@<40-character commit>`).")
+
+
+def _fake_distribution(folder: Path, name: str, version: str, direct_url: dict | None) -> str:
+    folder.mkdir(parents=True)
+    meta = folder / name
+    meta.mkdir()
+    (meta / "METADATA").write_text(f"Metadata-Version: 2.1\nName: opsbook\nVersion: {version}\n")
+    if direct_url is not None:
+        import json
+
+        (meta / "direct_url.json").write_text(json.dumps(direct_url))
+    return str(folder)
+
+
+def test_the_installed_origin_wins_over_a_source_trees_egg_info_ahead_of_it_on_the_path(tmp_path):
+    """Running from a checkout (`PYTHONPATH=tools`) puts its `opsbook.egg-info` first: it has no origin."""
+    source_tree = _fake_distribution(tmp_path / "tools", "opsbook.egg-info", "0.1.0", None)
+    site = _fake_distribution(tmp_path / "site-packages", "opsbook-0.1.0.dist-info", "0.1.0",
+                              {"url": "https://github.com/acme/opsbook", "vcs_info": {"vcs": "git", "commit_id": COMMIT}})
+
+    assert installed_pin([source_tree, site]).requirement == f"opsbook @ git+https://github.com/acme/opsbook@{COMMIT}"
+    assert installed_pin([source_tree]) == Pin("opsbook==0.1.0", "index")
+
+
+def test_a_toolkit_that_was_never_installed_is_pinned_to_its_checkout(tmp_path):
+    from conftest import REPO
+
+    pin = installed_pin([str(tmp_path)])
+    assert (pin.requirement, pin.origin, pin.is_local) == (f"opsbook @ {REPO.as_uri()}", "local", True)
+
+
+def test_init_pins_this_checkout_and_says_github_cannot_install_it(tmp_path):
+    from conftest import REPO
+
+    root = tmp_path / "h"
+    result = ops("init", str(root))
+
+    assert result.returncode == 0, result.stderr
+    requirements = (root / "requirements.txt").read_text().splitlines()
+    assert requirements[-1] == f"opsbook @ {REPO.as_uri()}"
+    assert "opsbook==0.1.0" not in requirements
+    assert requirements[1:3] == ["# The last line installs the toolkit `ops init` ran from: a folder on that machine,",
+                                 "# which GitHub's runners cannot reach: replace it before you push."]
+    assert f"✓ requirements.txt pins the toolkit as installed here: opsbook @ {REPO.as_uri()}" in result.stdout
+    assert result.stderr.splitlines()[0] == (
+        f"warning: requirements.txt installs the toolkit from {REPO.as_uri()}, a path on this machine: GitHub's "
+        "runners cannot install from it. Before you push, replace that line with a release on your package index "
+        "(`opsbook==VERSION`) or a commit of your organisation's copy of the toolkit "
+        "(`opsbook @ git+https://github.com/YOUR-ORG/opsbook@<40-character commit>`).")

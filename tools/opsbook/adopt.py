@@ -4,7 +4,12 @@ The templates are a small, valid handbook with a few placeholders (`%%TEAM%%`, `
 `%%OWNER%%`, `%%TODAY%%`, ...). A path part written `dot-github` becomes `.github` in the new handbook:
 packaging tools leave hidden files out of a wheel, so the templates spell them without the dot.
 
+Besides the templates, the handbook gets the JSON Schemas its YAML files point editors at (`schemas/`,
+from `opsbook.schemas`) and a `requirements.txt` pinning the toolkit as it is installed here
+(`opsbook.toolkit_pin`).
+
 Nothing is ever overwritten: when any file the handbook needs already exists, nothing is written at all.
+A file the team may already keep for its own reasons (`.gitignore`) is written only when it is missing.
 """
 
 from __future__ import annotations
@@ -17,12 +22,20 @@ import re
 import tempfile
 from pathlib import Path
 
-from opsbook import __version__
 from opsbook.handbook.models.common import ID_PATTERN, zone
 from opsbook.problems import OpsbookError, UsageError
+from opsbook.toolkit_pin import Pin, installed_pin
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "init"
 _PLACEHOLDER = re.compile(r"%%[A-Z_]+%%")
+# Written only where missing: the team's own file wins.
+OPTIONAL = frozenset({".gitignore"})
+_ORIGINS = {
+    "index": "a release from a package index",
+    "vcs": "a commit of the toolkit's repository",
+    "archive": "an archive of the toolkit",
+    "local": "a folder on that machine,\n# which GitHub's runners cannot reach: replace it before you push",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +46,7 @@ class Settings:
     timezone: str
     owner: str
     today: dt.date
+    pin: Pin = dataclasses.field(default_factory=installed_pin)  # the toolkit requirements.txt installs
 
     def check(self) -> None:
         """Raise UsageError for a value the handbook could not hold."""
@@ -57,7 +71,8 @@ class Settings:
             "%%OWNER%%": _plain_or_quoted(self.owner),
             "%%OWNER_NAME%%": _quoted(self.owner.replace(".", " ").replace("-", " ").replace("_", " ").title()),
             "%%TODAY%%": self.today.isoformat(),
-            "%%VERSION%%": __version__,
+            "%%REQUIREMENT%%": self.pin.requirement,
+            "%%PIN_ORIGIN%%": _ORIGINS[self.pin.origin],
         }
 
 
@@ -75,8 +90,10 @@ def _plain_or_quoted(text: str) -> str:
 
 def render(settings: Settings, templates: Path = TEMPLATES) -> dict[str, str]:
     """Every file of the new handbook: relative path → text, in a stable order."""
+    from opsbook.schemas import render_all
+
     values = settings.values()
-    files: dict[str, str] = {}
+    files = {f"schemas/{name}": text for name, text in render_all().items()}
     for path in sorted(p for p in templates.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         rel = "/".join("." + part[4:] if part.startswith("dot-") else part
                        for part in path.relative_to(templates).parts)
@@ -99,7 +116,9 @@ def create(directory: Path, settings: Settings) -> list[str]:
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory}: exists and is not a folder")
     files = render(settings)
-    existing = [rel for rel in files if (directory / rel).exists() or (directory / rel).is_symlink()]
+    present = {rel for rel in files if (directory / rel).exists() or (directory / rel).is_symlink()}
+    files = {rel: text for rel, text in files.items() if rel not in present & OPTIONAL}
+    existing = sorted(present - OPTIONAL)
     if existing:
         shown = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
         raise OpsbookError(f"{directory}: refusing to overwrite {shown}; nothing was written "

@@ -10,14 +10,16 @@ import click
 from opsbook import reporting
 from opsbook.adopt import Settings, create
 from opsbook.problems import count
+from opsbook.toolkit_pin import installed_pin
 
 NEXT_STEPS = """\
 Next:
   1. Put your people in ops/team.yaml, your services in ops/services.yaml, your SLOs in ops/slos.yaml
      (or `ops slo import FILE` from OpenSLO), and the names of your secrets in ops/secrets.yaml.
-  2. Point requirements.txt at the toolkit release your workflows should install.
-  3. `ops validate` and `ops build` to check it and see the site; add .venv/ and site/ to .gitignore.
-  4. Push to GitHub, set Settings → Pages → Source to "GitHub Actions", and set `site_url` in opsbook.yaml."""
+  2. `python3 -m venv .venv && .venv/bin/pip install -q -r requirements.txt`, then `ops validate` and
+     `ops build` to check it and see the site.
+  3. Push to GitHub, set Settings → Pages → Source to "GitHub Actions", and set `site_url` in opsbook.yaml.
+  4. To move to another toolkit release or commit, change the last line of requirements.txt."""
 
 
 def run(directory: str, team: str, timezone: str, owner: str) -> int:
@@ -27,14 +29,22 @@ def run(directory: str, team: str, timezone: str, owner: str) -> int:
     root = Path(directory)
     # The UTC date, so that `last_reviewed` is never "in the future" for the validator's clock.
     today = dt.datetime.now(dt.timezone.utc).date()
-    written = create(root, Settings(team, timezone, owner, today))
+    pin = installed_pin()
+    written = create(root, Settings(team, timezone, owner, today, pin))
     report = check_handbook(root)
     errors, warnings = count(report.problems)
     click.echo(f"✓ wrote {len(written)} files into {root}")
+    click.echo(f"✓ requirements.txt pins the toolkit as installed here: {pin.requirement}")
+    if pin.local_note:
+        click.echo(f"warning: {pin.local_note}", err=True)
     if errors:
         click.echo(reporting.as_text(report.problems, f"✗ but it does not validate: {errors} error(s)"),
                    nl=False, err=True)
         return 1
-    click.echo("✓ the handbook is valid" + (f" ({warnings} warning(s))" if warnings else ""))
+    summary = "✓ the handbook is valid" + (f" ({warnings} warning(s))" if warnings else "")
+    if warnings:
+        click.echo(reporting.as_text(report.problems, summary), nl=False, err=True)
+    else:
+        click.echo(summary)
     click.echo(NEXT_STEPS)
     return 0

@@ -11,7 +11,7 @@ import difflib
 from typing import Iterable, Iterator
 
 from opsbook.handbook.assembled import has_text_under, split_sections
-from opsbook.handbook.contents import OPS_FILES, Contents
+from opsbook.handbook.contents import CONFIG_FILE, OPS_FILES, Contents
 from opsbook.handbook.explain import key_path
 from opsbook.handbook.loading import Source
 from opsbook.handbook.models.postmortem import LIFECYCLE, EventType, Status
@@ -24,7 +24,7 @@ PUBLISHED_REQUIRED = ("Summary", "Root cause", "Action items")
 def check_contents(contents: Contents, now: dt.datetime) -> list[Problem]:
     problems: list[Problem] = []
     for check in (_unique_ids, _references, _file_names, _runbook_bodies, _timelines, _published_postmortems,
-                  _policy, _future_dates, _staleness):
+                  _policy, _future_dates, _staleness, _placeholder_site_url):
         problems.extend(check(contents, now))
     return problems
 
@@ -308,3 +308,20 @@ def _staleness(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
                 yield _at(doc.source, ("status",),
                           f"the {doc.meta.severity.value} post-mortem was due to be published by "
                           f"{deadline.date()}", level=warn, code="postmortem-due")
+
+
+# What `ops init` writes into opsbook.yaml until the team knows its Pages address.
+SITE_URL_PLACEHOLDERS = ("YOUR-ORG", "YOUR-REPO")
+
+
+def _placeholder_site_url(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
+    """A warning, not an error: a new handbook builds, but its feed and issue links point nowhere yet."""
+    source = contents.sources.get(CONFIG_FILE)
+    if contents.config is None or source is None:
+        return
+    if any(marker in contents.config.site_url.upper() for marker in SITE_URL_PLACEHOLDERS):
+        yield _at(source, ("site_url",), "is still the placeholder `ops init` wrote; the calendar feed's event "
+                  "ids and the links in the feed and the review issues are built from it",
+                  level=Level.WARNING, code="placeholder", found=contents.config.site_url,
+                  expected="the address GitHub Pages publishes this repository at, such as "
+                           "https://your-org.github.io/your-repo/ (Settings → Pages shows it)")
