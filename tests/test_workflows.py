@@ -23,6 +23,7 @@ from conftest import REPO
 from opsbook.adopt import Settings, create
 
 REPO_WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+ACTION = REPO / "action.yml"
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"#\s*v\d+\.\d+\.\d+\s*$")
 
@@ -94,7 +95,7 @@ def _zizmor(*paths: Path) -> list[dict]:
 
 
 def test_zizmor_finds_nothing_in_any_workflow_or_hook_file(init_root):
-    files = [*_all_workflows(init_root), REPO / ".pre-commit-config.yaml", REPO / ".pre-commit-hooks.yaml"]
+    files = [*_all_workflows(init_root), ACTION, REPO / ".pre-commit-config.yaml", REPO / ".pre-commit-hooks.yaml"]
     findings = _zizmor(*files)
     assert [(f["ident"], f["locations"][0]["symbolic"]["key"]) for f in findings] == []
 
@@ -186,7 +187,7 @@ def test_pull_requests_validate_test_build_and_summarise():
 
 def test_every_workflow_pins_each_action_to_the_same_commit(init_root):
     pins: dict[str, set[str]] = {}
-    for path in _all_workflows(init_root):
+    for path in [*_all_workflows(init_root), ACTION]:
         for line in path.read_text().splitlines():
             if match := re.search(r"uses:\s*([^@\s]+)@(\S+\s*#.*)$", line):
                 pins.setdefault(match[1], set()).add(match[2].strip())
@@ -310,3 +311,89 @@ def test_pre_commit_hook_runs_ops_validate_on_handbook_files(tmp_path):
     result = subprocess.run([sys.executable, "-m", "opsbook", *entry[1:]], cwd=REPO, capture_output=True, text=True,
                             env={"PYTHONPATH": str(REPO / "tools"), "PATH": "/usr/bin:/bin"}, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- the reusable action (action.yml) ---------------------------------------------------------------
+
+def _action_step(name: str) -> dict:
+    return next(step for step in yaml.safe_load(ACTION.read_text())["runs"]["steps"] if step["name"] == name)
+
+
+def test_the_action_matches_githubs_action_schema():
+    result = subprocess.run([*_tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", str(ACTION)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok -- validation done" in result.stdout
+
+
+def test_the_action_is_composite_pinned_and_passes_inputs_as_data():
+    action = yaml.safe_load(ACTION.read_text())
+    assert set(action["inputs"]) == {"command", "root", "python-version", "token"}
+    assert action["inputs"]["command"]["default"] == "validate --format github"
+    steps = action["runs"]["steps"]
+    assert action["runs"]["using"] == "composite"
+    assert [s["name"] for s in steps] == ["Set up Python", "Install the toolkit", "Run ops"]
+    lines = ACTION.read_text().splitlines()
+    for step in steps:
+        if "uses" in step:
+            assert PINNED.match(step["uses"]), step["uses"]
+            assert VERSION_COMMENT.search(next(l for l in lines if step["uses"] in l))
+        else:
+            assert step["shell"] == "bash"
+            assert "${{" not in step["run"], f"an expression interpolated into a script: {step['run']}"
+    assert steps[0]["with"] == {"python-version": "${{ inputs.python-version }}"}
+    # The toolkit is the action's own checkout: the commit the calling workflow pinned.
+    assert _action_step("Install the toolkit")["env"] == {"ACTION_PATH": "${{ github.action_path }}"}
+    assert '"$ACTION_PATH"' in _action_step("Install the toolkit")["run"]
+    assert _action_step("Run ops")["env"] == {"OPS_COMMAND": "${{ inputs.command }}", "OPS_ROOT": "${{ inputs.root }}",
+                                              "GITHUB_TOKEN": "${{ inputs.token }}"}
+
+
+def _run_step(name: str, env: dict, cwd: Path) -> subprocess.CompletedProcess:
+    """A run step's script, under the shell GitHub uses for `shell: bash`."""
+    script = cwd / f"{name.replace(' ', '-')}.sh"
+    script.write_text(_action_step(name)["run"])
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=cwd,
+                          env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def runner_temp(tmp_path) -> Path:
+    """RUNNER_TEMP with the toolkit where the install step puts it (this environment's `ops`)."""
+    bin_dir = tmp_path / "runner-temp" / "opsbook-venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "ops").symlink_to(_tool("ops")[0])
+    return tmp_path / "runner-temp"
+
+
+def test_the_action_runs_the_command_in_the_handbooks_folder(tmp_path, runner_temp, init_root):
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    shutil.copytree(init_root, workspace / "handbook")
+    env = {"RUNNER_TEMP": str(runner_temp), "OPS_COMMAND": "validate --format github", "OPS_ROOT": "handbook"}
+
+    result = _run_step("Run ops", env, workspace)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[0].startswith("::warning file=opsbook.yaml,line=6,")
+    assert "✓ the handbook is valid (1 runbooks, 0 post-mortems, 3 cadences, 2 SLOs), 1 warning(s)" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["validate; touch injected", "validate $(touch injected)", "validate `touch injected`",
+                                     "validate * && touch injected"])
+def test_the_action_never_lets_the_shell_read_the_command_input(tmp_path, runner_temp, init_root, command):
+    env = {"RUNNER_TEMP": str(runner_temp), "OPS_COMMAND": command, "OPS_ROOT": str(init_root)}
+
+    result = _run_step("Run ops", env, tmp_path)
+
+    # ops saw the shell syntax as words: a usage error (no such command, or unexpected arguments).
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.splitlines()[-1].startswith("Error: ")
+    assert not (tmp_path / "injected").exists() and not (init_root / "injected").exists()
+
+
+def test_an_empty_command_is_an_error_that_says_so(tmp_path, runner_temp, init_root):
+    result = _run_step("Run ops", {"RUNNER_TEMP": str(runner_temp), "OPS_COMMAND": "  ", "OPS_ROOT": "."}, tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ("::error title=opsbook::the 'command' input is empty; give an ops command such as "
+                             "'validate'\n")
