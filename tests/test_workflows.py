@@ -397,3 +397,17 @@ def test_an_empty_command_is_an_error_that_says_so(tmp_path, runner_temp, init_r
     assert result.returncode == 2
     assert result.stdout == ("::error title=opsbook::the 'command' input is empty; give an ops command such as "
                              "'validate'\n")
+
+
+def test_the_readmes_action_example_uses_the_actions_inputs():
+    block = next(b for b in re.findall(r"```yaml\n(.*?)```", _readme(), re.S) if "YOUR-ORG/opsbook@" in b)
+    (step,) = [s for s in yaml.safe_load(block)["steps"] if s["uses"].startswith("YOUR-ORG/opsbook@")]
+    inputs = yaml.safe_load(ACTION.read_text())["inputs"]
+    assert set(step["with"]) <= set(inputs)
+    words, options = [], set()
+    for token in step["with"]["command"].split():
+        if token.startswith("--"):
+            options.add(token)
+        elif not options:
+            words.append(token)
+    assert options <= _documented_commands()[tuple(words)]
