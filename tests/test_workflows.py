@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shlex
 import shutil
@@ -354,7 +355,7 @@ def _run_step(name: str, env: dict, cwd: Path) -> subprocess.CompletedProcess:
     script = cwd / f"{name.replace(' ', '-')}.sh"
     script.write_text(_action_step(name)["run"])
     return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=cwd,
-                          env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, timeout=300)
+                          env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture
@@ -411,3 +412,25 @@ def test_the_readmes_action_example_uses_the_actions_inputs():
         elif not options:
             words.append(token)
     assert options <= _documented_commands()[tuple(words)]
+
+
+@pytest.mark.slow
+def test_the_action_installs_the_toolkit_from_its_own_checkout_and_builds(tmp_path, init_root):
+    """Both run steps for real, as a runner would: a fresh venv, pip from the action's folder, `ops build`."""
+    runner_temp, workspace = tmp_path / "runner-temp", tmp_path / "workspace"
+    runner_temp.mkdir()
+    shutil.copytree(init_root, workspace / "handbook")
+    python_bin = str(Path(sys.executable).parent)  # what setup-python would have put first on PATH
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env.update({"PATH": f"{python_bin}:/usr/bin:/bin", "RUNNER_TEMP": str(runner_temp), "ACTION_PATH": str(REPO),
+                "OPS_COMMAND": "build --site-dir site", "OPS_ROOT": "handbook"})
+
+    installed = _run_step("Install the toolkit", env, workspace)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    built = _run_step("Run ops", env, workspace)
+
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert f"✓ site: {workspace / 'handbook' / 'site'}" in built.stdout
+    origin = json.loads(next(runner_temp.glob("opsbook-venv/lib/python*/site-packages/opsbook-*.dist-info"))
+                        .joinpath("direct_url.json").read_text())
+    assert origin == {"url": REPO.as_uri(), "dir_info": {}}
