@@ -194,24 +194,50 @@ def rotation_member(rotation: Rotation, people: Mapping[str, Person], index: int
     return None
 
 
-def on_call(rotation: Rotation, people: Mapping[str, Person], moment: dt.datetime,
-            default_zone: str = "UTC") -> str | None:
-    """Who holds the rotation at `moment`: turns of `period` from `start`, handed over at the handoff time.
+def _first_handoff(rotation: Rotation) -> dt.datetime:
+    """The handoff at or before the rotation's start date (naive, wall-clock time in the handoff zone).
 
-    Turns are counted in the handoff zone's wall-clock time, so a Monday 10:00 handoff stays at 10:00
-    local across DST. Before the rotation starts nobody holds it (None).
+    Counting from the handoff at or before `start`, not after it, means a rotation that starts on a
+    Sunday with Monday handoffs is held from that Sunday: its first turn began the Monday before.
     """
     handoff = rotation.handoff
-    tz = zone(handoff.timezone if handoff else default_zone)
     first = rotation.start
     if handoff:
-        first += dt.timedelta(days=(handoff.weekday.index - first.weekday()) % 7)
-    anchor = dt.datetime.combine(first, handoff.time if handoff else dt.time())
-    local = moment.astimezone(tz).replace(tzinfo=None)
-    if local < anchor:
+        first -= dt.timedelta(days=(first.weekday() - handoff.weekday.index) % 7)
+    return dt.datetime.combine(first, handoff.time if handoff else dt.time())
+
+
+def _handoff_zone(rotation: Rotation, default_zone: str) -> str:
+    return rotation.handoff.timezone if rotation.handoff else default_zone
+
+
+def turn_index(rotation: Rotation, moment: dt.datetime, default_zone: str = "UTC") -> int | None:
+    """The number of the turn in progress at `moment` (0 for the first), or None before the rotation starts.
+
+    Turns last `period` and change at the handoff, counted from the handoff at or before `start` in the
+    handoff zone's wall-clock time, so a Monday 10:00 handoff stays at 10:00 local across DST.
+    """
+    tz_name = _handoff_zone(rotation, default_zone)
+    local = moment.astimezone(zone(tz_name)).replace(tzinfo=None)
+    first = _first_handoff(rotation)
+    return None if local < first else (local - first) // rotation.period
+
+
+def turn_start(rotation: Rotation, index: int, default_zone: str = "UTC") -> dt.datetime:
+    """When turn `index` begins: aware, in the handoff zone (the default zone without a handoff)."""
+    tz_name = _handoff_zone(rotation, default_zone)
+    return (_first_handoff(rotation) + index * rotation.period).replace(tzinfo=zone(tz_name))
+
+
+def on_call(rotation: Rotation, people: Mapping[str, Person], moment: dt.datetime,
+            default_zone: str = "UTC") -> str | None:
+    """Who holds the rotation at `moment`: the member whose turn it is (see `turn_index`), or the next one
+    in order who is not away that day; None before the rotation starts or when everyone is away."""
+    index = turn_index(rotation, moment, default_zone)
+    if index is None:
         return None
-    index = (local - anchor) // rotation.period
-    return rotation_member(rotation, people, index, local.date())
+    local_day = moment.astimezone(zone(_handoff_zone(rotation, default_zone))).date()
+    return rotation_member(rotation, people, index, local_day)
 
 
 def _owner(cadence: Cadence, index: int, on: dt.date, rotations: Mapping[str, Rotation],
