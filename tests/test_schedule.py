@@ -287,6 +287,29 @@ def test_rotation_with_everyone_away_has_no_owner():
                                     dt.date(2026, 1, 12)) is None
 
 
+
+def test_a_fallback_stands_in_for_an_owner_who_is_away_and_says_for_whom():
+    monthly = cadence(owner="ann", fallback="bob", when={"every": "month", "day": 10}, start="2026-01-01")
+    people = {"ann": person("ann", ("2026-02-09", "2026-02-11")), "bob": person("bob")}
+    found = schedule.cadence_occurrences(monthly, people=people, **window("2026-01-01", "2026-03-31"))
+    assert [(o.owner, o.standing_in_for) for o in found] == [("ann", None), ("bob", "ann"), ("ann", None)]
+    # A fallback who is away too cannot stand in: the owner keeps it (and validation warns).
+    people["bob"] = person("bob", ("2026-02-10", "2026-02-10"))
+    found = schedule.cadence_occurrences(monthly, people=people, **window("2026-02-01", "2026-02-28"))
+    assert [(o.owner, o.standing_in_for) for o in found] == [("ann", None)]
+
+
+def test_a_fallback_stands_in_when_everyone_in_the_rotation_is_away():
+    hosts = Rotation.model_validate({"id": "hosts", "name": "Hosts", "members": ["ann", "bob"],
+                                     "period": "1w", "start": "2026-01-05"})
+    weekly = cadence(owner=None, rotation="hosts", fallback="cy", start="2026-01-05")
+    people = {"ann": person("ann", ("2026-01-12", "2026-01-12")), "bob": person("bob", ("2026-01-12", "2026-01-12")),
+              "cy": person("cy")}
+    found = schedule.cadence_occurrences(weekly, rotations={"hosts": hosts}, people=people,
+                                         **window("2026-01-05", "2026-01-19"))
+    # Bob's turn on 12 Jan (index 1), but both members are away.
+    assert [(o.owner, o.standing_in_for) for o in found] == [("ann", None), ("cy", "bob"), ("ann", None)]
+
 def test_on_call_hands_over_at_ten_local_on_mondays_across_dst():
     rotation = Rotation.model_validate({
         "id": "oc", "name": "On call", "members": ["ann", "bob"], "period": "1w", "start": "2026-03-23",
@@ -361,8 +384,9 @@ def test_example_handbook_upcoming(handbook):
         # priya's turn, but she is away from 21 Dec: the next member takes it.
         ("weekly-slo-review/2026-W52", "2026-12-21T10:00:00+01:00", "jordan"),
         ("weekly-slo-review/2026-W53", "2026-12-28T10:00:00+01:00", "jordan"),
-        # 31 Dec is a holiday, so the last business day of December is the 30th.
-        ("monthly-cost-review/2026-12", "2026-12-30T15:00:00+01:00", "priya"),
+        # 31 Dec is a holiday, so the last business day of December is the 30th; priya is away, and
+        # the cadence's fallback stands in.
+        ("monthly-cost-review/2026-12", "2026-12-30T15:00:00+01:00", "maya"),
     ]
 
 

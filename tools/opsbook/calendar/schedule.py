@@ -21,6 +21,8 @@ How a cadence becomes occurrences:
    gap (02:30 on the spring-forward night becomes 03:30); an ambiguous time takes its first instance.
    `end` is `start` plus `duration` of elapsed time.
 5. **Owner.** The cadence's `owner`, or the rotation member at `index` (skipping people away that day).
+   When that owner, or every member, is away on the day, the cadence's `fallback` stands in (unless
+   away too) and the occurrence records whom they stand in for.
 
 The period key (`2026-W48`, `2026-11`, `2026-Q4`) comes from the nominal date, so an occurrence keeps
 its key (and its feed UID and issue marker) when a holiday moves it across a week or month boundary.
@@ -54,11 +56,14 @@ class Occurrence:
     period: str                # key of the NOMINAL date: "2026-W48", "2026-11", "2026-Q4"
     start: dt.datetime         # aware, in the cadence's zone
     end: dt.datetime
-    owner: str | None          # person id: the cadence's owner or the rotation member; None if all are away
+    owner: str | None          # person id: the cadence's owner, the rotation member or the fallback; None if
+                               # everyone is away and no fallback can stand in
     checklist: tuple[str, ...]
     labels: tuple[str, ...]
     index: int                 # 0-based number of the nominal occurrence since the cadence's start
     shifted_from: dt.date | None = None  # the nominal date, when a holiday or skip date moved it
+    standing_in_for: str | None = None   # person id of the owner (or member whose turn it is) who is away,
+                                         # when the cadence's fallback took over
 
     @property
     def uid(self) -> str:
@@ -241,11 +246,23 @@ def on_call(rotation: Rotation, people: Mapping[str, Person], moment: dt.datetim
 
 
 def _owner(cadence: Cadence, index: int, on: dt.date, rotations: Mapping[str, Rotation],
-           people: Mapping[str, Person]) -> str | None:
+           people: Mapping[str, Person]) -> tuple[str | None, str | None]:
+    """(owner, the person the owner stands in for) of the occurrence with `index` happening on `on`."""
     if cadence.owner is not None:
-        return cadence.owner
-    rotation = rotations.get(cadence.rotation)
-    return rotation_member(rotation, people, index, on) if rotation else None
+        if not _is_away(people.get(cadence.owner), on):
+            return cadence.owner, None
+        away = cadence.owner
+    else:
+        rotation = rotations.get(cadence.rotation)
+        if rotation is None:
+            return None, None
+        if (member := rotation_member(rotation, people, index, on)) is not None:
+            return member, None
+        away = rotation.members[index % len(rotation.members)]
+    if cadence.fallback is not None and not _is_away(people.get(cadence.fallback), on):
+        return cadence.fallback, away
+    # Nobody can stand in: a fixed owner keeps the review (and validation warns), a rotation has nobody.
+    return cadence.owner, None
 
 
 # --- the public entry points -----------------------------------------------------------------------
@@ -273,11 +290,11 @@ def cadence_occurrences(cadence: Cadence, *, holidays: Iterable = (), rotations:
         ends = (begins.astimezone(UTC) + cadence.duration).astimezone(begins.tzinfo)
         if ends <= start or begins >= end:
             continue
+        owner, standing_in_for = _owner(cadence, index, day, rotations, people)
         found.append(Occurrence(
             cadence_id=cadence.id, title=cadence.title, period=period_key(cadence.when.every, nominal),
-            start=begins, end=ends, owner=_owner(cadence, index, day, rotations, people),
-            checklist=tuple(cadence.checklist), labels=tuple(cadence.labels), index=index,
-            shifted_from=nominal if day != nominal else None,
+            start=begins, end=ends, owner=owner, checklist=tuple(cadence.checklist), labels=tuple(cadence.labels),
+            index=index, shifted_from=nominal if day != nominal else None, standing_in_for=standing_in_for,
         ))
     return found
 

@@ -108,6 +108,7 @@ def _all_references(contents: Contents) -> Iterator[tuple[Source, tuple, str, st
         cadence, src = item.cadence, item.source
         yield src, ("owner",), "person", cadence.owner
         yield src, ("rotation",), "rotation", cadence.rotation
+        yield src, ("fallback",), "person", cadence.fallback
         yield from _each(src, ("slos",), "SLO", cadence.slos)
         yield from _each(src, ("runbooks",), "runbook", cadence.runbooks)
 
