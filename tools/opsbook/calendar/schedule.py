@@ -162,7 +162,7 @@ def nominal_dates(cadence: Cadence, last: dt.date, holidays: Iterable[dt.date] =
 
 # --- shifting, times and owners --------------------------------------------------------------------
 
-def _shift(day: dt.date, rule: Shift, holidays: frozenset[dt.date], skips: frozenset[dt.date]) -> dt.date | None:
+def shift(day: dt.date, rule: Shift, holidays: frozenset[dt.date], skips: frozenset[dt.date]) -> dt.date | None:
     """Where an occurrence nominally on `day` happens; None when it is dropped."""
     if day not in holidays and day not in skips:
         return day
@@ -283,7 +283,7 @@ def cadence_occurrences(cadence: Cadence, *, holidays: Iterable = (), rotations:
     for index, nominal in enumerate(nominal_dates(cadence, last, holiday_dates)):
         if nominal < first:
             continue  # counted for the index, but no shift can bring it into the window
-        day = _shift(nominal, cadence.on_holiday, holiday_dates, skips)
+        day = shift(nominal, cadence.on_holiday, holiday_dates, skips)
         if day is None:
             continue
         begins = local_start(day, cadence.time, cadence.timezone)

@@ -24,7 +24,7 @@ PUBLISHED_REQUIRED = ("Summary", "Root cause", "Action items")
 def check_contents(contents: Contents, now: dt.datetime) -> list[Problem]:
     problems: list[Problem] = []
     for check in (_unique_ids, _references, _file_names, _runbook_bodies, _timelines, _published_postmortems,
-                  _policy, _future_dates, _staleness):
+                  _policy, _future_dates, _staleness, _action_items_before_incident):
         problems.extend(check(contents, now))
     return problems
 
@@ -309,3 +309,16 @@ def _staleness(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
                 yield _at(doc.source, ("status",),
                           f"the {doc.meta.severity.value} post-mortem was due to be published by "
                           f"{deadline.date()}", level=warn, code="postmortem-due")
+
+
+def _action_items_before_incident(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
+    """Warnings: an action item due before its incident began was almost always given the wrong year."""
+    for doc in contents.postmortems:
+        if not doc.meta.timeline:
+            continue
+        began = min(event.at for event in doc.meta.timeline).date()  # in the offset it was written with
+        for i, item in enumerate(doc.meta.action_items):
+            if item.due < began:
+                yield _at(doc.source, ("action_items", i, "due"),
+                          f"action item {item.id} is due {item.due}, before the incident began ({began})",
+                          level=Level.WARNING, code="due-before-incident", hint="a typo in the date?")
