@@ -34,7 +34,6 @@ from opsbook.handbook.contents import Contents
 from opsbook.handbook.explain import key_path
 from opsbook.handbook.loading import Source
 from opsbook.handbook.models.cadence import Every
-from opsbook.handbook.models.catalogue import Person
 from opsbook.handbook.models.common import format_duration
 from opsbook.handbook.models.config import HandbookConfig
 from opsbook.problems import Level, Problem
@@ -82,7 +81,7 @@ def _owners_away(item: CadenceFile, contents: Contents, holidays: frozenset[dt.d
                                              start=now, end=now + look_ahead)
     except OverflowError:  # a `now` within the horizon of year 9999: nothing to look ahead at
         return
-    hint = (f"add the date to `skip`, or name another `fallback`" if cadence.fallback
+    hint = ("add the date to `skip`, or name another `fallback`" if cadence.fallback
             else "name a `fallback` who can stand in, or add the date to `skip`")
     for occurrence in found:
         day = occurrence.start.date()
@@ -91,15 +90,12 @@ def _owners_away(item: CadenceFile, contents: Contents, holidays: frozenset[dt.d
             also = ", and no fallback is named" if cadence.owner else ""
         else:
             also = f", and its fallback {cadence.fallback} is away too"
-        if cadence.owner is not None and occurrence.standing_in_for is None and _away(people.get(cadence.owner), day):
+        owner_away = cadence.owner is not None and schedule.is_away(people.get(cadence.owner), day)
+        if owner_away and occurrence.standing_in_for is None:
             yield _warn(source, ("owner",), f"{cadence.owner} is away {when}{also}", "owner-away", hint)
         elif cadence.rotation is not None and occurrence.owner is None:
             yield _warn(source, ("rotation",), f"everyone in {cadence.rotation} is away {when}{also}",
                         "nobody-available", hint)
-
-
-def _away(person: Person | None, day: dt.date) -> bool:
-    return person is not None and any(away.start <= day <= away.end for away in person.away)
 
 
 # --- 2. skip dates -----------------------------------------------------------------------------------

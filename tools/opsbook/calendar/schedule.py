@@ -185,7 +185,8 @@ def local_start(day: dt.date, time: dt.time, zone_name: str) -> dt.datetime:
     return naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
 
 
-def _is_away(person: Person | None, on: dt.date) -> bool:
+def is_away(person: Person | None, on: dt.date) -> bool:
+    """Whether the person's `away` periods cover the day (an unknown person is never away)."""
     return person is not None and any(away.start <= on <= away.end for away in person.away)
 
 
@@ -194,7 +195,7 @@ def rotation_member(rotation: Rotation, people: Mapping[str, Person], index: int
     members = rotation.members
     for step in range(len(members)):
         candidate = members[(index + step) % len(members)]
-        if not _is_away(people.get(candidate), on):
+        if not is_away(people.get(candidate), on):
             return candidate
     return None
 
@@ -249,7 +250,7 @@ def _owner(cadence: Cadence, index: int, on: dt.date, rotations: Mapping[str, Ro
            people: Mapping[str, Person]) -> tuple[str | None, str | None]:
     """(owner, the person the owner stands in for) of the occurrence with `index` happening on `on`."""
     if cadence.owner is not None:
-        if not _is_away(people.get(cadence.owner), on):
+        if not is_away(people.get(cadence.owner), on):
             return cadence.owner, None
         away = cadence.owner
     else:
@@ -259,7 +260,7 @@ def _owner(cadence: Cadence, index: int, on: dt.date, rotations: Mapping[str, Ro
         if (member := rotation_member(rotation, people, index, on)) is not None:
             return member, None
         away = rotation.members[index % len(rotation.members)]
-    if cadence.fallback is not None and not _is_away(people.get(cadence.fallback), on):
+    if cadence.fallback is not None and not is_away(people.get(cadence.fallback), on):
         return cadence.fallback, away
     # Nobody can stand in: a fixed owner keeps the review (and validation warns), a rotation has nobody.
     return cadence.owner, None
