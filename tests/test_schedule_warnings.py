@@ -83,10 +83,17 @@ CASES = [
           "happens, and its fallback tomas is away too"]),
     Case("rotation-everyone-away",
          {TEAM: [(MAYA_ROLES, MAYA_ROLES + away("2026-12-21", "2026-12-23")),
-                 (TOMAS_ROLES, TOMAS_ROLES + away("2026-12-20", "2026-12-22"))],
+                 (TOMAS_ROLES, TOMAS_ROLES + away("2026-12-22", "2026-12-22"))],
           C: [("owner: maya", "rotation: primary-on-call"), ("weekday: friday", "weekday: tuesday")]},
          ["calendar/test-review.yaml:8:1: warning: rotation: everyone in primary-on-call is away on 2026-12-22, "
-          "when test-review (2026-W52) happens"]),
+          "when test-review (2026-W52) happens",
+          "ops/team.yaml:{line}:5: warning: rotations[0].members: everyone in primary-on-call is away on "
+          "2026-12-22: nobody holds the rotation"], marker=(TEAM, "members: [maya, tomas, priya]")),
+    Case("on-call-rotation-everyone-away",
+         {TEAM: [(MAYA_ROLES, MAYA_ROLES + away("2026-12-23", "2026-12-27")),
+                 (TOMAS_ROLES, TOMAS_ROLES + away("2026-12-24", "2026-12-31"))]},
+         ["ops/team.yaml:{line}:5: warning: rotations[0].members: everyone in primary-on-call is away from "
+          "2026-12-24 to 2026-12-27: nobody holds the rotation"], marker=(TEAM, "members: [maya, tomas, priya]")),
     Case("skip-not-an-occurrence", {C: [("checklist:", "skip: [2026-12-11, 2026-12-10]\nchecklist:")]},
          ["calendar/test-review.yaml:9:20: warning: skip[1]: 2026-12-10 is not an occurrence of test-review "
           "(nearest: 2026-12-04, 2026-12-11)"]),
