@@ -314,8 +314,6 @@ def _staleness(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
 def _action_items_before_incident(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
     """Warnings: an action item due before its incident began was almost always given the wrong year."""
     for doc in contents.postmortems:
-        if not doc.meta.timeline:
-            continue
         began = min(event.at for event in doc.meta.timeline).date()  # in the offset it was written with
         for i, item in enumerate(doc.meta.action_items):
             if item.due < began:
