@@ -95,6 +95,13 @@ def test_event_content(data):
     assert b"DTSTART;TZID=Europe/Berlin:20261221T100000\r\n" in raw_events(data)[str(event["UID"])]
 
 
+
+def test_an_event_names_the_fallback_standing_in_for_an_owner_away(data):
+    # Priya owns the monthly cost review but is away over 30 Dec; the cadence's fallback, Maya, runs it.
+    event = events_by_uid(data)["monthly-cost-review/2026-12@giftgenius.github.io"]
+    assert str(event["SUMMARY"]) == "Monthly cost review — 2026-12 · Maya Lindqvist"
+    assert str(event["DESCRIPTION"]).splitlines()[0] == "Owner: Maya Lindqvist, standing in for Priya Raman (away)"
+
 def test_holiday_moved_event_says_so(handbook):
     later = feed.build_feed(handbook, dt.datetime(2027, 3, 1, tzinfo=UTC))
     event = events_by_uid(later)["weekly-slo-review/2027-W13@giftgenius.github.io"]

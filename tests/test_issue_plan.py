@@ -171,6 +171,14 @@ def test_cost_secret_and_action_item_context(handbook):
     assert "## Economic incidents since the last review (2026-10-30)" in november["occurrence monthly-cost-review/2026-11"]
 
 
+
+def test_the_review_issue_of_an_owner_away_goes_to_the_fallback_and_says_so(handbook):
+    december = dt.datetime(2026, 12, 29, 12, tzinfo=UTC)
+    content = next(a.content for a in build_plan(handbook, december, None).actions
+                   if a.key == "occurrence monthly-cost-review/2026-12")
+    assert content.assignees == ("maya-lindqvist",)
+    assert "**Owner:** @maya-lindqvist (Maya Lindqvist), standing in for Priya Raman (away)  " in content.body.splitlines()
+
 def test_runbooks_past_their_review_period_are_listed(handbook_copy):
     path = next((handbook_copy / "runbooks").glob("*.md"))
     text = path.read_text()

@@ -287,6 +287,29 @@ def test_rotation_with_everyone_away_has_no_owner():
                                     dt.date(2026, 1, 12)) is None
 
 
+
+def test_a_fallback_stands_in_for_an_owner_who_is_away_and_says_for_whom():
+    monthly = cadence(owner="ann", fallback="bob", when={"every": "month", "day": 10}, start="2026-01-01")
+    people = {"ann": person("ann", ("2026-02-09", "2026-02-11")), "bob": person("bob")}
+    found = schedule.cadence_occurrences(monthly, people=people, **window("2026-01-01", "2026-03-31"))
+    assert [(o.owner, o.standing_in_for) for o in found] == [("ann", None), ("bob", "ann"), ("ann", None)]
+    # A fallback who is away too cannot stand in: the owner keeps it (and validation warns).
+    people["bob"] = person("bob", ("2026-02-10", "2026-02-10"))
+    found = schedule.cadence_occurrences(monthly, people=people, **window("2026-02-01", "2026-02-28"))
+    assert [(o.owner, o.standing_in_for) for o in found] == [("ann", None)]
+
+
+def test_a_fallback_stands_in_when_everyone_in_the_rotation_is_away():
+    hosts = Rotation.model_validate({"id": "hosts", "name": "Hosts", "members": ["ann", "bob"],
+                                     "period": "1w", "start": "2026-01-05"})
+    weekly = cadence(owner=None, rotation="hosts", fallback="cy", start="2026-01-05")
+    people = {"ann": person("ann", ("2026-01-12", "2026-01-12")), "bob": person("bob", ("2026-01-12", "2026-01-12")),
+              "cy": person("cy")}
+    found = schedule.cadence_occurrences(weekly, rotations={"hosts": hosts}, people=people,
+                                         **window("2026-01-05", "2026-01-19"))
+    # Bob's turn on 12 Jan (index 1), but both members are away.
+    assert [(o.owner, o.standing_in_for) for o in found] == [("ann", None), ("cy", "bob"), ("ann", None)]
+
 def test_on_call_hands_over_at_ten_local_on_mondays_across_dst():
     rotation = Rotation.model_validate({
         "id": "oc", "name": "On call", "members": ["ann", "bob"], "period": "1w", "start": "2026-03-23",
@@ -300,6 +323,48 @@ def test_on_call_hands_over_at_ten_local_on_mondays_across_dst():
     assert schedule.on_call(rotation, people, at("2026-03-30T08:00:00+00:00")) == "bob"
     assert schedule.on_call(rotation, people, at("2026-04-06T08:00:00+00:00")) == "ann"
 
+
+
+# Who holds a rotation that starts on Sunday 29 Nov 2026 (members ann, bob, cy; Monday 10:00 Berlin
+# handoffs), worked out by hand: the first turn began at the handoff at or before the start date,
+# Monday 23 Nov 10:00, so someone holds it on the start date itself.
+SUNDAY_START_TURNS = [
+    ("2026-11-23T09:59:00+01:00", None),   # before the first handoff
+    ("2026-11-23T10:00:00+01:00", "ann"),  # turn 0 begins
+    ("2026-11-29T00:00:00+01:00", "ann"),  # the start date
+    ("2026-11-29T15:00:00+01:00", "ann"),
+    ("2026-11-30T09:59:00+01:00", "ann"),
+    ("2026-11-30T10:00:00+01:00", "bob"),  # turn 1
+    ("2026-12-07T10:00:00+01:00", "cy"),   # turn 2
+    ("2026-12-14T09:59:00+01:00", "cy"),
+    ("2026-12-14T10:00:00+01:00", "ann"),  # turn 3: round again
+]
+
+
+@pytest.mark.parametrize("moment, holder", SUNDAY_START_TURNS)
+def test_a_rotation_starting_on_sunday_is_held_from_the_monday_handoff_before(moment, holder):
+    rotation = Rotation.model_validate({
+        "id": "oc", "name": "On call", "members": ["ann", "bob", "cy"], "period": "1w", "start": "2026-11-29",
+        "handoff": {"weekday": "monday", "time": "10:00", "timezone": "Europe/Berlin"}})
+    people = {pid: person(pid) for pid in ("ann", "bob", "cy")}
+    assert schedule.on_call(rotation, people, dt.datetime.fromisoformat(moment)) == holder
+
+
+def test_turns_begin_at_the_handoff_at_or_before_the_start_date():
+    def first_turn(start: str, weekday: str) -> str:
+        rotation = Rotation.model_validate({
+            "id": "oc", "name": "On call", "members": ["ann"], "period": "1w", "start": start,
+            "handoff": {"weekday": weekday, "time": "10:00", "timezone": "Europe/Berlin"}})
+        return schedule.turn_start(rotation, 0).isoformat()
+
+    assert first_turn("2026-11-29", "monday") == "2026-11-23T10:00:00+01:00"  # Sunday start
+    assert first_turn("2026-11-30", "monday") == "2026-11-30T10:00:00+01:00"  # a Monday start is that Monday
+    assert first_turn("2026-12-01", "monday") == "2026-11-30T10:00:00+01:00"  # Tuesday start
+    assert first_turn("2026-11-29", "sunday") == "2026-11-29T10:00:00+01:00"
+    # Without a handoff a turn begins at midnight of the start date, in the team's zone.
+    plain = Rotation.model_validate({"id": "h", "name": "H", "members": ["ann"], "period": "1w",
+                                     "start": "2026-11-29"})
+    assert schedule.turn_start(plain, 1, "Europe/Berlin").isoformat() == "2026-12-06T00:00:00+01:00"
 
 # --- the example handbook --------------------------------------------------------------------------
 
@@ -319,8 +384,9 @@ def test_example_handbook_upcoming(handbook):
         # priya's turn, but she is away from 21 Dec: the next member takes it.
         ("weekly-slo-review/2026-W52", "2026-12-21T10:00:00+01:00", "jordan"),
         ("weekly-slo-review/2026-W53", "2026-12-28T10:00:00+01:00", "jordan"),
-        # 31 Dec is a holiday, so the last business day of December is the 30th.
-        ("monthly-cost-review/2026-12", "2026-12-30T15:00:00+01:00", "priya"),
+        # 31 Dec is a holiday, so the last business day of December is the 30th; priya is away, and
+        # the cadence's fallback stands in.
+        ("monthly-cost-review/2026-12", "2026-12-30T15:00:00+01:00", "maya"),
     ]
 
 

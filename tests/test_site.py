@@ -327,3 +327,12 @@ def test_pages_handed_over_from_the_loaded_handbook_build_as_mkdocs_reads_them(h
     assert compared > 50
     page = (tmp_path / "handed-over" / urls.runbook(CHECKOUT) / "index.html").read_text(encoding="utf-8")
     assert "<p>Note: read this first.</p>" in page
+
+
+def test_the_review_page_shows_who_stands_in_for_an_owner_away():
+    from opsbook.site.reviews import cadence_page
+
+    handbook = load_handbook(REPO, NOW)
+    page = cadence_page(handbook, handbook.cadences["monthly-cost-review"], NOW, feeds=()).splitlines()
+    assert "- **Owner:** Priya Raman (fallback: Maya Lindqvist)" in page
+    assert "| Wed 2026-12-30 15:00 CET | 2026-12 | Maya Lindqvist | standing in for Priya Raman (away) |" in page

@@ -86,9 +86,12 @@ def occurrence_entry(handbook, occurrence: schedule.Occurrence, people: Mapping 
     """The feed entry of one review occurrence (`people`: the handbook's, when the caller has them)."""
     cadence = handbook.cadences[occurrence.cadence_id].cadence
     url = urls.absolute(handbook.config.site_url, urls.cadence(cadence.id))
-    owner = _person_name(handbook.people if people is None else people, occurrence.owner)
+    people = handbook.people if people is None else people
+    owner = _person_name(people, occurrence.owner)
     # The cadence's prose lives on its page (the link); the event carries what the meeting needs.
     lines = [f"Owner: {owner}"]
+    if occurrence.standing_in_for:
+        lines[0] += f", standing in for {_person_name(people, occurrence.standing_in_for)} (away)"
     if occurrence.shifted_from:
         lines.append(f"Moved from {occurrence.shifted_from.isoformat()} (holiday or skip date).")
     lines += ["", "Checklist:"] + [f"- {item}" for item in occurrence.checklist] + ["", url]

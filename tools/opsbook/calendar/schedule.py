@@ -21,6 +21,8 @@ How a cadence becomes occurrences:
    gap (02:30 on the spring-forward night becomes 03:30); an ambiguous time takes its first instance.
    `end` is `start` plus `duration` of elapsed time.
 5. **Owner.** The cadence's `owner`, or the rotation member at `index` (skipping people away that day).
+   When that owner, or every member, is away on the day, the cadence's `fallback` stands in (unless
+   away too) and the occurrence records whom they stand in for.
 
 The period key (`2026-W48`, `2026-11`, `2026-Q4`) comes from the nominal date, so an occurrence keeps
 its key (and its feed UID and issue marker) when a holiday moves it across a week or month boundary.
@@ -54,11 +56,14 @@ class Occurrence:
     period: str                # key of the NOMINAL date: "2026-W48", "2026-11", "2026-Q4"
     start: dt.datetime         # aware, in the cadence's zone
     end: dt.datetime
-    owner: str | None          # person id: the cadence's owner or the rotation member; None if all are away
+    owner: str | None          # person id: the cadence's owner, the rotation member or the fallback; None if
+                               # everyone is away and no fallback can stand in
     checklist: tuple[str, ...]
     labels: tuple[str, ...]
     index: int                 # 0-based number of the nominal occurrence since the cadence's start
     shifted_from: dt.date | None = None  # the nominal date, when a holiday or skip date moved it
+    standing_in_for: str | None = None   # person id of the owner (or member whose turn it is) who is away,
+                                         # when the cadence's fallback took over
 
     @property
     def uid(self) -> str:
@@ -157,7 +162,7 @@ def nominal_dates(cadence: Cadence, last: dt.date, holidays: Iterable[dt.date] =
 
 # --- shifting, times and owners --------------------------------------------------------------------
 
-def _shift(day: dt.date, rule: Shift, holidays: frozenset[dt.date], skips: frozenset[dt.date]) -> dt.date | None:
+def shift(day: dt.date, rule: Shift, holidays: frozenset[dt.date], skips: frozenset[dt.date]) -> dt.date | None:
     """Where an occurrence nominally on `day` happens; None when it is dropped."""
     if day not in holidays and day not in skips:
         return day
@@ -180,7 +185,8 @@ def local_start(day: dt.date, time: dt.time, zone_name: str) -> dt.datetime:
     return naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
 
 
-def _is_away(person: Person | None, on: dt.date) -> bool:
+def is_away(person: Person | None, on: dt.date) -> bool:
+    """Whether the person's `away` periods cover the day (an unknown person is never away)."""
     return person is not None and any(away.start <= on <= away.end for away in person.away)
 
 
@@ -189,37 +195,75 @@ def rotation_member(rotation: Rotation, people: Mapping[str, Person], index: int
     members = rotation.members
     for step in range(len(members)):
         candidate = members[(index + step) % len(members)]
-        if not _is_away(people.get(candidate), on):
+        if not is_away(people.get(candidate), on):
             return candidate
     return None
 
 
-def on_call(rotation: Rotation, people: Mapping[str, Person], moment: dt.datetime,
-            default_zone: str = "UTC") -> str | None:
-    """Who holds the rotation at `moment`: turns of `period` from `start`, handed over at the handoff time.
+def _first_handoff(rotation: Rotation) -> dt.datetime:
+    """The handoff at or before the rotation's start date (naive, wall-clock time in the handoff zone).
 
-    Turns are counted in the handoff zone's wall-clock time, so a Monday 10:00 handoff stays at 10:00
-    local across DST. Before the rotation starts nobody holds it (None).
+    Counting from the handoff at or before `start`, not after it, means a rotation that starts on a
+    Sunday with Monday handoffs is held from that Sunday: its first turn began the Monday before.
     """
     handoff = rotation.handoff
-    tz = zone(handoff.timezone if handoff else default_zone)
     first = rotation.start
     if handoff:
-        first += dt.timedelta(days=(handoff.weekday.index - first.weekday()) % 7)
-    anchor = dt.datetime.combine(first, handoff.time if handoff else dt.time())
-    local = moment.astimezone(tz).replace(tzinfo=None)
-    if local < anchor:
+        first -= dt.timedelta(days=(first.weekday() - handoff.weekday.index) % 7)
+    return dt.datetime.combine(first, handoff.time if handoff else dt.time())
+
+
+def _handoff_zone(rotation: Rotation, default_zone: str) -> str:
+    return rotation.handoff.timezone if rotation.handoff else default_zone
+
+
+def turn_index(rotation: Rotation, moment: dt.datetime, default_zone: str = "UTC") -> int | None:
+    """The number of the turn in progress at `moment` (0 for the first), or None before the rotation starts.
+
+    Turns last `period` and change at the handoff, counted from the handoff at or before `start` in the
+    handoff zone's wall-clock time, so a Monday 10:00 handoff stays at 10:00 local across DST.
+    """
+    tz_name = _handoff_zone(rotation, default_zone)
+    local = moment.astimezone(zone(tz_name)).replace(tzinfo=None)
+    first = _first_handoff(rotation)
+    return None if local < first else (local - first) // rotation.period
+
+
+def turn_start(rotation: Rotation, index: int, default_zone: str = "UTC") -> dt.datetime:
+    """When turn `index` begins: aware, in the handoff zone (the default zone without a handoff)."""
+    tz_name = _handoff_zone(rotation, default_zone)
+    return (_first_handoff(rotation) + index * rotation.period).replace(tzinfo=zone(tz_name))
+
+
+def on_call(rotation: Rotation, people: Mapping[str, Person], moment: dt.datetime,
+            default_zone: str = "UTC") -> str | None:
+    """Who holds the rotation at `moment`: the member whose turn it is (see `turn_index`), or the next one
+    in order who is not away that day; None before the rotation starts or when everyone is away."""
+    index = turn_index(rotation, moment, default_zone)
+    if index is None:
         return None
-    index = (local - anchor) // rotation.period
-    return rotation_member(rotation, people, index, local.date())
+    local_day = moment.astimezone(zone(_handoff_zone(rotation, default_zone))).date()
+    return rotation_member(rotation, people, index, local_day)
 
 
 def _owner(cadence: Cadence, index: int, on: dt.date, rotations: Mapping[str, Rotation],
-           people: Mapping[str, Person]) -> str | None:
+           people: Mapping[str, Person]) -> tuple[str | None, str | None]:
+    """(owner, the person the owner stands in for) of the occurrence with `index` happening on `on`."""
     if cadence.owner is not None:
-        return cadence.owner
-    rotation = rotations.get(cadence.rotation)
-    return rotation_member(rotation, people, index, on) if rotation else None
+        if not is_away(people.get(cadence.owner), on):
+            return cadence.owner, None
+        away = cadence.owner
+    else:
+        rotation = rotations.get(cadence.rotation)
+        if rotation is None:
+            return None, None
+        if (member := rotation_member(rotation, people, index, on)) is not None:
+            return member, None
+        away = rotation.members[index % len(rotation.members)]
+    if cadence.fallback is not None and not is_away(people.get(cadence.fallback), on):
+        return cadence.fallback, away
+    # Nobody can stand in: a fixed owner keeps the review (and validation warns), a rotation has nobody.
+    return cadence.owner, None
 
 
 # --- the public entry points -----------------------------------------------------------------------
@@ -240,18 +284,18 @@ def cadence_occurrences(cadence: Cadence, *, holidays: Iterable = (), rotations:
     for index, nominal in enumerate(nominal_dates(cadence, last, holiday_dates)):
         if nominal < first:
             continue  # counted for the index, but no shift can bring it into the window
-        day = _shift(nominal, cadence.on_holiday, holiday_dates, skips)
+        day = shift(nominal, cadence.on_holiday, holiday_dates, skips)
         if day is None:
             continue
         begins = local_start(day, cadence.time, cadence.timezone)
         ends = (begins.astimezone(UTC) + cadence.duration).astimezone(begins.tzinfo)
         if ends <= start or begins >= end:
             continue
+        owner, standing_in_for = _owner(cadence, index, day, rotations, people)
         found.append(Occurrence(
             cadence_id=cadence.id, title=cadence.title, period=period_key(cadence.when.every, nominal),
-            start=begins, end=ends, owner=_owner(cadence, index, day, rotations, people),
-            checklist=tuple(cadence.checklist), labels=tuple(cadence.labels), index=index,
-            shifted_from=nominal if day != nominal else None,
+            start=begins, end=ends, owner=owner, checklist=tuple(cadence.checklist), labels=tuple(cadence.labels),
+            index=index, shifted_from=nominal if day != nominal else None, standing_in_for=standing_in_for,
         ))
     return found
 

@@ -75,6 +75,9 @@ def upcoming(root: str, days: int, output_format: str, as_of: str | None) -> int
     for o in found:
         owner = people[o.owner].name if o.owner in people else (o.owner or "nobody (all away)")
         moved = f"  (moved from {o.shifted_from:%a %d %b})" if o.shifted_from else ""
+        if o.standing_in_for:
+            away = people[o.standing_in_for].name if o.standing_in_for in people else o.standing_in_for
+            owner += f", standing in for {away} (away)"
         click.echo(f"{o.start:%a %Y-%m-%d %H:%M %Z}  {o.display_title}  {owner}{moved}")
     return 0
 
@@ -84,4 +87,5 @@ def _as_dict(o, people, url: str) -> dict:
             "start": o.start.isoformat(), "end": o.end.isoformat(), "timezone": o.start.tzinfo.key,
             "owner": o.owner, "owner_name": people[o.owner].name if o.owner in people else None,
             "shifted_from": o.shifted_from.isoformat() if o.shifted_from else None,
+            "standing_in_for": o.standing_in_for,
             "labels": list(o.labels), "checklist": list(o.checklist), "url": url}

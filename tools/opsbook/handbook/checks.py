@@ -24,7 +24,7 @@ PUBLISHED_REQUIRED = ("Summary", "Root cause", "Action items")
 def check_contents(contents: Contents, now: dt.datetime) -> list[Problem]:
     problems: list[Problem] = []
     for check in (_unique_ids, _references, _file_names, _runbook_bodies, _timelines, _published_postmortems,
-                  _policy, _future_dates, _staleness, _placeholder_site_url):
+                  _policy, _future_dates, _staleness, _action_items_before_incident, _placeholder_site_url):
         problems.extend(check(contents, now))
     return problems
 
@@ -108,6 +108,7 @@ def _all_references(contents: Contents) -> Iterator[tuple[Source, tuple, str, st
         cadence, src = item.cadence, item.source
         yield src, ("owner",), "person", cadence.owner
         yield src, ("rotation",), "rotation", cadence.rotation
+        yield src, ("fallback",), "person", cadence.fallback
         yield from _each(src, ("slos",), "SLO", cadence.slos)
         yield from _each(src, ("runbooks",), "runbook", cadence.runbooks)
 
@@ -308,6 +309,17 @@ def _staleness(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
                 yield _at(doc.source, ("status",),
                           f"the {doc.meta.severity.value} post-mortem was due to be published by "
                           f"{deadline.date()}", level=warn, code="postmortem-due")
+
+
+def _action_items_before_incident(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
+    """Warnings: an action item due before its incident began was almost always given the wrong year."""
+    for doc in contents.postmortems:
+        began = min(event.at for event in doc.meta.timeline).date()  # in the offset it was written with
+        for i, item in enumerate(doc.meta.action_items):
+            if item.due < began:
+                yield _at(doc.source, ("action_items", i, "due"),
+                          f"action item {item.id} is due {item.due}, before the incident began ({began})",
+                          level=Level.WARNING, code="due-before-incident", hint="a typo in the date?")
 
 
 # What `ops init` writes into opsbook.yaml until the team knows its Pages address.

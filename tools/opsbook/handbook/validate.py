@@ -55,9 +55,22 @@ def check_handbook(root: Path | str, now: dt.datetime | None = None) -> Report:
     with _collector_paused():
         contents = _load_contents(root, problems)
         problems.extend(checks.check_contents(contents, now))
+        for check in _room_checks():
+            problems.extend(check(contents, now))
     problems.sort(key=Problem.sort_key)
     has_errors = any(p.is_error for p in problems)
     return Report(None if has_errors else _assemble(contents), problems)
+
+
+def _room_checks() -> tuple:
+    """Checks of the loaded contents that live in other rooms because they need those rooms' engines.
+
+    Imported here, when validation runs, not at the top: the calendar room imports the handbook's
+    models, so a top-level import would make the rooms import each other.
+    """
+    from opsbook.calendar.checks import check_schedule
+
+    return (check_schedule,)
 
 
 @contextlib.contextmanager

@@ -104,6 +104,9 @@ def occurrence_issue(handbook: Handbook, review: Review, source_path: str) -> Is
     """The issue for one review: title with cadence and period, checklist, links and computed context."""
     occ, cadence, site = review.occurrence, review.cadence, handbook.config.site_url
     owner, assignees = _person(handbook, occ.owner)
+    if occ.standing_in_for:
+        away = handbook.people.get(occ.standing_in_for)
+        owner += f", standing in for {away.name if away else occ.standing_in_for} (away)"
     links = [f"[review page]({urls.absolute(site, urls.cadence(cadence.id))})",
              f"[calendar feed]({urls.absolute(site, urls.feed())})",
              f"[this review's calendar]({urls.absolute(site, urls.cadence_feed(cadence.id))})"]

@@ -140,9 +140,12 @@ def home(handbook: Handbook, now: dt.datetime) -> str:
            f"    Search for the symptom (press `/`) or open the [runbooks]({layout.link(here, layout.RUNBOOKS)}). "
            f"How bad is it? See the [severity policy]({layout.link(here, layout.SEVERITY)}).", ""]
     for rotation in handbook.team.rotations:
-        (_, holder), (handoff, after) = rotation_turns(rotation, handbook, now, 2)
-        out += [f"    **{md.text(rotation.name)}:** {md.person(handbook.people, holder)} until "
-                f"{md.weekday_moment(handoff, tz)}, then {md.person(handbook.people, after)}.", ""]
+        (begins, holder), (handoff, after) = rotation_turns(rotation, handbook, now, 2)
+        if begins > now:  # not begun yet: nobody holds it until its first turn
+            handoff, after, holder = begins, holder, None
+        holds = md.person(handbook.people, holder) if holder else "nobody"
+        out += [f"    **{md.text(rotation.name)}:** {holds} until {md.weekday_moment(handoff, tz)}, "
+                f"then {md.person(handbook.people, after)}.", ""]
     out += _recent_incidents(handbook, now, here)
     out += _action_items(handbook, today, here)
     out += ["## Upcoming reviews", ""]

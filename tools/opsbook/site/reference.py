@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from opsbook.calendar.schedule import on_call
+from opsbook.calendar import schedule
 from opsbook.handbook.assembled import Handbook
 from opsbook.handbook.models.catalogue import Rotation, Slo, Unit
-from opsbook.handbook.models.common import zone
 from opsbook.site import layout
 from opsbook.site import markdown as md
 
@@ -132,21 +131,16 @@ def team_page(handbook: Handbook, now: dt.datetime, turns: int = 6) -> str:
 
 def rotation_turns(rotation: Rotation, handbook: Handbook, now: dt.datetime, count: int
                    ) -> list[tuple[dt.datetime, str | None]]:
-    """The current turn and the next ones: (when it began or begins, who holds it)."""
-    handoff = rotation.handoff
-    tz = zone(handoff.timezone if handoff else handbook.team.timezone)
-    first = rotation.start
-    if handoff:
-        first += dt.timedelta(days=(handoff.weekday.index - first.weekday()) % 7)
-    anchor = dt.datetime.combine(first, handoff.time if handoff else dt.time())
-    local_now = now.astimezone(tz).replace(tzinfo=None)
-    current = max(0, (local_now - anchor) // rotation.period)
+    """The turn in progress at `now` (the first turn, if the rotation has not begun) and the next ones:
+    (when it began or begins, who holds it), by the schedule's own turn rule."""
+    default_zone = handbook.team.timezone
+    current = schedule.turn_index(rotation, now, default_zone) or 0
     turns = []
     for index in range(current, current + count):
-        begins = (anchor + index * rotation.period).replace(tzinfo=tz)
+        begins = schedule.turn_start(rotation, index, default_zone)
         # Ask the schedule who holds it, a minute into the turn, so the page and the feed agree.
-        turns.append((begins, on_call(rotation, handbook.people, begins + dt.timedelta(minutes=1),
-                                      handbook.team.timezone)))
+        turns.append((begins, schedule.on_call(rotation, handbook.people, begins + dt.timedelta(minutes=1),
+                                               default_zone)))
     return turns
 
 

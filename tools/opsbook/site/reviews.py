@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Collection
 
 from opsbook import urls
-from opsbook.calendar.schedule import cadence_occurrences, upcoming
+from opsbook.calendar.schedule import Occurrence, cadence_occurrences, upcoming
 from opsbook.handbook.assembled import CadenceFile, Handbook
 from opsbook.handbook.models.cadence import Every, When
 from opsbook.site import layout
@@ -45,11 +45,12 @@ def _ordinal(n: int) -> str:
 
 def _owner_cell(handbook: Handbook, entry: CadenceFile, here: str) -> str:
     cadence = entry.cadence
+    fallback = f" (fallback: {md.person(handbook.people, cadence.fallback)})" if cadence.fallback else ""
     if cadence.owner:
-        return md.person(handbook.people, cadence.owner)
+        return md.person(handbook.people, cadence.owner) + fallback
     rotation = handbook.rotations.get(cadence.rotation)
     name = md.text(rotation.name) if rotation else f"`{cadence.rotation}`"
-    return f"[{name}]({layout.link(here, layout.TEAM, cadence.rotation)}) rotation"
+    return f"[{name}]({layout.link(here, layout.TEAM, cadence.rotation)}) rotation{fallback}"
 
 
 def subscribe_links(handbook: Handbook, here: str, feed_path: str, feeds: Collection[str]) -> list[str]:
@@ -124,6 +125,12 @@ def _next_occurrences(handbook: Handbook, entry: CadenceFile, now: dt.datetime, 
                                 people=handbook.people, start=now, end=now + dt.timedelta(days=400))[:count]
     out = ["## Next occurrences", "", f"Times in {tz}.", ""]
     return out + md.table(["When", "Period", "Owner", "Note"], [
-        [md.weekday_moment(o.start, tz), o.period, md.person(handbook.people, o.owner),
-         f"moved from {o.shifted_from}" if o.shifted_from else ""]
+        [md.weekday_moment(o.start, tz), o.period, md.person(handbook.people, o.owner), _note(handbook, o)]
         for o in found], empty="None: this cadence has ended.")
+
+
+def _note(handbook: Handbook, occurrence: Occurrence) -> str:
+    notes = [f"moved from {occurrence.shifted_from}"] if occurrence.shifted_from else []
+    if occurrence.standing_in_for:
+        notes.append(f"standing in for {md.person(handbook.people, occurrence.standing_in_for)} (away)")
+    return "; ".join(notes)

@@ -108,6 +108,8 @@ class Cadence(Strict):
     duration: Duration
     owner: Id | None = None
     rotation: Id | None = None
+    fallback: Id | None = Field(default=None, description="Who stands in when the owner, or everyone in the "
+                                                          "rotation, is away on an occurrence's day.")
     labels: list[Annotated[str, Field(min_length=1, max_length=50)]] = []
     reminder: Duration | None = Field(default=None, description="How long before it starts to remind.")
     checklist: Annotated[list[NonEmpty], Field(min_length=1)]
@@ -125,6 +127,8 @@ class Cadence(Strict):
     def _owner_or_rotation(self) -> "Cadence":
         if (self.owner is None) == (self.rotation is None):
             raise ValueError("give exactly one of `owner` (a person) or `rotation`")
+        if self.fallback is not None and self.fallback == self.owner:
+            raise ValueError("`fallback` is the `owner`: name someone who can stand in for them")
         if self.until is not None and self.until < self.start:
             raise ValueError("`until` is before `start`")
         return self

@@ -189,7 +189,7 @@ class Rotation(Strict):
     role: Id | None = None
     members: Annotated[list[Id], Field(min_length=1)]
     period: Duration = Field(description="How long one member holds the rotation (on-call: 1w).")
-    start: Date = Field(description="The date the first member's turn began.")
+    start: Date = Field(description="The first member's turn began at the handoff on or before this date.")
     handoff: Handoff | None = None
 
 
