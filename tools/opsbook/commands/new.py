@@ -89,7 +89,8 @@ def run_postmortem(root: str, values: dict[str, Any]) -> int:
     now = _now()
     tz_name = _team_zone(base)
     detected = _at("--detected", values.pop("detected"), tz_name, now, parse_at)
-    started = _at("--started", values.pop("started"), tz_name, now, parse_at) if values.get("started") else None
+    started_text = values.pop("started", None)  # popped even when absent: it is passed on by name below
+    started = _at("--started", started_text, tz_name, now, parse_at) if started_text else None
     fields = scaffold.postmortem_fields(root=base, tz_name=tz_name, detected=detected, started=started, **values)
     return _created(base, scaffold.create(base, "postmortem", fields, now), "postmortem")
 
