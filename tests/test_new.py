@@ -132,6 +132,31 @@ def test_a_refused_scaffold_writes_nothing(handbook_copy, args, message):
     assert tree_hashes(handbook_copy) == before
 
 
+CADENCE_FLAGS = ["--title", "Bad review", "--every", "week", "--weekday", "monday", "--time", "10:00",
+                 "--duration", "30m", "--owner", "maya", "--checklist", "Look at the graphs"]
+
+
+@pytest.mark.parametrize("args, lines", [
+    (["--interval", "2", "--nth", "1"], ["--every 'week': a weekly cadence takes only --weekday and --interval"]),
+    (["--time", "25:00", "--duration", "30x"], ['--time \'25:00\': expected a time of day as HH:MM, such as "10:00"',
+                                                "--duration '30x': expected a duration such as 15m, 1h30m, 2d or 1w"]),
+    (["--start", "2026-12-01", "--until", "2026-11-01"], ["--until is before --start"]),
+    (["--owner", "nobody", "--slo", "nope"], [
+        "--owner 'nobody': refers to unknown person 'nobody' (expected a person id defined in ops/team.yaml (people))",
+        "--slo 'nope': refers to unknown SLO 'nope' (expected a SLO id defined in ops/slos.yaml)"]),
+    (["--checklist", "", "--reminder", "0m"], ["--reminder '0m': expected a duration longer than zero",
+                                               "--checklist '': is empty (expected some text)"]),
+])
+def test_new_cadence_problems_name_the_flags(handbook_copy, args, lines):
+    """The person typed flags, and nothing was written: the problems name flags, not the file's YAML keys."""
+    before = tree_hashes(handbook_copy)
+    result = ops("new", "cadence", "--root", str(handbook_copy), *CADENCE_FLAGS, *args)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == ["ops: error: refusing to write calendar/bad-review.yaml: it would not be "
+                                          "valid"] + [f"  {line}" for line in lines]
+    assert tree_hashes(handbook_copy) == before
+
+
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 def test_missing_fields_are_asked_for_at_a_terminal(handbook_copy):
     """With a terminal on stdin, `ops new` prompts for what the flags left out."""

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from opsbook.incident.editing import Refused
 from opsbook.problems import UsageError
 
 
@@ -118,4 +119,9 @@ def run_cadence(root: str, values: dict[str, Any]) -> int:
     now = _now()
     values["timezone"] = values.get("timezone") or _team_zone(base)
     fields = scaffold.cadence_fields(root=base, today=now.date(), **values)
-    return _created(base, scaffold.create(base, "cadence", fields, now), "cadence")
+    try:
+        path = scaffold.create(base, "cadence", fields, now)
+    except Refused as exc:
+        raise Refused(exc.header, exc.problems,
+                      describe=lambda problem: scaffold.as_flags(problem, scaffold.CADENCE_FLAGS, values)) from None
+    return _created(base, path, "cadence")

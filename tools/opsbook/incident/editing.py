@@ -18,7 +18,7 @@ import re
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from opsbook.problems import OpsbookError, Problem
 
@@ -30,9 +30,11 @@ _FLUSH_SEQUENCE = re.compile(r"^[ \t]*[^\s#-][^\n]*:[ \t]*\n[ \t]*- ", re.M)
 class Refused(OpsbookError):
     """An edit that would leave the handbook invalid; nothing was written."""
 
-    def __init__(self, message: str, problems: list[Problem] = ()):  # type: ignore[assignment]
+    def __init__(self, message: str, problems: list[Problem] = (),  # type: ignore[assignment]
+                 describe: Callable[[Problem], str] | None = None):
+        self.header = message
         self.problems = list(problems)
-        lines = [message] + [f"  {_one_line(p)}" for p in self.problems]
+        lines = [message] + [f"  {(describe or _one_line)(p)}" for p in self.problems]
         super().__init__("\n".join(lines))
 
 
