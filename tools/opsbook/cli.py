@@ -65,8 +65,8 @@ AS_OF_OPTION = click.option("--as-of", "as_of", metavar="DATE",
 
 @cli.group(invoke_without_command=True)
 @ROOT_OPTION
-@click.option("--out", metavar="FILE|DIR", help="A .ics file for the whole feed, or a folder for every feed "
-              "(whole, per person, per cadence) plus feeds/index.json.")
+@click.option("--out", metavar="FILE.ics|DIR/", help="A .ics file for the whole feed, or a folder (existing, or "
+              "ending in /) for every feed (whole, per person, per cadence) plus feeds/index.json.")
 @AS_OF_OPTION
 @click.pass_context
 def calendar(ctx: click.Context, root: str, out: str | None, as_of: str | None) -> None:
@@ -75,7 +75,7 @@ def calendar(ctx: click.Context, root: str, out: str | None, as_of: str | None) 
         ctx.obj = {"root": root, "as_of": as_of}
         return
     if not out:
-        raise click.UsageError("give --out FILE.ics or --out DIR, or a subcommand such as `upcoming`")
+        raise click.UsageError("give --out FILE.ics or --out DIR/, or a subcommand such as `upcoming`")
     from opsbook.commands.calendar import write
 
     sys.exit(write(root, out, as_of))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ import click
 from opsbook import reporting
 from opsbook.dates import parse_as_of
 from opsbook.handbook.validate import check_handbook
-from opsbook.problems import OpsbookError, count
+from opsbook.problems import OpsbookError, UsageError, count
 
 
 def _load(root: str, now: dt.datetime):
@@ -26,9 +27,18 @@ def _load(root: str, now: dt.datetime):
 
 
 def is_directory_target(out: str) -> bool:
-    """`--out` names a folder unless it ends in `.ics` (an existing folder is always a folder)."""
+    """Whether `--out` names a folder (every feed) rather than a file (the whole feed).
+
+    A path ending in `.ics` is a file; an existing folder, or a path ending in `/`, is a folder. Anything
+    else is refused rather than guessed: `--out feed.txt` once made a folder called `feed.txt`.
+    """
     path = Path(out)
-    return path.is_dir() or not path.name.lower().endswith(".ics")
+    if path.is_dir() or out.endswith(("/", os.sep)):
+        return True
+    if path.name.lower().endswith(".ics"):
+        return False
+    raise UsageError(f"--out {out!r}: expected a file ending in .ics (the whole feed) or a folder (every feed): "
+                     f"an existing folder or a path ending in /, such as {out}/")
 
 
 def write(root: str, out: str, as_of: str | None) -> int:
@@ -36,11 +46,12 @@ def write(root: str, out: str, as_of: str | None) -> int:
     from opsbook.calendar import feed
 
     now = parse_as_of(as_of)
+    to_folder = is_directory_target(out)  # a usage error before the handbook is read
     handbook = _load(root, now)
     if handbook is None:
         return 1
     try:
-        if is_directory_target(out):
+        if to_folder:
             files = feed.write_feeds(handbook, out, now)
             events = files["feeds/handbook.ics"].count(b"BEGIN:VEVENT")
             click.echo(f"wrote {len(files)} files under {out} ({events} events in the whole feed)")
