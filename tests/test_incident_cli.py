@@ -143,6 +143,21 @@ def test_logging_into_an_existing_post_mortem_changes_one_line(handbook_copy):
     assert_valid(handbook_copy)
 
 
+def test_an_edit_keeps_windows_line_endings(handbook_copy):
+    """A post-mortem saved with CRLF line endings stays CRLF: the edit adds one line, in the file's style."""
+    path = handbook_copy / "postmortems" / "pm-2026-10-14-checkout-outage.md"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    before = path.read_bytes().splitlines(keepends=True)
+    result = ops("incident", "log", "pm-2026-10-14-checkout-outage", "--root", str(handbook_copy), "--type", "note",
+                 "--message", "Second test purchase succeeds", "--at", "2026-10-14T09:50:00+02:00")
+    assert event_of(result)["type"] == "note"
+    after = path.read_bytes().splitlines(keepends=True)
+    added = b'  - {at: "2026-10-14T09:50:00+02:00", type: note, text: Second test purchase succeeds}\r\n'
+    index = after.index(added)
+    assert after[:index] + after[index + 1:] == before
+    assert_valid(handbook_copy)
+
+
 def test_the_same_title_on_the_same_day_gets_a_new_id(handbook_copy):
     args = ("incident", "open", "--root", str(handbook_copy), "--title", "MCP is down!", "--severity", "SEV-1",
             "--category", "availability", "--service", "mcp-server", "--on-call", "tomas",

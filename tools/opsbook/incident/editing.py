@@ -98,11 +98,13 @@ class Editable:
     data: Any
     tail: str  # the closing `---` line and the body of a Markdown file, or ""
     yaml: Any
+    newline: str = "\n"  # the file's line ending, "\r\n" for one saved on Windows: an edit keeps it
 
     def render(self) -> str:
         buffer = io.StringIO()
         self.yaml.dump(self.data, buffer)
-        return self.head + buffer.getvalue() + self.tail
+        text = self.head + buffer.getvalue() + self.tail
+        return text.replace("\n", self.newline) if self.newline != "\n" else text
 
 
 def split_markdown(text: str) -> tuple[str, str, str] | None:
@@ -121,9 +123,11 @@ def read_editable(path: Path, *, markdown: bool) -> Editable:
     from ruamel.yaml import YAMLError
 
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise OpsbookError(f"{path}: cannot be read: {exc}") from None
+    newline = "\r\n" if raw.count("\r\n") * 2 > raw.count("\n") else "\n"  # the file's usual line ending
+    text = raw.replace("\r\n", "\n")
     head, yaml_text, tail = "", text, ""
     if markdown:
         parts = split_markdown(text)
@@ -137,7 +141,7 @@ def read_editable(path: Path, *, markdown: bool) -> Editable:
         raise OpsbookError(f"{path}: is not valid YAML ({exc}); run `ops validate` for details") from None
     if not hasattr(data, "keys"):
         raise OpsbookError(f"{path}: does not hold a YAML mapping; run `ops validate` for details")
-    return Editable(path, head, data, tail, yaml)
+    return Editable(path, head, data, tail, yaml, newline)
 
 
 def write_checked(root: Path, path: Path, text: str, kind: str, now: dt.datetime, *, create: bool = False,
