@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from opsbook import files
 from opsbook.problems import OpsbookError, Problem
 
 _FENCE = re.compile(r"^---[ \t]*\r?$", re.M)
@@ -157,7 +158,7 @@ def write_checked(root: Path, path: Path, text: str, kind: str, now: dt.datetime
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     temp = Path(temp_name)
     try:
-        os.chmod(temp, _mode_for(path))
+        os.chmod(temp, files.mode_to_keep(path))  # an edit keeps the file's mode; a new file gets the umask's
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
@@ -175,16 +176,6 @@ def write_checked(root: Path, path: Path, text: str, kind: str, now: dt.datetime
             os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
-
-
-def _mode_for(path: Path) -> int:
-    """Keep an edited file's permissions; give a new one what the umask allows (mkstemp makes it 0600)."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def _rel(root: Path, path: Path) -> str:
