@@ -71,7 +71,7 @@ def test_init_then_validate_build_and_feed_without_the_network(tmp_path, offline
 
     validated = ops("validate", "--root", str(root), "--strict", env=env)
     assert validated.returncode == 0, validated.stdout + validated.stderr
-    assert "1 runbooks, 0 post-mortems, 3 cadences, 2 SLOs" in validated.stdout
+    assert "(1 runbook, 0 post-mortems, 3 cadences, 2 SLOs)" in validated.stdout
 
     site = tmp_path / "site"
     built = ops("build", "--root", str(root), "--site-dir", str(site), env=env)

@@ -12,6 +12,7 @@ import click
 from opsbook import reporting
 from opsbook.dates import parse_as_of
 from opsbook.handbook.validate import check_handbook
+from opsbook.plural import plural
 from opsbook.problems import OpsbookError, UsageError, count
 
 
@@ -20,7 +21,7 @@ def _load(root: str, now: dt.datetime):
     report = check_handbook(root, now)
     errors, warnings = count(report.problems)
     if errors:
-        summary = f"✗ {errors} error(s), {warnings} warning(s): no feed written"
+        summary = f"✗ {plural(errors, 'error')}, {plural(warnings, 'warning')}: no feed written"
         click.echo(reporting.as_text(report.problems, summary), nl=False, err=True)
         return None
     return report.handbook
@@ -54,14 +55,14 @@ def write(root: str, out: str, as_of: str | None) -> int:
         if to_folder:
             files = feed.write_feeds(handbook, out, now)
             events = files["feeds/handbook.ics"].count(b"BEGIN:VEVENT")
-            click.echo(f"wrote {len(files)} files under {out} ({events} events in the whole feed)")
+            click.echo(f"wrote {plural(len(files), 'file')} under {out} ({plural(events, 'event')} in the whole feed)")
             return 0
         data = feed.build_feed(handbook, now, previous=feed.read_previous(out))
         feed.write_feed(out, data)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename and str(exc.filename) != out else ""
         raise OpsbookError(f"cannot write {out}: {exc.strerror or exc}{where}") from None
-    click.echo(f"wrote {out} ({data.count(b'BEGIN:VEVENT')} events, {len(data)} bytes)")
+    click.echo(f"wrote {out} ({plural(data.count(b'BEGIN:VEVENT'), 'event')}, {plural(len(data), 'byte')})")
     return 0
 
 

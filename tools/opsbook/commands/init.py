@@ -9,6 +9,7 @@ import click
 
 from opsbook import reporting
 from opsbook.adopt import Settings, create
+from opsbook.plural import plural
 from opsbook.problems import count
 
 NEXT_STEPS = """\
@@ -30,11 +31,11 @@ def run(directory: str, team: str, timezone: str, owner: str) -> int:
     written = create(root, Settings(team, timezone, owner, today))
     report = check_handbook(root)
     errors, warnings = count(report.problems)
-    click.echo(f"✓ wrote {len(written)} files into {root}")
+    click.echo(f"✓ wrote {plural(len(written), 'file')} into {root}")
     if errors:
-        click.echo(reporting.as_text(report.problems, f"✗ but it does not validate: {errors} error(s)"),
+        click.echo(reporting.as_text(report.problems, f"✗ but it does not validate: {plural(errors, 'error')}"),
                    nl=False, err=True)
         return 1
-    click.echo("✓ the handbook is valid" + (f" ({warnings} warning(s))" if warnings else ""))
+    click.echo("✓ the handbook is valid" + (f" ({plural(warnings, 'warning')})" if warnings else ""))
     click.echo(NEXT_STEPS)
     return 0
