@@ -27,3 +27,8 @@ def test_calendar_summary_of_one_feed_folder(tmp_path, handbook_copy):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"wrote 10 files under {tmp_path / 'site'}/ (")
     assert result.stdout.endswith(" events in the whole feed)\n")
+
+
+def test_upcoming_with_nothing_in_one_day():
+    result = ops("calendar", "upcoming", "--days", "1", "--as-of", "2026-11-26")
+    assert (result.returncode, result.stdout) == (0, "No reviews in the next 1 day.\n")

@@ -83,7 +83,7 @@ def upcoming(root: str, days: int, output_format: str, as_of: str | None) -> int
                               ensure_ascii=False))
         return 0
     if not found:
-        click.echo(f"No reviews in the next {days} days.")
+        click.echo(f"No reviews in the next {plural(days, 'day')}.")
     for o in found:
         owner = people[o.owner].name if o.owner in people else (o.owner or "nobody (all away)")
         moved = f"  (moved from {o.shifted_from:%a %d %b})" if o.shifted_from else ""
