@@ -16,7 +16,7 @@ from typing import Any
 
 from opsbook.handbook.models.common import format_duration
 from opsbook.incident.editing import Editable, read_editable, write_checked
-from opsbook.problems import UsageError
+from opsbook.problems import Problem, UsageError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "new"
 
@@ -225,12 +225,12 @@ _KEY_PATH = re.compile(r"^(?:when\.)?([a-z_]+)(?:\[(\d+)\])?$")
 _QUOTED_KEY = re.compile(r"`([a-z_]+)`")
 
 
-def as_flags(problem: Any, flags: dict[str, str], values: dict[str, Any]) -> str:
+def as_flags(problem: Problem, flags: dict[str, str], values: dict[str, Any]) -> str:
     """One problem of a document not yet written, told by the flag and the value given for it.
 
-    `when: a weekly cadence takes only `weekday` and `interval`` becomes
-    `--every 'week': a weekly cadence takes only --weekday and --interval`: the person typed flags, and
-    the file and line the validator names do not exist (nothing was written).
+    The person typed flags, and the file and line the validator names do not exist (nothing was
+    written), so the key `when` and its message "a weekly cadence takes only `weekday` and `interval`"
+    become "--every 'week': a weekly cadence takes only --weekday and --interval".
     """
     def flag_for(name: str) -> str:
         return flags.get(name, f"`{name}`")
