@@ -59,7 +59,7 @@ def test_the_readme_walkthrough_works_as_written(tmp_path):
     from opsbook.toolkit_pin import pin_for
 
     assert pin_for(origin, "0.1.0").requirement == pinned
-    assert "✓ the handbook is valid (1 runbooks, 0 post-mortems, 3 cadences, 2 SLOs), 1 warning(s)" in result.stdout
+    assert "✓ the handbook is valid (1 runbook, 0 post-mortems, 3 cadences, 2 SLOs), 1 warning" in result.stdout
     assert "opsbook.yaml:6:1: warning: site_url: is still the placeholder `ops init` wrote" in result.stderr
     assert f"✓ site: {handbook / 'site'}" in result.stdout
     assert (handbook / "site" / "index.html").is_file() and (handbook / "site" / "feeds" / "handbook.ics").is_file()

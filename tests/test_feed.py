@@ -258,7 +258,7 @@ def test_cli_out_file_writes_the_whole_feed(tmp_path, run_ops):
 
 
 def test_cli_out_dir_writes_every_feed_and_the_index(tmp_path, run_ops):
-    result = run_ops("calendar", "--root", str(REPO), "--out", str(tmp_path / "site"), "--as-of", "2026-11-26")
+    result = run_ops("calendar", "--root", str(REPO), "--out", f"{tmp_path / 'site'}/", "--as-of", "2026-11-26")
     assert result.returncode == 0, result.stderr
     index = json.loads((tmp_path / "site" / "feeds" / "index.json").read_text())
     for entry in index["feeds"]:
@@ -294,7 +294,7 @@ def test_cli_bad_handbook_exits_1_with_located_problems_and_writes_nothing(handb
     assert "calendar/monthly-cost-review.yaml:" in result.stderr and "when.every" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert out.read_bytes() == b"the previous feed"
-    folder = run_ops("calendar", "--root", str(handbook_copy), "--out", str(tmp_path / "site"))
+    folder = run_ops("calendar", "--root", str(handbook_copy), "--out", f"{tmp_path / 'site'}/")
     assert folder.returncode == 1 and not (tmp_path / "site").exists()
     upcoming = run_ops("calendar", "upcoming", "--root", str(handbook_copy))
     assert upcoming.returncode == 1 and "when.every" in upcoming.stderr
@@ -302,8 +302,8 @@ def test_cli_bad_handbook_exits_1_with_located_problems_and_writes_nothing(handb
 
 def test_cli_unwritable_out_is_one_clear_line(tmp_path, run_ops):
     (tmp_path / "plain-file").write_text("not a folder")
-    for out in (tmp_path / "plain-file" / "feed.ics", tmp_path / "plain-file" / "site"):
-        result = run_ops("calendar", "--root", str(REPO), "--out", str(out))
+    for out in (f"{tmp_path / 'plain-file' / 'feed.ics'}", f"{tmp_path / 'plain-file' / 'site'}/"):
+        result = run_ops("calendar", "--root", str(REPO), "--out", out)
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert result.stderr.startswith("ops: error: cannot write ") and "plain-file" in result.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["plain-file"]
@@ -313,6 +313,25 @@ def test_cli_usage_errors_exit_2(tmp_path, run_ops):
     assert run_ops("calendar", "--root", str(REPO)).returncode == 2
     bad_date = run_ops("calendar", "--root", str(REPO), "--out", str(tmp_path / "f.ics"), "--as-of", "soon")
     assert bad_date.returncode == 2 and "--as-of" in bad_date.stderr and not (tmp_path / "f.ics").exists()
+
+
+def test_cli_out_is_a_file_only_when_it_ends_in_ics_and_a_folder_only_when_it_says_so(tmp_path, run_ops):
+    """`--out feed.txt` used to make a folder called feed.txt; now it is a usage error that creates nothing."""
+    for out in ("feed.txt", "feeds"):
+        result = run_ops("calendar", "--root", str(REPO), "--out", str(tmp_path / out), "--as-of", "2026-11-26")
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr == (f"ops: error: --out '{tmp_path / out}': expected a file ending in .ics (the whole "
+                                 f"feed) or a folder (every feed): an existing folder or a path ending in /, such as "
+                                 f"{tmp_path / out}/\n")
+    assert list(tmp_path.iterdir()) == []
+
+    (tmp_path / "existing").mkdir()
+    for out in (str(tmp_path / "existing"), f"{tmp_path / 'new'}/"):
+        result = run_ops("calendar", "--root", str(REPO), "--out", out, "--as-of", "2026-11-26")
+        assert result.returncode == 0, result.stderr
+        assert (Path(out) / "feeds" / "handbook.ics").is_file()
+    result = run_ops("calendar", "--root", str(REPO), "--out", str(tmp_path / "Reviews.ICS"), "--as-of", "2026-11-26")
+    assert result.returncode == 0 and (tmp_path / "Reviews.ICS").is_file()
 
 
 # --- VTIMEZONE -------------------------------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -143,6 +145,21 @@ def test_logging_into_an_existing_post_mortem_changes_one_line(handbook_copy):
     assert_valid(handbook_copy)
 
 
+def test_an_edit_keeps_windows_line_endings(handbook_copy):
+    """A post-mortem saved with CRLF line endings stays CRLF: the edit adds one line, in the file's style."""
+    path = handbook_copy / "postmortems" / "pm-2026-10-14-checkout-outage.md"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    before = path.read_bytes().splitlines(keepends=True)
+    result = ops("incident", "log", "pm-2026-10-14-checkout-outage", "--root", str(handbook_copy), "--type", "note",
+                 "--message", "Second test purchase succeeds", "--at", "2026-10-14T09:50:00+02:00")
+    assert event_of(result)["type"] == "note"
+    after = path.read_bytes().splitlines(keepends=True)
+    added = b'  - {at: "2026-10-14T09:50:00+02:00", type: note, text: Second test purchase succeeds}\r\n'
+    index = after.index(added)
+    assert after[:index] + after[index + 1:] == before
+    assert_valid(handbook_copy)
+
+
 def test_the_same_title_on_the_same_day_gets_a_new_id(handbook_copy):
     args = ("incident", "open", "--root", str(handbook_copy), "--title", "MCP is down!", "--severity", "SEV-1",
             "--category", "availability", "--service", "mcp-server", "--on-call", "tomas",
@@ -233,3 +250,87 @@ def test_people_logging_at_the_same_moment_lose_nothing(open_incident):
     assert [event["text"] for event in timeline if event["type"] == "note"] == [f"note {n}" for n in range(8)]
     assert sorted(p.name for p in (open_incident / "postmortems").iterdir() if p.name.startswith(".")) == []
     assert_valid(open_incident)
+
+
+# --- `--at` as people type it, at any time of day -------------------------------------------------
+
+BERLIN_NOON = dt.datetime(2026, 11, 26, 11, 0, tzinfo=dt.timezone.utc)  # 12:00 in Europe/Berlin
+BERLIN_AFTER_MIDNIGHT = dt.datetime(2026, 11, 25, 23, 10, tzinfo=dt.timezone.utc)  # 00:10 on the 26th
+
+
+@pytest.mark.parametrize("now, typed, meant", [
+    (BERLIN_NOON, "09:31", "2026-11-26T09:31:00+01:00"),
+    (BERLIN_NOON, "12:00", "2026-11-26T12:00:00+01:00"),
+    (BERLIN_NOON, "12:01", "2026-11-25T12:01:00+01:00"),  # not yet today: yesterday's
+    (BERLIN_NOON, "-20m", "2026-11-26T11:40:00+01:00"),
+    (BERLIN_NOON, "-1h30m", "2026-11-26T10:30:00+01:00"),
+    (BERLIN_NOON, "now", "2026-11-26T12:00:00+01:00"),
+    (BERLIN_AFTER_MIDNIGHT, "23:55", "2026-11-25T23:55:00+01:00"),  # fifteen minutes ago, last night
+    (BERLIN_AFTER_MIDNIGHT, "00:05", "2026-11-26T00:05:00+01:00"),
+    (BERLIN_AFTER_MIDNIGHT, "-20m", "2026-11-25T23:50:00+01:00"),
+    (BERLIN_AFTER_MIDNIGHT, "2026-11-25T22:00:00Z", "2026-11-25T22:00:00+00:00"),
+])
+def test_at_is_never_in_the_future_when_typed_as_a_clock_time_or_a_time_ago(now, typed, meant):
+    from opsbook.incident.workflow import parse_at
+
+    assert parse_at(typed, "Europe/Berlin", now).isoformat() == meant
+
+
+def test_a_bad_time_ago_is_a_usage_error(open_incident):
+    result = ops("incident", "log", PM, "--root", str(open_incident), "--type", "note", "--message", "x",
+                 "--at", "-soon")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "ops: error: --at '-soon': expected a time ago such as -20m or -1h30m\n"
+
+
+# --- the README's walk-through, as written ---------------------------------------------------------
+
+def readme_incident_block() -> tuple[str, str, dict]:
+    """The shell lines of README's "During an incident" block before and after the "# afterwards" line,
+    and the JSON line the README shows `ops incident open` printing."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"^## During an incident\n.*?```sh\n(.*?)```", text, re.S | re.M)
+    assert match, "README.md has no ```sh block under '## During an incident'"
+    during, afterwards = match.group(1).split("# afterwards", 1)
+    shown = json.loads(re.search(r"^# (\{.*\})$", during, re.M).group(1))
+    return during, afterwards.split("\n", 1)[1], shown
+
+
+@pytest.mark.skipif(not (shutil.which("bash") and shutil.which("jq")), reason="the walk-through uses bash and jq")
+def test_the_readme_incident_walk_through_works_as_written(handbook_copy, tmp_path):
+    """Run the block at whatever time it is now: relative `--at` and the id it prints make it work any time."""
+    during, afterwards, shown = readme_incident_block()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "ops").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m opsbook "$@"\n')
+    (bin_dir / "ops").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(TOOLS),
+           "NO_COLOR": "1"}
+
+    def run(script: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=handbook_copy, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    first = run(during)
+    assert first.returncode == 0, first.stderr
+    log = [json.loads(line) for line in (handbook_copy / "incidents.log").read_text().splitlines()]
+    assert [event["type"] for event in log] == ["created", "roles", "mitigated", "resolved"]
+    opened = log[0]
+    assert re.fullmatch(r"pm-\d{4}-\d\d-\d\d-checkout-failing", opened["incidentId"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z", opened["timestamp"])
+    # What the README shows `ops incident open` printing is what it prints, but for the day and time.
+    assert {**opened, "incidentId": shown["incidentId"], "timestamp": shown["timestamp"]} == shown
+
+    # What people do afterwards, by hand: the narrative and an action item.
+    incident_id = opened["incidentId"]
+    write_narrative(handbook_copy / "postmortems" / f"{incident_id}.md")
+    due = (dt.date.today() + dt.timedelta(days=14)).isoformat()
+    event_of(ops("incident", "action", incident_id, "--root", str(handbook_copy), "--title", "Alert on Stripe "
+                 "API version changes", "--owner", "priya", "--due", due))
+
+    second = run(f'id={incident_id}\n{afterwards}')
+    assert second.returncode == 0, second.stderr
+    assert json.loads((handbook_copy / "incidents.log").read_text().splitlines()[-1])["type"] == "published"
+    assert frontmatter(handbook_copy / "postmortems" / f"{incident_id}.md")["status"] == "published"
+    result = ops("validate", "--root", str(handbook_copy))
+    assert result.returncode == 0 and "warning" not in result.stdout, result.stdout

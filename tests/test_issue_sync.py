@@ -80,7 +80,7 @@ def test_first_run_creates_every_due_issue_once_and_a_second_run_writes_nothing(
     assert second.returncode == 0, second.stderr
     assert github.writes == writes, "a re-run wrote to GitHub"
     assert github.reads - reads == 2  # the repository and one page of issues
-    assert "Nothing to do" in second.stdout and "API: 2 read(s), 0 write(s)" in second.stdout
+    assert "Nothing to do" in second.stdout and "API: 2 reads, 0 writes" in second.stdout
     assert not github.count(path="/search/")
 
 
@@ -224,7 +224,7 @@ def test_plan_with_repo_reads_the_issues_and_writes_nothing(github):
     writes = github.writes
     result = ops("issues", "plan", "--repo", "acme/handbook", "--as-of", AS_OF, env=env_for(github))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"Issue plan as of {AS_OF} 23:59 UTC; {N} generated issue(s) found in acme/handbook\n")
+    assert result.stdout.startswith(f"Issue plan as of {AS_OF} 23:59 UTC; {N} generated issues found in acme/handbook\n")
     assert "Nothing to do" in result.stdout and github.writes == writes
     no_token = ops("issues", "plan", "--repo", "acme/handbook", env={**env_for(github), "GITHUB_TOKEN": ""})
     assert no_token.returncode == 2 and "needs GITHUB_TOKEN" in no_token.stderr

@@ -94,6 +94,21 @@ def test_new_postmortem_and_cadence_validate(handbook_copy):
     assert_valid(handbook_copy)
 
 
+POSTMORTEM_FLAGS = ["--title", "Widget blank for Safari users", "--severity", "SEV-3", "--category", "quality",
+                    "--service", "widget"]
+
+
+def test_new_postmortem_without_started_from_flags(handbook_copy):
+    """`--started` is optional: without it the timeline begins at detection (this used to be a TypeError)."""
+    result = ops("new", "postmortem", "--root", str(handbook_copy), *POSTMORTEM_FLAGS, "--on-call", "tomas",
+                 "--detected", "2026-11-19T10:00:00+01:00")
+    assert (result.returncode, result.stdout) == (0, "postmortems/pm-2026-11-19-widget-blank-for-safari-users.md\n")
+    assert result.stderr == "created postmortems/pm-2026-11-19-widget-blank-for-safari-users.md\n"
+    meta, _ = split(handbook_copy / result.stdout.strip())
+    assert [(event["type"], event["at"]) for event in meta["timeline"]] == [("detected", "2026-11-19T10:00:00+01:00")]
+    assert_valid(handbook_copy)
+
+
 def test_missing_required_flags_without_a_terminal_is_a_usage_error(handbook_copy):
     before = tree_hashes(handbook_copy)
     result = ops("new", "runbook", "--root", str(handbook_copy), "--title", "Half a runbook", input="")
@@ -117,19 +132,69 @@ def test_a_refused_scaffold_writes_nothing(handbook_copy, args, message):
     assert tree_hashes(handbook_copy) == before
 
 
+CADENCE_FLAGS = ["--title", "Bad review", "--every", "week", "--weekday", "monday", "--time", "10:00",
+                 "--duration", "30m", "--owner", "maya", "--checklist", "Look at the graphs"]
+
+
+@pytest.mark.parametrize("args, lines", [
+    (["--interval", "2", "--nth", "1"], ["--every 'week': a weekly cadence takes only --weekday and --interval"]),
+    (["--time", "25:00", "--duration", "30x"], ['--time \'25:00\': expected a time of day as HH:MM, such as "10:00"',
+                                                "--duration '30x': expected a duration such as 15m, 1h30m, 2d or 1w"]),
+    (["--start", "2026-12-01", "--until", "2026-11-01"], ["--until is before --start"]),
+    (["--owner", "nobody", "--slo", "nope"], [
+        "--owner 'nobody': refers to unknown person 'nobody' (expected a person id defined in ops/team.yaml (people))",
+        "--slo 'nope': refers to unknown SLO 'nope' (expected a SLO id defined in ops/slos.yaml)"]),
+    (["--checklist", "", "--reminder", "0m"], ["--reminder '0m': expected a duration longer than zero",
+                                               "--checklist '': is empty (expected some text)"]),
+])
+def test_new_cadence_problems_name_the_flags(handbook_copy, args, lines):
+    """The person typed flags, and nothing was written: the problems name flags, not the file's YAML keys."""
+    before = tree_hashes(handbook_copy)
+    result = ops("new", "cadence", "--root", str(handbook_copy), *CADENCE_FLAGS, *args)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == ["ops: error: refusing to write calendar/bad-review.yaml: it would not be "
+                                          "valid"] + [f"  {line}" for line in lines]
+    assert tree_hashes(handbook_copy) == before
+
+
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 def test_missing_fields_are_asked_for_at_a_terminal(handbook_copy):
     """With a terminal on stdin, `ops new` prompts for what the flags left out."""
+    out, err, asked = _answer_prompts(["new", "cadence", "--root", str(handbook_copy), "--title",
+                                       "Quarterly chaos drill", "--every", "quarter", "--month", "2", "--day", "15",
+                                       "--owner", "maya"], ["11:00", "2h", "Pick a scenario, Break it on staging"])
+    assert b"Traceback" not in err, err
+    assert out == b"calendar/quarterly-chaos-drill.yaml\n"
+    assert asked == b"Time of day (HH:MM): Duration (such as 30m): Checklist items (comma-separated): "
+    data = yaml.safe_load((handbook_copy / "calendar" / "quarterly-chaos-drill.yaml").read_text())
+    assert (data["time"], data["duration"]) == ("11:00", "2h")
+    assert data["checklist"] == ["Pick a scenario", "Break it on staging"]
+    assert_valid(handbook_copy)
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_new_postmortem_without_started_at_the_prompts(handbook_copy):
+    """The prompts never ask for `--started`; leaving it out at a terminal creates the post-mortem."""
+    out, err, asked = _answer_prompts(["new", "postmortem", "--root", str(handbook_copy), *POSTMORTEM_FLAGS],
+                                      ["tomas", "2026-11-19T10:00:00+01:00"])
+    assert asked == b"Who was on call (person id): Detected at (ISO date-time with offset): "
+    assert (out, b"Traceback" in err) == (b"postmortems/pm-2026-11-19-widget-blank-for-safari-users.md\n", False)
+    meta, _ = split(handbook_copy / "postmortems" / "pm-2026-11-19-widget-blank-for-safari-users.md")
+    assert meta["roles"] == {"on_call": "tomas"}
+    assert [event["type"] for event in meta["timeline"]] == ["detected"]
+    assert_valid(handbook_copy)
+
+
+def _answer_prompts(args: list[str], answers: list[str]) -> tuple[bytes, bytes, bytes]:
+    """Run `ops ARGS` with a terminal on stdin, typing each answer after its prompt: (stdout, stderr, prompts)."""
     primary, secondary = os.openpty()
     env = {**os.environ, "PYTHONPATH": str(TOOLS), "NO_COLOR": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "opsbook", "new", "cadence", "--root", str(handbook_copy),
-                                "--title", "Quarterly chaos drill", "--every", "quarter", "--month", "2",
-                                "--day", "15", "--owner", "maya"],
+    process = subprocess.Popen([sys.executable, "-m", "opsbook", *args],
                                stdin=secondary, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     os.close(secondary)
     asked = b""
     try:
-        for answer in ("11:00", "2h", "Pick a scenario, Break it on staging"):
+        for answer in answers:
             asked += _wait_for_prompt(process)
             os.write(primary, answer.encode() + b"\n")
         out, err = process.communicate(timeout=60)
@@ -137,13 +202,7 @@ def test_missing_fields_are_asked_for_at_a_terminal(handbook_copy):
         os.close(primary)
         if process.poll() is None:
             process.kill()
-    assert process.returncode == 0, err
-    assert out == b"calendar/quarterly-chaos-drill.yaml\n"
-    assert asked == b"Time of day (HH:MM): Duration (such as 30m): Checklist items (comma-separated): "
-    data = yaml.safe_load((handbook_copy / "calendar" / "quarterly-chaos-drill.yaml").read_text())
-    assert (data["time"], data["duration"]) == ("11:00", "2h")
-    assert data["checklist"] == ["Pick a scenario", "Break it on staging"]
-    assert_valid(handbook_copy)
+    return out, err, asked
 
 
 def _wait_for_prompt(process: subprocess.Popen, timeout: float = 30) -> bytes:

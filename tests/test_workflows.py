@@ -377,7 +377,7 @@ def test_the_action_runs_the_command_in_the_handbooks_folder(tmp_path, runner_te
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[0].startswith("::warning file=opsbook.yaml,line=6,")
-    assert "✓ the handbook is valid (1 runbooks, 0 post-mortems, 3 cadences, 2 SLOs), 1 warning(s)" in result.stdout
+    assert "✓ the handbook is valid (1 runbook, 0 post-mortems, 3 cadences, 2 SLOs), 1 warning" in result.stdout
 
 
 @pytest.mark.parametrize("command", ["validate; touch injected", "validate $(touch injected)", "validate `touch injected`",

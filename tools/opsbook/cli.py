@@ -65,8 +65,8 @@ AS_OF_OPTION = click.option("--as-of", "as_of", metavar="DATE",
 
 @cli.group(invoke_without_command=True)
 @ROOT_OPTION
-@click.option("--out", metavar="FILE|DIR", help="A .ics file for the whole feed, or a folder for every feed "
-              "(whole, per person, per cadence) plus feeds/index.json.")
+@click.option("--out", metavar="FILE.ics|DIR/", help="A .ics file for the whole feed, or a folder (existing, or "
+              "ending in /) for every feed (whole, per person, per cadence) plus feeds/index.json.")
 @AS_OF_OPTION
 @click.pass_context
 def calendar(ctx: click.Context, root: str, out: str | None, as_of: str | None) -> None:
@@ -75,7 +75,7 @@ def calendar(ctx: click.Context, root: str, out: str | None, as_of: str | None) 
         ctx.obj = {"root": root, "as_of": as_of}
         return
     if not out:
-        raise click.UsageError("give --out FILE.ics or --out DIR, or a subcommand such as `upcoming`")
+        raise click.UsageError("give --out FILE.ics or --out DIR/, or a subcommand such as `upcoming`")
     from opsbook.commands.calendar import write
 
     sys.exit(write(root, out, as_of))
@@ -129,8 +129,9 @@ def incident() -> None:
     """
 
 
-AT_OPTION = click.option("--at", metavar="TIME", help="When it happened: an ISO date-time with offset, or HH:MM "
-                                                      "today in the team's time zone.  [default: now]")
+AT_OPTION = click.option("--at", metavar="TIME", help="When it happened: -20m or -1h30m (that long ago), HH:MM (the "
+                         "last time the team's clock showed it: today, or yesterday if that is still to come), or an "
+                         "ISO date-time with offset.  [default: now]")
 
 
 @incident.command("open")
@@ -262,8 +263,8 @@ def new_runbook(root: str, doc_id: str | None, **values) -> int:
 @click.option("--commander", metavar="PERSON")
 @click.option("--communications", metavar="PERSON")
 @click.option("--scribe", metavar="PERSON")
-@click.option("--started", metavar="TIME", help="When the incident began (ISO date-time with offset).")
-@click.option("--detected", metavar="TIME", help="When it was detected (ISO date-time with offset).")
+@click.option("--started", metavar="TIME", help="When the incident began: -1h (ago), HH:MM or ISO with offset.")
+@click.option("--detected", metavar="TIME", help="When it was detected: -20m (ago), HH:MM or ISO with offset.")
 @click.option("--slo-breached", "slos_breached", multiple=True, metavar="ID")
 @click.option("--tag", "tags", multiple=True)
 def new_postmortem(root: str, doc_id: str | None, **values) -> int:

@@ -11,6 +11,8 @@ import dataclasses
 import enum
 from typing import Iterable
 
+from opsbook.plural import plural
+
 
 class Level(str, enum.Enum):
     ERROR = "error"
@@ -82,4 +84,4 @@ class HandbookInvalid(OpsbookError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         errors, _ = count(problems)
-        super().__init__(f"the handbook has {errors} error(s); run `ops validate` for details")
+        super().__init__(f"the handbook has {plural(errors, 'error')}; run `ops validate` for details")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
+from opsbook.plural import plural
 from opsbook.problems import Problem, count
 
 
@@ -12,10 +13,10 @@ def summary_line(problems: Sequence[Problem], handbook, strict: bool = False) ->
     """One line closing a report: what failed, or what the valid handbook holds."""
     errors, warnings = count(problems)
     if errors or (strict and warnings):
-        return f"✗ {errors} error(s), {warnings} warning(s)" + (" (--strict: warnings count)" if strict and warnings else "")
-    counts = (f"{len(handbook.runbooks)} runbooks, {len(handbook.postmortems)} post-mortems, "
-              f"{len(handbook.cadences)} cadences, {len(handbook.slos)} SLOs")
-    return f"✓ the handbook is valid ({counts})" + (f", {warnings} warning(s)" if warnings else "")
+        return f"✗ {plural(errors, 'error')}, {plural(warnings, 'warning')}" + (" (--strict: warnings count)" if strict and warnings else "")
+    counts = (f"{plural(len(handbook.runbooks), 'runbook')}, {plural(len(handbook.postmortems), 'post-mortem')}, "
+              f"{plural(len(handbook.cadences), 'cadence')}, {plural(len(handbook.slos), 'SLO')}")
+    return f"✓ the handbook is valid ({counts})" + (f", {plural(warnings, 'warning')}" if warnings else "")
 
 
 def as_text(problems: Sequence[Problem], summary: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from opsbook.handbook.models.common import format_duration
 from opsbook.incident.editing import Editable, read_editable, write_checked
-from opsbook.problems import UsageError
+from opsbook.problems import Problem, UsageError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "new"
 
@@ -208,3 +208,45 @@ def cadence_fields(*, title: str, every: str, time: str, duration: str, checklis
         "labels": list(labels), "reminder": reminder, "checklist": list(checklist), "slos": list(slos) or None,
         "runbooks": list(runbooks) or None, "context": list(context) or None, "on_holiday": on_holiday,
     }
+
+
+# --- problems told in terms of the flags that set the values ---------------------------------------
+
+# A cadence's keys (and the keys under `when`) and the `ops new cadence` flag that sets each.
+CADENCE_FLAGS = {
+    "id": "--id", "title": "--title", "description": "--description", "when": "--every", "every": "--every",
+    "interval": "--interval", "weekday": "--weekday", "nth": "--nth", "day": "--day",
+    "business_day": "--business-day", "month": "--month", "start": "--start", "until": "--until", "time": "--time",
+    "timezone": "--timezone", "duration": "--duration", "owner": "--owner", "rotation": "--rotation",
+    "labels": "--label", "reminder": "--reminder", "checklist": "--checklist", "slos": "--slo",
+    "runbooks": "--runbook", "context": "--context", "on_holiday": "--on-holiday",
+}
+_KEY_PATH = re.compile(r"^(?:when\.)?([a-z_]+)(?:\[(\d+)\])?$")
+_QUOTED_KEY = re.compile(r"`([a-z_]+)`")
+
+
+def as_flags(problem: Problem, flags: dict[str, str], values: dict[str, Any]) -> str:
+    """One problem of a document not yet written, told by the flag and the value given for it.
+
+    The person typed flags, and the file and line the validator names do not exist (nothing was
+    written), so the key `when` and its message "a weekly cadence takes only `weekday` and `interval`"
+    become "--every 'week': a weekly cadence takes only --weekday and --interval".
+    """
+    def flag_for(name: str) -> str:
+        return flags.get(name, f"`{name}`")
+
+    message = _QUOTED_KEY.sub(lambda m: flag_for(m[1]), problem.message)
+    match = _KEY_PATH.match(problem.key)
+    if match and match[1] in flags:
+        name = "every" if match[1] == "when" else match[1]
+        given = values.get(name)
+        if match[2] is not None and isinstance(given, (list, tuple)) and int(match[2]) < len(given):
+            given = given[int(match[2])]
+        message = f"{flags[name]}" + (f" {given!r}" if isinstance(given, (str, int)) else "") + f": {message}"
+    elif problem.key:
+        message = f"{problem.key}: {message}"
+    if problem.expected:
+        message += f" (expected {problem.expected})"
+    if problem.hint:
+        message += f"; {problem.hint}"
+    return message

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
+from opsbook import files
 from opsbook.handbook.models.cadence import Cadence, HolidayCalendar
 from opsbook.handbook.models.catalogue import (
     SecretsInventory,
@@ -78,9 +77,6 @@ def write_all(out_dir: Path) -> list[Path]:
     written = []
     for file_name, text in render_all().items():
         target = out_dir / file_name
-        fd, temp = tempfile.mkstemp(dir=out_dir, prefix=f".{file_name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, target)
+        files.write_atomically(target, text)
         written.append(target)
     return written

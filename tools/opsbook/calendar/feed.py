@@ -23,8 +23,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
@@ -32,7 +30,7 @@ from urllib.parse import urlsplit
 import icalendar
 from icalendar.parser import Contentline
 
-from opsbook import __version__, urls
+from opsbook import __version__, files, urls
 from opsbook.calendar import schedule
 from opsbook.calendar.vtimezone import vtimezone
 from opsbook.handbook.models.common import format_duration, zone
@@ -363,19 +361,8 @@ def build_feeds(handbook, now: dt.datetime, previous: bytes | Mapping[str, bytes
 # --- writing ---------------------------------------------------------------------------------------
 
 def write_feed(path: Path | str, data: bytes) -> None:
-    """Write `data` to `path` atomically: a temporary file in the same folder, then a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write `data` to `path` atomically, readable as any new file is (the umask decides, not mkstemp's 0600)."""
+    files.write_atomically(path, data)
 
 
 def read_previous(path: Path | str) -> bytes | None:

@@ -7,6 +7,7 @@ import click
 from opsbook import reporting
 from opsbook.dates import parse_as_of
 from opsbook.handbook.validate import check_handbook
+from opsbook.plural import plural
 from opsbook.problems import count
 
 
@@ -14,7 +15,7 @@ def run(root: str, site_dir: str | None, as_of: str | None) -> int:
     report = check_handbook(root, parse_as_of(as_of))
     errors, warnings = count(report.problems)
     if errors:
-        click.echo(reporting.as_text(report.problems, f"✗ {errors} error(s), {warnings} warning(s); "
+        click.echo(reporting.as_text(report.problems, f"✗ {plural(errors, 'error')}, {plural(warnings, 'warning')}; "
                                                       "the site was not built"), nl=False, err=True)
         return 1
     summary = reporting.summary_line(report.problems, report.handbook)
@@ -32,8 +33,9 @@ def run(root: str, site_dir: str | None, as_of: str | None) -> int:
         for line in messages:
             click.echo(line, err=True)
     feed = built.site_dir / "feeds" / "handbook.ics"
-    click.echo(f"✓ site: {built.site_dir} ({built.pages} pages); open {built.site_dir / 'index.html'}")
-    click.echo(f"✓ feed: {feed} and {len(built.feeds) - 1} per-person and per-review feeds beside it")
+    click.echo(f"✓ site: {built.site_dir} ({plural(built.pages, 'page')}); open {built.site_dir / 'index.html'}")
+    others = plural(len(built.feeds) - 1, "per-person or per-review feed", "per-person and per-review feeds")
+    click.echo(f"✓ feed: {feed} and {others} beside it")
     click.echo(f"  published at {built.site_url}, subscribe with {_webcal(built.site_url)}feeds/handbook.ics")
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import click
@@ -11,7 +12,8 @@ import click
 from opsbook import reporting
 from opsbook.dates import parse_as_of
 from opsbook.handbook.validate import check_handbook
-from opsbook.problems import OpsbookError, count
+from opsbook.plural import plural
+from opsbook.problems import OpsbookError, UsageError, count
 
 
 def _load(root: str, now: dt.datetime):
@@ -19,16 +21,25 @@ def _load(root: str, now: dt.datetime):
     report = check_handbook(root, now)
     errors, warnings = count(report.problems)
     if errors:
-        summary = f"✗ {errors} error(s), {warnings} warning(s): no feed written"
+        summary = f"✗ {plural(errors, 'error')}, {plural(warnings, 'warning')}: no feed written"
         click.echo(reporting.as_text(report.problems, summary), nl=False, err=True)
         return None
     return report.handbook
 
 
 def is_directory_target(out: str) -> bool:
-    """`--out` names a folder unless it ends in `.ics` (an existing folder is always a folder)."""
+    """Whether `--out` names a folder (every feed) rather than a file (the whole feed).
+
+    A path ending in `.ics` is a file; an existing folder, or a path ending in `/`, is a folder. Anything
+    else is refused rather than guessed: `--out feed.txt` once made a folder called `feed.txt`.
+    """
     path = Path(out)
-    return path.is_dir() or not path.name.lower().endswith(".ics")
+    if path.is_dir() or out.endswith(("/", os.sep)):
+        return True
+    if path.name.lower().endswith(".ics"):
+        return False
+    raise UsageError(f"--out {out!r}: expected a file ending in .ics (the whole feed) or a folder (every feed): "
+                     f"an existing folder or a path ending in /, such as {out}/")
 
 
 def write(root: str, out: str, as_of: str | None) -> int:
@@ -36,21 +47,22 @@ def write(root: str, out: str, as_of: str | None) -> int:
     from opsbook.calendar import feed
 
     now = parse_as_of(as_of)
+    to_folder = is_directory_target(out)  # a usage error before the handbook is read
     handbook = _load(root, now)
     if handbook is None:
         return 1
     try:
-        if is_directory_target(out):
+        if to_folder:
             files = feed.write_feeds(handbook, out, now)
             events = files["feeds/handbook.ics"].count(b"BEGIN:VEVENT")
-            click.echo(f"wrote {len(files)} files under {out} ({events} events in the whole feed)")
+            click.echo(f"wrote {plural(len(files), 'file')} under {out} ({plural(events, 'event')} in the whole feed)")
             return 0
         data = feed.build_feed(handbook, now, previous=feed.read_previous(out))
         feed.write_feed(out, data)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename and str(exc.filename) != out else ""
         raise OpsbookError(f"cannot write {out}: {exc.strerror or exc}{where}") from None
-    click.echo(f"wrote {out} ({data.count(b'BEGIN:VEVENT')} events, {len(data)} bytes)")
+    click.echo(f"wrote {out} ({plural(data.count(b'BEGIN:VEVENT'), 'event')}, {plural(len(data), 'byte')})")
     return 0
 
 
@@ -71,7 +83,7 @@ def upcoming(root: str, days: int, output_format: str, as_of: str | None) -> int
                               ensure_ascii=False))
         return 0
     if not found:
-        click.echo(f"No reviews in the next {days} days.")
+        click.echo(f"No reviews in the next {plural(days, 'day')}.")
     for o in found:
         owner = people[o.owner].name if o.owner in people else (o.owner or "nobody (all away)")
         moved = f"  (moved from {o.shifted_from:%a %d %b})" if o.shifted_from else ""

@@ -9,6 +9,7 @@ import click
 
 from opsbook import reporting
 from opsbook.adopt import Settings, create
+from opsbook.plural import plural
 from opsbook.problems import count
 from opsbook.toolkit_pin import installed_pin
 
@@ -33,15 +34,15 @@ def run(directory: str, team: str, timezone: str, owner: str) -> int:
     written = create(root, Settings(team, timezone, owner, today, pin))
     report = check_handbook(root)
     errors, warnings = count(report.problems)
-    click.echo(f"✓ wrote {len(written)} files into {root}")
+    click.echo(f"✓ wrote {plural(len(written), 'file')} into {root}")
     click.echo(f"✓ requirements.txt pins the toolkit as installed here: {pin.requirement}")
     if pin.local_note:
         click.echo(f"warning: {pin.local_note}", err=True)
     if errors:
-        click.echo(reporting.as_text(report.problems, f"✗ but it does not validate: {errors} error(s)"),
+        click.echo(reporting.as_text(report.problems, f"✗ but it does not validate: {plural(errors, 'error')}"),
                    nl=False, err=True)
         return 1
-    summary = "✓ the handbook is valid" + (f" ({warnings} warning(s))" if warnings else "")
+    summary = "✓ the handbook is valid" + (f" ({plural(warnings, 'warning')})" if warnings else "")
     if warnings:
         click.echo(reporting.as_text(report.problems, summary), nl=False, err=True)
     else:

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from opsbook.incident.editing import Refused
 from opsbook.problems import UsageError
 
 
@@ -89,7 +90,8 @@ def run_postmortem(root: str, values: dict[str, Any]) -> int:
     now = _now()
     tz_name = _team_zone(base)
     detected = _at("--detected", values.pop("detected"), tz_name, now, parse_at)
-    started = _at("--started", values.pop("started"), tz_name, now, parse_at) if values.get("started") else None
+    started_text = values.pop("started", None)  # popped even when absent: it is passed on by name below
+    started = _at("--started", started_text, tz_name, now, parse_at) if started_text else None
     fields = scaffold.postmortem_fields(root=base, tz_name=tz_name, detected=detected, started=started, **values)
     return _created(base, scaffold.create(base, "postmortem", fields, now), "postmortem")
 
@@ -117,4 +119,9 @@ def run_cadence(root: str, values: dict[str, Any]) -> int:
     now = _now()
     values["timezone"] = values.get("timezone") or _team_zone(base)
     fields = scaffold.cadence_fields(root=base, today=now.date(), **values)
-    return _created(base, scaffold.create(base, "cadence", fields, now), "cadence")
+    try:
+        path = scaffold.create(base, "cadence", fields, now)
+    except Refused as exc:
+        raise Refused(exc.header, exc.problems,
+                      describe=lambda problem: scaffold.as_flags(problem, scaffold.CADENCE_FLAGS, values)) from None
+    return _created(base, path, "cadence")

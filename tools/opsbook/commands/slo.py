@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from opsbook import reporting
+from opsbook.plural import plural
 from opsbook.problems import OpsbookError, UsageError
 from opsbook.slo import importer as slo_import
 from opsbook.slo import openslo
@@ -22,7 +23,7 @@ def run_export(root: str, out: str | None) -> int:
         click.echo(text, nl=False)
         return 0
     slo_import.write_atomically(Path(out), text)
-    click.echo(f"wrote {len(handbook.slos)} SLO(s) as OpenSLO v1 to {out}", err=True)
+    click.echo(f"wrote {plural(len(handbook.slos), 'SLO')} as OpenSLO v1 to {out}", err=True)
     return 0
 
 
@@ -41,7 +42,7 @@ def run_import(file: str, root: str, dry_run: bool) -> int:
         slos, notes = slo_import.read_openslo(text, file, root_path)
         existing = slo_import.read_catalogue(root_path)
     except openslo.OpenSloInvalid as exc:
-        summary = f"✗ {len(exc.problems)} problem(s) in {file}; nothing was written"
+        summary = f"✗ {plural(len(exc.problems), 'problem')} in {file}; nothing was written"
         click.echo(reporting.as_text(exc.problems, summary), nl=False, err=True)
         return 1
     result = slo_import.merge(existing, slos)

@@ -18,8 +18,9 @@ import re
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
+from opsbook import files
 from opsbook.problems import OpsbookError, Problem
 
 _FENCE = re.compile(r"^---[ \t]*\r?$", re.M)
@@ -30,9 +31,11 @@ _FLUSH_SEQUENCE = re.compile(r"^[ \t]*[^\s#-][^\n]*:[ \t]*\n[ \t]*- ", re.M)
 class Refused(OpsbookError):
     """An edit that would leave the handbook invalid; nothing was written."""
 
-    def __init__(self, message: str, problems: list[Problem] = ()):  # type: ignore[assignment]
+    def __init__(self, message: str, problems: list[Problem] = (),  # type: ignore[assignment]
+                 describe: Callable[[Problem], str] | None = None):
+        self.header = message
         self.problems = list(problems)
-        lines = [message] + [f"  {_one_line(p)}" for p in self.problems]
+        lines = [message] + [f"  {(describe or _one_line)(p)}" for p in self.problems]
         super().__init__("\n".join(lines))
 
 
@@ -96,11 +99,13 @@ class Editable:
     data: Any
     tail: str  # the closing `---` line and the body of a Markdown file, or ""
     yaml: Any
+    newline: str = "\n"  # the file's line ending, "\r\n" for one saved on Windows: an edit keeps it
 
     def render(self) -> str:
         buffer = io.StringIO()
         self.yaml.dump(self.data, buffer)
-        return self.head + buffer.getvalue() + self.tail
+        text = self.head + buffer.getvalue() + self.tail
+        return text.replace("\n", self.newline) if self.newline != "\n" else text
 
 
 def split_markdown(text: str) -> tuple[str, str, str] | None:
@@ -119,9 +124,11 @@ def read_editable(path: Path, *, markdown: bool) -> Editable:
     from ruamel.yaml import YAMLError
 
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise OpsbookError(f"{path}: cannot be read: {exc}") from None
+    newline = "\r\n" if raw.count("\r\n") * 2 > raw.count("\n") else "\n"  # the file's usual line ending
+    text = raw.replace("\r\n", "\n")
     head, yaml_text, tail = "", text, ""
     if markdown:
         parts = split_markdown(text)
@@ -135,7 +142,7 @@ def read_editable(path: Path, *, markdown: bool) -> Editable:
         raise OpsbookError(f"{path}: is not valid YAML ({exc}); run `ops validate` for details") from None
     if not hasattr(data, "keys"):
         raise OpsbookError(f"{path}: does not hold a YAML mapping; run `ops validate` for details")
-    return Editable(path, head, data, tail, yaml)
+    return Editable(path, head, data, tail, yaml, newline)
 
 
 def write_checked(root: Path, path: Path, text: str, kind: str, now: dt.datetime, *, create: bool = False,
@@ -151,7 +158,7 @@ def write_checked(root: Path, path: Path, text: str, kind: str, now: dt.datetime
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     temp = Path(temp_name)
     try:
-        os.chmod(temp, _mode_for(path))
+        os.chmod(temp, files.mode_to_keep(path))  # an edit keeps the file's mode; a new file gets the umask's
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
@@ -169,16 +176,6 @@ def write_checked(root: Path, path: Path, text: str, kind: str, now: dt.datetime
             os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
-
-
-def _mode_for(path: Path) -> int:
-    """Keep an edited file's permissions; give a new one what the umask allows (mkstemp makes it 0600)."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def _rel(root: Path, path: Path) -> str:

@@ -16,6 +16,7 @@ from typing import Callable
 from opsbook.handbook.assembled import Handbook, Postmortem, time_to
 from opsbook.handbook.models.common import Category, Severity, format_duration, zone
 from opsbook.handbook.models.postmortem import EventType
+from opsbook.plural import plural
 
 STAGES: tuple[tuple[str, EventType, str | None], ...] = (
     # (name, the event that ends it, the severity level's target for it)
@@ -232,7 +233,7 @@ def render_markdown(report: IncidentReport, *, title: str | None = "Incident met
         return f"[{incident_id}]({link(incident_id)})" if link else f"`{incident_id}`"
 
     out = [f"# {title}", ""] if title else []
-    out += [f"{len(report.incidents)} incident(s) {_span(report)}.", ""]
+    out += [f"{plural(len(report.incidents), 'incident')} {_span(report)}.", ""]
     if report.incidents:
         out += ["## Incidents", "", "| Severity | Count |", "|---|---|"]
         out += [f"| {k} | {v} |" for k, v in report.by_severity.items()]

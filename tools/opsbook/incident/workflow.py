@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from opsbook import scaffold
-from opsbook.handbook.models.common import Category, Severity, zone
+from opsbook.handbook.models.common import Category, Severity, parse_duration, zone
 from opsbook.handbook.models.postmortem import (
     LIFECYCLE,
     EventType,
@@ -63,18 +63,32 @@ def _utcnow() -> dt.datetime:
 
 
 def parse_at(text: str | None, tz_name: str, now: dt.datetime) -> dt.datetime:
-    """`--at`: an ISO date-time with offset, `HH:MM` (today, in the team's zone), or None for now."""
+    """`--at`: when something happened, as typed during an incident.
+
+    `now` (or nothing); `-20m`, `-1h30m` (that long ago); `HH:MM` in the team's zone, meaning the last time
+    the clock showed it: today's, or yesterday's while today's is still ahead (23:55 typed at 00:10 is
+    fifteen minutes ago, not tomorrow); or an ISO date-time with offset.
+    """
     tz = zone(tz_name)
+    local_now = now.astimezone(tz).replace(microsecond=0)
     if text is None or text.strip().lower() == "now":
-        return now.astimezone(tz).replace(microsecond=0)
+        return local_now
     text = text.strip()
+    if text.startswith("-"):
+        try:
+            return local_now - parse_duration(text[1:])
+        except ValueError:
+            raise UsageError(f"--at {text!r}: expected a time ago such as -20m or -1h30m") from None
     if match := _CLOCK.match(text):
-        return dt.datetime.combine(now.astimezone(tz).date(), dt.time(int(match[1]), int(match[2])), tz)
+        moment = dt.datetime.combine(local_now.date(), dt.time(int(match[1]), int(match[2])), tz)
+        if moment > local_now:  # not yet today: the person means the last time the clock showed it
+            moment = dt.datetime.combine(local_now.date() - dt.timedelta(days=1), moment.time(), tz)
+        return moment
     try:
         moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise UsageError(f"--at {text!r}: expected a date-time with offset such as 2026-11-26T09:30+01:00, "
-                         f"or HH:MM for today in {tz_name}") from None
+                         f"HH:MM (the last such time in {tz_name}) or a time ago such as -20m") from None
     if moment.tzinfo is None:
         raise UsageError(f"--at {text!r}: give a UTC offset, such as {text}+01:00 (or Z for UTC)")
     return moment

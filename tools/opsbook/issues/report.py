@@ -6,6 +6,7 @@ import json
 
 from opsbook.issues.plan import CLOSE, CREATE, UPDATE, Plan
 from opsbook.issues.sync import DONE, FAILED, NOT_DONE, PLANNED, Outcome, SyncReport
+from opsbook.plural import plural
 
 _DONE_VERB = {CREATE: "created", UPDATE: "updated", CLOSE: "closed"}
 
@@ -22,14 +23,14 @@ def _tally(plan: Plan) -> str:
     total = len(plan.actions)
     if not total:
         return "Nothing to do: every due issue exists and says what the handbook says."
-    return (f"{total} change(s): {plan.count(CREATE)} to create, {plan.count(UPDATE)} to update, "
+    return (f"{plural(total, 'change')}: {plan.count(CREATE)} to create, {plan.count(UPDATE)} to update, "
             f"{plan.count(CLOSE)} to close.")
 
 
 def _known(plan: Plan, repo: str | None) -> str:
     if plan.existing is None:
         return "GitHub not read, so this assumes no generated issue exists yet (give --repo and GITHUB_TOKEN to compare)"
-    return f"{plan.existing} generated issue(s) found in {repo}"
+    return f"{plural(plan.existing, 'generated issue')} found in {repo}"
 
 
 def plan_text(plan: Plan, repo: str | None) -> str:
@@ -66,7 +67,7 @@ def _outcome_line(outcome: Outcome) -> str:
 
 def _requests(report: SyncReport) -> str:
     stats = report.stats
-    text = f"API: {stats.reads} read(s), {stats.writes} write(s)"
+    text = f"API: {plural(stats.reads, 'read')}, {plural(stats.writes, 'write')}"
     if stats.retries:
         text += f", {stats.retries} retried (waited {stats.waited:.1f}s)"
     return text
@@ -76,7 +77,7 @@ def sync_text(report: SyncReport) -> str:
     """What the sync did, what it did not, and what the API was asked."""
     plan = report.plan
     head = "Dry run" if report.dry_run else "Sync"
-    lines = [f"{head} of {report.repo} as of {_as_of(plan)} ({plan.existing} generated issue(s) found)"]
+    lines = [f"{head} of {report.repo} as of {_as_of(plan)} ({plural(plan.existing, 'generated issue')} found)"]
     lines += [_outcome_line(outcome) for outcome in report.outcomes]
     lines += [f"  note: {note}" for note in plan.notes]
     if report.labels_created:

@@ -21,6 +21,7 @@ from opsbook import urls
 from opsbook.dates import parse_as_of
 from opsbook.handbook.assembled import Handbook
 from opsbook.handbook.validate import check_handbook
+from opsbook.plural import plural
 from opsbook.problems import OpsbookError, Problem
 from opsbook.site import decorate as decorations
 from opsbook.site import pages
@@ -85,7 +86,7 @@ def load_site(options, config: MkDocsConfig, log: logging.Logger) -> Site:
             (log.warning if options.fail_on_warnings else log.info)(describe(problem))
     if report.handbook is None:
         errors = len(report.errors)
-        raise PluginError(f"opsbook: the handbook in {root} has {errors} error(s), listed above; "
+        raise PluginError(f"opsbook: the handbook in {root} has {plural(errors, 'error')}, listed above; "
                           "`ops validate` shows them with hints")
     from opsbook.calendar.feed import feed_paths
 

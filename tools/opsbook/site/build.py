@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from opsbook import urls
+from opsbook import files, urls
 from opsbook.problems import OpsbookError, UsageError
 
 CONFIG_FILE = "mkdocs.yml"
@@ -93,7 +93,7 @@ def _reason(exc: Exception, lines: list[str]) -> str:
 def _staging(target: Path) -> Path:
     """A new folder beside `target`, holding the last build's feeds (their SEQUENCE numbers carry on)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-"))
+    staging = files.staging_folder(target.parent, f".{target.name}.building-")  # a new folder's mode, not 0700
     if (target / urls.FEED_DIR).is_dir():
         shutil.copytree(target / urls.FEED_DIR, staging / urls.FEED_DIR)
     return staging

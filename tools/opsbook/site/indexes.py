@@ -8,6 +8,7 @@ from opsbook.handbook.assembled import Handbook, Postmortem, time_to
 from opsbook.handbook.models.common import Category, Severity, zone
 from opsbook.handbook.models.postmortem import EventType
 from opsbook.incident.metrics import STAGES
+from opsbook.plural import plural
 from opsbook.site import html as h
 from opsbook.site import layout
 from opsbook.site import markdown as md
@@ -19,7 +20,7 @@ def runbook_index(handbook: Handbook, today: dt.date) -> str:
     due = {rb.id for rb in handbook.runbooks_due_for_review(today)}
     runbooks = sorted(handbook.runbooks.values(), key=lambda rb: (rb.meta.severity.rank, rb.meta.title))
     out = ["# Runbooks", "",
-           f"{len(runbooks)} runbook(s). In an incident, search for a symptom (press `/`) or pick the "
+           f"{plural(len(runbooks), 'runbook')}. In an incident, search for a symptom (press `/`) or pick the "
            "category below; each runbook starts with its quick mitigation.", ""]
     out += ["## By category", ""]
     for category in Category:
@@ -86,7 +87,7 @@ def postmortem_index(handbook: Handbook) -> str:
                      key=lambda pm: (pm.meta.first(EventType.DETECTED) or dt.datetime.min.replace(tzinfo=dt.timezone.utc),
                                      pm.id), reverse=True)
     out = ["# Post-mortems", "",
-           f"{len(ordered)} incident(s), newest first. Times run from the incident's start (or its detection "
+           f"{plural(len(ordered), 'incident')}, newest first. Times run from the incident's start (or its detection "
            "when the start is unknown); ✓ met the severity's target, ✗ missed it (target in brackets). "
            f"Targets come from the [severity policy]({layout.link(here, layout.SEVERITY)}); "
            f"medians are on the [metrics page]({layout.link(here, layout.METRICS)}).", ""]

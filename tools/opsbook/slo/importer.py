@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from opsbook import files
 from opsbook.problems import OpsbookError, Problem
 from opsbook.slo.openslo import (
     Imported,
@@ -151,23 +150,7 @@ def read_catalogue(root: Path) -> str | None:
 
 def write_atomically(path: Path, text: str) -> None:
     """Write `text` beside `path`, then move it into place: readers see the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        try:
-            mode = path.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(temp_name, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    finally:
-        Path(temp_name).unlink(missing_ok=True)
+    files.write_atomically(path, text, mode=files.mode_to_keep(path))
 
 
 def read_openslo(text: str, file: str, root: Path) -> tuple[list, list[str]]:

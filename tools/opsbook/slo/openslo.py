@@ -30,6 +30,7 @@ from opsbook.handbook.loading import (  # the handbook's YAML loader: libyaml, d
     mark_at,
 )
 from opsbook.handbook.models.common import parse_duration
+from opsbook.plural import plural
 from opsbook.problems import OpsbookError, Problem
 
 API_VERSION = "openslo/v1"
@@ -47,7 +48,7 @@ class OpenSloInvalid(OpsbookError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the OpenSLO input; nothing was written")
+        super().__init__(f"{plural(len(problems), 'problem')} in the OpenSLO input; nothing was written")
 
 
 # --- export --------------------------------------------------------------------------------------
