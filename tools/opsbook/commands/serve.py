@@ -8,6 +8,7 @@ line, and the server keeps the last good site until the file is fixed.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -21,6 +22,11 @@ def run(root: str, dev_addr: str) -> int:
                          "(`ops init` writes one)")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # the notice about MkDocs 2 is not the author's concern
     from mkdocs.__main__ import cli as mkdocs
+
+    # MkDocs warns on every dirty rebuild that links may be stale; the plugin rebuilds the pages whose
+    # links changed (`opsbook.site.serving`), so the warning would only bury the author's real problems.
+    logging.getLogger("mkdocs.commands.build").addFilter(
+        lambda record: "A 'dirty' build is being performed" not in record.getMessage())
 
     # MkDocs' own command line sets up its log output and exit codes; ours only chooses the options.
     return mkdocs.main(["serve", "--config-file", str(config_file), "--dev-addr", dev_addr, "--dirty"],
