@@ -2,9 +2,14 @@
 
 The floor reads the same files and parses their frontmatter (or whole YAML file) with libyaml's
 CSafeLoader: no models, no checks. Both are timed in this process, best of N, so the ratio holds
-on any machine. Also times `ops validate` on the example handbook and `ops --help` as subprocesses.
+on any machine.
 
-    python bench/bench_validate.py [--documents 10000] [--repeat 3]
+Start-up (the pre-commit hook's case): `ops validate` on the example handbook against a floor of
+`python -c "import pydantic, yaml, click"`, both whole processes timed by the wall clock, in turns
+(so both see the same machine load), best and median of N each; and `ops --help`. Bytecode caching is
+left on for the children (a user's installed package has its .pyc files), whatever this shell says.
+
+    python bench/bench_validate.py [--documents 10000] [--repeat 5] [--startup-repeat 15]
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,34 +69,57 @@ def best_of_interleaved(functions, root: Path, repeat: int) -> list[float]:
     return [min(each) for each in times]
 
 
-def wall(*args: str, repeat: int = 5) -> float:
+def startup(repeat: int) -> dict[str, list[float]]:
+    """Wall-clock seconds of whole processes, run in turns: the import floor, `ops validate` on the
+    example, `ops --help` (and pydantic's first model, to show its share). The first round only warms the file cache and writes bytecode."""
     env = {**os.environ, "PYTHONPATH": str(REPO / "tools")}
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "opsbook", *args], cwd=REPO, env=env, check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return min(times)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    commands = {
+        "floor": [sys.executable, "-c", "import pydantic, yaml, click"],
+        # What pydantic costs before any model of ours exists: its model machinery and plugin discovery.
+        "first model": [sys.executable, "-c", "import yaml, click\nfrom pydantic import BaseModel, Field\n"
+                        "class M(BaseModel):\n    x: int = Field(1)\nM(x=2)"],
+        "validate": [sys.executable, "-m", "opsbook", "validate", "--as-of", "2026-11-26"],
+        "help": [sys.executable, "-m", "opsbook", "--help"],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for round_ in range(repeat + 1):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            done = subprocess.run(command, cwd=REPO, env=env, check=False,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            elapsed = time.perf_counter() - start
+            if done.returncode != 0:
+                raise SystemExit(f"{' '.join(command[2:])} exited with {done.returncode}")
+            if round_:
+                times[name].append(elapsed)
+    return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--startup-repeat", type=int, default=15)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:
         root = make_handbook(Path(temp) / "handbook", args.documents)
         validate(root)  # warm the import and model caches: the floor has its imports done too
         floor_s, validate_s = best_of_interleaved([floor, validate], root, args.repeat)
-    help_s = wall("--help")
-    example_s = wall("validate", "--as-of", "2026-11-26")
+    started = startup(args.startup_repeat)
+    best = {name: min(each) for name, each in started.items()}
+    median = {name: statistics.median(each) for name, each in started.items()}
     print(f"documents:                {args.documents}")
     print(f"floor (read + CSafeLoader): {floor_s:.3f} s")
     print(f"check_handbook:           {validate_s:.3f} s")
     print(f"ratio:                    {validate_s / floor_s:.2f}x   (target <= 1.30x)")
-    print(f"ops validate, example:    {example_s:.3f} s wall   (target <= 0.40 s)")
-    print(f"ops --help:               {help_s:.3f} s wall   (target <= 0.15 s)")
+    print(f"start-up, {args.startup_repeat} runs each in turns (best / median):")
+    print(f"  import pydantic, yaml, click: {best['floor']:.3f} / {median['floor']:.3f} s wall")
+    print(f"  pydantic's first model:       {best['first model']:.3f} / {median['first model']:.3f} s wall")
+    print(f"  ops validate, example:        {best['validate']:.3f} / {median['validate']:.3f} s wall")
+    print(f"  ratio:                        {best['validate'] / best['floor']:.2f}x / "
+          f"{median['validate'] / median['floor']:.2f}x   (target <= 2.00x)")
+    print(f"  ops --help:                   {best['help']:.3f} / {median['help']:.3f} s wall   (target <= 0.15 s)")
 
 
 if __name__ == "__main__":

@@ -47,6 +47,17 @@ def build(root: str, site_dir: str | None, as_of: str | None) -> int:
 
 
 @cli.command()
+@ROOT_OPTION
+@click.option("--dev-addr", "dev_addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT",
+              help="Where to serve the preview.")
+def serve(root: str, dev_addr: str) -> int:
+    """Preview the site while you edit: a saved file is rebuilt and shown within seconds."""
+    from opsbook.commands.serve import run
+
+    return run(root, dev_addr)
+
+
+@cli.command()
 @click.option("--out", default="schemas", show_default=True, type=click.Path(file_okay=False),
               help="Folder to write the JSON Schemas into.")
 def schema(out: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from opsbook.handbook import checks
 from opsbook.handbook.assembled import CadenceFile, Document, Handbook, Page
+from opsbook.handbook.cache import DocumentCache
 from opsbook.handbook.contents import CONFIG_FILE, HOLIDAYS_FILE, OPS_FILES, Contents
 from opsbook.handbook.credentials import find_credentials
 from opsbook.handbook.explain import model_problems
@@ -42,10 +43,12 @@ class Report:
         return [p for p in self.problems if not p.is_error]
 
 
-def check_handbook(root: Path | str, now: dt.datetime | None = None) -> Report:
+def check_handbook(root: Path | str, now: dt.datetime | None = None, cache: DocumentCache | None = None) -> Report:
     """Every problem in the handbook at `root`, sorted by file and line, and the handbook if it has no errors.
 
     `now` (aware; default: the current time) decides what is overdue, due for review or in the future.
+    With a `cache` (kept by a long-running process), runbooks and post-mortems unchanged since its last
+    load are not read again.
     """
     root = Path(root)
     if not root.is_dir():
@@ -53,7 +56,7 @@ def check_handbook(root: Path | str, now: dt.datetime | None = None) -> Report:
     now = now or dt.datetime.now(dt.timezone.utc)
     problems: list[Problem] = []
     with _collector_paused():
-        contents = _load_contents(root, problems)
+        contents = _load_contents(root, problems, cache=cache)
         problems.extend(checks.check_contents(contents, now))
         for check in _room_checks():
             problems.extend(check(contents, now))
@@ -109,7 +112,8 @@ def load_contents(root: Path | str, *, postmortems: bool = True) -> tuple[Conten
     return _load_contents(Path(root), problems, postmortems=postmortems), problems
 
 
-def _load_contents(root: Path, problems: list[Problem], *, postmortems: bool = True) -> Contents:
+def _load_contents(root: Path, problems: list[Problem], *, postmortems: bool = True,
+                   cache: DocumentCache | None = None) -> Contents:
     contents = Contents(root=root)
     config_path = root / CONFIG_FILE
     contents.config = (_load_single(root, config_path, HandbookConfig, problems, contents)
@@ -132,11 +136,11 @@ def _load_contents(root: Path, problems: list[Problem], *, postmortems: bool = T
     if postmortems:
         documents += [(path, PostmortemMeta, contents.postmortems)
                       for path in iter_files(root / "postmortems", (".md",))]
-    # Reading and parsing is most of the work, and each file's own: on two cores when there are many.
-    read = map_in_halves(functools.partial(_read_document, root), [path for path, _, _ in documents])
-    for (path, model, loaded), (source, found) in zip(documents, read):
+    wanted = [(path, model) for path, model, _ in documents]
+    load = functools.partial(_load_documents, root)
+    for (_, _, loaded), (doc, found) in zip(documents, cache.outcomes(wanted, load) if cache else load(wanted)):
         problems.extend(found)
-        if source is not None and (doc := _validate_document(source, model, problems)) is not None:
+        if doc is not None:
             loaded.append(doc)
     for path in iter_files(root / "calendar", (".yaml", ".yml")):
         if path.name in ("holidays.yaml", "holidays.yml"):
@@ -164,6 +168,17 @@ def _load_single(root: Path, path: Path, model: type, problems: list[Problem], c
     instance, found = model_problems(source, model, source.data)
     problems.extend(found)
     return instance
+
+
+def _load_documents(root: Path, wanted: list[tuple[Path, type]]) -> list[tuple[Document | None, list[Problem]]]:
+    """Each Markdown document of `wanted` (path, model) validated, or None, with its problems."""
+    # Reading and parsing is most of the work, and each file's own: on two cores when there are many.
+    read = map_in_halves(functools.partial(_read_document, root), [path for path, _ in wanted])
+    outcomes = []
+    for (_, model), (source, found) in zip(wanted, read):
+        doc = _validate_document(source, model, found) if source is not None else None
+        outcomes.append((doc, found))
+    return outcomes
 
 
 def _read_document(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:

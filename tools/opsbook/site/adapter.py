@@ -24,7 +24,7 @@ from opsbook.handbook.validate import check_handbook
 from opsbook.plural import plural
 from opsbook.problems import OpsbookError, Problem
 from opsbook.site import decorate as decorations
-from opsbook.site import pages
+from opsbook.site import pages, serving
 from opsbook.site.background import Background
 
 RUNBOOK_SEARCH_BOOST = 4
@@ -47,6 +47,9 @@ class Site:
     meta: dict[str, dict] = dataclasses.field(default_factory=dict)  # frontmatter handed over by `read_source`
     render_heading: Callable[[decorations.Heading], str] = decorations.Heading.html
     in_nav: set[str] | None = None  # what the navigation the plugin laid out lists; None: mkdocs.yml's own
+    memory: serving.Memory | None = None  # under `mkdocs serve`: what the last build left
+    feeds_key: tuple = ()
+    rebuild: set[str] | None = None  # with `memory`: pages to rebuild though their file is unchanged; None: all
 
     @property
     def today(self) -> dt.date:
@@ -71,12 +74,13 @@ def describe(problem: Problem) -> str:
     return where + problem.message + (f" ({extra})" if extra else "")
 
 
-def load_site(options, config: MkDocsConfig, log: logging.Logger) -> Site:
-    """Validate the handbook; log every problem; raise PluginError when there are errors."""
+def load_site(options, config: MkDocsConfig, log: logging.Logger, memory: serving.Memory | None = None) -> Site:
+    """Validate the handbook; log every problem; raise PluginError when there are errors. With the
+    `memory` of a server's last build, reuse what did not change since (see `opsbook.site.serving`)."""
     root = Path(options.root or Path(config.config_file_path or ".").parent).resolve()
     try:
         now = parse_as_of(options.as_of)
-        report = check_handbook(root, now)
+        report = check_handbook(root, now, memory.documents if memory is not None else None)
     except OpsbookError as exc:
         raise PluginError(f"opsbook: {exc}") from None
     for problem in report.problems:
@@ -93,10 +97,19 @@ def load_site(options, config: MkDocsConfig, log: logging.Logger) -> Site:
     handbook = report.handbook
     content = {item.src: item for item in pages.content_files(handbook)}
     decorated = [(item.src, item.kind, item.id) for item in content.values() if item.kind != "page"]
+    today = pages.local_today(handbook, now)
+    feeds_key = serving.feeds_key(root, now, (options.as_of,)) if memory is not None else ()
     background = Background(handbook, now, previous_feeds(config.site_dir), options.upcoming_days, decorated,
-                            pages.local_today(handbook, now))
-    return Site(root, handbook, now, background, tuple(pages.generated_sources(handbook)),
-                tuple(feed_paths(handbook)), content, render_heading=heading_renderer(config))
+                            today, serving.known_feeds(memory, feeds_key))
+    site = Site(root, handbook, now, background, tuple(pages.generated_sources(handbook)),
+                tuple(feed_paths(handbook)), content, render_heading=heading_renderer(config), memory=memory,
+                feeds_key=feeds_key)
+    if memory is not None:
+        from opsbook.site.background import decorate_all
+
+        site.rebuild = serving.changed_pages(memory, decorate_all(handbook, decorated, today),
+                                             pages.navigation(handbook) if options.navigation else None)
+    return site
 
 
 def heading_renderer(config: MkDocsConfig) -> Callable[[decorations.Heading], str]:
@@ -156,8 +169,9 @@ def add_files(site: Site, files: Files, config: MkDocsConfig) -> Files:
     """The handbook's pages from their folders, the generated pages and the feed files."""
     for item in site.content.values():
         _refuse_clash(files, item.src)
-        file = File.generated(config, item.src, abs_src_path=str(site.root / item.path),
-                              inclusion=_inclusion(site, item.src))
+        file = _HandbookFile.generated(config, item.src, abs_src_path=str(site.root / item.path),
+                                       inclusion=_inclusion(site, item.src))
+        file.rebuild = site.memory is not None and (site.rebuild is None or item.src in site.rebuild)
         file.edit_uri = item.path  # the edit link opens the file in the repository, not the page's URL
         files.append(file)
     for src in site.generated_sources:
@@ -167,6 +181,17 @@ def add_files(site: Site, files: Files, config: MkDocsConfig) -> Files:
         _refuse_clash(files, path)
         files.append(_Pending.of(config, path, lambda path=path: site.feeds[path]))
     return files
+
+
+class _HandbookFile(File):
+    """A runbook, post-mortem or process page. A dirty build (`mkdocs serve --dirty`) rebuilds a page
+    only if its file is newer than its output; these are also rebuilt when what the plugin puts around
+    them changed (`opsbook.site.serving`)."""
+
+    rebuild = True
+
+    def is_modified(self) -> bool:
+        return self.rebuild or super().is_modified()
 
 
 class _Pending(File):
@@ -285,7 +310,7 @@ def _add_to_toc(page: Page, heading: decorations.Heading) -> None:
 def finish(site: Site | None) -> None:
     """Collect the background work (raising its error, if any) and stop the worker."""
     if site is not None:
-        site.background.result()
+        serving.remember_feeds(site.memory, site.feeds_key, site.background.result().feeds)
 
 
 def abandon(site: Site | None) -> None:

@@ -1,5 +1,7 @@
 """The `opsbook` MkDocs plugin: a thin adapter between MkDocs' events and the plain page builders.
 
+- `on_startup` notes whether this is `mkdocs serve --dirty`: then each build remembers what the next
+  can reuse (`opsbook.site.serving`);
 - `on_config` validates the handbook (errors fail the build with file and line), lays out the
   navigation when `mkdocs.yml` has none, and takes `site_url` from `opsbook.yaml` when it is unset;
 - `on_files` adds the runbooks, post-mortems and process pages from their own folders (with edit links
@@ -24,7 +26,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from opsbook.site import adapter
+from opsbook.site import adapter, serving
 
 log = get_plugin_logger(__name__)
 
@@ -47,10 +49,16 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
 
     def __init__(self) -> None:
         self.site: adapter.Site | None = None
+        self.memory: serving.Memory | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Under `mkdocs serve --dirty` (what `ops serve` runs) remember each build for the next one.
+        (Having this hook also makes MkDocs keep this instance from one rebuild to the next.)"""
+        self.memory = serving.Memory() if command == "serve" and dirty else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Validate the handbook and adjust the site's config to it."""
-        self.site = adapter.load_site(self.config, config, log)
+        self.site = adapter.load_site(self.config, config, log, self.memory)
         # The handbook lives as long as the build: spare the collector from scanning it again at every
         # full collection while MkDocs renders (thawed when the build ends).
         gc.freeze()
