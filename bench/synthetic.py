@@ -225,7 +225,7 @@ def _org_cadence(index: int, rotations: int, people: list[str]) -> str:
         when = when % ["monday", "tuesday", "wednesday", "thursday", "friday"][index % 5]
     owner = f"rotation: rotation-{index % rotations:02d}" if index % 2 else f"owner: {people[index % len(people)]}"
     # One review in fifty has a title longer than GitHub allows an issue's title (256 characters).
-    title = f"Review {index:03d} of team {index % 40:02d}" + (" and its many dependencies" * 12 if index % 50 == 7 else "")
+    title = f"Review {index:03d} of team {index % 40:02d}" + (" and its many dependencies" * 12 if index % 50 == 4 else "")
     return (f"id: review-{index:03d}\ntitle: {title}\nwhen: {when}\nstart: 2025-01-01\ntime: \"10:00\"\n"
             f"timezone: {ORG_ZONES[index % len(ORG_ZONES)]}\nduration: 45m\n{owner}\n"
             f"labels: [review, team-{index % 40:02d}, {'x' * 44}-{index % 3}]\n"
