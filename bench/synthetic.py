@@ -165,7 +165,7 @@ def make_handbook(root: Path, documents: int = 10_000, runbook_share: float = 0.
 # numbered. Dates are spread around the benchmarks' "today" (late November 2026) so that every list a
 # review or a page shows is long: secrets overdue, action items overdue, runbooks past their review.
 
-ORG_TODAY = dt.date(2026, 11, 28)
+ORG_TODAY = dt.date(2026, 11, 20)  # no later than any benchmark's or test's "now"
 ORG_ZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/Lisbon", "Australia/Sydney"]
 ORG_ROLES = ["on-call", "incident-commander", "communications", "scribe"]
 ORG_STORES = ["GitHub Actions secrets", "Vercel environment (production)", "Vault (kv/prod)", "AWS Secrets Manager"]
