@@ -158,3 +158,119 @@ def make_handbook(root: Path, documents: int = 10_000, runbook_share: float = 0.
         (root / "postmortems" / f"pm-synthetic-{index:05d}.md").write_text(
             _postmortem(index, runbooks, rng), encoding="utf-8")
     return root
+
+
+# --- a big organisation -----------------------------------------------------------------------------
+# The example team's four people keep their ids (the copied services name them as owners); the rest are
+# numbered. Dates are spread around the benchmarks' "today" (late November 2026) so that every list a
+# review or a page shows is long: secrets overdue, action items overdue, runbooks past their review.
+
+ORG_TODAY = dt.date(2026, 11, 20)  # no later than any benchmark's or test's "now"
+ORG_ZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/Lisbon", "Australia/Sydney"]
+ORG_ROLES = ["on-call", "incident-commander", "communications", "scribe"]
+ORG_STORES = ["GitHub Actions secrets", "Vercel environment (production)", "Vault (kv/prod)", "AWS Secrets Manager"]
+ORG_SLOS = ["mcp-availability", "gift-search-latency", "gift-search-errors", "tool-call-rate", "checkout-success"]
+ORG_SERVICES = ["mcp-server", "gift-search", "checkout", "widget", "openai-api", "stripe"]
+_ORG_RULES = [
+    ("{every: week, weekday: %s}", "2d"),
+    ("{every: week, weekday: %s, interval: 2}", "3d"),
+    ("{every: month, business_day: 1}", "7d"),
+    ("{every: quarter, month: 1, business_day: 1}", "14d"),
+]
+_ORG_CONTEXTS = ["[slos, incidents, action-items]", "[secrets, action-items]", "[runbooks, incidents]",
+                 "[cost, incidents]", "[slos]"]
+
+
+def org_people(count: int) -> list[str]:
+    return PEOPLE[:count] + [f"p-{index:03d}" for index in range(len(PEOPLE), count)]
+
+
+def _org_team(people: list[str], rotations: int) -> str:
+    lines = ["name: Synthetic Org", "timezone: Europe/Berlin", "people:"]
+    for index, person in enumerate(people):
+        roles = ", ".join(ORG_ROLES[index % 4: index % 4 + 2])
+        lines += [f"  - id: {person}", f"    name: Person {index:03d} {person.capitalize()}",
+                  f"    github: gh-{person}", f"    timezone: {ORG_ZONES[index % len(ORG_ZONES)]}",
+                  f"    roles: [{roles}]"]
+    lines.append("roles:")
+    lines += [f"  - {{id: {role}, name: {role.replace('-', ' ').capitalize()}, description: Takes the {role} role.}}"
+              for role in ORG_ROLES]
+    lines.append("rotations:")
+    per = max(1, len(people) // rotations)
+    for index in range(rotations):
+        members = ", ".join(people[index * per: (index + 1) * per] or people[:1])
+        lines += [f"  - id: rotation-{index:02d}", f"    name: Rotation {index:02d}", f"    members: [{members}]",
+                  "    period: 1w", "    start: 2026-01-05"]
+    return "\n".join(lines) + "\n"
+
+
+def _org_secrets(people: list[str], count: int) -> str:
+    lines = ["secrets:"]
+    for index in range(count):
+        every = (30, 90, 180, 365)[index % 4]
+        rotated = ORG_TODAY - dt.timedelta(days=(index * 37) % (every + 120))
+        lines += [f"  - name: SYNTHETIC_SECRET_{index:05d}",
+                  f"    description: Credential {index} used by {ORG_SERVICES[index % len(ORG_SERVICES)]}.",
+                  f"    stored_in: [{ORG_STORES[index % 4]}]", f"    owner: {people[index % len(people)]}",
+                  f"    services: [{ORG_SERVICES[index % len(ORG_SERVICES)]}]", f"    rotate_every: {every}d",
+                  f"    last_rotated: {rotated.isoformat()}"]
+        if index % 10 == 0:
+            lines.append("    how_to_rotate: Issue a new credential, deploy it, watch the errors, revoke the old one.")
+    return "\n".join(lines) + "\n"
+
+
+def _org_cadence(index: int, rotations: int, people: list[str]) -> str:
+    when, open_before = _ORG_RULES[index % len(_ORG_RULES)]
+    if "%s" in when:
+        when = when % ["monday", "tuesday", "wednesday", "thursday", "friday"][index % 5]
+    owner = f"rotation: rotation-{index % rotations:02d}" if index % 2 else f"owner: {people[index % len(people)]}"
+    # One review in fifty has a title longer than GitHub allows an issue's title (256 characters).
+    title = f"Review {index:03d} of team {index % 40:02d}" + (" and its many dependencies" * 12 if index % 50 == 4 else "")
+    return (f"id: review-{index:03d}\ntitle: {title}\nwhen: {when}\nstart: 2025-01-01\ntime: \"10:00\"\n"
+            f"timezone: {ORG_ZONES[index % len(ORG_ZONES)]}\nduration: 45m\n{owner}\n"
+            f"labels: [review, team-{index % 40:02d}, {'x' * 44}-{index % 3}]\n"
+            f"checklist: [Look at the numbers, Write down what changed, Check the overdue items]\n"
+            f"slos: [{ORG_SLOS[index % len(ORG_SLOS)]}]\ncontext: {_ORG_CONTEXTS[index % len(_ORG_CONTEXTS)]}\n"
+            f"issue: {{open_before: {open_before}}}\n")
+
+
+def _org_postmortem(index: int, runbooks: int, people: list[str], rng: random.Random) -> str:
+    """A post-mortem of the big organisation: one done action item, one open, usually tracked already."""
+    text = _postmortem(index, runbooks, rng)
+    detected = dt.date.fromisoformat(text.split('type: detected')[0].rsplit('at: "', 1)[1][:10])
+    owner, other = people[index % len(people)], people[(index * 7 + 3) % len(people)]
+    issue = "" if index % 50 == 0 else f"\n    issue: https://github.com/example/handbook/issues/{100000 + index}"
+    items = (f"action_items:\n  - id: AI-1\n    title: Add an alert for the early signal\n    owner: {owner}\n"
+             f"    due: {detected + dt.timedelta(days=30)}\n    status: done\n"
+             f"    issue: https://github.com/example/handbook/issues/{index}\n"
+             f"  - id: AI-2\n    title: Write the missing runbook step for incident {index}\n    owner: {other}\n"
+             f"    due: {detected + dt.timedelta(days=90)}{issue}\n---")
+    head, rest = text.split("action_items:", 1)
+    return head.replace(f"on_call: {PEOPLE[index % 4]}", f"on_call: {owner}", 1) + items + rest.split("---", 1)[1]
+
+
+def make_organisation(root: Path, *, people: int = 300, rotations: int = 20, cadences: int = 200,
+                      secrets: int = 5_000, runbooks: int = 1_000, postmortems: int = 10_000) -> Path:
+    """Write a big organisation's handbook under `root`: the defaults are issue 11's organisation."""
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    shutil.copytree(REPO / "ops", root / "ops", ignore=shutil.ignore_patterns("*.md"))
+    shutil.copy2(REPO / "opsbook.yaml", root / "opsbook.yaml")
+    ids = org_people(people)
+    (root / "ops" / "team.yaml").write_text(_org_team(ids, rotations), encoding="utf-8")
+    (root / "ops" / "secrets.yaml").write_text(_org_secrets(ids, secrets), encoding="utf-8")
+    (root / "calendar").mkdir()
+    shutil.copy2(REPO / "calendar" / "holidays.yaml", root / "calendar" / "holidays.yaml")
+    for index in range(cadences):
+        (root / "calendar" / f"review-{index:03d}.yaml").write_text(_org_cadence(index, rotations, ids),
+                                                                   encoding="utf-8")
+    (root / "runbooks").mkdir()
+    (root / "postmortems").mkdir()
+    for index in range(runbooks):
+        (root / "runbooks" / f"rb-synthetic-{index:05d}.md").write_text(_runbook(index), encoding="utf-8")
+    rng = random.Random(20261128)
+    for index in range(postmortems):
+        (root / "postmortems" / f"pm-synthetic-{index:05d}.md").write_text(
+            _org_postmortem(index, runbooks, ids, rng), encoding="utf-8")
+    return root

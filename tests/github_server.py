@@ -10,6 +10,10 @@ Faults are queued per request (method and path pattern, or the Nth request): an 
 a dropped connection (before or after the request took effect), a secondary rate limit (403 with
 `Retry-After`) and a primary one (429 or 403 with `x-ratelimit-reset`). `on_create` is called after each
 issue is created, so a test can kill the client there. Every request is recorded for counting.
+
+GitHub's size limits are enforced as GitHub enforces them, with its 422 "Validation Failed" payloads: an
+issue's title (256 characters) and body (65,536), a comment's body (65,536), a label's name (50) and
+description (100) and its colour (six hex digits). Characters are counted as code points.
 """
 
 from __future__ import annotations
@@ -31,6 +35,10 @@ GITHUB_API = "https://api.github.com"
 SECONDARY_MESSAGE = ("You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
                      "If you reach out to GitHub Support for help, please include the request ID.")
 DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
+ISSUE_DOCS = "https://docs.github.com/rest/issues/issues#create-an-issue"
+# GitHub's limits, in characters.
+TITLE_LIMIT, BODY_LIMIT, COMMENT_LIMIT = 256, 65_536, 65_536
+LABEL_NAME_LIMIT, LABEL_DESCRIPTION_LIMIT = 50, 100
 EPOCH = 1_795_000_000  # the server's clock for created_at/updated_at: one second per write
 
 
@@ -388,6 +396,38 @@ def _validation(resource: str, field: str, code: str, value: object = None) -> t
                  "documentation_url": "https://docs.github.com/rest"}, {}
 
 
+def _too_long(resource: str, field: str, limit: int, docs: str = ISSUE_DOCS) -> tuple[int, object, dict]:
+    """GitHub's answer to a value over its limit, e.g. `body is too long (maximum is 65536 characters)`."""
+    error = {"resource": resource, "code": "custom", "field": field,
+             "message": f"{field} is too long (maximum is {limit} characters)"}
+    return _refused(error, docs)
+
+
+def _refused(error: dict, docs: str) -> tuple[int, object, dict]:
+    return 422, {"message": "Validation Failed", "errors": [error], "documentation_url": docs, "status": "422"}, {}
+
+
+def _issue_limits(data: dict) -> tuple[int, object, dict] | None:
+    """The 422 GitHub gives an issue whose title, body or new labels are over its limits; None when within."""
+    if len(data.get("title") or "") > TITLE_LIMIT:
+        return _too_long("Issue", "title", TITLE_LIMIT)
+    if len(data.get("body") or "") > BODY_LIMIT:
+        return _too_long("Issue", "body", BODY_LIMIT)
+    for name in data.get("labels") or []:
+        if len(name) > LABEL_NAME_LIMIT:
+            return _too_long("Label", "name", LABEL_NAME_LIMIT)
+    return None
+
+
+def _label_limits(data: dict) -> tuple[int, object, dict] | None:
+    docs = "https://docs.github.com/rest/issues/labels#create-a-label"
+    if len(data.get("name") or "") > LABEL_NAME_LIMIT:
+        return _too_long("Label", "name", LABEL_NAME_LIMIT, docs)
+    if len(data.get("description") or "") > LABEL_DESCRIPTION_LIMIT:
+        return _too_long("Label", "description", LABEL_DESCRIPTION_LIMIT, docs)
+    return None
+
+
 def _issues(gh: GitHubServer, method: str, query: dict, data: dict) -> tuple[int, object, dict]:
     if method == "GET":
         return _page(gh, "issues", gh._list_issues(query), query)
@@ -395,6 +435,8 @@ def _issues(gh: GitHubServer, method: str, query: dict, data: dict) -> tuple[int
         return NOT_FOUND
     if not data.get("title"):
         return _validation("Issue", "title", "missing_field")
+    if refused := _issue_limits(data):
+        return refused
     if bad := gh._bad_assignees(data):
         return _validation("Issue", "assignees", "invalid", bad[0])
     issue = gh._create_issue(data)
@@ -409,6 +451,8 @@ def _issue(gh: GitHubServer, method: str, number: int, data: dict) -> tuple[int,
     if method == "GET":
         return 200, issue, {}
     if method == "PATCH":
+        if refused := _issue_limits(data):
+            return refused
         if bad := gh._bad_assignees(data):
             return _validation("Issue", "assignees", "invalid", bad[0])
         return 200, gh._edit_issue(issue, data), {}
@@ -419,6 +463,11 @@ def _comment(gh: GitHubServer, method: str, number: int, data: dict) -> tuple[in
     issue = gh.issues.get(number)
     if issue is None or method != "POST":
         return NOT_FOUND
+    if len(data.get("body") or "") > COMMENT_LIMIT:
+        # GitHub words a comment's refusal differently from an issue's.
+        return _refused({"resource": "IssueComment", "code": "unprocessable", "field": "data",
+                         "message": f"Body is too long (maximum is {COMMENT_LIMIT} characters)"},
+                        "https://docs.github.com/rest/issues/comments#create-an-issue-comment")
     comment = gh._fill(PAYLOADS["comment"])
     comment_id = 353000000 + sum(len(c) for c in gh.comments.values()) + 1
     stamp = gh._tick()
@@ -439,6 +488,8 @@ def _labels(gh: GitHubServer, method: str, query: dict, data: dict) -> tuple[int
     name = data.get("name")
     if not name:
         return _validation("Label", "name", "missing_field")
+    if refused := _label_limits(data):
+        return refused
     if name.lower() in gh.labels:
         return _validation("Label", "name", "already_exists")
     color = str(data.get("color") or "ededed").lstrip("#")

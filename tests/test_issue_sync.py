@@ -252,3 +252,47 @@ def test_the_server_answers_in_githubs_recorded_shapes(github):
     assert requests.get(f"{github.api_url}/repos/acme/handbook/labels/missing", headers=headers, timeout=10).status_code == 404
     assert requests.get(f"{github.api_url}/repos/acme/handbook", headers={"Authorization": "token wrong"},
                         timeout=10).json()["message"] == "Bad credentials"
+
+
+def test_a_big_organisations_due_reviews_fit_githubs_limits_and_open_exactly_once(github, tmp_path):
+    """5,000 secrets and hundreds of overdue action items: the bodies are cut to GitHub's limits (which the
+    server enforces), each due issue is created once, none is refused, and a re-run writes nothing."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from synthetic import make_organisation
+
+    root = make_organisation(tmp_path / "org", cadences=20, secrets=5_000, runbooks=50, postmortems=1_000)
+    due = [action.key for action in build_plan(load_handbook(root, parse_as_of(AS_OF)), parse_as_of(AS_OF), None).actions]
+    first = sync(github, "--format", "json", root=root)
+    assert first.returncode == 0, first.stdout[-2000:] + first.stderr
+    report = json.loads(first.stdout)
+    assert [a["status"] for a in report["actions"]] == ["done"] * len(due)
+    assert sorted(markers(github)) == sorted(due) and len(due) > 30
+    secrets = github.issues_with("<!-- opsbook:occurrence review-006/2026-12 -->")[0]["body"]
+    assert 60_000 < len(secrets) < 65_536
+    assert "## Secrets due for rotation by 2027-01-04\n\n" in secrets
+    assert "more on the site: https://giftgenius.github.io/handbook/secrets/_" in secrets
+    assert "more on the site: https://giftgenius.github.io/handbook/action-items/_" in secrets
+    long_title = next(i["title"] for i in github.issues.values() if i["title"].startswith("Review 004 "))
+    assert len(long_title) <= 256 and long_title.endswith("… — 2026-W48")
+
+    again = sync(github, root=root)
+    assert again.returncode == 0, again.stderr
+    assert "Nothing to do" in again.stdout and "0 writes" in again.stdout
+
+
+def test_ticked_boxes_survive_an_update_of_a_cut_body(github, tmp_path):
+    sys.path.insert(0, str(REPO / "bench"))
+    from synthetic import make_organisation
+
+    root = make_organisation(tmp_path / "org", cadences=8, secrets=5_000, runbooks=10, postmortems=100)
+    assert sync(github, root=root).returncode == 0
+    issue = github.issues_with("<!-- opsbook:occurrence review-006/2026-12 -->")[0]
+    issue["body"] = issue["body"].replace("- [ ] Look at the numbers", "- [x] Look at the numbers")
+    cadence = root / "calendar" / "review-006.yaml"
+    cadence.write_text(cadence.read_text().replace("Check the overdue items]", "Check the overdue items, Ask the owners]"))
+    result = sync(github, root=root)
+    assert result.returncode == 0, result.stderr
+    assert f"updated        #{issue['number']} " in result.stdout
+    body = github.issues[issue["number"]]["body"]
+    assert "- [x] Look at the numbers" in body and "- [ ] Ask the owners" in body and len(body) <= 65_536
+    assert body.startswith("<!-- opsbook:occurrence review-006/2026-12 -->\n")

@@ -336,3 +336,49 @@ def test_the_review_page_shows_who_stands_in_for_an_owner_away():
     page = cadence_page(handbook, handbook.cadences["monthly-cost-review"], NOW, feeds=()).splitlines()
     assert "- **Owner:** Priya Raman (fallback: Maya Lindqvist)" in page
     assert "| Wed 2026-12-30 15:00 CET | 2026-12 | Maya Lindqvist | standing in for Priya Raman (away) |" in page
+
+
+def test_a_big_organisations_long_lists_are_cut_and_every_full_listing_link_resolves(tmp_path):
+    """Post-mortems, open action items and secrets over 50 rows: the index pages show 50 with counts and
+    links to per-year and per-service listings; the site builds with --strict and every link resolves."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from synthetic import make_organisation
+
+    from opsbook.site.listings import SHOWN
+
+    root = make_organisation(tmp_path / "org", people=40, rotations=4, cadences=6, secrets=120, runbooks=3,
+                             postmortems=160)
+    site_copy(root)
+    built = build_site(root, tmp_path / "site", AS_OF)
+    pages = built.generated
+    index = pages["postmortems/index.md"]
+    assert "Showing the first 50 of 160 incidents. The full list: [2026](by-year/2026.md) · [2025](by-year/2025.md)" in index
+    assert index.count("<tr><td>") == SHOWN
+    assert sum(pages[f"postmortems/by-year/{year}.md"].count("<tr><td>") for year in (2024, 2025, 2026)) == 160
+    home = pages["index.md"]
+    assert ("Showing the first 50 of 160 open action items, the longest overdue first. The full list: "
+            "[Open action items](action-items.md).") in home
+    items = pages["action-items.md"]
+    assert items.startswith("# Open action items\n\n160 open, ") and "[2024](action-items/2024.md)" in items
+    secrets = pages["secrets.md"]
+    assert "120 secrets: " in secrets and "[Checkout (ACP backend)](secrets/checkout.md)" in secrets
+    assert secrets.count("| `SYNTHETIC_SECRET_") == SHOWN
+    assert pages["secrets/checkout.md"].count("| `SYNTHETIC_SECRET_") == 20
+    runbook = (built.site_dir / "runbooks" / "rb-synthetic-00000" / "index.html").read_text(encoding="utf-8")
+    assert "The 50 most recent of 54; the others are in the" in runbook
+    slos = pages["slos.md"]
+    assert "and 20 more in the [post-mortem index](postmortems/index.md)" in slos
+    broken = []
+    for page in built.site_dir.rglob("*.html"):
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for href in parser.hrefs:
+            parts = urlsplit(href)
+            if page.name == "404.html" or parts.scheme or parts.netloc or not parts.path:
+                continue
+            target = (page.parent / parts.path).resolve()
+            if not (target / "index.html" if target.is_dir() else target).is_file():
+                broken.append(f"{page.relative_to(built.site_dir)}: {href}")
+    assert broken == []

@@ -17,6 +17,24 @@ def postmortem(postmortem_id: str) -> str:
     return f"postmortems/{postmortem_id}/"
 
 
+def runbooks() -> str:
+    return "runbooks/"
+
+
+def postmortems() -> str:
+    return "postmortems/"
+
+
+def secrets() -> str:
+    """The secrets inventory, most urgent first, with links to the full lists."""
+    return "secrets/"
+
+
+def action_items() -> str:
+    """Every open action item, by the year it falls due."""
+    return "action-items/"
+
+
 def cadence(cadence_id: str) -> str:
     """The page of one review cadence (its checklist and upcoming occurrences)."""
     return f"reviews/{cadence_id}/"

@@ -3,7 +3,8 @@
 The marker (`<!-- opsbook:occurrence weekly-slo-review/2026-W48 -->`, or `<!-- opsbook:action-item
 <post-mortem>/<item> -->` for a tracking issue) is how a later run recognises the issue, so a re-run or a
 run after a crash finds it instead of opening it again. Bodies are pure functions of the handbook, so an
-unchanged handbook gives byte-identical bodies and a re-run writes nothing.
+unchanged handbook gives byte-identical bodies and a re-run writes nothing. Titles and bodies are fitted
+to GitHub's limits (`opsbook.issues.budget`); the marker comes first, so it survives any cut.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from opsbook import urls
 from opsbook.handbook.assembled import Handbook, Postmortem
 from opsbook.handbook.models.postmortem import ActionItem, EventType
+from opsbook.issues.budget import BODY_LIMIT, TITLE_LIMIT, fit_body, shorten
 from opsbook.issues.context import Review, sections
 
 _MARKER = re.compile(r"<!--\s*opsbook:(occurrence|action-item)\s+(\S+?)\s*-->")
@@ -100,6 +102,12 @@ def _when(review: Review) -> str:
     return text
 
 
+def occurrence_title(review: Review) -> str:
+    """`<cadence title> — <period>`, the cadence's title cut so that the period always shows."""
+    period = f" — {review.occurrence.period}"
+    return shorten(review.cadence.title, TITLE_LIMIT - len(period)) + period
+
+
 def occurrence_issue(handbook: Handbook, review: Review, source_path: str) -> IssueContent:
     """The issue for one review: title with cadence and period, checklist, links and computed context."""
     occ, cadence, site = review.occurrence, review.cadence, handbook.config.site_url
@@ -123,7 +131,8 @@ def occurrence_issue(handbook: Handbook, review: Review, source_path: str) -> Is
     parts.append("## Checklist\n\n" + "\n".join(f"- [ ] {item}" for item in occ.checklist))
     parts += sections(handbook, review)
     parts.append("---\n" + FOOTER.format(site=site, path=source_path))
-    return IssueContent(key=occurrence_key(occ.uid), title=occ.display_title, body="\n\n".join(parts) + "\n",
+    return IssueContent(key=occurrence_key(occ.uid), title=occurrence_title(review),
+                        body=fit_body(parts, BODY_LIMIT - 1) + "\n",
                         labels=_labels([handbook.config.issues.label], occ.labels), assignees=assignees)
 
 
@@ -132,7 +141,7 @@ def action_item_issue(handbook: Handbook, pm: Postmortem, item: ActionItem) -> I
     site = handbook.config.site_url
     owner, assignees = _person(handbook, item.owner)
     detected = pm.meta.first(EventType.DETECTED) or pm.meta.timeline[0].at
-    body = "\n\n".join([
+    body = fit_body([
         marker(action_item_key(pm.id, item.id)),
         f"An action item from the post-mortem [{pm.meta.title}]({urls.absolute(site, urls.postmortem(pm.id))}) "
         f"({pm.meta.severity.value}, {pm.meta.category.value}, {detected.date().isoformat()}).",
@@ -141,8 +150,8 @@ def action_item_issue(handbook: Handbook, pm: Postmortem, item: ActionItem) -> I
         f"When it is done, set `status: done` on `{item.id}` in `{pm.path}` (and `issue:` to this issue's URL); "
         "the next sync closes this issue.",
         "---\n" + FOOTER.format(site=site, path=pm.path),
-    ]) + "\n"
-    return IssueContent(key=action_item_key(pm.id, item.id), title=f"Action item: {item.title}",
+    ], BODY_LIMIT - 1) + "\n"
+    return IssueContent(key=action_item_key(pm.id, item.id), title=shorten(f"Action item: {item.title}", TITLE_LIMIT),
                         body=body, labels=_labels([handbook.config.issues.label, ACTION_ITEM_LABEL]),
                         assignees=assignees)
 

@@ -203,7 +203,9 @@ def _describe(exc: Exception) -> str:
     import github3
 
     if isinstance(exc, github3.exceptions.GitHubError):
-        return f"{exc.code} {exc.msg}"
+        # GitHub says what it refused in `errors` (e.g. "body is too long (maximum is 65536 characters)").
+        said = [e["message"] for e in getattr(exc, "errors", None) or [] if isinstance(e, dict) and e.get("message")]
+        return f"{exc.code} {exc.msg}" + (f": {'; '.join(said)}" if said else "")
     if isinstance(exc, github3.exceptions.ConnectionError):
         return "the connection to GitHub was lost"
     return str(exc) or type(exc).__name__

@@ -19,7 +19,7 @@ from typing import Callable
 from opsbook.handbook.assembled import Handbook, Postmortem, Runbook
 from opsbook.handbook.models.postmortem import EventType
 from opsbook.site import html as h
-from opsbook.site import layout
+from opsbook.site import layout, listings
 from opsbook.site import markdown as md
 from opsbook.site.indexes import detected_day, stage_times
 
@@ -147,9 +147,13 @@ def runbook_fragments(handbook: Handbook, runbook: Runbook, today: dt.date) -> t
     used = sorted(handbook.postmortems_using(runbook.id),
                   key=lambda pm: (pm.meta.first(EventType.DETECTED) is None, pm.meta.first(EventType.DETECTED)),
                   reverse=True)
-    footer = h.table(["Detected", "Incident", "Severity", "Status"], [
+    footer = []
+    if listings.is_long(used):
+        footer.append(f"<p>The {listings.SHOWN} most recent of {len(used):,}; the others are in the "
+                      f"{h.a(layout.href(here, layout.POSTMORTEMS), 'post-mortem index')}.</p>")
+    footer += h.table(["Detected", "Incident", "Severity", "Status"], [
         [detected_day(pm, handbook.team.timezone), h.a(layout.href(here, layout.postmortem(pm.id)), pm.meta.title),
-         h.badge(pm.meta.severity), h.status(pm.meta.status)] for pm in used], empty="None yet.")
+         h.badge(pm.meta.severity), h.status(pm.meta.status)] for pm in used[:listings.SHOWN]], empty="None yet.")
     return _joined(header, footer)
 
 

@@ -10,7 +10,7 @@ from opsbook.handbook.models.postmortem import EventType
 from opsbook.incident.metrics import STAGES
 from opsbook.plural import plural
 from opsbook.site import html as h
-from opsbook.site import layout
+from opsbook.site import layout, listings
 from opsbook.site import markdown as md
 
 
@@ -79,24 +79,49 @@ def stage_times(handbook: Handbook, pm: Postmortem) -> list[tuple[str, dt.timede
     return rows
 
 
-def postmortem_index(handbook: Handbook) -> str:
-    """`postmortems/index.md`: every incident, newest first, with its times against the policy's targets."""
-    here = layout.POSTMORTEMS
+def _newest_first(postmortems) -> list[Postmortem]:
+    return sorted(postmortems, key=lambda pm: (pm.meta.first(EventType.DETECTED)
+                                               or dt.datetime.min.replace(tzinfo=dt.timezone.utc), pm.id), reverse=True)
+
+
+def _postmortem_table(handbook: Handbook, ordered: list[Postmortem], here: str) -> list[str]:
     tz = handbook.team.timezone
-    ordered = sorted(handbook.postmortems.values(),
-                     key=lambda pm: (pm.meta.first(EventType.DETECTED) or dt.datetime.min.replace(tzinfo=dt.timezone.utc),
-                                     pm.id), reverse=True)
-    out = ["# Post-mortems", "",
-           f"{plural(len(ordered), 'incident')}, newest first. Times run from the incident's start (or its detection "
-           "when the start is unknown); ✓ met the severity's target, ✗ missed it (target in brackets). "
-           f"Targets come from the [severity policy]({layout.link(here, layout.SEVERITY)}); "
-           f"medians are on the [metrics page]({layout.link(here, layout.METRICS)}).", ""]
     rows = []
     for pm in ordered:
         times = {name: md.against(took, target) for name, took, target in stage_times(handbook, pm)}
         rows.append([detected_day(pm, tz), h.a(layout.href(here, layout.postmortem(pm.id)), pm.meta.title),
                      h.badge(pm.meta.severity), pm.meta.category.value, h.status(pm.meta.status),
                      times["detect"], times["acknowledge"], times["mitigate"], times["resolve"]])
-    out += h.table(["Detected", "Incident", "Severity", "Category", "Status", "Detect", "Acknowledge",
+    return h.table(["Detected", "Incident", "Severity", "Category", "Status", "Detect", "Acknowledge",
                     "Mitigate", "Resolve"], rows, empty="No incidents yet.")
+
+
+def postmortem_index(handbook: Handbook) -> str:
+    """`postmortems/index.md`: every incident, newest first, with its times against the policy's targets;
+    when there are many, the most recent ones and a page per year (`opsbook.site.listings`)."""
+    here = layout.POSTMORTEMS
+    ordered = _newest_first(handbook.postmortems.values())
+    out = ["# Post-mortems", "",
+           f"{plural(len(ordered), 'incident')}, newest first. Times run from the incident's start (or its detection "
+           "when the start is unknown); ✓ met the severity's target, ✗ missed it (target in brackets). "
+           f"Targets come from the [severity policy]({layout.link(here, layout.SEVERITY)}); "
+           f"medians are on the [metrics page]({layout.link(here, layout.METRICS)}).", ""]
+    years = listings.postmortem_years(handbook)
+    if years:
+        out += md.table(["Year", "Incidents"], [
+            [f"[{year}]({layout.link(here, layout.postmortems_year(year))})",
+             f"{sum(1 for pm in ordered if listings.detected_year(pm) == year):,}"] for year in years])
+        out += listings.more_line(len(ordered), "incidents", here, listings.year_links(years, layout.postmortems_year))
+        ordered = ordered[:listings.SHOWN]
+    out += _postmortem_table(handbook, ordered, here)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def postmortem_year_page(handbook: Handbook, year: int) -> str:
+    """`postmortems/by-year/<year>.md`: the incidents detected that year, newest first."""
+    here = layout.postmortems_year(year)
+    ordered = _newest_first(pm for pm in handbook.postmortems.values() if listings.detected_year(pm) == year)
+    out = [f"# Post-mortems of {year}", "",
+           f"{plural(len(ordered), 'incident')}, newest first; back to [all post-mortems]({layout.link(here, layout.POSTMORTEMS)}).", ""]
+    out += _postmortem_table(handbook, ordered, here)
     return "\n".join(out).rstrip() + "\n"

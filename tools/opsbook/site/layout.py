@@ -19,6 +19,7 @@ TEAM = "team.md"
 SECRETS = "secrets.md"
 CALENDAR = "reviews/index.md"
 TAGS = "tags.md"
+ACTION_ITEMS = "action-items.md"
 
 
 def runbook(runbook_id: str) -> str:
@@ -31,6 +32,19 @@ def postmortem(postmortem_id: str) -> str:
 
 def cadence(cadence_id: str) -> str:
     return f"reviews/{cadence_id}.md"
+
+
+def postmortems_year(year: int) -> str:
+    """The full listing of one year's post-mortems (a post-mortem's id has no `/`, so no clash)."""
+    return f"postmortems/by-year/{year}.md"
+
+
+def action_items_year(year: int) -> str:
+    return f"action-items/{year}.md"
+
+
+def secrets_service(service_id: str) -> str:
+    return f"secrets/{service_id}.md"
 
 
 def url_of(src: str) -> str:

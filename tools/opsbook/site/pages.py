@@ -16,12 +16,18 @@ from opsbook.handbook.models.common import zone
 from opsbook.handbook.models.postmortem import EventType
 from opsbook.incident.metrics import incident_report, render_markdown
 from opsbook.site import html as h
-from opsbook.site import layout
+from opsbook.site import layout, listings
 from opsbook.site import markdown as md
-from opsbook.site.indexes import detected_day, postmortem_index, runbook_index
+from opsbook.site.indexes import (
+    detected_day,
+    postmortem_index,
+    postmortem_year_page,
+    runbook_index,
+)
 from opsbook.site.reference import (
     rotation_turns,
     secrets_page,
+    secrets_service_page,
     severity_policy,
     slo_catalogue,
     team_page,
@@ -74,7 +80,15 @@ def _builders(handbook: Handbook, now: dt.datetime | None, feeds: Collection[str
         layout.SECRETS: lambda: secrets_page(handbook, today),
         layout.CALENDAR: lambda: calendar_page(handbook, now, feeds, upcoming_days),
         layout.TAGS: lambda: "# Tags\n\nRunbooks and post-mortems by tag.\n\n<!-- material/tags -->\n",
+        layout.ACTION_ITEMS: lambda: listings.action_items_page(handbook, today),
     }
+    # The full listings behind a long list (none for a handbook whose lists are short).
+    for year in listings.postmortem_years(handbook):
+        builders[layout.postmortems_year(year)] = lambda year=year: postmortem_year_page(handbook, year)
+    for year in listings.action_item_years(handbook):
+        builders[layout.action_items_year(year)] = lambda year=year: listings.action_items_year_page(handbook, today, year)
+    for service in listings.secret_services(handbook):
+        builders[layout.secrets_service(service)] = lambda service=service: secrets_service_page(handbook, today, service)
     for entry in handbook.cadences.values():
         builders[layout.cadence(entry.id)] = lambda entry=entry: cadence_page(handbook, entry, now, feeds)
     return builders
@@ -155,17 +169,24 @@ def home(handbook: Handbook, now: dt.datetime) -> str:
         empty="No reviews in the next two weeks.")
     out += [f"[Whole calendar and subscription links]({layout.link(here, layout.CALENDAR)})", ""]
     out += ["## Runbooks due for review", ""]
+    due = sorted(handbook.runbooks_due_for_review(today), key=lambda rb: (rb.meta.last_reviewed, rb.id))
+    if listings.is_long(due):
+        out += listings.more_line(len(due), "runbooks due, the longest overdue first", here,
+                                  [("Runbooks", layout.RUNBOOKS)])
     out += md.table(["Runbook", "Owners", "Last reviewed", "Was due"], [
         [f"[{md.text(rb.meta.title)}]({layout.link(here, layout.runbook(rb.id))})",
          md.people_list(handbook.people, rb.meta.owners), str(rb.meta.last_reviewed),
          str(rb.meta.last_reviewed + rb.meta.review_every)]
-        for rb in sorted(handbook.runbooks_due_for_review(today), key=lambda rb: rb.meta.last_reviewed)],
+        for rb in due[:listings.SHOWN]],
         empty="None: every runbook was reviewed within its period.")
     out += ["## Secrets due for rotation", "", f"Due within {SOON.days} days.", ""]
+    due = sorted(handbook.secrets_due_for_rotation(today, SOON), key=lambda s: (s.last_rotated + s.rotate_every, s.name))
+    if listings.is_long(due):
+        out += listings.more_line(len(due), "secrets due, most overdue first", here, [("Secrets", layout.SECRETS)])
     out += md.table(["Secret", "Owner", "Due"], [
         [f"`{s.name}`", md.person(handbook.people, s.owner),
          f"{s.last_rotated + s.rotate_every}" + (" **overdue**" if s.last_rotated + s.rotate_every < today else "")]
-        for s in sorted(handbook.secrets_due_for_rotation(today, SOON), key=lambda s: s.last_rotated + s.rotate_every)],
+        for s in due[:listings.SHOWN]],
         empty="None.")
     out += [f"[The whole inventory]({layout.link(here, layout.SECRETS)})", ""]
     return "\n".join(out).rstrip() + "\n"
@@ -175,22 +196,22 @@ def _recent_incidents(handbook: Handbook, now: dt.datetime, here: str) -> list[s
     recent = handbook.incidents_between(now - RECENT, now + dt.timedelta(seconds=1))
     overdue = {pm.id for pm in handbook.postmortems_overdue(now)}
     out = ["## Recent incidents", "", f"Detected in the last {RECENT.days} days.", ""]
+    if listings.is_long(recent):
+        out += listings.more_line(len(recent), "incidents, newest first", here, [("Post-mortems", layout.POSTMORTEMS)])
     out += h.table(["Detected", "Incident", "Severity", "Status"], [
         [detected_day(pm, handbook.team.timezone), h.a(layout.href(here, layout.postmortem(pm.id)), pm.meta.title),
          h.badge(pm.meta.severity),
          h.status(pm.meta.status) + (" <strong>post-mortem overdue</strong>" if pm.id in overdue else "")]
-        for pm in recent], empty="None.")
+        for pm in recent[:listings.SHOWN]], empty="None.")
     return out + [f"[All post-mortems]({layout.link(here, layout.POSTMORTEMS)}) · "
                   f"[Metrics]({layout.link(here, layout.METRICS)})", ""]
 
 
 def _action_items(handbook: Handbook, today: dt.date, here: str) -> list[str]:
-    items = sorted(handbook.open_action_items(), key=lambda pair: (pair[1].due, pair[0].id, pair[1].id))
+    items = listings.open_items(handbook)
     overdue = sum(1 for _, item in items if item.due < today)
     out = ["## Open action items", "", f"{len(items)} open, {overdue} overdue.", ""]
-    return out + h.table(["Due", "Item", "Owner", "Incident", "Status"], [
-        [f"{item.due}" + (" <strong>overdue</strong>" if item.due < today else ""),
-         h.esc(item.title) + (f" ({h.a(str(item.issue), 'issue')})" if item.issue else ""),
-         h.person(handbook.people, item.owner),
-         h.a(layout.href(here, layout.postmortem(pm.id)), pm.id), h.status(item.status, "action")]
-        for pm, item in items], empty="None.")
+    if listings.is_long(items):
+        out += listings.more_line(len(items), "open action items, the longest overdue first", here,
+                                  [("Open action items", layout.ACTION_ITEMS)])
+    return out + listings.action_item_table(handbook, items[:listings.SHOWN], today, here)

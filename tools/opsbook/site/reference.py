@@ -7,7 +7,8 @@ import datetime as dt
 from opsbook.calendar import schedule
 from opsbook.handbook.assembled import Handbook
 from opsbook.handbook.models.catalogue import Rotation, Slo, Unit
-from opsbook.site import layout
+from opsbook.plural import plural
+from opsbook.site import layout, listings
 from opsbook.site import markdown as md
 
 
@@ -48,8 +49,11 @@ def _slo_section(handbook: Handbook, here: str, slo: Slo) -> list[str]:
         f"[{md.text(rb.meta.title)}]({layout.link(here, layout.runbook(rb.id))})" for rb in runbooks) or "none yet"))
     incidents = sorted((pm for pm in handbook.postmortems.values() if slo.id in pm.meta.slos_breached),
                        key=lambda pm: pm.id, reverse=True)
+    more = (f", and {len(incidents) - listings.INLINE:,} more in the [post-mortem index]"
+            f"({layout.link(here, layout.POSTMORTEMS)})" if len(incidents) > listings.INLINE else "")
     out.append("- **Incidents:** " + (", ".join(
-        f"[{md.text(pm.meta.title)}]({layout.link(here, layout.postmortem(pm.id))})" for pm in incidents) or "none"))
+        f"[{md.text(pm.meta.title)}]({layout.link(here, layout.postmortem(pm.id))})"
+        for pm in incidents[:listings.INLINE]) + more or "none"))
     reviews = [c for c in handbook.cadences.values() if slo.id in c.cadence.slos]
     if reviews:
         out.append("- **Reviewed in:** " + ", ".join(
@@ -145,21 +149,54 @@ def rotation_turns(rotation: Rotation, handbook: Handbook, now: dt.datetime, cou
 
 
 def secrets_page(handbook: Handbook, today: dt.date) -> str:
-    """`secrets.md`: the inventory (names, where they live, owners) and when each rotation falls due."""
+    """`secrets.md`: the inventory (names, where they live, owners) and when each rotation falls due, most
+    urgent first; when it is long, the first rows, the counts and a page per service."""
+    here = layout.SECRETS
     out = ["# Secrets", "", "Where each credential lives and when it is rotated. Names only: a value never "
            "goes into the handbook.", ""]
-    rows = []
-    for secret in sorted(handbook.secrets, key=lambda s: (s.last_rotated + s.rotate_every, s.name)):
-        due = secret.last_rotated + secret.rotate_every
-        state = "**overdue**" if due < today else ("due soon" if due <= today + dt.timedelta(days=30) else "ok")
-        rows.append([f"`{secret.name}`", md.text(secret.description), md.person(handbook.people, secret.owner),
-                     ", ".join(md.text(s) for s in secret.stored_in), md.duration(secret.rotate_every),
-                     str(secret.last_rotated), f"{due} ({state})"])
-    out += md.table(["Secret", "What for", "Owner", "Stored in", "Rotate every", "Last rotated", "Next due"],
+    shown = listings.by_urgency(handbook)
+    services = listings.secret_services(handbook)
+    if services:
+        states = [_state(s, today) for s in shown]
+        out += [f"{len(shown):,} secrets: {states.count('**overdue**'):,} overdue, {states.count('due soon'):,} "
+                "due within 30 days.", ""]
+        out += listings.more_line(len(shown), "secrets, most urgent first", here,
+                                  [(listings.service_name(handbook, s), layout.secrets_service(s)) for s in services])
+        shown = shown[:listings.SHOWN]
+    out += _secrets_table(handbook, shown, today)
+    return "\n".join(out + _how_to_rotate(handbook, shown)).rstrip() + "\n"
+
+
+def secrets_service_page(handbook: Handbook, today: dt.date, service_id: str) -> str:
+    """`secrets/<service>.md`: the secrets of one service (or of none), most urgent first."""
+    here = layout.secrets_service(service_id)
+    shown = [s for s in listings.by_urgency(handbook)
+             if (service_id in s.services if service_id != listings.NO_SERVICE else not s.services)]
+    out = [f"# Secrets of {md.text(listings.service_name(handbook, service_id))}", "",
+           f"{plural(len(shown), 'secret')}, most urgent first; back to [all secrets]({layout.link(here, layout.SECRETS)}).", ""]
+    out += _secrets_table(handbook, shown, today)
+    return "\n".join(out + _how_to_rotate(handbook, shown)).rstrip() + "\n"
+
+
+def _state(secret, today: dt.date) -> str:
+    due = secret.last_rotated + secret.rotate_every
+    return "**overdue**" if due < today else ("due soon" if due <= today + dt.timedelta(days=30) else "ok")
+
+
+def _secrets_table(handbook: Handbook, secrets: list, today: dt.date) -> list[str]:
+    rows = [[f"`{secret.name}`", md.text(secret.description), md.person(handbook.people, secret.owner),
+             ", ".join(md.text(s) for s in secret.stored_in), md.duration(secret.rotate_every),
+             str(secret.last_rotated), f"{secret.last_rotated + secret.rotate_every} ({_state(secret, today)})"]
+            for secret in secrets]
+    return md.table(["Secret", "What for", "Owner", "Stored in", "Rotate every", "Last rotated", "Next due"],
                     rows, empty="No secrets are listed.")
-    with_steps = [s for s in handbook.secrets if s.how_to_rotate]
-    if with_steps:
-        out += ["## How to rotate", ""]
-        for secret in with_steps:
-            out += [f"**`{secret.name}`**: {md.text(secret.how_to_rotate)}", ""]
-    return "\n".join(out).rstrip() + "\n"
+
+
+def _how_to_rotate(handbook: Handbook, secrets: list) -> list[str]:
+    """The rotation steps of `secrets`, in the inventory's order."""
+    names = {s.name for s in secrets}
+    with_steps = [s for s in handbook.secrets if s.how_to_rotate and s.name in names]
+    out = ["## How to rotate", ""] if with_steps else []
+    for secret in with_steps:
+        out += [f"**`{secret.name}`**: {md.text(secret.how_to_rotate)}", ""]
+    return out

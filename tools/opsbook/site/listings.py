@@ -1,0 +1,128 @@
+"""Long lists on generated pages: the most urgent rows, a line of counts, and full listings split into pages.
+
+A big organisation's handbook holds 10,000 post-mortems, 5,000 secrets and thousands of open action
+items; a table of all of them is megabytes of HTML nobody scrolls, on every build. So a list longer than
+`SHOWN` rows shows its most urgent (or most recent) `SHOWN`, says how many there are, and links to the
+full listing, split into pages of a size people read: post-mortems by the year they were detected, open
+action items by the year they fall due, secrets by service. Short lists show whole, as they always did,
+and no listing pages are made for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Sequence
+
+from opsbook.handbook.assembled import Handbook, Postmortem
+from opsbook.handbook.models.postmortem import ActionItem, EventType
+from opsbook.site import html as h
+from opsbook.site import layout
+from opsbook.site import markdown as md
+
+SHOWN = 50
+INLINE = 20  # links in a sentence, such as an SLO's incidents
+NO_SERVICE = "no-service"
+
+
+def is_long(rows: Sequence) -> bool:
+    return len(rows) > SHOWN
+
+
+def more_line(total: int, what: str, here: str, pages: Sequence[tuple[str, str]]) -> list[str]:
+    """`Showing the first 50 of 10,000 <what>. The full list: [2026](…) · [2025](…).`"""
+    links = " · ".join(f"[{md.text(label)}]({layout.link(here, src)})" for label, src in pages)
+    return [f"Showing the first {SHOWN} of {total:,} {what}. The full list: {links}.", ""]
+
+
+# --- post-mortems by year ------------------------------------------------------------------------------
+
+def detected_year(pm: Postmortem) -> int:
+    """The year the incident was detected (or, without a detection, the year of its first event)."""
+    at = pm.meta.first(EventType.DETECTED) or pm.meta.timeline[0].at
+    return at.year
+
+
+def postmortem_years(handbook: Handbook) -> list[int]:
+    """The years with a listing page, newest first, when the post-mortem index is too long to show whole."""
+    if not is_long(handbook.postmortems):
+        return []
+    return sorted({detected_year(pm) for pm in handbook.postmortems.values()}, reverse=True)
+
+
+def year_links(years: Sequence[int], page) -> list[tuple[str, str]]:
+    return [(str(year), page(year)) for year in years]
+
+
+# --- open action items ---------------------------------------------------------------------------------
+
+def open_items(handbook: Handbook) -> list[tuple[Postmortem, ActionItem]]:
+    """Every open action item, the longest overdue first."""
+    return sorted(handbook.open_action_items(), key=lambda pair: (pair[1].due, pair[0].id, pair[1].id))
+
+
+def action_item_table(handbook: Handbook, items: Sequence[tuple[Postmortem, ActionItem]], today: dt.date,
+                      here: str) -> list[str]:
+    return h.table(["Due", "Item", "Owner", "Incident", "Status"], [
+        [f"{item.due}" + (" <strong>overdue</strong>" if item.due < today else ""),
+         h.esc(item.title) + (f" ({h.a(str(item.issue), 'issue')})" if item.issue else ""),
+         h.person(handbook.people, item.owner),
+         h.a(layout.href(here, layout.postmortem(pm.id)), pm.id), h.status(item.status, "action")]
+        for pm, item in items], empty="None.")
+
+
+def action_item_years(handbook: Handbook) -> list[int]:
+    """The due years with a listing page, earliest first, when the open items are too many to show whole."""
+    items = handbook.open_action_items()
+    return sorted({item.due.year for _, item in items}) if is_long(items) else []
+
+
+def action_items_page(handbook: Handbook, today: dt.date) -> str:
+    """`action-items.md`: every open action item, or, when there are many, counts by the year they fall
+    due with a page per year, and the longest overdue first."""
+    here = layout.ACTION_ITEMS
+    items = open_items(handbook)
+    overdue = sum(1 for _, item in items if item.due < today)
+    out = ["# Open action items", "", f"{len(items):,} open, {overdue:,} overdue on {today}; the longest overdue "
+           "first. Set `status: done` on an item in its post-mortem when it is done.", ""]
+    years = action_item_years(handbook)
+    if years:
+        out += md.table(["Due in", "Open", "Overdue"], [
+            [f"[{year}]({layout.link(here, layout.action_items_year(year))})",
+             f"{sum(1 for _, i in items if i.due.year == year):,}",
+             f"{sum(1 for _, i in items if i.due.year == year and i.due < today):,}"] for year in years])
+        out += more_line(len(items), "open action items", here,
+                         year_links(years, layout.action_items_year))
+        items = items[:SHOWN]
+    out += action_item_table(handbook, items, today, here)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def action_items_year_page(handbook: Handbook, today: dt.date, year: int) -> str:
+    """`action-items/<year>.md`: the open action items due that year."""
+    here = layout.action_items_year(year)
+    items = [pair for pair in open_items(handbook) if pair[1].due.year == year]
+    out = [f"# Open action items due in {year}", "",
+           f"{len(items):,} open; back to [all open action items]({layout.link(here, layout.ACTION_ITEMS)}).", ""]
+    out += action_item_table(handbook, items, today, here)
+    return "\n".join(out).rstrip() + "\n"
+
+
+# --- secrets by service --------------------------------------------------------------------------------
+
+def by_urgency(handbook: Handbook) -> list:
+    return sorted(handbook.secrets, key=lambda s: (s.last_rotated + s.rotate_every, s.name))
+
+
+def secret_services(handbook: Handbook) -> list[str]:
+    """The services with a secrets page, when the inventory is too long to show whole."""
+    if not is_long(handbook.secrets):
+        return []
+    found = {service for secret in handbook.secrets for service in secret.services}
+    return sorted(found) + ([NO_SERVICE] if any(not s.services for s in handbook.secrets) else [])
+
+
+def service_name(handbook: Handbook, service_id: str) -> str:
+    if service_id == NO_SERVICE:
+        return "No service"
+    service = handbook.services.get(service_id)
+    return service.name if service else service_id
