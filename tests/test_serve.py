@@ -180,3 +180,19 @@ def test_ops_serve_shows_a_saved_edit_and_survives_an_invalid_one(handbook_copy,
         server.terminate()
         server.wait(timeout=30)
     logging.getLogger(__name__).info(log.read_text())
+
+
+def test_a_build_after_a_dirty_rebuild_in_the_same_process_is_whole(handbook_copy, tmp_path, monkeypatch):
+    """MkDocs keeps plugins that have an `on_startup` hook (ours, Material's search) from one build to the
+    next in a process; `build_site` must tell them it is a clean build, or it leaves pages out of the
+    search index and reuses the server's memory."""
+    from opsbook.site.build import build_site
+
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    root = site_copy(handbook_copy)
+    Server(root, tmp_path / "served").build()
+    build_site(root, tmp_path / "after", NOW.isoformat())
+    monkeypatch.undo()
+    build_site(root, tmp_path / "alone", NOW.isoformat())  # what a fresh process's first build gives
+    index = "search/search_index.json"
+    assert (tmp_path / "after" / index).read_bytes() == (tmp_path / "alone" / index).read_bytes()

@@ -66,11 +66,16 @@ def build_site(root: Path | str, site_dir: Path | str | None = None, as_of: str 
             raise UsageError(f"{config_file}: `plugins` does not list `opsbook`")
         plugin.config.root = str(root)
         plugin.config.as_of = as_of
+        # As `mkdocs build` does: plugins with an `on_startup` hook (ours, Material's search) are kept by
+        # MkDocs from one build to the next in a process, so each build must tell them it is a clean one.
+        config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        finally:
+            config.plugins.on_shutdown()
     except MkDocsException as exc:
         raise OpsbookError(f"the site did not build: {_reason(exc, echo.lines)}") from None
     finally:
