@@ -172,9 +172,16 @@ CASES = [
     Case("unknown-severity", P, pm("severity: SEV-2", "severity: SEV-4"),
          "postmortems/pm-test.md:{line}:1: error: severity: is not one of the allowed values", marker="severity:"),
     Case("month-13", R, rb("last_reviewed: 2026-11-01", "last_reviewed: 2026-13-01"),
-         "runbooks/rb-test.md:{line}:1: error: last_reviewed: cannot be read", marker="last_reviewed"),
+         "runbooks/rb-test.md:{line}:1: error: last_reviewed: is not a real date: there is no month 13 "
+         "(months are 01 to 12)", marker="last_reviewed"),
     Case("february-30", "ops/secrets.yaml", _replace("last_rotated: 2026-10-01", "last_rotated: 2026-02-30"),
-         "ops/secrets.yaml:{line}:5: error: secrets[0].last_rotated: cannot be read", marker="2026-02-30"),
+         "ops/secrets.yaml:{line}:5: error: secrets[0].last_rotated: is not a real date: February 2026 has 28 days",
+         marker="2026-02-30"),
+    Case("april-31-in-a-timeline", P, pm('"2026-11-02T10:00:00+01:00"', '"2026-04-31T10:00:00+01:00"'),
+         "postmortems/pm-test.md:{line}:6: error: timeline[0].at: is not a real date: April 2026 has 30 days",
+         marker="2026-04-31"),
+    Case("unreadable-date", R, rb("last_reviewed: 2026-11-01", "last_reviewed: 1st of November"),
+         "runbooks/rb-test.md:{line}:1: error: last_reviewed: cannot be read", marker="last_reviewed"),
     Case("date-with-time", R, rb("last_reviewed: 2026-11-01", "last_reviewed: 2026-11-01T10:00:00Z"),
          "runbooks/rb-test.md:{line}:1: error: last_reviewed: expected a date (YYYY-MM-DD) without a time",
          marker="last_reviewed"),
@@ -209,7 +216,18 @@ CASES = [
          "calendar/test-review.yaml:{line}:1: error: when: give exactly one of `day`, `weekday` (with `nth`) or "
          "`business_day`", marker="when:"),
     Case("empty-checklist", C, cad("checklist:\n  - Look at the numbers\n", "checklist: []\n"),
-         "calendar/test-review.yaml:{line}:1: error: checklist: has too few items", marker="checklist"),
+         "calendar/test-review.yaml:{line}:1: error: checklist: is empty", marker="checklist"),
+    Case("id-no-is-false", R, rb("id: rb-test", "id: no"),
+         "runbooks/rb-test.md:{line}:1: error: id: YAML reads the unquoted no as false, not as text", marker="id: no"),
+    Case("owner-number", C, cad("owner: maya", "owner: 1234"),
+         "calendar/test-review.yaml:{line}:1: error: owner: YAML reads the unquoted 1234 as the number 1234, "
+         "not as text", marker="owner:"),
+    Case("cyrillic-e-in-id", R, rb("id: rb-test", "id: rb-t\u0435st"),
+         "runbooks/rb-test.md:{line}:1: error: id: contains U+0435 CYRILLIC SMALL LETTER IE at position 5, which "
+         "only looks like plain text", marker="id: rb-t"),
+    Case("non-breaking-hyphen-in-reference", P, pm("runbook: rb-checkout-failure", "runbook: rb\u2011checkout-failure"),
+         "postmortems/pm-test.md:{line}:1: error: runbook: contains U+2011 NON-BREAKING HYPHEN at position 3, which "
+         "only looks like plain text", marker="runbook:"),
     Case("negative-count", P, pm("roles:\n", "impact: {summary: Slow, users_affected: -3}\nroles:\n"),
          "postmortems/pm-test.md:{line}:25: error: impact.users_affected: is out of range", marker="impact:"),
     # --- across files -----------------------------------------------------------------------------

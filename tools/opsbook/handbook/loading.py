@@ -160,15 +160,30 @@ class Source:
         """The (line, column) of `key_path` (keys and list indexes) in this file, as closely as known."""
         if not self.yaml_text:
             return (None, None)
+        nodes = self._composed()
+        if nodes is None:
+            return (self.yaml_line, 1)
+        mark = mark_at(nodes, key_path)
+        return (self.yaml_line + mark.line, mark.column + 1)
+
+    def text_at(self, key_path: tuple) -> str | None:
+        """The scalar at `key_path` as written in the file (`no`, not False), or None if it is not one."""
+        node = self._composed()
+        for step in key_path:
+            child = _child(node, step) if node is not None else None
+            if child is None:
+                return None
+            node = child[0]
+        return node.value if isinstance(node, yaml.ScalarNode) else None
+
+    def _composed(self):
+        """The YAML node tree, composed once on first use; None if it cannot be."""
         if self._nodes is None:
             try:
                 self._nodes = yaml.compose(self.yaml_text, Loader=_BaseLoader) or False
             except yaml.YAMLError:
                 self._nodes = False
-        if self._nodes is False:
-            return (self.yaml_line, 1)
-        mark = mark_at(self._nodes, key_path)
-        return (self.yaml_line + mark.line, mark.column + 1)
+        return self._nodes or None
 
 
 def mark_at(node, key_path: tuple):
