@@ -158,6 +158,27 @@ CASES = [
          marker="\t- Look"),
     Case("missing-team", "ops/team.yaml", "DELETE",
          "ops/team.yaml: error: is missing"),
+    # --- files in a content folder that would not be read ----------------------------------------
+    Case("markdown-suffix", "runbooks/rb-x.markdown", RUNBOOK,
+         "runbooks/rb-x.markdown: error: not read: handbook documents end in .md; rename it to runbooks/rb-x.md"),
+    Case("uppercase-md-suffix", "postmortems/pm-x.MD", "no frontmatter, and not read either\n",
+         "postmortems/pm-x.MD: error: not read: handbook documents end in .md; rename it to postmortems/pm-x.md"),
+    Case("md-txt-suffix", "ops/on-call.md.txt", "# On call\n",
+         "ops/on-call.md.txt: error: not read: handbook documents end in .md; rename it to ops/on-call.md"),
+    Case("runbook-in-subfolder", "runbooks/payments/rb-x.md", RUNBOOK,
+         "runbooks/payments: error: not read: runbooks/ is not searched in subfolders"),
+    Case("slos-yml", "ops/slos.yml", "slos: []\n",
+         "ops/slos.yml: error: not read: ops/ reads slos.yaml; rename it to ops/slos.yaml"),
+    Case("holidays-yml", "calendar/holidays.yml", "holidays: []\n",
+         "calendar/holidays.yml: error: not read: calendar/ reads holidays.yaml; rename it to calendar/holidays.yaml"),
+    Case("uppercase-yaml-suffix", "calendar/test-review.YAML", CADENCE,
+         "calendar/test-review.YAML: error: not read: YAML files here end in .yaml; rename it to "
+         "calendar/test-review.yaml"),
+    Case("stray-file-in-calendar", "calendar/notes.txt", "ideas for reviews\n",
+         "calendar/notes.txt: error: not read: calendar/ holds review cadences (*.yaml) and holidays.yaml"),
+    Case("stray-yaml-in-ops", "ops/oncall.yaml", "rotations: []\n",
+         "ops/oncall.yaml: error: not read: ops/ holds process pages (*.md) and slos.yaml, severity.yaml, "
+         "services.yaml, team.yaml, secrets.yaml"),
     # --- one document's shape ---------------------------------------------------------------------
     Case("unknown-key-typo", R, rb("severity: SEV-2", "severty: SEV-2"),
          "runbooks/rb-test.md:{line}:1: error: severty: unknown key `severty`", marker="severty:"),
@@ -375,6 +396,17 @@ def test_broken_input_gives_a_located_message(small_handbook, capsys, case):
     for secret in re.findall(r"(sk-proj-\w+|AKIA\w+|sk_live_\w+|ghp_\w+)", str(case.change) if not callable(case.change) else ""):
         assert secret not in out
     assert not re.search(r"(sk-proj-|AKIAI|sk_live_5|ghp_a)", out)
+
+
+def test_editor_backups_templates_and_os_files_stay_quiet(small_handbook, capsys):
+    """Left by editors, merges and file browsers, or kept on purpose (`_`): not content, not reported."""
+    for name in ("runbooks/.rb-test.md.swp", "runbooks/rb-test.md~", "runbooks/#rb-test.md#", "runbooks/.#rb-test.md",
+                 "runbooks/.DS_Store", "runbooks/_template.md", "postmortems/pm-test.md.orig", "calendar/x.yaml.bak",
+                 "ops/Thumbs.db", "runbooks/_drafts/rb-later.md", "ops/.gitkeep"):
+        (small_handbook / name).parent.mkdir(parents=True, exist_ok=True)
+        (small_handbook / name).write_text("not a valid document\n", encoding="utf-8")
+    code, out, err = _validate(small_handbook, capsys, "--strict")
+    assert (code, err) == (0, ""), out
 
 
 def test_json_format_carries_file_line_key_and_expectation(small_handbook, capsys):

@@ -7,10 +7,9 @@ files that have a problem, by composing the YAML node tree again: valid files co
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -298,17 +297,3 @@ def _parse_yaml(source: Source, problems: list[Problem]) -> bool:
     source.data = data
     return True
 
-
-def iter_files(folder: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
-    """Files (and, to report them, directories) in `folder` whose names end in `suffixes`, sorted.
-
-    Names starting with `_` or `.` are left out, so a folder can keep templates and notes beside content.
-    """
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for entry in entries:
-        if entry.name.startswith(("_", ".")) or not entry.name.endswith(suffixes):
-            continue
-        yield Path(entry.path)

@@ -16,10 +16,20 @@ from typing import Any
 
 from opsbook.handbook import checks
 from opsbook.handbook.assembled import CadenceFile, Document, Handbook, Page
-from opsbook.handbook.contents import CONFIG_FILE, HOLIDAYS_FILE, OPS_FILES, Contents
+from opsbook.handbook.contents import (
+    CALENDAR,
+    CONFIG_FILE,
+    HOLIDAYS_FILE,
+    OPS,
+    OPS_FILES,
+    POSTMORTEMS,
+    RUNBOOKS,
+    Contents,
+)
 from opsbook.handbook.credentials import find_credentials
 from opsbook.handbook.explain import model_problems
-from opsbook.handbook.loading import Source, iter_files, read_source
+from opsbook.handbook.folders import content_files
+from opsbook.handbook.loading import Source, read_source
 from opsbook.handbook.models.cadence import Cadence, HolidayCalendar
 from opsbook.handbook.models.config import HandbookConfig
 from opsbook.handbook.models.postmortem import PostmortemMeta
@@ -115,19 +125,17 @@ def _load_contents(root: Path, problems: list[Problem], *, postmortems: bool = T
     contents.holidays = (_load_single(root, holidays, HolidayCalendar, problems, contents)
                          if holidays.exists() else HolidayCalendar())
 
-    documents = [(path, RunbookMeta, contents.runbooks) for path in iter_files(root / "runbooks", (".md",))]
+    documents = [(path, RunbookMeta, contents.runbooks) for path in content_files(root, RUNBOOKS, problems)]
     if postmortems:
         documents += [(path, PostmortemMeta, contents.postmortems)
-                      for path in iter_files(root / "postmortems", (".md",))]
+                      for path in content_files(root, POSTMORTEMS, problems)]
     # Reading and parsing is most of the work, and each file's own: on two cores when there are many.
     read = map_in_halves(functools.partial(_read_document, root), [path for path, _, _ in documents])
     for (path, model, loaded), (source, found) in zip(documents, read):
         problems.extend(found)
         if source is not None and (doc := _validate_document(source, model, problems)) is not None:
             loaded.append(doc)
-    for path in iter_files(root / "calendar", (".yaml", ".yml")):
-        if path.name in ("holidays.yaml", "holidays.yml"):
-            continue
+    for path in content_files(root, CALENDAR, problems):
         source = read_source(path, root, problems, markdown=False)
         if source is None:
             continue
@@ -136,7 +144,7 @@ def _load_contents(root: Path, problems: list[Problem], *, postmortems: bool = T
         problems.extend(found)
         if cadence is not None:
             contents.cadences.append(CadenceFile(cadence, source))
-    for path in iter_files(root / "ops", (".md",)):
+    for path in content_files(root, OPS, problems):
         if (page := _load_page(root, path, problems)) is not None:
             contents.pages.append(page)
     return contents
