@@ -217,6 +217,12 @@ CASES = [
     Case("bad-clock", C, cad('time: "09:00"', 'time: "25:00"'),
          "calendar/test-review.yaml:{line}:1: error: time: expected a time of day as HH:MM, such as \"10:00\"",
          marker="time:"),
+    Case("ratio-target-as-percent", "ops/slos.yaml", _replace("target: 0.995", "target: 99.5"),
+         "ops/slos.yaml:{line}:5: error: slos[0].target: is not a ratio: with `unit: ratio` it is a fraction from 0 "
+         "to 1", marker="target: 99.5"),
+    Case("ratio-alert-as-percent", "ops/slos.yaml", _replace("threshold: 0.8,", "threshold: 80,"),
+         "ops/slos.yaml:{line}:30: error: slos[0].alert.threshold: is not a ratio: with `unit: ratio` it is a "
+         "fraction from 0 to 1", marker="threshold: 80"),
     Case("uppercase-id", "ops/services.yaml", _replace("- id: widget", "- id: Widget"),
          "ops/services.yaml:{line}:5: error: services[3].id: does not have the expected form", marker="id: Widget"),
     Case("missing-key", R, rb("scope: Everyone\n", ""),
@@ -396,6 +402,16 @@ def test_broken_input_gives_a_located_message(small_handbook, capsys, case):
     for secret in re.findall(r"(sk-proj-\w+|AKIA\w+|sk_live_\w+|ghp_\w+)", str(case.change) if not callable(case.change) else ""):
         assert secret not in out
     assert not re.search(r"(sk-proj-|AKIAI|sk_live_5|ghp_a)", out)
+
+
+def test_a_ratio_given_as_a_percentage_shows_the_ratio_meant(small_handbook, capsys):
+    slos = small_handbook / "ops/slos.yaml"
+    slos.write_text(slos.read_text(encoding="utf-8").replace("target: 0.995", "target: 99.5"), encoding="utf-8")
+    code, out, _ = _validate(small_handbook, capsys)
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if "slos[0].target: is not a ratio" in line)
+    assert lines[at + 1:at + 4] == ["    expected: a number from 0 to 1", "    found: 99.5",
+                                    "    hint: write it as a ratio: 0.995 (that is 99.5%), or set `unit: percent`"]
 
 
 def test_editor_backups_templates_and_os_files_stay_quiet(small_handbook, capsys):

@@ -14,6 +14,7 @@ from opsbook.handbook.assembled import has_text_under, split_sections
 from opsbook.handbook.contents import OPS_FILES, Contents
 from opsbook.handbook.explain import key_path
 from opsbook.handbook.loading import Source
+from opsbook.handbook.models.catalogue import Unit
 from opsbook.handbook.models.postmortem import LIFECYCLE, EventType, Status
 from opsbook.handbook.models.runbook import RUNBOOK_SECTIONS
 from opsbook.problems import Level, Problem
@@ -24,7 +25,7 @@ PUBLISHED_REQUIRED = ("Summary", "Root cause", "Action items")
 def check_contents(contents: Contents, now: dt.datetime) -> list[Problem]:
     problems: list[Problem] = []
     for check in (_unique_ids, _references, _file_names, _runbook_bodies, _timelines, _published_postmortems,
-                  _policy, _future_dates, _staleness):
+                  _policy, _future_dates, _staleness, _ratio_values):
         problems.extend(check(contents, now))
     return problems
 
@@ -308,3 +309,23 @@ def _staleness(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
                 yield _at(doc.source, ("status",),
                           f"the {doc.meta.severity.value} post-mortem was due to be published by "
                           f"{deadline.date()}", level=warn, code="postmortem-due")
+
+
+def _ratio_values(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
+    """A ratio SLO's target and alert threshold are fractions: 99.5 where 0.995 was meant reads as 9950%."""
+    source = contents.sources.get(_ops_path("slos"))
+    if contents.slos is None or source is None:
+        return
+    for i, slo in enumerate(contents.slos.slos):
+        if slo.unit is not Unit.RATIO:
+            continue
+        values = [(("slos", i, "target"), slo.target)]
+        if slo.alert is not None:
+            values.append((("slos", i, "alert", "threshold"), slo.alert.threshold))
+        for path, value in values:
+            if not 0 <= value <= 1:
+                percent = 1 < value <= 100
+                yield _at(source, path, "is not a ratio: with `unit: ratio` it is a fraction from 0 to 1",
+                          code="ratio", expected="a number from 0 to 1", found=f"{value:g}",
+                          hint=f"write it as a ratio: {value / 100:g} (that is {value:g}%), or set `unit: percent`"
+                          if percent else "write it as a ratio, such as 0.995 for 99.5%")
