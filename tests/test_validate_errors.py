@@ -281,6 +281,10 @@ CASES = [
     Case("dangling-metric", "ops/severity.yaml", _replace("{metric: checkout_success_rate,", "{metric: checkout_rate,"),
          "ops/severity.yaml:{line}:10: error: rules[0].any[0].metric: refers to unknown metric 'checkout_rate'",
          marker="checkout_rate"),
+    Case("duplicate-action-item", P, pm("    due: 2026-12-20\n", "    due: 2026-12-20\n  - id: AI-1\n    title: Alert on "
+                                        "cache misses\n    owner: tomas\n    due: 2026-12-22\n"),
+         "postmortems/pm-test.md:{line}:5: error: action_items[1].id: action item id 'AI-1' is already used by "
+         "action_items[0] (line 17)", marker="- id: AI-1\n    title: Alert"),
     Case("resolved-before-detected", P, pm('"2026-11-02T11:00:00+01:00", type: resolved',
                                            '"2026-11-02T09:00:00+01:00", type: resolved'),
          "postmortems/pm-test.md:{line}:6: error: timeline[3].at: `resolved` is before `mitigated`", marker="resolved"),

@@ -25,7 +25,8 @@ PUBLISHED_REQUIRED = ("Summary", "Root cause", "Action items")
 def check_contents(contents: Contents, now: dt.datetime) -> list[Problem]:
     problems: list[Problem] = []
     for check in (_unique_ids, _references, _file_names, _runbook_bodies, _timelines, _published_postmortems,
-                  _policy, _future_dates, _staleness, _ratio_values):
+                  _policy, _future_dates, _staleness, _ratio_values,
+                  _unique_action_items):
         problems.extend(check(contents, now))
     return problems
 
@@ -329,3 +330,18 @@ def _ratio_values(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
                           code="ratio", expected="a number from 0 to 1", found=f"{value:g}",
                           hint=f"write it as a ratio: {value / 100:g} (that is {value:g}%), or set `unit: percent`"
                           if percent else "write it as a ratio, such as 0.995 for 99.5%")
+
+
+def _unique_action_items(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
+    """Issues and `ops incident action` find an action item by its id, so it is unique in its post-mortem."""
+    for doc in contents.postmortems:
+        first: dict[str, int] = {}
+        for index, item in enumerate(doc.meta.action_items):
+            if item.id not in first:
+                first[item.id] = index
+                continue
+            earlier = ("action_items", first[item.id])
+            line, _ = doc.source.line_of(earlier)
+            yield _at(doc.source, ("action_items", index, "id"),
+                      f"action item id '{item.id}' is already used by {key_path(earlier)} (line {line})",
+                      code="duplicate-id", hint="give each action item its own id, such as AI-1, AI-2")
