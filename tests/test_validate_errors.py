@@ -156,6 +156,17 @@ CASES = [
     Case("tab-indent", C, CADENCE.replace("  - Look at the numbers", "\t- Look at the numbers"),
          "calendar/test-review.yaml:{line}:1: error: is not valid YAML: found character that cannot start any token",
          marker="\t- Look"),
+    Case("conflict-in-yaml", C, cad("duration: 30m\n", "<<<<<<< HEAD\nduration: 30m\n=======\nduration: 45m\n"
+                                    ">>>>>>> review-longer\n"),
+         "calendar/test-review.yaml:{line}:1: error: unresolved merge conflict", marker="<<<<<<< HEAD"),
+    Case("conflict-in-frontmatter", R, rb("owners: [maya]\n", "<<<<<<< ours\nowners: [maya]\n=======\nowners: [tomas]\n"
+                                        ">>>>>>> theirs\n"),
+         "runbooks/rb-test.md:{line}:1: error: unresolved merge conflict", marker="<<<<<<< ours"),
+    Case("conflict-in-body", P, pm("A cache expired.\n", "<<<<<<< HEAD\nA cache expired.\n=======\nThe cache expired.\n"
+                                   ">>>>>>> 3f2a9c1 (fix wording)\n"),
+         "postmortems/pm-test.md:{line}:1: error: unresolved merge conflict", marker="<<<<<<< HEAD"),
+    Case("conflict-in-process-page", "ops/roles.md", _replace("\n", "\n<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> main\n"),
+         "ops/roles.md:{line}:1: error: unresolved merge conflict", marker="<<<<<<< HEAD"),
     Case("missing-team", "ops/team.yaml", "DELETE",
          "ops/team.yaml: error: is missing"),
     # --- files in a content folder that would not be read ----------------------------------------
@@ -416,6 +427,18 @@ def test_a_ratio_given_as_a_percentage_shows_the_ratio_meant(small_handbook, cap
     at = next(i for i, line in enumerate(lines) if "slos[0].target: is not a ratio" in line)
     assert lines[at + 1:at + 4] == ["    expected: a number from 0 to 1", "    found: 99.5",
                                     "    hint: write it as a ratio: 0.995 (that is 99.5%), or set `unit: percent`"]
+
+
+def test_a_merge_conflict_names_its_marker_lines_and_nothing_else(small_handbook, capsys):
+    """The conflict is the one problem: no YAML error about the markers, no follow-on errors."""
+    (small_handbook / R).write_text(rb("owners: [maya]\n", "<<<<<<< ours\nowners: [maya]\n=======\nowners: [tomas]\n"
+                                       ">>>>>>> theirs\n") + "\nA heading\n=======\n", encoding="utf-8")
+    code, out, _ = _validate(small_handbook, capsys)
+    assert out.splitlines()[:4] == [
+        "runbooks/rb-test.md:11:1: error: unresolved merge conflict",
+        "    found: <<<<<<< on line 11, ======= on line 13, >>>>>>> on line 15",
+        "    hint: keep the lines you want from both sides and delete the <<<<<<<, ======= and >>>>>>> lines",
+        "✗ 1 error(s), 0 warning(s)"]
 
 
 def test_editor_backups_templates_and_os_files_stay_quiet(small_handbook, capsys):

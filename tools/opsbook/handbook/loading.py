@@ -233,6 +233,9 @@ def read_source(path: Path, root: Path, problems: list[Problem], *, markdown: bo
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
+    if conflicts := merge_conflicts(rel, text):
+        problems.extend(conflicts)  # what lies between the markers is neither side: nothing more to check
+        return None
     source = Source(path=path, rel=rel, text=text)
     if not text.strip():
         problems.append(Problem(rel, "is empty", line=1, code="empty",
@@ -244,6 +247,35 @@ def read_source(path: Path, root: Path, problems: list[Problem], *, markdown: bo
     else:
         source.yaml_text = text
     return source if _parse_yaml(source, problems) else None
+
+
+_CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(?:[ \t].*)?\r?$", re.M)
+
+
+def merge_conflicts(rel: str, text: str) -> list[Problem]:
+    """One problem per unresolved merge conflict (`<<<<<<<` … `=======` … `>>>>>>>` lines) in `text`."""
+    if "<<<<<<<" not in text and ">>>>>>>" not in text:  # the common case, decided in one pass
+        return []
+    problems: list[Problem] = []
+    lines: dict[str, int] = {}
+    for match in _CONFLICT_MARKER.finditer(text):
+        marker, line = match.group(1)[0], text.count("\n", 0, match.start()) + 1
+        if marker == "=" and "<" not in lines:
+            continue  # a Markdown heading underline, not a conflict
+        lines.setdefault(marker, line)
+        if marker == ">":
+            problems.append(_conflict(rel, lines))
+            lines = {}
+    if "<" in lines:
+        problems.append(_conflict(rel, lines))
+    return problems
+
+
+def _conflict(rel: str, lines: dict[str, int]) -> Problem:
+    where = ", ".join(f"{mark * 7} on line {line}" for mark, line in lines.items())
+    return Problem(rel, "unresolved merge conflict", line=min(lines.values()), column=1, code="merge-conflict",
+                   found=where, hint="keep the lines you want from both sides and delete the "
+                                     "<<<<<<<, ======= and >>>>>>> lines")
 
 
 def _split_frontmatter(source: Source, problems: list[Problem]) -> bool:

@@ -29,7 +29,7 @@ from opsbook.handbook.contents import (
 from opsbook.handbook.credentials import find_credentials
 from opsbook.handbook.explain import model_problems
 from opsbook.handbook.folders import content_files
-from opsbook.handbook.loading import Source, read_source
+from opsbook.handbook.loading import Source, merge_conflicts, read_source
 from opsbook.handbook.models.cadence import Cadence, HolidayCalendar
 from opsbook.handbook.models.config import HandbookConfig
 from opsbook.handbook.models.postmortem import PostmortemMeta
@@ -188,6 +188,10 @@ def _load_page(root: Path, path: Path, problems: list[Problem]) -> Page | None:
         return None
     except OSError as exc:
         problems.append(Problem(rel, f"cannot be read: {exc.strerror or exc}", code="unreadable"))
+        return None
+    text = text.removeprefix("\ufeff")
+    if conflicts := merge_conflicts(rel, text):
+        problems.extend(conflicts)
         return None
     for line, column, kind in find_credentials(text):
         problems.append(_credential_problem(rel, line, column, kind))
