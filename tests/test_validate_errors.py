@@ -506,6 +506,51 @@ def test_every_problem_is_reported_once_across_files(small_handbook, capsys):
     assert {e.split(":")[0] for e in errors} >= {R, C, "ops/slos.yaml"}
 
 
+def _break_runbook_referred_to(root: Path) -> None:
+    """rb-checkout-failure gets a bad category; two post-mortems and a cadence refer to it."""
+    runbook = root / "runbooks/rb-checkout-failure.md"
+    runbook.write_text(runbook.read_text(encoding="utf-8").replace("category: commerce", "category: payments"),
+                       encoding="utf-8")
+    (root / "postmortems/pm-a.md").write_text(pm("id: pm-test", "id: pm-a"), encoding="utf-8")
+    (root / C).write_text(cad("checklist:", "runbooks: [rb-checkout-failure]\nchecklist:"), encoding="utf-8")
+
+
+def test_a_broken_runbook_is_the_cause_and_references_to_it_a_note_after_it(small_handbook, capsys):
+    _break_runbook_referred_to(small_handbook)
+    code, out, _ = _validate(small_handbook, capsys)
+    lines = out.splitlines()
+    assert code == 1 and not [line for line in lines if "unknown runbook" in line], out
+    cause = lines.index("runbooks/rb-checkout-failure.md:4:1: error: category: is not one of the allowed values")
+    note = ("runbooks/rb-checkout-failure.md: note: 4 references to rb-checkout-failure are unchecked until "
+            "runbooks/rb-checkout-failure.md loads: postmortems/pm-2026-10-14-checkout-outage.md:8, "
+            "postmortems/pm-a.md:8, postmortems/pm-test.md:8 and 1 more")
+    assert lines[cause + 3] == note, out
+    assert lines[-1] == "✗ 1 error(s), 0 warning(s)"
+
+
+def test_the_note_is_a_notice_in_github_format_and_counts_as_nothing_in_json(small_handbook, capsys):
+    _break_runbook_referred_to(small_handbook)
+    _, out, _ = _validate(small_handbook, capsys, "--format", "github")
+    notices = [line for line in out.splitlines() if line.startswith("::notice ")]
+    assert len(notices) == 1 and notices[0].startswith(
+        "::notice file=runbooks/rb-checkout-failure.md,title=opsbook unchecked-references::4 references")
+    _, out, _ = _validate(small_handbook, capsys, "--format", "json")
+    document = json.loads(out)
+    assert (document["errors"], document["warnings"]) == (1, 0)
+    assert [p["level"] for p in document["problems"]] == ["error", "note"]
+
+
+def test_a_missing_team_file_is_the_one_cause_of_unchecked_people(small_handbook, capsys):
+    (small_handbook / "ops/team.yaml").unlink()
+    code, out, _ = _validate(small_handbook, capsys)
+    lines = [line for line in out.splitlines() if not line.startswith("    ")]
+    assert lines[0] == "ops/team.yaml: error: is missing"
+    assert re.fullmatch(r"ops/team.yaml: note: \d+ references to people and rotations are unchecked until "
+                        r"ops/team.yaml loads: ops/services.yaml:9, ops/services.yaml:18, ops/services.yaml:25 and "
+                        r"\d+ more", lines[1]), out
+    assert code == 1 and lines[-1] == "✗ 1 error(s), 0 warning(s)"
+
+
 def test_usage_errors_exit_2(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["validate", "--root", str(tmp_path / "nowhere")])

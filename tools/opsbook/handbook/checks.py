@@ -52,19 +52,48 @@ def _known(contents: Contents) -> dict[str, set[str] | None]:
     }
 
 
+_DEFINED_IN = {"person": "ops/team.yaml (people)", "role": "ops/team.yaml (roles)",
+               "rotation": "ops/team.yaml (rotations)", "service": "ops/services.yaml", "SLO": "ops/slos.yaml",
+               "runbook": "runbooks/", "metric": "ops/severity.yaml (metrics)"}
+_PLURAL = {"person": "people", "role": "roles", "rotation": "rotations", "service": "services", "SLO": "SLOs",
+           "metric": "metrics"}
+
+
 def _references(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
+    """A reference to an id nobody defines is an error. One whose definition did not load (its file has
+    errors of its own) is not: those are counted into one note per cause, reported after the cause."""
     known = _known(contents)
+    unchecked: dict[str, list[tuple[str, Source, tuple]]] = {}  # the file that did not load → references
     for source, path, kind, value in _all_references(contents):
         ids = known[kind]
-        if ids is None or value is None or value in ids:
+        if value is None or (ids is not None and value in ids):
+            continue
+        cause = _DEFINED_IN[kind].split(" ")[0] if ids is None else (
+            contents.unloaded_runbooks.get(value) if kind == "runbook" else None)
+        if cause is not None:
+            unchecked.setdefault(cause, []).append((kind if ids is None else value, source, path))
             continue
         close = difflib.get_close_matches(value, sorted(ids), n=1)
-        where = {"person": "ops/team.yaml (people)", "role": "ops/team.yaml (roles)",
-                 "rotation": "ops/team.yaml (rotations)", "service": "ops/services.yaml",
-                 "SLO": "ops/slos.yaml", "runbook": "runbooks/", "metric": "ops/severity.yaml (metrics)"}[kind]
         yield _at(source, path, f"refers to unknown {kind} '{value}'", code="dangling-reference",
-                  expected=f"a {kind} id defined in {where}",
+                  expected=f"a {kind} id defined in {_DEFINED_IN[kind]}",
                   hint=f"did you mean '{close[0]}'?" if close else None)
+    for cause, references in unchecked.items():
+        yield _unchecked(cause, references)
+
+
+def _unchecked(cause: str, references: list[tuple[str, Source, tuple]], shown: int = 3) -> Problem:
+    """`3 references to rb-x are unchecked until runbooks/rb-x.md loads: postmortems/pm-a.md:8, …`."""
+    names = list(dict.fromkeys(_PLURAL.get(name, name) for name, _, _ in references))
+    what = " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
+    count = len(references)
+    places = []
+    for _, source, path in references[:shown]:  # lines only for a few: each costs a parse of its file
+        line, _ = source.line_of(path)
+        places.append(f"{source.rel}:{line}" if line else source.rel)
+    more = f" and {count - shown} more" if count > shown else ""
+    return Problem(cause, f"{count} reference{'s' if count != 1 else ''} to {what} "
+                          f"{'are' if count != 1 else 'is'} unchecked until {cause} loads: "
+                          f"{', '.join(places)}{more}", code="unchecked-references", level=Level.NOTE)
 
 
 def _all_references(contents: Contents) -> Iterator[tuple[Source, tuple, str, str | None]]:

@@ -60,3 +60,5 @@ class Contents:
     postmortems: list[Document[PostmortemMeta]] = dataclasses.field(default_factory=list)
     cadences: list[CadenceFile] = dataclasses.field(default_factory=list)
     pages: list[Page] = dataclasses.field(default_factory=list)
+    # Runbooks whose files did not load, by id (and file name): references to them are unchecked, not unknown.
+    unloaded_runbooks: dict[str, str] = dataclasses.field(default_factory=dict)

@@ -49,7 +49,7 @@ class Report:
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
+        return [p for p in self.problems if p.level is Level.WARNING]
 
 
 def check_handbook(root: Path | str, now: dt.datetime | None = None) -> Report:
@@ -135,6 +135,8 @@ def _load_contents(root: Path, problems: list[Problem], *, postmortems: bool = T
         problems.extend(found)
         if source is not None and (doc := _validate_document(source, model, problems)) is not None:
             loaded.append(doc)
+        elif model is RunbookMeta:
+            _record_unloaded(contents, path, source)
     for path in content_files(root, CALENDAR, problems):
         source = read_source(path, root, problems, markdown=False)
         if source is None:
@@ -168,6 +170,16 @@ def _read_document(root: Path, path: Path) -> tuple[Source | None, list[Problem]
     if source is not None:
         _scan_credentials(source, problems)
     return source, problems
+
+
+def _record_unloaded(contents: Contents, path: Path, source: Source | None) -> None:
+    """Remember a runbook that did not load, by its file name and its id, so that references to it are
+    reported once, as a consequence, rather than as unknown runbooks."""
+    rel = path.relative_to(contents.root).as_posix()
+    contents.unloaded_runbooks[path.stem] = rel
+    written_id = source.data.get("id") if source is not None else None
+    if isinstance(written_id, str):
+        contents.unloaded_runbooks.setdefault(written_id.strip(), rel)
 
 
 def _validate_document(source: Source, model: type, problems: list[Problem]) -> Document | None:
