@@ -321,6 +321,22 @@ CASES = [
          "runbooks/rb-test.md:{line}: error: the body has no `## Final fix` section", marker="---\n\n## Quick"),
     Case("runbook-empty-section", R, rb("Roll back.\n", ""),
          "runbooks/rb-test.md:{line}: error: the `## Quick mitigation` section is empty", marker="## Quick mitigation"),
+    Case("broken-link-to-runbook", R, rb("Roll back.", "Roll back as [the checkout runbook](rb-checkout-failur.md) says."),
+         "runbooks/rb-test.md:{line}:37: error: the link rb-checkout-failur.md leads to runbooks/rb-checkout-failur.md, "
+         "which does not exist", marker="Roll back as"),
+    Case("broken-link-anchor", P, pm("A cache expired.", "A cache expired ([runbook](../runbooks/rb-checkout-failure.md"
+                                     "#final-fixes))."),
+         "postmortems/pm-test.md:{line}:28: error: the link's anchor #final-fixes is not a heading of "
+         "runbooks/rb-checkout-failure.md", marker="A cache expired ("),
+    Case("broken-link-same-page", R, rb("Fix it.", "Fix it, after [the mitigation](#quick-mitigaton)."),
+         "runbooks/rb-test.md:{line}:32: error: the link's anchor #quick-mitigaton is not a heading of this page",
+         marker="Fix it, after"),
+    Case("broken-reference-link", "ops/roles.md", _replace("\n", "\n\n[pm]: ../postmortems/pm-2026-10-41-outage.md\n"),
+         "ops/roles.md:{line}:7: error: the link ../postmortems/pm-2026-10-41-outage.md leads to "
+         "postmortems/pm-2026-10-41-outage.md, which does not exist", marker="[pm]:"),
+    Case("link-to-unpublished-yaml", R, rb("The alert.", "The alert in [the catalogue](../ops/slos.yaml)."),
+         "runbooks/rb-test.md:{line}:30: error: the link ../ops/slos.yaml leads to ops/slos.yaml, which the site does "
+         "not publish", marker="The alert in"),
     Case("file-name-not-id", R, rb("id: rb-test", "id: rb-other"),
          "runbooks/rb-test.md:{line}:1: error: id: the id 'rb-other' does not match the file name 'rb-test'",
          marker="id: rb-other"),
@@ -439,6 +455,20 @@ def test_a_merge_conflict_names_its_marker_lines_and_nothing_else(small_handbook
         "    found: <<<<<<< on line 11, ======= on line 13, >>>>>>> on line 15",
         "    hint: keep the lines you want from both sides and delete the <<<<<<<, ======= and >>>>>>> lines",
         "✗ 1 error(s), 0 warning(s)"]
+
+
+def test_links_that_work_on_the_site_pass(small_handbook, capsys):
+    """Generated pages, full URLs, code, a document that fails on its own, a repeated heading: no link errors."""
+    (small_handbook / R).write_text(rb("Roll back.", """Roll back: [SLOs](../slos.md), [reviews](../reviews/index.md),
+[all runbooks](index.md), [web](https://example.com/x.md), [mail](mailto:a@example.com), [pm](../postmortems/pm-test.md),
+[roles](../ops/roles.md#incident-commander), [again](#final-fix_1), `[code](nowhere.md)`, [broken pm](../postmortems/pm-bad.md).
+
+```
+[in a fence](nowhere.md)
+```""").replace("## What to update", "## Final fix\n\nAgain.\n\n## What to update"), encoding="utf-8")
+    (small_handbook / "postmortems/pm-bad.md").write_text(pm("id: pm-test", "id: pm-bad").replace("SEV-2", "SEV-9"))
+    code, out, _ = _validate(small_handbook, capsys)
+    assert "link" not in out and out.count(": error: ") == 1, out
 
 
 def test_editor_backups_templates_and_os_files_stay_quiet(small_handbook, capsys):

@@ -13,6 +13,7 @@ from typing import Iterable, Iterator
 from opsbook.handbook.assembled import has_text_under, split_sections
 from opsbook.handbook.contents import OPS_FILES, Contents
 from opsbook.handbook.explain import key_path
+from opsbook.handbook.links import check_links
 from opsbook.handbook.loading import Source
 from opsbook.handbook.models.catalogue import Unit
 from opsbook.handbook.models.postmortem import LIFECYCLE, EventType, Status
@@ -26,7 +27,7 @@ def check_contents(contents: Contents, now: dt.datetime) -> list[Problem]:
     problems: list[Problem] = []
     for check in (_unique_ids, _references, _file_names, _runbook_bodies, _timelines, _published_postmortems,
                   _policy, _future_dates, _staleness, _ratio_values,
-                  _unique_action_items):
+                  _unique_action_items, check_links):
         problems.extend(check(contents, now))
     return problems
 
