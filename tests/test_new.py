@@ -159,3 +159,27 @@ def _wait_for_prompt(process: subprocess.Popen, timeout: float = 30) -> bytes:
             assert chunk, f"stderr closed; so far: {seen!r}"
             seen += chunk
     return seen
+
+
+CADENCE_FLAGS = ["--title", "Widget review", "--time", "10:00", "--duration", "30m", "--checklist", "Look at it",
+                 "--owner", "maya"]
+
+
+@pytest.mark.parametrize("args, lines", [
+    (["--every", "week"], ["  --every: a weekly cadence needs --weekday"]),
+    (["--every", "month", "--day", "3", "--business-day", "2", "--duration", "forever"],
+     ["  --every: give exactly one of --day, --weekday (with --nth) or --business-day",
+      "  --duration: expected a duration such as 15m, 1h30m, 2d or 1w"]),
+    (["--every", "week", "--weekday", "friday", "--month", "2"],
+     ["  --every: a weekly cadence takes only --weekday and --interval"]),
+    (["--every", "week", "--weekday", "friday", "--start", "2026-05-01", "--until", "2026-04-01"],
+     ["  --until: --until is before --start"]),
+])
+def test_a_refused_cadence_names_the_flags_not_the_file_keys(handbook_copy, args, lines):
+    """The cadence file was never written: its keys and line numbers mean nothing to who typed the command."""
+    before = tree_hashes(handbook_copy)
+    result = ops("new", "cadence", "--root", str(handbook_copy), *CADENCE_FLAGS, *args)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == ["ops: error: refusing to write calendar/widget-review.yaml: it would not "
+                                          "be valid"] + lines
+    assert tree_hashes(handbook_copy) == before

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from opsbook.handbook.models.common import format_duration
-from opsbook.incident.editing import Editable, read_editable, write_checked
-from opsbook.problems import UsageError
+from opsbook.incident.editing import Editable, Refused, read_editable, write_checked
+from opsbook.problems import Problem, UsageError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "new"
 
@@ -127,8 +127,37 @@ def create(root: Path, kind: str, fields: dict[str, Any], now: dt.datetime, *, c
     path = path_for(root, kind, doc_id)
     if not path.parent.is_dir():
         raise UsageError(f"{root}: no {KINDS[kind].folder}/ folder; is --root the handbook's folder?")
-    write_checked(root, path, render(kind, fields), kind, now, create=True, contents=contents)
+    try:
+        write_checked(root, path, render(kind, fields), kind, now, create=True, contents=contents)
+    except Refused as refused:
+        if kind not in FLAGS or not refused.problems:
+            raise
+        raise Refused(str(refused).split("\n", 1)[0], [_as_flags(FLAGS[kind], p) for p in refused.problems]) from None
     return path
+
+
+# The `ops new cadence` flag that sets each key: a refusal names what the person typed, not the file's
+# keys (the file was never written, so its lines mean nothing to them).
+FLAGS = {"cadence": {
+    "id": "--id", "title": "--title", "description": "--description", "when": "--every", "every": "--every",
+    "interval": "--interval", "month": "--month", "weekday": "--weekday", "nth": "--nth", "day": "--day",
+    "business_day": "--business-day", "start": "--start", "until": "--until", "time": "--time",
+    "timezone": "--timezone", "duration": "--duration", "owner": "--owner", "rotation": "--rotation",
+    "labels": "--label", "reminder": "--reminder", "checklist": "--checklist", "slos": "--slo",
+    "runbooks": "--runbook", "context": "--context", "on_holiday": "--on-holiday",
+}}
+_BACKTICKED_KEY = re.compile(r"`([a-z_]+)`")
+
+
+def _as_flags(flags: dict[str, str], problem: Problem) -> Problem:
+    """`problem` told in flags: key `when.weekday` → `--weekday`, and `weekday` in its message too."""
+    steps = [step for step in re.split(r"[.\[\]]", problem.key) if step and not step.isdigit()]
+    steps += [] if steps else _BACKTICKED_KEY.findall(problem.message)[:1]  # a rule on the whole file
+    flag = next((flags[step] for step in reversed(steps) if step in flags), None)
+    if flag is None:
+        return problem
+    message = _BACKTICKED_KEY.sub(lambda m: flags.get(m.group(1), m.group(0)), problem.message)
+    return dataclasses.replace(problem, file=flag, line=None, column=None, key="", message=message)
 
 
 # --- the three kinds, from the values a person gives ----------------------------------------------
