@@ -160,6 +160,20 @@ def test_an_edit_keeps_windows_line_endings(handbook_copy):
     assert_valid(handbook_copy)
 
 
+def test_a_post_mortem_saved_with_a_byte_order_mark_can_be_edited(handbook_copy):
+    """`ops validate` accepts a UTF-8 BOM, so the incident commands do too, and keep it."""
+    path = handbook_copy / "postmortems" / "pm-2026-10-14-checkout-outage.md"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert_valid(handbook_copy)
+    result = ops("incident", "log", "pm-2026-10-14-checkout-outage", "--root", str(handbook_copy), "--type", "note",
+                 "--message", "Second test purchase succeeds", "--at", "2026-10-14T09:50:00+02:00")
+    assert event_of(result)["type"] == "note"
+    written = path.read_bytes()
+    assert written.startswith(b"\xef\xbb\xbf---\n") and written.count(b"\xef\xbb\xbf") == 1
+    assert b"text: Second test purchase succeeds}" in written
+    assert_valid(handbook_copy)
+
+
 def test_the_same_title_on_the_same_day_gets_a_new_id(handbook_copy):
     args = ("incident", "open", "--root", str(handbook_copy), "--title", "MCP is down!", "--severity", "SEV-1",
             "--category", "availability", "--service", "mcp-server", "--on-call", "tomas",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,9 @@ def busy_handbook(handbook_copy: Path) -> Path:
     """
     for path in (handbook_copy / "postmortems").glob("*.md"):
         path.unlink()
+    for page in (handbook_copy / "ops").glob("*.md"):  # links to the example's post-mortems would break
+        text = page.read_text(encoding="utf-8")
+        page.write_text(re.sub(r"\[([^\]]*)\]\(\.\./postmortems/[^)]*\)", r"\1", text), encoding="utf-8")
     write_postmortem(handbook_copy, "pm-2026-10-14-checkout", "SEV-1", "commerce", [
         ("2026-10-14T09:03:00+02:00", "started"),
         ("2026-10-14T09:13:00+02:00", "detected"),

@@ -156,8 +156,40 @@ CASES = [
     Case("tab-indent", C, CADENCE.replace("  - Look at the numbers", "\t- Look at the numbers"),
          "calendar/test-review.yaml:{line}:1: error: is not valid YAML: found character that cannot start any token",
          marker="\t- Look"),
+    Case("conflict-in-yaml", C, cad("duration: 30m\n", "<<<<<<< HEAD\nduration: 30m\n=======\nduration: 45m\n"
+                                    ">>>>>>> review-longer\n"),
+         "calendar/test-review.yaml:{line}:1: error: unresolved merge conflict", marker="<<<<<<< HEAD"),
+    Case("conflict-in-frontmatter", R, rb("owners: [maya]\n", "<<<<<<< ours\nowners: [maya]\n=======\nowners: [tomas]\n"
+                                        ">>>>>>> theirs\n"),
+         "runbooks/rb-test.md:{line}:1: error: unresolved merge conflict", marker="<<<<<<< ours"),
+    Case("conflict-in-body", P, pm("A cache expired.\n", "<<<<<<< HEAD\nA cache expired.\n=======\nThe cache expired.\n"
+                                   ">>>>>>> 3f2a9c1 (fix wording)\n"),
+         "postmortems/pm-test.md:{line}:1: error: unresolved merge conflict", marker="<<<<<<< HEAD"),
+    Case("conflict-in-process-page", "ops/roles.md", _replace("\n", "\n<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> main\n"),
+         "ops/roles.md:{line}:1: error: unresolved merge conflict", marker="<<<<<<< HEAD"),
     Case("missing-team", "ops/team.yaml", "DELETE",
          "ops/team.yaml: error: is missing"),
+    # --- files in a content folder that would not be read ----------------------------------------
+    Case("markdown-suffix", "runbooks/rb-x.markdown", RUNBOOK,
+         "runbooks/rb-x.markdown: error: not read: handbook documents end in .md; rename it to runbooks/rb-x.md"),
+    Case("uppercase-md-suffix", "postmortems/pm-x.MD", "no frontmatter, and not read either\n",
+         "postmortems/pm-x.MD: error: not read: handbook documents end in .md; rename it to postmortems/pm-x.md"),
+    Case("md-txt-suffix", "ops/on-call.md.txt", "# On call\n",
+         "ops/on-call.md.txt: error: not read: handbook documents end in .md; rename it to ops/on-call.md"),
+    Case("runbook-in-subfolder", "runbooks/payments/rb-x.md", RUNBOOK,
+         "runbooks/payments: error: not read: runbooks/ is not searched in subfolders"),
+    Case("slos-yml", "ops/slos.yml", "slos: []\n",
+         "ops/slos.yml: error: not read: ops/ reads slos.yaml; rename it to ops/slos.yaml"),
+    Case("holidays-yml", "calendar/holidays.yml", "holidays: []\n",
+         "calendar/holidays.yml: error: not read: calendar/ reads holidays.yaml; rename it to calendar/holidays.yaml"),
+    Case("uppercase-yaml-suffix", "calendar/test-review.YAML", CADENCE,
+         "calendar/test-review.YAML: error: not read: YAML files here end in .yaml; rename it to "
+         "calendar/test-review.yaml"),
+    Case("stray-file-in-calendar", "calendar/notes.txt", "ideas for reviews\n",
+         "calendar/notes.txt: error: not read: calendar/ holds review cadences (*.yaml) and holidays.yaml"),
+    Case("stray-yaml-in-ops", "ops/oncall.yaml", "rotations: []\n",
+         "ops/oncall.yaml: error: not read: ops/ holds process pages (*.md) and slos.yaml, severity.yaml, "
+         "services.yaml, team.yaml, secrets.yaml"),
     # --- one document's shape ---------------------------------------------------------------------
     Case("unknown-key-typo", R, rb("severity: SEV-2", "severty: SEV-2"),
          "runbooks/rb-test.md:{line}:1: error: severty: unknown key `severty`", marker="severty:"),
@@ -172,9 +204,16 @@ CASES = [
     Case("unknown-severity", P, pm("severity: SEV-2", "severity: SEV-4"),
          "postmortems/pm-test.md:{line}:1: error: severity: is not one of the allowed values", marker="severity:"),
     Case("month-13", R, rb("last_reviewed: 2026-11-01", "last_reviewed: 2026-13-01"),
-         "runbooks/rb-test.md:{line}:1: error: last_reviewed: cannot be read", marker="last_reviewed"),
+         "runbooks/rb-test.md:{line}:1: error: last_reviewed: is not a real date: there is no month 13 "
+         "(months are 01 to 12)", marker="last_reviewed"),
     Case("february-30", "ops/secrets.yaml", _replace("last_rotated: 2026-10-01", "last_rotated: 2026-02-30"),
-         "ops/secrets.yaml:{line}:5: error: secrets[0].last_rotated: cannot be read", marker="2026-02-30"),
+         "ops/secrets.yaml:{line}:5: error: secrets[0].last_rotated: is not a real date: February 2026 has 28 days",
+         marker="2026-02-30"),
+    Case("april-31-in-a-timeline", P, pm('"2026-11-02T10:00:00+01:00"', '"2026-04-31T10:00:00+01:00"'),
+         "postmortems/pm-test.md:{line}:6: error: timeline[0].at: is not a real date: April 2026 has 30 days",
+         marker="2026-04-31"),
+    Case("unreadable-date", R, rb("last_reviewed: 2026-11-01", "last_reviewed: 1st of November"),
+         "runbooks/rb-test.md:{line}:1: error: last_reviewed: cannot be read", marker="last_reviewed"),
     Case("date-with-time", R, rb("last_reviewed: 2026-11-01", "last_reviewed: 2026-11-01T10:00:00Z"),
          "runbooks/rb-test.md:{line}:1: error: last_reviewed: expected a date (YYYY-MM-DD) without a time",
          marker="last_reviewed"),
@@ -189,6 +228,12 @@ CASES = [
     Case("bad-clock", C, cad('time: "09:00"', 'time: "25:00"'),
          "calendar/test-review.yaml:{line}:1: error: time: expected a time of day as HH:MM, such as \"10:00\"",
          marker="time:"),
+    Case("ratio-target-as-percent", "ops/slos.yaml", _replace("target: 0.995", "target: 99.5"),
+         "ops/slos.yaml:{line}:5: error: slos[0].target: is not a ratio: with `unit: ratio` it is a fraction from 0 "
+         "to 1", marker="target: 99.5"),
+    Case("ratio-alert-as-percent", "ops/slos.yaml", _replace("threshold: 0.8,", "threshold: 80,"),
+         "ops/slos.yaml:{line}:30: error: slos[0].alert.threshold: is not a ratio: with `unit: ratio` it is a "
+         "fraction from 0 to 1", marker="threshold: 80"),
     Case("uppercase-id", "ops/services.yaml", _replace("- id: widget", "- id: Widget"),
          "ops/services.yaml:{line}:5: error: services[3].id: does not have the expected form", marker="id: Widget"),
     Case("missing-key", R, rb("scope: Everyone\n", ""),
@@ -209,7 +254,18 @@ CASES = [
          "calendar/test-review.yaml:{line}:1: error: when: give exactly one of `day`, `weekday` (with `nth`) or "
          "`business_day`", marker="when:"),
     Case("empty-checklist", C, cad("checklist:\n  - Look at the numbers\n", "checklist: []\n"),
-         "calendar/test-review.yaml:{line}:1: error: checklist: has too few items", marker="checklist"),
+         "calendar/test-review.yaml:{line}:1: error: checklist: is empty", marker="checklist"),
+    Case("id-no-is-false", R, rb("id: rb-test", "id: no"),
+         "runbooks/rb-test.md:{line}:1: error: id: YAML reads the unquoted no as false, not as text", marker="id: no"),
+    Case("owner-number", C, cad("owner: maya", "owner: 1234"),
+         "calendar/test-review.yaml:{line}:1: error: owner: YAML reads the unquoted 1234 as the number 1234, "
+         "not as text", marker="owner:"),
+    Case("cyrillic-e-in-id", R, rb("id: rb-test", "id: rb-t\u0435st"),
+         "runbooks/rb-test.md:{line}:1: error: id: contains U+0435 CYRILLIC SMALL LETTER IE at position 5, which "
+         "only looks like plain text", marker="id: rb-t"),
+    Case("non-breaking-hyphen-in-reference", P, pm("runbook: rb-checkout-failure", "runbook: rb\u2011checkout-failure"),
+         "postmortems/pm-test.md:{line}:1: error: runbook: contains U+2011 NON-BREAKING HYPHEN at position 3, which "
+         "only looks like plain text", marker="runbook:"),
     Case("negative-count", P, pm("roles:\n", "impact: {summary: Slow, users_affected: -3}\nroles:\n"),
          "postmortems/pm-test.md:{line}:25: error: impact.users_affected: is out of range", marker="impact:"),
     # --- across files -----------------------------------------------------------------------------
@@ -240,6 +296,10 @@ CASES = [
     Case("dangling-metric", "ops/severity.yaml", _replace("{metric: checkout_success_rate,", "{metric: checkout_rate,"),
          "ops/severity.yaml:{line}:10: error: rules[0].any[0].metric: refers to unknown metric 'checkout_rate'",
          marker="checkout_rate"),
+    Case("duplicate-action-item", P, pm("    due: 2026-12-20\n", "    due: 2026-12-20\n  - id: AI-1\n    title: Alert on "
+                                        "cache misses\n    owner: tomas\n    due: 2026-12-22\n"),
+         "postmortems/pm-test.md:{line}:5: error: action_items[1].id: action item id 'AI-1' is already used by "
+         "action_items[0] (line 17)", marker="- id: AI-1\n    title: Alert"),
     Case("resolved-before-detected", P, pm('"2026-11-02T11:00:00+01:00", type: resolved',
                                            '"2026-11-02T09:00:00+01:00", type: resolved'),
          "postmortems/pm-test.md:{line}:6: error: timeline[3].at: `resolved` is before `mitigated`", marker="resolved"),
@@ -265,6 +325,22 @@ CASES = [
          "runbooks/rb-test.md:{line}: error: the body has no `## Final fix` section", marker="---\n\n## Quick"),
     Case("runbook-empty-section", R, rb("Roll back.\n", ""),
          "runbooks/rb-test.md:{line}: error: the `## Quick mitigation` section is empty", marker="## Quick mitigation"),
+    Case("broken-link-to-runbook", R, rb("Roll back.", "Roll back as [the checkout runbook](rb-checkout-failur.md) says."),
+         "runbooks/rb-test.md:{line}:37: error: the link rb-checkout-failur.md leads to runbooks/rb-checkout-failur.md, "
+         "which does not exist", marker="Roll back as"),
+    Case("broken-link-anchor", P, pm("A cache expired.", "A cache expired ([runbook](../runbooks/rb-checkout-failure.md"
+                                     "#final-fixes))."),
+         "postmortems/pm-test.md:{line}:28: error: the link's anchor #final-fixes is not a heading of "
+         "runbooks/rb-checkout-failure.md", marker="A cache expired ("),
+    Case("broken-link-same-page", R, rb("Fix it.", "Fix it, after [the mitigation](#quick-mitigaton)."),
+         "runbooks/rb-test.md:{line}:32: error: the link's anchor #quick-mitigaton is not a heading of this page",
+         marker="Fix it, after"),
+    Case("broken-reference-link", "ops/roles.md", _replace("\n", "\n\n[pm]: ../postmortems/pm-2026-10-41-outage.md\n"),
+         "ops/roles.md:{line}:7: error: the link ../postmortems/pm-2026-10-41-outage.md leads to "
+         "postmortems/pm-2026-10-41-outage.md, which does not exist", marker="[pm]:"),
+    Case("link-to-unpublished-yaml", R, rb("The alert.", "The alert in [the catalogue](../ops/slos.yaml)."),
+         "runbooks/rb-test.md:{line}:30: error: the link ../ops/slos.yaml leads to ops/slos.yaml, which the site does "
+         "not publish", marker="The alert in"),
     Case("file-name-not-id", R, rb("id: rb-test", "id: rb-other"),
          "runbooks/rb-test.md:{line}:1: error: id: the id 'rb-other' does not match the file name 'rb-test'",
          marker="id: rb-other"),
@@ -363,6 +439,53 @@ def test_broken_input_gives_a_located_message(small_handbook, capsys, case):
     assert not re.search(r"(sk-proj-|AKIAI|sk_live_5|ghp_a)", out)
 
 
+def test_a_ratio_given_as_a_percentage_shows_the_ratio_meant(small_handbook, capsys):
+    slos = small_handbook / "ops/slos.yaml"
+    slos.write_text(slos.read_text(encoding="utf-8").replace("target: 0.995", "target: 99.5"), encoding="utf-8")
+    code, out, _ = _validate(small_handbook, capsys)
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if "slos[0].target: is not a ratio" in line)
+    assert lines[at + 1:at + 4] == ["    expected: a number from 0 to 1", "    found: 99.5",
+                                    "    hint: write it as a ratio: 0.995 (that is 99.5%), or set `unit: percent`"]
+
+
+def test_a_merge_conflict_names_its_marker_lines_and_nothing_else(small_handbook, capsys):
+    """The conflict is the one problem: no YAML error about the markers, no follow-on errors."""
+    (small_handbook / R).write_text(rb("owners: [maya]\n", "<<<<<<< ours\nowners: [maya]\n=======\nowners: [tomas]\n"
+                                       ">>>>>>> theirs\n") + "\nA heading\n=======\n", encoding="utf-8")
+    code, out, _ = _validate(small_handbook, capsys)
+    assert out.splitlines()[:4] == [
+        "runbooks/rb-test.md:11:1: error: unresolved merge conflict",
+        "    found: <<<<<<< on line 11, ======= on line 13, >>>>>>> on line 15",
+        "    hint: keep the lines you want from both sides and delete the <<<<<<<, ======= and >>>>>>> lines",
+        "✗ 1 error, 0 warnings"]
+
+
+def test_links_that_work_on_the_site_pass(small_handbook, capsys):
+    """Generated pages, full URLs, code, a document that fails on its own, a repeated heading: no link errors."""
+    (small_handbook / R).write_text(rb("Roll back.", """Roll back: [SLOs](../slos.md), [reviews](../reviews/index.md),
+[all runbooks](index.md), [web](https://example.com/x.md), [mail](mailto:a@example.com), [pm](../postmortems/pm-test.md),
+[roles](../ops/roles.md#incident-commander), [again](#final-fix_1), `[code](nowhere.md)`, [broken pm](../postmortems/pm-bad.md).
+
+```
+[in a fence](nowhere.md)
+```""").replace("## What to update", "## Final fix\n\nAgain.\n\n## What to update"), encoding="utf-8")
+    (small_handbook / "postmortems/pm-bad.md").write_text(pm("id: pm-test", "id: pm-bad").replace("SEV-2", "SEV-9"))
+    code, out, _ = _validate(small_handbook, capsys)
+    assert "link" not in out and out.count(": error: ") == 1, out
+
+
+def test_editor_backups_templates_and_os_files_stay_quiet(small_handbook, capsys):
+    """Left by editors, merges and file browsers, or kept on purpose (`_`): not content, not reported."""
+    for name in ("runbooks/.rb-test.md.swp", "runbooks/rb-test.md~", "runbooks/#rb-test.md#", "runbooks/.#rb-test.md",
+                 "runbooks/.DS_Store", "runbooks/_template.md", "postmortems/pm-test.md.orig", "calendar/x.yaml.bak",
+                 "ops/Thumbs.db", "runbooks/_drafts/rb-later.md", "ops/.gitkeep"):
+        (small_handbook / name).parent.mkdir(parents=True, exist_ok=True)
+        (small_handbook / name).write_text("not a valid document\n", encoding="utf-8")
+    code, out, err = _validate(small_handbook, capsys, "--strict")
+    assert (code, err) == (0, ""), out
+
+
 def test_json_format_carries_file_line_key_and_expectation(small_handbook, capsys):
     (small_handbook / R).write_text(rb("category: availability", "category: payments"), encoding="utf-8")
     code, out, _ = _validate(small_handbook, capsys, "--format", "json")
@@ -415,6 +538,51 @@ def test_every_problem_is_reported_once_across_files(small_handbook, capsys):
     errors = [line for line in out.splitlines() if ": error: " in line]
     assert code == 1 and len(errors) == len(set(errors)) >= 3
     assert {e.split(":")[0] for e in errors} >= {R, C, "ops/slos.yaml"}
+
+
+def _break_runbook_referred_to(root: Path) -> None:
+    """rb-checkout-failure gets a bad category; two post-mortems and a cadence refer to it."""
+    runbook = root / "runbooks/rb-checkout-failure.md"
+    runbook.write_text(runbook.read_text(encoding="utf-8").replace("category: commerce", "category: payments"),
+                       encoding="utf-8")
+    (root / "postmortems/pm-a.md").write_text(pm("id: pm-test", "id: pm-a"), encoding="utf-8")
+    (root / C).write_text(cad("checklist:", "runbooks: [rb-checkout-failure]\nchecklist:"), encoding="utf-8")
+
+
+def test_a_broken_runbook_is_the_cause_and_references_to_it_a_note_after_it(small_handbook, capsys):
+    _break_runbook_referred_to(small_handbook)
+    code, out, _ = _validate(small_handbook, capsys)
+    lines = out.splitlines()
+    assert code == 1 and not [line for line in lines if "unknown runbook" in line], out
+    cause = lines.index("runbooks/rb-checkout-failure.md:4:1: error: category: is not one of the allowed values")
+    note = ("runbooks/rb-checkout-failure.md: note: 4 references to rb-checkout-failure are unchecked until "
+            "runbooks/rb-checkout-failure.md loads: postmortems/pm-2026-10-14-checkout-outage.md:8, "
+            "postmortems/pm-a.md:8, postmortems/pm-test.md:8 and 1 more")
+    assert lines[cause + 3] == note, out
+    assert lines[-1] == "✗ 1 error, 0 warnings"
+
+
+def test_the_note_is_a_notice_in_github_format_and_counts_as_nothing_in_json(small_handbook, capsys):
+    _break_runbook_referred_to(small_handbook)
+    _, out, _ = _validate(small_handbook, capsys, "--format", "github")
+    notices = [line for line in out.splitlines() if line.startswith("::notice ")]
+    assert len(notices) == 1 and notices[0].startswith(
+        "::notice file=runbooks/rb-checkout-failure.md,title=opsbook unchecked-references::4 references")
+    _, out, _ = _validate(small_handbook, capsys, "--format", "json")
+    document = json.loads(out)
+    assert (document["errors"], document["warnings"]) == (1, 0)
+    assert [p["level"] for p in document["problems"]] == ["error", "note"]
+
+
+def test_a_missing_team_file_is_the_one_cause_of_unchecked_people(small_handbook, capsys):
+    (small_handbook / "ops/team.yaml").unlink()
+    code, out, _ = _validate(small_handbook, capsys)
+    lines = [line for line in out.splitlines() if not line.startswith("    ")]
+    assert lines[0] == "ops/team.yaml: error: is missing"
+    assert re.fullmatch(r"ops/team.yaml: note: \d+ references to people and rotations are unchecked until "
+                        r"ops/team.yaml loads: ops/services.yaml:9, ops/services.yaml:18, ops/services.yaml:25 and "
+                        r"\d+ more", lines[1]), out
+    assert code == 1 and lines[-1] == "✗ 1 error, 0 warnings"
 
 
 def test_usage_errors_exit_2(tmp_path, capsys):

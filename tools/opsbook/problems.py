@@ -17,6 +17,7 @@ from opsbook.plural import plural
 class Level(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # a consequence of an error reported elsewhere (checks it stopped); counts as neither
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -47,7 +48,8 @@ class Problem:
         return ":".join(parts)
 
     def sort_key(self) -> tuple:
-        return (self.file, self.line or 0, self.column or 0, self.key, self.message)
+        """By file and line; a note after its file's errors, which are its cause."""
+        return (self.file, self.level is Level.NOTE, self.line or 0, self.column or 0, self.key, self.message)
 
     def as_dict(self) -> dict:
         data = dataclasses.asdict(self)
@@ -61,7 +63,7 @@ def count(problems: Iterable[Problem]) -> tuple[int, int]:
     for problem in problems:
         if problem.is_error:
             errors += 1
-        else:
+        elif problem.level is Level.WARNING:
             warnings += 1
     return errors, warnings
 

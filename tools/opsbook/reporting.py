@@ -6,7 +6,7 @@ import json
 from typing import Sequence
 
 from opsbook.plural import plural
-from opsbook.problems import Problem, count
+from opsbook.problems import Level, Problem, count
 
 
 def summary_line(problems: Sequence[Problem], handbook, strict: bool = False) -> str:
@@ -63,7 +63,8 @@ def as_github(problems: Sequence[Problem], summary: str) -> str:
             details.append(f"found {p.found}")
         if p.hint:
             details.append(p.hint)
-        lines.append(f"::{p.level.value} {','.join(props)}::{_escape_data('; '.join(details))}")
+        command = "notice" if p.level is Level.NOTE else p.level.value
+        lines.append(f"::{command} {','.join(props)}::{_escape_data('; '.join(details))}")
     lines.append(summary)
     return "\n".join(lines) + "\n"
 
@@ -74,7 +75,7 @@ def step_summary(problems: Sequence[Problem], summary: str) -> str:
     if problems:
         out += ["| | Where | Key | Problem |", "|---|---|---|---|"]
         for p in problems:
-            mark = "❌" if p.is_error else "⚠️"
+            mark = {Level.ERROR: "❌", Level.WARNING: "⚠️"}.get(p.level, "ℹ️")
             text = (p.message + (f" (expected {p.expected})" if p.expected else "")).replace("|", "\\|")
             out.append(f"| {mark} | `{p.location()}` | `{p.key}` | {text} |")
         out.append("")

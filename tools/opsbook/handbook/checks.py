@@ -13,7 +13,9 @@ from typing import Iterable, Iterator
 from opsbook.handbook.assembled import has_text_under, split_sections
 from opsbook.handbook.contents import CONFIG_FILE, OPS_FILES, Contents
 from opsbook.handbook.explain import key_path
+from opsbook.handbook.links import check_links
 from opsbook.handbook.loading import Source
+from opsbook.handbook.models.catalogue import Unit
 from opsbook.handbook.models.postmortem import LIFECYCLE, EventType, Status
 from opsbook.handbook.models.runbook import RUNBOOK_SECTIONS
 from opsbook.problems import Level, Problem
@@ -24,7 +26,8 @@ PUBLISHED_REQUIRED = ("Summary", "Root cause", "Action items")
 def check_contents(contents: Contents, now: dt.datetime) -> list[Problem]:
     problems: list[Problem] = []
     for check in (_unique_ids, _references, _file_names, _runbook_bodies, _timelines, _published_postmortems,
-                  _policy, _future_dates, _staleness, _action_items_before_incident, _placeholder_site_url):
+                  _policy, _future_dates, _staleness, _action_items_before_incident, _placeholder_site_url,
+                  _ratio_values, _unique_action_items, check_links):
         problems.extend(check(contents, now))
     return problems
 
@@ -50,19 +53,48 @@ def _known(contents: Contents) -> dict[str, set[str] | None]:
     }
 
 
+_DEFINED_IN = {"person": "ops/team.yaml (people)", "role": "ops/team.yaml (roles)",
+               "rotation": "ops/team.yaml (rotations)", "service": "ops/services.yaml", "SLO": "ops/slos.yaml",
+               "runbook": "runbooks/", "metric": "ops/severity.yaml (metrics)"}
+_PLURAL = {"person": "people", "role": "roles", "rotation": "rotations", "service": "services", "SLO": "SLOs",
+           "metric": "metrics"}
+
+
 def _references(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
+    """A reference to an id nobody defines is an error. One whose definition did not load (its file has
+    errors of its own) is not: those are counted into one note per cause, reported after the cause."""
     known = _known(contents)
+    unchecked: dict[str, list[tuple[str, Source, tuple]]] = {}  # the file that did not load → references
     for source, path, kind, value in _all_references(contents):
         ids = known[kind]
-        if ids is None or value is None or value in ids:
+        if value is None or (ids is not None and value in ids):
+            continue
+        cause = _DEFINED_IN[kind].split(" ")[0] if ids is None else (
+            contents.unloaded_runbooks.get(value) if kind == "runbook" else None)
+        if cause is not None:
+            unchecked.setdefault(cause, []).append((kind if ids is None else value, source, path))
             continue
         close = difflib.get_close_matches(value, sorted(ids), n=1)
-        where = {"person": "ops/team.yaml (people)", "role": "ops/team.yaml (roles)",
-                 "rotation": "ops/team.yaml (rotations)", "service": "ops/services.yaml",
-                 "SLO": "ops/slos.yaml", "runbook": "runbooks/", "metric": "ops/severity.yaml (metrics)"}[kind]
         yield _at(source, path, f"refers to unknown {kind} '{value}'", code="dangling-reference",
-                  expected=f"a {kind} id defined in {where}",
+                  expected=f"a {kind} id defined in {_DEFINED_IN[kind]}",
                   hint=f"did you mean '{close[0]}'?" if close else None)
+    for cause, references in unchecked.items():
+        yield _unchecked(cause, references)
+
+
+def _unchecked(cause: str, references: list[tuple[str, Source, tuple]], shown: int = 3) -> Problem:
+    """`3 references to rb-x are unchecked until runbooks/rb-x.md loads: postmortems/pm-a.md:8, …`."""
+    names = list(dict.fromkeys(_PLURAL.get(name, name) for name, _, _ in references))
+    what = " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
+    count = len(references)
+    places = []
+    for _, source, path in references[:shown]:  # lines only for a few: each costs a parse of its file
+        line, _ = source.line_of(path)
+        places.append(f"{source.rel}:{line}" if line else source.rel)
+    more = f" and {count - shown} more" if count > shown else ""
+    return Problem(cause, f"{count} reference{'s' if count != 1 else ''} to {what} "
+                          f"{'are' if count != 1 else 'is'} unchecked until {cause} loads: "
+                          f"{', '.join(places)}{more}", code="unchecked-references", level=Level.NOTE)
 
 
 def _all_references(contents: Contents) -> Iterator[tuple[Source, tuple, str, str | None]]:
@@ -337,3 +369,38 @@ def _placeholder_site_url(contents: Contents, now: dt.datetime) -> Iterator[Prob
                   level=Level.WARNING, code="placeholder", found=contents.config.site_url,
                   expected="the address GitHub Pages publishes this repository at, such as "
                            "https://your-org.github.io/your-repo/ (Settings → Pages shows it)")
+
+
+def _ratio_values(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
+    """A ratio SLO's target and alert threshold are fractions: 99.5 where 0.995 was meant reads as 9950%."""
+    source = contents.sources.get(_ops_path("slos"))
+    if contents.slos is None or source is None:
+        return
+    for i, slo in enumerate(contents.slos.slos):
+        if slo.unit is not Unit.RATIO:
+            continue
+        values = [(("slos", i, "target"), slo.target)]
+        if slo.alert is not None:
+            values.append((("slos", i, "alert", "threshold"), slo.alert.threshold))
+        for path, value in values:
+            if not 0 <= value <= 1:
+                percent = 1 < value <= 100
+                yield _at(source, path, "is not a ratio: with `unit: ratio` it is a fraction from 0 to 1",
+                          code="ratio", expected="a number from 0 to 1", found=f"{value:g}",
+                          hint=f"write it as a ratio: {value / 100:g} (that is {value:g}%), or set `unit: percent`"
+                          if percent else "write it as a ratio, such as 0.995 for 99.5%")
+
+
+def _unique_action_items(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
+    """Issues and `ops incident action` find an action item by its id, so it is unique in its post-mortem."""
+    for doc in contents.postmortems:
+        first: dict[str, int] = {}
+        for index, item in enumerate(doc.meta.action_items):
+            if item.id not in first:
+                first[item.id] = index
+                continue
+            earlier = ("action_items", first[item.id])
+            line, _ = doc.source.line_of(earlier)
+            yield _at(doc.source, ("action_items", index, "id"),
+                      f"action item id '{item.id}' is already used by {key_path(earlier)} (line {line})",
+                      code="duplicate-id", hint="give each action item its own id, such as AI-1, AI-2")

@@ -9,6 +9,7 @@ import dataclasses
 from pathlib import Path
 
 from opsbook.handbook.assembled import CadenceFile, Document, Page
+from opsbook.handbook.folders import Folder
 from opsbook.handbook.loading import Source
 from opsbook.handbook.models.cadence import HolidayCalendar
 from opsbook.handbook.models.catalogue import (
@@ -33,6 +34,14 @@ OPS_FILES: dict[str, tuple[str, type, bool]] = {
 }
 HOLIDAYS_FILE = "calendar/holidays.yaml"
 
+# The content folders and what each reads; `folders.content_files` reports anything else in them.
+RUNBOOKS = Folder("runbooks", (".md",), "runbooks, one *.md file each")
+POSTMORTEMS = Folder("postmortems", (".md",), "post-mortems, one *.md file each")
+CALENDAR = Folder("calendar", (".yaml", ".yml"), "review cadences (*.yaml) and holidays.yaml",
+                  named=("holidays.yaml",))
+_OPS_NAMES = tuple(path.removeprefix("ops/") for path, _, _ in OPS_FILES.values())
+OPS = Folder("ops", (".md",), "process pages (*.md) and " + ", ".join(_OPS_NAMES), named=_OPS_NAMES)
+
 
 @dataclasses.dataclass
 class Contents:
@@ -51,3 +60,5 @@ class Contents:
     postmortems: list[Document[PostmortemMeta]] = dataclasses.field(default_factory=list)
     cadences: list[CadenceFile] = dataclasses.field(default_factory=list)
     pages: list[Page] = dataclasses.field(default_factory=list)
+    # Runbooks whose files did not load, by id (and file name): references to them are unchecked, not unknown.
+    unloaded_runbooks: dict[str, str] = dataclasses.field(default_factory=dict)

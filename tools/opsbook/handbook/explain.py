@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import enum
+import re
 import types
 import typing
+import unicodedata
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -82,13 +85,24 @@ def _problem(source: Source, model: type[BaseModel], prefix: tuple, error: dict)
             "allowed keys here: " + ", ".join(allowed) if allowed else None)
         return Problem(source.rel, f"unknown key `{name}`", line, column, key_path(path), code="unknown-key",
                        hint=hint)
+    if kind == "string_type" and isinstance(value, (bool, int, float)) and value is not None:
+        return _unquoted(source, path, line, column, value)
     if kind in ("enum", "literal_error"):
         message = "is not one of the allowed values"
         expected = "one of " + ctx.get("expected", "")
+    elif kind == "string_pattern_mismatch" and isinstance(value, str) and (odd := _first_non_ascii(value)):
+        message = f"contains {odd}, which only looks like plain text"
+        expected = f"text matching {ctx.get('pattern')}"
+        hint = "retype it with plain ASCII characters" + (" (ids are lowercase letters, digits, dots, dashes and "
+                                                         "underscores)" if _is_id(ctx) else "")
     elif kind == "string_pattern_mismatch":
         message = "does not have the expected form"
         expected = f"text matching {ctx.get('pattern')}"
         hint = "ids are lowercase letters, digits, dots, dashes and underscores" if _is_id(ctx) else None
+    elif kind == "too_short" and value == [] and ctx.get("min_length") == 1:
+        message = "is empty"
+        expected = "at least one item"
+        hint = _describe(model, loc)
     elif kind in ("too_short", "too_long"):
         message = "has too few items" if kind == "too_short" else "has too many items"
         if "min_length" in ctx and kind == "too_short":
@@ -104,6 +118,9 @@ def _problem(source: Source, model: type[BaseModel], prefix: tuple, error: dict)
         expected = f"a number {sign} {next(iter(ctx.values()), '')}"
     elif kind in ("value_error", "assertion_error"):
         message = str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
+    elif kind in _EXPECTED and (impossible := _impossible_date(value)):
+        message = f"is not a real date: {impossible}"
+        expected = _EXPECTED[kind]
     elif kind in _EXPECTED:
         message = "has the wrong type" if kind.endswith("_type") else "cannot be read"
         expected = _EXPECTED[kind]
@@ -113,6 +130,43 @@ def _problem(source: Source, model: type[BaseModel], prefix: tuple, error: dict)
         found = _show(value)
     return Problem(source.rel, message, line, column, key_path(path), expected=expected, found=found,
                    hint=hint, code="invalid-value")
+
+
+def _unquoted(source: Source, path: tuple, line: int | None, column: int | None, value: Any) -> Problem:
+    """Text that YAML read as true, false or a number because it was not quoted (`id: no`)."""
+    written = source.text_at(path) or _show(value)
+    read = str(value).lower() if isinstance(value, bool) else f"the number {value!r}"
+    key = path[-1] if path and isinstance(path[-1], str) else None
+    quoted = f'{key}: "{written}"' if key else f'"{written}"'
+    return Problem(source.rel, f"YAML reads the unquoted {written} as {read}, not as text", line, column,
+                   key_path(path), expected="text", found=_show(value), hint=f"quote it: {quoted}",
+                   code="invalid-value")
+
+
+def _first_non_ascii(text: str) -> str | None:
+    """`U+0435 CYRILLIC SMALL LETTER IE at position 5`, for the first character outside ASCII in `text`."""
+    for position, char in enumerate(text, 1):
+        if ord(char) > 127:
+            name = unicodedata.name(char, "an unnamed character")
+            return f"U+{ord(char):04X} {name} at position {position}"
+    return None
+
+
+_DATE_TEXT = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ]|\s*$)")
+
+
+def _impossible_date(value: Any) -> str | None:
+    """Why a well-formed YYYY-MM-DD names no day (`February 2026 has 28 days`), or None."""
+    match = _DATE_TEXT.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return f"there is no month {month} (months are 01 to 12)"
+    length = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= length:
+        return f"{calendar.month_name[month]} {year} has {length} days"
+    return None
 
 
 def _data_key(step: Any) -> Any:

@@ -7,10 +7,9 @@ files that have a problem, by composing the YAML node tree again: valid files co
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -160,15 +159,30 @@ class Source:
         """The (line, column) of `key_path` (keys and list indexes) in this file, as closely as known."""
         if not self.yaml_text:
             return (None, None)
+        nodes = self._composed()
+        if nodes is None:
+            return (self.yaml_line, 1)
+        mark = mark_at(nodes, key_path)
+        return (self.yaml_line + mark.line, mark.column + 1)
+
+    def text_at(self, key_path: tuple) -> str | None:
+        """The scalar at `key_path` as written in the file (`no`, not False), or None if it is not one."""
+        node = self._composed()
+        for step in key_path:
+            child = _child(node, step) if node is not None else None
+            if child is None:
+                return None
+            node = child[0]
+        return node.value if isinstance(node, yaml.ScalarNode) else None
+
+    def _composed(self):
+        """The YAML node tree, composed once on first use; None if it cannot be."""
         if self._nodes is None:
             try:
                 self._nodes = yaml.compose(self.yaml_text, Loader=_BaseLoader) or False
             except yaml.YAMLError:
                 self._nodes = False
-        if self._nodes is False:
-            return (self.yaml_line, 1)
-        mark = mark_at(self._nodes, key_path)
-        return (self.yaml_line + mark.line, mark.column + 1)
+        return self._nodes or None
 
 
 def mark_at(node, key_path: tuple):
@@ -219,6 +233,9 @@ def read_source(path: Path, root: Path, problems: list[Problem], *, markdown: bo
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
+    if conflicts := merge_conflicts(rel, text):
+        problems.extend(conflicts)  # what lies between the markers is neither side: nothing more to check
+        return None
     source = Source(path=path, rel=rel, text=text)
     if not text.strip():
         problems.append(Problem(rel, "is empty", line=1, code="empty",
@@ -230,6 +247,35 @@ def read_source(path: Path, root: Path, problems: list[Problem], *, markdown: bo
     else:
         source.yaml_text = text
     return source if _parse_yaml(source, problems) else None
+
+
+_CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})(?:[ \t].*)?\r?$", re.M)
+
+
+def merge_conflicts(rel: str, text: str) -> list[Problem]:
+    """One problem per unresolved merge conflict (`<<<<<<<` … `=======` … `>>>>>>>` lines) in `text`."""
+    if "<<<<<<<" not in text and ">>>>>>>" not in text:  # the common case, decided in one pass
+        return []
+    problems: list[Problem] = []
+    lines: dict[str, int] = {}
+    for match in _CONFLICT_MARKER.finditer(text):
+        marker, line = match.group(1)[0], text.count("\n", 0, match.start()) + 1
+        if marker == "=" and "<" not in lines:
+            continue  # a Markdown heading underline, not a conflict
+        lines.setdefault(marker, line)
+        if marker == ">":
+            problems.append(_conflict(rel, lines))
+            lines = {}
+    if "<" in lines:
+        problems.append(_conflict(rel, lines))
+    return problems
+
+
+def _conflict(rel: str, lines: dict[str, int]) -> Problem:
+    where = ", ".join(f"{mark * 7} on line {line}" for mark, line in lines.items())
+    return Problem(rel, "unresolved merge conflict", line=min(lines.values()), column=1, code="merge-conflict",
+                   found=where, hint="keep the lines you want from both sides and delete the "
+                                     "<<<<<<<, ======= and >>>>>>> lines")
 
 
 def _split_frontmatter(source: Source, problems: list[Problem]) -> bool:
@@ -283,17 +329,3 @@ def _parse_yaml(source: Source, problems: list[Problem]) -> bool:
     source.data = data
     return True
 
-
-def iter_files(folder: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
-    """Files (and, to report them, directories) in `folder` whose names end in `suffixes`, sorted.
-
-    Names starting with `_` or `.` are left out, so a folder can keep templates and notes beside content.
-    """
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for entry in entries:
-        if entry.name.startswith(("_", ".")) or not entry.name.endswith(suffixes):
-            continue
-        yield Path(entry.path)

@@ -17,10 +17,20 @@ from typing import Any
 from opsbook.handbook import checks
 from opsbook.handbook.assembled import CadenceFile, Document, Handbook, Page
 from opsbook.handbook.cache import DocumentCache
-from opsbook.handbook.contents import CONFIG_FILE, HOLIDAYS_FILE, OPS_FILES, Contents
+from opsbook.handbook.contents import (
+    CALENDAR,
+    CONFIG_FILE,
+    HOLIDAYS_FILE,
+    OPS,
+    OPS_FILES,
+    POSTMORTEMS,
+    RUNBOOKS,
+    Contents,
+)
 from opsbook.handbook.credentials import find_credentials
 from opsbook.handbook.explain import model_problems
-from opsbook.handbook.loading import Source, iter_files, read_source
+from opsbook.handbook.folders import content_files
+from opsbook.handbook.loading import Source, merge_conflicts, read_source
 from opsbook.handbook.models.cadence import Cadence, HolidayCalendar
 from opsbook.handbook.models.config import HandbookConfig
 from opsbook.handbook.models.postmortem import PostmortemMeta
@@ -40,7 +50,7 @@ class Report:
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
+        return [p for p in self.problems if p.level is Level.WARNING]
 
 
 def check_handbook(root: Path | str, now: dt.datetime | None = None, cache: DocumentCache | None = None) -> Report:
@@ -132,19 +142,20 @@ def _load_contents(root: Path, problems: list[Problem], *, postmortems: bool = T
     contents.holidays = (_load_single(root, holidays, HolidayCalendar, problems, contents)
                          if holidays.exists() else HolidayCalendar())
 
-    documents = [(path, RunbookMeta, contents.runbooks) for path in iter_files(root / "runbooks", (".md",))]
+    documents = [(path, RunbookMeta, contents.runbooks) for path in content_files(root, RUNBOOKS, problems)]
     if postmortems:
         documents += [(path, PostmortemMeta, contents.postmortems)
-                      for path in iter_files(root / "postmortems", (".md",))]
+                      for path in content_files(root, POSTMORTEMS, problems)]
     wanted = [(path, model) for path, model, _ in documents]
     load = functools.partial(_load_documents, root)
-    for (_, _, loaded), (doc, found) in zip(documents, cache.outcomes(wanted, load) if cache else load(wanted)):
+    for (path, model, loaded), (doc, found, written_id) in zip(
+            documents, cache.outcomes(wanted, load) if cache else load(wanted)):
         problems.extend(found)
         if doc is not None:
             loaded.append(doc)
-    for path in iter_files(root / "calendar", (".yaml", ".yml")):
-        if path.name in ("holidays.yaml", "holidays.yml"):
-            continue
+        elif model is RunbookMeta:
+            _record_unloaded(contents, path, written_id)
+    for path in content_files(root, CALENDAR, problems):
         source = read_source(path, root, problems, markdown=False)
         if source is None:
             continue
@@ -153,7 +164,7 @@ def _load_contents(root: Path, problems: list[Problem], *, postmortems: bool = T
         problems.extend(found)
         if cadence is not None:
             contents.cadences.append(CadenceFile(cadence, source))
-    for path in iter_files(root / "ops", (".md",)):
+    for path in content_files(root, OPS, problems):
         if (page := _load_page(root, path, problems)) is not None:
             contents.pages.append(page)
     return contents
@@ -170,14 +181,15 @@ def _load_single(root: Path, path: Path, model: type, problems: list[Problem], c
     return instance
 
 
-def _load_documents(root: Path, wanted: list[tuple[Path, type]]) -> list[tuple[Document | None, list[Problem]]]:
-    """Each Markdown document of `wanted` (path, model) validated, or None, with its problems."""
+def _load_documents(root: Path, wanted: list[tuple[Path, type]]) -> list[tuple[Document | None, list[Problem], Any]]:
+    """Each Markdown document of `wanted` (path, model) validated, or None, with its problems and the
+    `id` its front matter gives (what references to a document that did not load are matched on)."""
     # Reading and parsing is most of the work, and each file's own: on two cores when there are many.
     read = map_in_halves(functools.partial(_read_document, root), [path for path, _ in wanted])
     outcomes = []
     for (_, model), (source, found) in zip(wanted, read):
         doc = _validate_document(source, model, found) if source is not None else None
-        outcomes.append((doc, found))
+        outcomes.append((doc, found, source.data.get("id") if source is not None else None))
     return outcomes
 
 
@@ -188,6 +200,15 @@ def _read_document(root: Path, path: Path) -> tuple[Source | None, list[Problem]
     if source is not None:
         _scan_credentials(source, problems)
     return source, problems
+
+
+def _record_unloaded(contents: Contents, path: Path, written_id: Any) -> None:
+    """Remember a runbook that did not load, by its file name and its id, so that references to it are
+    reported once, as a consequence, rather than as unknown runbooks."""
+    rel = path.relative_to(contents.root).as_posix()
+    contents.unloaded_runbooks[path.stem] = rel
+    if isinstance(written_id, str):
+        contents.unloaded_runbooks.setdefault(written_id.strip(), rel)
 
 
 def _validate_document(source: Source, model: type, problems: list[Problem]) -> Document | None:
@@ -208,6 +229,10 @@ def _load_page(root: Path, path: Path, problems: list[Problem]) -> Page | None:
         return None
     except OSError as exc:
         problems.append(Problem(rel, f"cannot be read: {exc.strerror or exc}", code="unreadable"))
+        return None
+    text = text.removeprefix("\ufeff")
+    if conflicts := merge_conflicts(rel, text):
+        problems.extend(conflicts)
         return None
     for line, column, kind in find_credentials(text):
         problems.append(_credential_problem(rel, line, column, kind))

@@ -129,12 +129,16 @@ def read_editable(path: Path, *, markdown: bool) -> Editable:
         raise OpsbookError(f"{path}: cannot be read: {exc}") from None
     newline = "\r\n" if raw.count("\r\n") * 2 > raw.count("\n") else "\n"  # the file's usual line ending
     text = raw.replace("\r\n", "\n")
-    head, yaml_text, tail = "", text, ""
+    # A byte-order mark (some Windows editors write one) is kept in front, so the edit changes only what
+    # it means to change; loading skips it the same way, so `ops validate` and the editors agree.
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    text = text[len(bom):]
+    head, yaml_text, tail = bom, text, ""
     if markdown:
         parts = split_markdown(text)
         if parts is None:
             raise OpsbookError(f"{path}: has no frontmatter between --- lines; run `ops validate` for details")
-        head, yaml_text, tail = parts
+        head, yaml_text, tail = bom + parts[0], parts[1], parts[2]
     yaml = round_trip_yaml(yaml_text)
     try:
         data = yaml.load(yaml_text)

@@ -22,7 +22,7 @@ from opsbook.dates import parse_as_of
 from opsbook.handbook.assembled import Handbook
 from opsbook.handbook.validate import check_handbook
 from opsbook.plural import plural
-from opsbook.problems import OpsbookError, Problem
+from opsbook.problems import Level, OpsbookError, Problem
 from opsbook.site import decorate as decorations
 from opsbook.site import pages, serving
 from opsbook.site.background import Background
@@ -86,6 +86,8 @@ def load_site(options, config: MkDocsConfig, log: logging.Logger, memory: servin
     for problem in report.problems:
         if problem.is_error:
             log.error(describe(problem))
+        elif problem.level is Level.NOTE:  # a consequence of an error above; never a warning of its own
+            log.info(describe(problem))
         else:
             (log.warning if options.fail_on_warnings else log.info)(describe(problem))
     if report.handbook is None:

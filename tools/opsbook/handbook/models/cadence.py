@@ -112,7 +112,8 @@ class Cadence(Strict):
                                                           "rotation, is away on an occurrence's day.")
     labels: list[Annotated[str, Field(min_length=1, max_length=50)]] = []
     reminder: Duration | None = Field(default=None, description="How long before it starts to remind.")
-    checklist: Annotated[list[NonEmpty], Field(min_length=1)]
+    checklist: Annotated[list[NonEmpty], Field(
+        min_length=1, description="What the review goes through, one item a line; a review needs at least one.")]
     slos: list[Id] = []
     runbooks: list[Id] = []
     links: list[Link] = []

@@ -157,9 +157,12 @@ ClockTime = Annotated[
 
 def _no_datetime(value: Any) -> Any:
     # pydantic would quietly truncate a midnight datetime to its date; a date field wants a plain date.
-    if isinstance(value, dt.datetime) or (isinstance(value, str) and len(value.strip()) > 10):
+    if isinstance(value, dt.datetime) or (isinstance(value, str) and _DATE_AND_TIME.match(value)):
         raise ValueError("expected a date (YYYY-MM-DD) without a time")
     return value
+
+
+_DATE_AND_TIME = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[T ]\s*\d")
 
 
 Date = Annotated[dt.date, BeforeValidator(_no_datetime)]

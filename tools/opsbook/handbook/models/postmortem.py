@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Annotated
 
-from pydantic import AnyHttpUrl, AwareDatetime, Field, model_validator
+from pydantic import AnyHttpUrl, AwareDatetime, Field
 
 from opsbook.handbook.models.common import (
     Category,
@@ -114,15 +114,6 @@ class PostmortemMeta(Strict):
     action_items: list[ActionItem] = []
     review_meeting: ReviewMeeting | None = None
     tags: list[NonEmpty] = []
-
-    @model_validator(mode="after")
-    def _unique_action_ids(self) -> "PostmortemMeta":
-        seen: set[str] = set()
-        for item in self.action_items:
-            if item.id in seen:
-                raise ValueError(f"action item id {item.id!r} is used twice")
-            seen.add(item.id)
-        return self
 
     def first(self, kind: EventType) -> dt.datetime | None:
         """When the incident first reached `kind`, or None."""
