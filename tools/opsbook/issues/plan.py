@@ -11,7 +11,8 @@ Rules:
 - With `issue.close_previous`, only the newest due review of the cadence gets an issue, and the cadence's
   older open generated issues are closed with a comment pointing at it.
 - Every open post-mortem action item without an `issue` gets one tracking issue; when the handbook marks
-  it done (or won't-do), its open tracking issue is closed.
+  it done (or won't-do), its open tracking issue is closed, unless someone reopened that issue on GitHub:
+  then the two disagree, and `ops actions status` reports it instead of the sync closing it again.
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ class ExistingIssue:
     state: str  # "open" or "closed"
     labels: tuple[str, ...] = ()
     url: str = ""
+    # What the list endpoint also says about a closed or reopened issue (`ops actions pull` reads it back):
+    state_reason: str | None = None  # "completed", "not_planned", "reopened" or None
+    closed_at: dt.datetime | None = None
+    comments: int = 0
 
     @property
     def key(self) -> str | None:
@@ -198,7 +203,7 @@ def _action_item_actions(handbook: Handbook, known: dict[str, ExistingIssue]) ->
             key = action_item_key(pm.id, item.id)
             issue = known.get(key)
             if item.status.is_closed:
-                if issue is not None and issue.is_open:
+                if issue is not None and issue.is_open and issue.state_reason != "reopened":
                     actions.append(Action(CLOSE, key, issue.title, f"the handbook marks {item.id} {item.status.value}",
                                           number=issue.number, comment=f"Marked {item.status.value} in `{pm.path}`."))
                 continue
