@@ -63,7 +63,7 @@ def _label(path: Path) -> str:
 
 
 def test_the_three_workflows_exist():
-    assert [p.name for p in REPO_WORKFLOWS] == ["publish.yml", "review-issues.yml", "validate.yml"]
+    assert [p.name for p in REPO_WORKFLOWS] == ["action-items.yml", "publish.yml", "review-issues.yml", "validate.yml"]
 
 
 @pytest.mark.parametrize("schema", ["vendor.github-workflows", "custom.github-workflows-require-timeout"])
@@ -113,8 +113,8 @@ def test_zizmor_is_really_auditing(tmp_path):
     assert {"dangerous-triggers", "unpinned-uses", "template-injection", "excessive-permissions"} <= idents
 
 
-@pytest.fixture(params=["validate.yml", "publish.yml", "review-issues.yml", "init:validate.yml",
-                        "init:publish.yml", "init:review-issues.yml"])
+@pytest.fixture(params=["validate.yml", "publish.yml", "review-issues.yml", "action-items.yml", "init:validate.yml",
+                        "init:publish.yml", "init:review-issues.yml", "init:action-items.yml"])
 def workflow(request, init_root) -> Path:
     name = request.param
     return (init_root / ".github" / "workflows" / name[5:]) if name.startswith("init:") else \
@@ -172,6 +172,25 @@ def test_review_issues_sync_is_serialised_and_may_only_write_issues(init_root):
         # The input travels as data in the environment, never as script text.
         assert sync["env"]["AS_OF"] == "${{ inputs.as_of }}"
         assert '--as-of "$AS_OF"' in sync["run"] and '--repo "$GITHUB_REPOSITORY"' in sync["run"]
+
+
+def test_action_items_pull_opens_one_pull_request_with_least_privilege(init_root):
+    for path in (REPO / ".github/workflows/action-items.yml", init_root / ".github/workflows/action-items.yml"):
+        data = _load(path)
+        assert data["concurrency"] == {"group": "action-items", "cancel-in-progress": False}
+        assert data["on"]["schedule"] and "workflow_dispatch" in data["on"]
+        (job,) = data["jobs"].values()
+        assert job["permissions"] == {"contents": "write", "pull-requests": "write", "issues": "read"}
+        names = [step["name"] for step in job["steps"]]
+        pull = next(s for s in job["steps"] if "ops actions pull" in s.get("run", ""))
+        pr = next(s for s in job["steps"] if "gh pr create" in s.get("run", ""))
+        assert names.index(pull["name"]) < names.index(pr["name"])
+        assert pull["env"] == {"GITHUB_TOKEN": "${{ github.token }}"} and pr["env"]["GH_TOKEN"] == "${{ github.token }}"
+        # One branch, found by name before anything is created: a re-run edits the pull request it opened.
+        assert pr["env"]["BRANCH"] == "opsbook/action-items"
+        script = pr["run"]
+        assert script.index('gh pr list --head "$BRANCH" --state open') < script.index("gh pr create")
+        assert 'git push --force' in script and "git add postmortems" in script
 
 
 def test_pull_requests_validate_test_build_and_summarise():
