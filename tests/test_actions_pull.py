@@ -176,8 +176,11 @@ def test_a_deleted_issue_is_reported_and_the_file_left_alone(github, handbook_co
     github.delete_issue(number)
     before = (handbook_copy / PM_FILE).read_bytes()
 
-    result = run(github, handbook_copy, "actions", "pull")
+    unchecked = run(github, handbook_copy, "actions", "status")
+    result = run(github, handbook_copy, "actions", "pull", "--check-links")
 
+    assert unchecked.stdout.splitlines() == ["Action items against acme/handbook: 0 items to pull, 0 conflicts, "
+                                             "0 other drift."]
     assert result.returncode == 0, result.stderr
     assert (handbook_copy / PM_FILE).read_bytes() == before
     assert (f"  issue gone {PM} AI-3: #{number} is gone (410 Gone): deleted, or GITHUB_TOKEN cannot see it; "
@@ -190,7 +193,7 @@ def test_a_transferred_issue_is_followed_and_its_state_pulled(github, handbook_c
     github.close_issue(number, by="priya-dev")
     moved = github.transfer_issue(number, new_number=7, repo="platform")
 
-    result = run(github, handbook_copy, "actions", "pull")
+    result = run(github, handbook_copy, "actions", "pull", "--check-links")
 
     assert result.returncode == 0, result.stderr
     block = item_block(handbook_copy, "AI-3")

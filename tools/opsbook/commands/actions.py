@@ -16,7 +16,7 @@ from opsbook.dates import parse_as_of
 from opsbook.problems import UsageError
 
 
-def _read(root: str, repo: str | None, as_of: str | None):
+def _read(root: str, repo: str | None, as_of: str | None, check_links: bool):
     from opsbook.handbook.validate import load_handbook
     from opsbook.issues.readback import read_back
 
@@ -28,26 +28,28 @@ def _read(root: str, repo: str | None, as_of: str | None):
         raise UsageError("GITHUB_TOKEN is not set: reading the tracking issues needs a token that may read issues")
     now = parse_as_of(as_of)
     handbook = load_handbook(root, now)
-    readback = read_back(handbook, repo, token=_token(), api_url=_api_url(), policy=_policy(handbook.config, None))
+    readback = read_back(handbook, repo, token=_token(), api_url=_api_url(), policy=_policy(handbook.config, None),
+                         check_links=check_links)
     return repo, now, readback
 
 
-def run_status(root: str, repo: str | None, as_of: str | None, output_format: str) -> int:
+def run_status(root: str, repo: str | None, as_of: str | None, output_format: str, check_links: bool = False) -> int:
     """Print what a pull would change and every disagreement; writes nothing."""
     from opsbook.issues.pull import pull_json, pull_text
 
-    repo, _, readback = _read(root, repo, as_of)
+    repo, _, readback = _read(root, repo, as_of, check_links)
     plan = readback.plan
     click.echo(pull_json(plan, repo) if output_format == "json" else pull_text(plan, repo), nl=False)
     return 0
 
 
-def run_pull(root: str, repo: str | None, as_of: str | None, dry_run: bool, output_format: str) -> int:
+def run_pull(root: str, repo: str | None, as_of: str | None, dry_run: bool, output_format: str,
+             check_links: bool = False) -> int:
     """Write the tracking issues' states into the post-mortems; 1 when a file could not be written."""
     from opsbook.issues.pull import pull_json, pull_text
     from opsbook.issues.writeback import write_edits
 
-    repo, now, readback = _read(root, repo, as_of)
+    repo, now, readback = _read(root, repo, as_of, check_links)
     plan = readback.plan
     written: list[str] = []
     refused: list[str] = []

@@ -9,8 +9,10 @@ What it asks GitHub, and why that is all:
    has comments, its last comment, for the reason. The list endpoint has no `closed_by` (only the single
    issue does) and no closing commit, so these are the cheapest reads that say it. They are best effort:
    when one fails, the item is still closed, with its date alone.
-3. For each open item whose `issue:` names an issue of this repository that the listing lacks: that one
-   issue, which answers 404 or 410 (deleted), or 301 to where it was transferred (followed).
+3. Only with `check_links` (`--check-links`): for each open item whose `issue:` names an issue of this
+   repository that the listing lacks, that one issue, which answers 404 or 410 (deleted), 301 to where it
+   was transferred (followed), or 200 (an issue without the tool's label). Off by default because it costs
+   a read per such item on every run, and a handbook that links its items to hand-made issues has many.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ class Readback:
     listed: int  # how many labelled issues the listing returned
 
 
-def read_back(handbook: Handbook, repo_name: str, *, token: str, api_url: str, policy: github.Policy) -> Readback:
+def read_back(handbook: Handbook, repo_name: str, *, token: str, api_url: str, policy: github.Policy,
+              check_links: bool = False) -> Readback:
     """The pull plan for `repo_name`, with the closer, commit and reason of every item it closes."""
     import github3
 
@@ -43,7 +46,8 @@ def read_back(handbook: Handbook, repo_name: str, *, token: str, api_url: str, p
     try:
         repo = github.repository(client, repo_name)
         existing, objects = github.existing_issues(repo, handbook.config.issues.label)
-        probed = {probe.key: _probe(repo, probe.number) for probe in probes(handbook, existing, repo_name)}
+        to_probe = probes(handbook, existing, repo_name) if check_links else []
+        probed = {probe.key: _probe(repo, probe.number) for probe in to_probe}
     except github3.exceptions.GitHubException as exc:
         from opsbook.issues.sync import _describe
 
