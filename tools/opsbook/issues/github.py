@@ -22,7 +22,7 @@ from typing import Callable
 import requests
 from requests.adapters import HTTPAdapter
 
-from opsbook.issues.plan import ExistingIssue
+from opsbook.issues.existing import ExistingIssue
 from opsbook.problems import OpsbookError
 
 DEFAULT_API = "https://api.github.com"

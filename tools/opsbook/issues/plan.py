@@ -10,6 +10,9 @@ Rules:
   now says is updated; a closed one is left alone.
 - With `issue.close_previous`, only the newest due review of the cadence gets an issue, and the cadence's
   older open generated issues are closed with a comment pointing at it.
+- An open action item past its due date gets one reminder comment a week on its open tracking issue, to its
+  owner; the issue's body records the ISO week (`<!-- opsbook:reminded 2026-W48 -->`) before the comment is
+  posted, so a re-run, or a run after a crash, never posts a second that week (at worst it posts none).
 - Every open post-mortem action item without an `issue` gets one tracking issue; when the handbook marks
   it done (or won't-do), its open tracking issue is closed, unless someone reopened that issue on GitHub:
   then the two disagree, and `ops actions status` reports it instead of the sync closing it again.
@@ -32,36 +35,16 @@ from opsbook.issues.body import (
     keep_checks,
     occurrence_issue,
     parse_marker,
+    reminded_week,
+    reminder_comment,
     same_text,
+    with_reminder,
 )
 from opsbook.issues.context import Review
+from opsbook.issues.existing import ExistingIssue
 
-CREATE, UPDATE, CLOSE = "create", "update", "close"
+CREATE, UPDATE, CLOSE, REMIND = "create", "update", "close", "remind"
 _PERIOD_DAYS = {Every.WEEK: 7, Every.MONTH: 31, Every.QUARTER: 92}
-
-
-@dataclasses.dataclass(frozen=True)
-class ExistingIssue:
-    """An issue as the plan needs it (read from GitHub by `opsbook.issues.github`, or built by a test)."""
-
-    number: int
-    title: str
-    body: str | None
-    state: str  # "open" or "closed"
-    labels: tuple[str, ...] = ()
-    url: str = ""
-    # What the list endpoint also says about a closed or reopened issue (`ops actions pull` reads it back):
-    state_reason: str | None = None  # "completed", "not_planned", "reopened" or None
-    closed_at: dt.datetime | None = None
-    comments: int = 0
-
-    @property
-    def key(self) -> str | None:
-        return parse_marker(self.body)
-
-    @property
-    def is_open(self) -> bool:
-        return self.state == "open"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,7 +88,7 @@ def build_plan(handbook: Handbook, as_of: dt.datetime, existing: Iterable[Existi
     actions: list[Action] = []
     for entry in sorted(handbook.cadences.values(), key=lambda e: e.id):
         actions += _cadence_actions(handbook, entry, as_of, known)
-    actions += _action_item_actions(handbook, known)
+    actions += _action_item_actions(handbook, known, as_of)
     return Plan(as_of, tuple(actions), None if existing is None else len(known), tuple(notes))
 
 
@@ -196,7 +179,10 @@ def _close_previous(cadence_id: str, latest: Review, known: dict[str, ExistingIs
     return actions
 
 
-def _action_item_actions(handbook: Handbook, known: dict[str, ExistingIssue]) -> list[Action]:
+def _action_item_actions(handbook: Handbook, known: dict[str, ExistingIssue], as_of: dt.datetime) -> list[Action]:
+    today = as_of.date()
+    year, week_number, _ = today.isocalendar()
+    week = f"{year}-W{week_number:02d}"
     actions = []
     for pm in sorted(handbook.postmortems.values(), key=lambda p: p.id):
         for item in pm.meta.action_items:
@@ -209,8 +195,18 @@ def _action_item_actions(handbook: Handbook, known: dict[str, ExistingIssue]) ->
                 continue
             content = action_item_issue(handbook, pm, item)
             if issue is None and item.issue is None:
+                if item.due < today:  # opening the issue, assigned to the owner, is this week's reminder
+                    content = dataclasses.replace(content, body=with_reminder(content.body, week))
                 actions.append(Action(CREATE, key, content.title,
                                       f"open action item of {pm.id} without a tracking issue", content=content))
             elif issue is not None and issue.is_open:
+                if item.due < today and reminded_week(issue.body) != week:
+                    body = with_reminder(keep_checks(content.body, issue.body), week)
+                    actions.append(Action(REMIND, key, content.title, f"overdue since {item.due.isoformat()}; "
+                                          f"no reminder yet in {week}", number=issue.number,
+                                          content=dataclasses.replace(content, body=body, labels=tuple(issue.labels) or content.labels),
+                                          comment=reminder_comment(handbook, pm, item, today, week)))
+                    continue
+                content = dataclasses.replace(content, body=with_reminder(content.body, reminded_week(issue.body)))
                 actions += _update(issue, content)
     return actions

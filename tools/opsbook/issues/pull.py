@@ -30,7 +30,7 @@ from typing import Iterable, Mapping
 from opsbook.handbook.assembled import Handbook, Postmortem
 from opsbook.handbook.models.postmortem import ActionItem, ActionStatus
 from opsbook.issues.body import action_item_key
-from opsbook.issues.plan import ExistingIssue
+from opsbook.issues.existing import ExistingIssue
 
 CONFLICT, SYNC, GONE = "conflict", "sync closes it", "issue gone"
 _ISSUE_URL = re.compile(r"/([^/]+)/([^/]+)/issues/(\d+)/?$")

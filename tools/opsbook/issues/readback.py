@@ -22,7 +22,7 @@ import re
 
 from opsbook.handbook.assembled import Handbook
 from opsbook.issues import github
-from opsbook.issues.plan import ExistingIssue
+from opsbook.issues.existing import ExistingIssue
 from opsbook.issues.pull import Closing, Edit, PullPlan, build_pull, probes
 from opsbook.problems import OpsbookError
 
