@@ -236,3 +236,42 @@ def test_a_crash_between_files_loses_nothing_and_the_rerun_writes_only_the_rest(
     assert rest.written == ["postmortems/pm-2026-11-22-mcp-session-store-exhausted.md"]
     assert pull().written == []
     assert action_item_key(PM, "AI-3")  # the marker the sync and the pull share
+
+
+def test_the_post_mortem_page_shows_what_github_said_beside_the_handbooks_status(github, handbook_copy):
+    import datetime as dt
+
+    from opsbook.dates import parse_as_of
+    from opsbook.handbook.validate import load_handbook
+    from opsbook.site.decorate import fragments
+
+    number = synced(github, handbook_copy)[f"{PM}/AI-4"]
+    github.close_issue(number, reason="not_planned", by="maya-dev", comment="Nightly evals cover it.")
+    assert run(github, handbook_copy, "actions", "pull").returncode == 0
+
+    _, footer = fragments(load_handbook(handbook_copy, parse_as_of(AS_OF)), "postmortem", PM, dt.date(2026, 11, 28))
+
+    row = next(line for line in footer.split("<tr>") if ">AI-4<" in line)
+    assert ('<span class="ops-badge ops-action-wont-do">wont-do</span><br><small>closed on GitHub 2026-11-18 by '
+            "@maya-dev, “Nightly evals cover it.”</small>") in row
+
+
+def test_the_review_issue_lists_the_drift_until_the_pull_settles_it(github, handbook_copy):
+    path = handbook_copy / PM_FILE
+    path.write_text(path.read_text(encoding="utf-8").replace("due: 2026-12-11", "due: 2026-11-20"), encoding="utf-8")
+    number = synced(github, handbook_copy)[f"{PM}/AI-3"]
+    (review,) = [i for i in github.issues.values() if i["title"].startswith("Monthly cost review")]
+    heading = "## Action items where GitHub and the handbook disagree"
+    assert f"{heading}\n\n_None._" in review["body"]
+    github.close_issue(number)
+
+    synced(github, handbook_copy)
+
+    drift = review["body"].split(heading)[1]
+    assert (f"- `{PM}` AI-3: #{number} was closed as completed on 2026-11-18, so the item should be done"
+            in drift.splitlines())
+    assert "| Action item | Post-mortem | Owner | Due | Status | On GitHub |" in review["body"]
+    assert f"| 2026-11-20 | open | #{number} closed as completed |" in review["body"]
+    assert run(github, handbook_copy, "actions", "pull").returncode == 0
+    synced(github, handbook_copy)
+    assert f"{heading}\n\n_None._" in review["body"]

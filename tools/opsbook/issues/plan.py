@@ -40,8 +40,9 @@ from opsbook.issues.body import (
     same_text,
     with_reminder,
 )
-from opsbook.issues.context import Review
+from opsbook.issues.context import Review, Tracking
 from opsbook.issues.existing import ExistingIssue
+from opsbook.issues.pull import CONFLICT, build_pull
 
 CREATE, UPDATE, CLOSE, REMIND = "create", "update", "close", "remind"
 _PERIOD_DAYS = {Every.WEEK: 7, Every.MONTH: 31, Every.QUARTER: 92}
@@ -85,9 +86,10 @@ class Plan:
 def build_plan(handbook: Handbook, as_of: dt.datetime, existing: Iterable[ExistingIssue] | None) -> Plan:
     """The actions that bring GitHub in line with the handbook at `as_of` (aware datetime)."""
     known, notes = _index(existing or [])
+    tracking = _tracking(handbook, known)  # without GitHub read, as if no tracking issue existed yet
     actions: list[Action] = []
     for entry in sorted(handbook.cadences.values(), key=lambda e: e.id):
-        actions += _cadence_actions(handbook, entry, as_of, known)
+        actions += _cadence_actions(handbook, entry, as_of, known, tracking)
     actions += _action_item_actions(handbook, known, as_of)
     return Plan(as_of, tuple(actions), None if existing is None else len(known), tuple(notes))
 
@@ -131,10 +133,31 @@ def _why_due(review: Review, as_of: dt.datetime, catch_up: dt.timedelta) -> str:
             f"within the {format_duration(catch_up)} catch-up window")
 
 
+def _tracking(handbook: Handbook, known: dict[str, ExistingIssue]) -> Tracking | None:
+    """The tracking issues' states and the pull plan's drift, for reviews that list action items."""
+    if not any("action-items" in entry.cadence.context for entry in handbook.cadences.values()):
+        return None
+    # Only a closed or reopened issue is news: listing open ones would rewrite a review's body the run after
+    # its tracking issues were opened, and a re-run must write nothing.
+    states = {}
+    for key, issue in known.items():
+        if not key.startswith("action-item "):
+            continue
+        if not issue.is_open:
+            how = f" as {issue.state_reason.replace('_', ' ')}" if issue.state_reason else ""
+            states[key] = f"#{issue.number} closed{how}"
+        elif issue.state_reason == "reopened":
+            states[key] = f"#{issue.number} reopened"
+    pull = build_pull(handbook, known.values(), "")
+    drift = [f"- `{e.postmortem}` {e.item}: {e.why}, so the item should be {e.status.value}" for e in pull.edits]
+    drift += [f"- `{d.postmortem}` {d.item}: {d.message}" for d in pull.drift if d.kind == CONFLICT]
+    return Tracking(states, tuple(drift))
+
+
 def _cadence_actions(handbook: Handbook, entry: CadenceFile, as_of: dt.datetime,
-                     known: dict[str, ExistingIssue]) -> list[Action]:
+                     known: dict[str, ExistingIssue], tracking: Tracking | None = None) -> list[Action]:
     cadence = entry.cadence
-    due = due_reviews(handbook, entry, as_of)
+    due = [dataclasses.replace(review, tracking=tracking) for review in due_reviews(handbook, entry, as_of)]
     if cadence.issue.close_previous and due:
         due = due[-1:]  # an older review would be superseded the moment it opened
     actions = []
