@@ -275,3 +275,34 @@ def test_the_review_issue_lists_the_drift_until_the_pull_settles_it(github, hand
     assert run(github, handbook_copy, "actions", "pull").returncode == 0
     synced(github, handbook_copy)
     assert f"{heading}\n\n_None._" in review["body"]
+
+
+def test_usage_errors_and_a_refused_token_say_what_to_do_and_write_nothing(github, handbook_copy):
+    before = (handbook_copy / PM_FILE).read_bytes()
+    no_repo = ops("actions", "pull", "--root", str(handbook_copy), env={"GITHUB_TOKEN": "x", "GITHUB_REPOSITORY": ""})
+    no_token = ops("actions", "status", "--repo", "acme/handbook", "--root", str(handbook_copy),
+                   env={"GITHUB_TOKEN": ""})
+    refused = ops("actions", "pull", "--repo", "acme/handbook", "--root", str(handbook_copy),
+                  env={"GITHUB_TOKEN": "ghs_wrong", "GITHUB_API_URL": github.api_url})
+
+    assert (no_repo.returncode, no_repo.stderr) == (2, "ops: error: give --repo OWNER/NAME (or set GITHUB_REPOSITORY)\n")
+    assert (no_token.returncode, no_token.stderr) == (
+        2, "ops: error: GITHUB_TOKEN is not set: reading the tracking issues needs a token that may read issues\n")
+    assert (refused.returncode, refused.stderr) == (1, "ops: error: GitHub refused GITHUB_TOKEN (401 Bad credentials)\n")
+    assert (handbook_copy / PM_FILE).read_bytes() == before
+
+
+def test_the_pull_keeps_comments_and_crlf_line_endings(github, handbook_copy):
+    number = synced(github, handbook_copy)[f"{PM}/AI-3"]
+    path = handbook_copy / PM_FILE
+    text = path.read_text(encoding="utf-8").replace("    owner: tomas\n    due: 2026-12-11",
+                                                    "    owner: tomas  # Tomás owns alerting\n    due: 2026-12-11")
+    path.write_bytes(text.replace("\n", "\r\n").encode())
+    github.close_issue(number)
+
+    assert run(github, handbook_copy, "actions", "pull").returncode == 0
+
+    after = path.read_bytes().decode()
+    assert after.count("\r\n") == after.count("\n")
+    assert "    owner: tomas  # Tomás owns alerting\r\n    due: 2026-12-11\r\n    status: done\r\n" in after
+    assert after.replace("\r\n", "\n").split("\n---\n", 1)[1] == text.split("\n---\n", 1)[1]  # the body untouched
