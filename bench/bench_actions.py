@@ -7,7 +7,7 @@ GitHub-compatible test server: a first sync opens the tracking issues; people th
 - a sync re-run (the reads a pull must not exceed);
 - the pull: its reads (the listing, plus the events and last comment of each item it closes) and the
   files it writes (only the post-mortems whose items changed);
-- a pull re-run: the sync's reads exactly, and no file written.
+- a pull re-run: no more reads than the sync, and no file written.
 
     python bench/bench_actions.py [--scale 1.0] [--close 30]
 """
@@ -76,8 +76,8 @@ def main() -> int:
     print(f"sync re-run:       {sync_reads} reads")
     print(f"pull:              {first[0]} reads ({first[0] - sync_reads} details for {len(first[3].edits)} items "
           f"closed), {len(first[4].written)} files written; read {first[1]:.2f}s, write {first[2]:.2f}s")
-    print(f"pull re-run:       {again[0]} reads, {len(again[4].written)} files written (targets {sync_reads} and 0)")
-    return 0 if again[0] == sync_reads and not again[4].written and not first[4].refused else 1
+    print(f"pull re-run:       {again[0]} reads, {len(again[4].written)} files written (targets ≤ {sync_reads} and 0)")
+    return 0 if again[0] <= sync_reads and not again[4].written and not first[4].refused else 1
 
 
 if __name__ == "__main__":
