@@ -11,6 +11,11 @@ a dropped connection (before or after the request took effect), a secondary rate
 `Retry-After`) and a primary one (429 or 403 with `x-ratelimit-reset`). `on_create` is called after each
 issue is created, so a test can kill the client there. Every request is recorded for counting.
 
+People's doings on GitHub can be acted out: `close_issue` (as completed or not planned, by someone, with a
+closing comment or commit), `reopen_issue`, `delete_issue` (then 410 Gone) and `transfer_issue` (then 301
+to the issue's new home, as GitHub redirects a transferred issue). Each issue keeps its events (`closed`
+with `actor` and `commit_id`, `reopened`) and comments, both listed with GitHub's pagination.
+
 GitHub's size limits are enforced as GitHub enforces them, with its 422 "Validation Failed" payloads: an
 issue's title (256 characters) and body (65,536), a comment's body (65,536), a label's name (50) and
 description (100) and its colour (six hex digits). Characters are counted as code points.
@@ -83,6 +88,10 @@ class GitHubServer:
         self.issues: dict[int, dict] = {}
         self.labels: dict[str, dict] = {}  # by lower-case name
         self.comments: dict[int, list[dict]] = {}
+        self.events: dict[int, list[dict]] = {}
+        self.gone: set[int] = set()           # deleted issues: 410 Gone
+        self.moved: dict[int, dict] = {}       # transferred issues by their old number: 301 to their new home
+        self.other_repo_id = 434343            # where transferred issues live
         self.faults: list[Fault] = []
         self.requests: list[Seen] = []
         self.on_create: Callable[[int], None] | None = None
@@ -146,6 +155,36 @@ class GitHubServer:
         with self._lock:
             return self._create_issue({"title": title, "body": body, "labels": list(labels),
                                        "assignees": list(assignees)}, state=state)
+
+    def close_issue(self, number: int, reason: str = "completed", by: str = "maya-dev", comment: str | None = None,
+                    commit: str | None = None) -> dict:
+        """Close an issue as a person would: optionally with a comment first, or from a commit."""
+        with self._lock:
+            issue = self.issues[number]
+            if comment:
+                self._add_comment(number, comment, by)
+            self._edit_issue(issue, {"state": "closed", "state_reason": reason}, actor=by, commit=commit)
+            return issue
+
+    def reopen_issue(self, number: int, by: str = "maya-dev") -> dict:
+        with self._lock:
+            return self._edit_issue(self.issues[number], {"state": "open"}, actor=by)
+
+    def delete_issue(self, number: int) -> None:
+        """Delete an issue, as an admin can: it leaves the listing and answers 410 Gone."""
+        with self._lock:
+            del self.issues[number]
+            self.gone.add(number)
+
+    def transfer_issue(self, number: int, new_number: int = 7, owner: str = "acme", repo: str = "platform") -> dict:
+        """Transfer an issue to another repository: it leaves the listing, and its old URL redirects (301)."""
+        with self._lock:
+            issue = self.issues.pop(number)
+            base = f"{self.api_url}/repositories/{self.other_repo_id}/issues/{new_number}"
+            issue.update(number=new_number, url=base, html_url=f"{self.root}/{owner}/{repo}/issues/{new_number}",
+                         comments_url=base + "/comments", events_url=base + "/events")
+            self.moved[number] = issue
+            return issue
 
     def add_label(self, name: str, color: str = "ededed", description: str | None = None) -> dict:
         with self._lock:
@@ -220,6 +259,7 @@ class GitHubServer:
         issue.update(number=number, id=700000 + number, title=data["title"], state=state, comments=0,
                      locked=False, milestone=None, created_at=stamp, updated_at=stamp,
                      closed_at=stamp if state == "closed" else None, closed_by=None, url=base,
+                     state_reason="completed" if state == "closed" else None,
                      comments_url=base + "/comments", events_url=base + "/events",
                      labels_url=base + "/labels{/name}",
                      html_url=f"{self.root}/{self.owner}/{self.repo}/issues/{number}",
@@ -239,7 +279,7 @@ class GitHubServer:
         logins = list(data.get("assignees") or ([data["assignee"]] if data.get("assignee") else []))
         return [] if self.assignable is None else [login for login in logins if login not in self.assignable]
 
-    def _edit_issue(self, issue: dict, data: dict) -> dict:
+    def _edit_issue(self, issue: dict, data: dict, actor: str = "github-actions[bot]", commit: str | None = None) -> dict:
         if "title" in data:
             issue["title"] = data["title"]
         if "body" in data:
@@ -253,7 +293,31 @@ class GitHubServer:
             issue["state"] = data["state"]
             issue["closed_at"] = issue["updated_at"] if data["state"] == "closed" else None
             issue["state_reason"] = data.get("state_reason") or ("completed" if data["state"] == "closed" else "reopened")
+            # Only the single-issue endpoint says who closed it; the list leaves `closed_by` out.
+            issue["closed_by"] = self._user(actor) if data["state"] == "closed" else None
+            self._event(issue["number"], "closed" if data["state"] == "closed" else "reopened", actor, commit,
+                        issue["state_reason"])
         return issue
+
+    def _event(self, number: int, kind: str, actor: str, commit: str | None, reason: str | None) -> None:
+        events = self.events.setdefault(number, [])
+        events.append({"id": 5_000_000 + sum(len(e) for e in self.events.values()), "event": kind,
+                       "actor": self._user(actor), "commit_id": commit,
+                       "commit_url": f"{self.api_url}/repos/{self.owner}/{self.repo}/commits/{commit}" if commit else None,
+                       "created_at": self.issues[number]["updated_at"], "state_reason": reason})
+
+    def _add_comment(self, number: int, body: str, login: str = "github-actions[bot]") -> dict:
+        issue = self.issues[number]
+        comment = self._fill(PAYLOADS["comment"])
+        comment_id = 353000000 + sum(len(c) for c in self.comments.values()) + 1
+        stamp = self._tick()
+        comment.update(id=comment_id, body=body, body_text=body, body_html=f"<p>{html.escape(body)}</p>",
+                       created_at=stamp, updated_at=stamp, user=self._user(login),
+                       issue_url=issue["url"], html_url=f"{issue['html_url']}#issuecomment-{comment_id}",
+                       url=f"{self.api_url}/repos/{self.owner}/{self.repo}/issues/comments/{comment_id}")
+        self.comments.setdefault(number, []).append(comment)
+        issue["comments"] += 1
+        return comment
 
     def _list_issues(self, query: dict[str, str]) -> list[dict]:
         state = query.get("state", "open")
@@ -263,7 +327,7 @@ class GitHubServer:
                  and wanted <= {label["name"].lower() for label in issue["labels"]}]
         key = "updated_at" if query.get("sort") == "updated" else "created_at"
         found.sort(key=lambda issue: (issue[key], issue["number"]), reverse=query.get("direction", "desc") != "asc")
-        return found
+        return [{k: v for k, v in issue.items() if k != "closed_by"} for issue in found]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -367,6 +431,9 @@ NOT_FOUND = (404, {"message": "Not Found", "documentation_url": "https://docs.gi
 
 
 def _route(gh: GitHubServer, method: str, path: str, query: dict, data: dict) -> tuple[int, object, dict]:
+    if match := re.fullmatch(rf"/repositories/{gh.other_repo_id}/issues/(\d+)", path):
+        moved = next((i for i in gh.moved.values() if i["number"] == int(match.group(1))), None)
+        return (200, moved, {}) if moved and method == "GET" else NOT_FOUND
     prefixes = (f"/repos/{gh.owner}/{gh.repo}", f"/repositories/{gh.repo_id}")
     prefix = next((p for p in prefixes if path == p or path.startswith(p + "/")), None)
     if prefix is None:
@@ -379,7 +446,13 @@ def _route(gh: GitHubServer, method: str, path: str, query: dict, data: dict) ->
     if match := re.fullmatch(r"/issues/(\d+)", rest):
         return _issue(gh, method, int(match.group(1)), data)
     if match := re.fullmatch(r"/issues/(\d+)/comments", rest):
+        if method == "GET" and int(match.group(1)) in gh.issues:
+            return _page(gh, f"issues/{match.group(1)}/comments", gh.comments.get(int(match.group(1)), []), query)
         return _comment(gh, method, int(match.group(1)), data)
+    if match := re.fullmatch(r"/issues/(\d+)/events", rest):
+        if method == "GET" and int(match.group(1)) in gh.issues:
+            return _page(gh, f"issues/{match.group(1)}/events", gh.events.get(int(match.group(1)), []), query)
+        return NOT_FOUND
     if rest == "/labels":
         return _labels(gh, method, query, data)
     if match := re.fullmatch(r"/labels/([^/]+)", rest):
@@ -446,6 +519,13 @@ def _issues(gh: GitHubServer, method: str, query: dict, data: dict) -> tuple[int
 
 def _issue(gh: GitHubServer, method: str, number: int, data: dict) -> tuple[int, object, dict]:
     issue = gh.issues.get(number)
+    if number in gh.gone:
+        return 410, {"message": "This issue was deleted", "documentation_url": "https://docs.github.com/rest"}, {}
+    if number in gh.moved and method == "GET":
+        moved = gh.moved[number]
+        return 301, {"message": "Moved Permanently", "url": moved["url"],
+                     "documentation_url": "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects"}, \
+            {"Location": moved["url"]}
     if issue is None:
         return NOT_FOUND
     if method == "GET":
@@ -468,15 +548,7 @@ def _comment(gh: GitHubServer, method: str, number: int, data: dict) -> tuple[in
         return _refused({"resource": "IssueComment", "code": "unprocessable", "field": "data",
                          "message": f"Body is too long (maximum is {COMMENT_LIMIT} characters)"},
                         "https://docs.github.com/rest/issues/comments#create-an-issue-comment")
-    comment = gh._fill(PAYLOADS["comment"])
-    comment_id = 353000000 + sum(len(c) for c in gh.comments.values()) + 1
-    stamp = gh._tick()
-    comment.update(id=comment_id, body=data.get("body", ""), body_text=data.get("body", ""),
-                   body_html=f"<p>{html.escape(data.get('body', ''))}</p>", created_at=stamp, updated_at=stamp,
-                   issue_url=issue["url"], html_url=f"{issue['html_url']}#issuecomment-{comment_id}",
-                   url=f"{gh.api_url}/repos/{gh.owner}/{gh.repo}/issues/comments/{comment_id}")
-    gh.comments.setdefault(number, []).append(comment)
-    issue["comments"] += 1
+    comment = gh._add_comment(number, data.get("body", ""))
     return 201, comment, {"Location": comment["url"]}
 
 

@@ -63,7 +63,7 @@ def _label(path: Path) -> str:
 
 
 def test_the_three_workflows_exist():
-    assert [p.name for p in REPO_WORKFLOWS] == ["publish.yml", "review-issues.yml", "validate.yml"]
+    assert [p.name for p in REPO_WORKFLOWS] == ["action-items.yml", "publish.yml", "review-issues.yml", "validate.yml"]
 
 
 @pytest.mark.parametrize("schema", ["vendor.github-workflows", "custom.github-workflows-require-timeout"])
@@ -113,8 +113,8 @@ def test_zizmor_is_really_auditing(tmp_path):
     assert {"dangerous-triggers", "unpinned-uses", "template-injection", "excessive-permissions"} <= idents
 
 
-@pytest.fixture(params=["validate.yml", "publish.yml", "review-issues.yml", "init:validate.yml",
-                        "init:publish.yml", "init:review-issues.yml"])
+@pytest.fixture(params=["validate.yml", "publish.yml", "review-issues.yml", "action-items.yml", "init:validate.yml",
+                        "init:publish.yml", "init:review-issues.yml", "init:action-items.yml"])
 def workflow(request, init_root) -> Path:
     name = request.param
     return (init_root / ".github" / "workflows" / name[5:]) if name.startswith("init:") else \
@@ -172,6 +172,25 @@ def test_review_issues_sync_is_serialised_and_may_only_write_issues(init_root):
         # The input travels as data in the environment, never as script text.
         assert sync["env"]["AS_OF"] == "${{ inputs.as_of }}"
         assert '--as-of "$AS_OF"' in sync["run"] and '--repo "$GITHUB_REPOSITORY"' in sync["run"]
+
+
+def test_action_items_pull_opens_one_pull_request_with_least_privilege(init_root):
+    for path in (REPO / ".github/workflows/action-items.yml", init_root / ".github/workflows/action-items.yml"):
+        data = _load(path)
+        assert data["concurrency"] == {"group": "action-items", "cancel-in-progress": False}
+        assert data["on"]["schedule"] and "workflow_dispatch" in data["on"]
+        (job,) = data["jobs"].values()
+        assert job["permissions"] == {"contents": "write", "pull-requests": "write", "issues": "read"}
+        names = [step["name"] for step in job["steps"]]
+        pull = next(s for s in job["steps"] if "ops actions pull" in s.get("run", ""))
+        pr = next(s for s in job["steps"] if "gh pr create" in s.get("run", ""))
+        assert names.index(pull["name"]) < names.index(pr["name"])
+        assert pull["env"] == {"GITHUB_TOKEN": "${{ github.token }}"} and pr["env"]["GH_TOKEN"] == "${{ github.token }}"
+        # One branch, found by name before anything is created: a re-run edits the pull request it opened.
+        assert pr["env"]["BRANCH"] == "opsbook/action-items"
+        script = pr["run"]
+        assert script.index('gh pr list --head "$BRANCH" --state open') < script.index("gh pr create")
+        assert 'git push --force' in script and "git add postmortems" in script
 
 
 def test_pull_requests_validate_test_build_and_summarise():
@@ -434,3 +453,100 @@ def test_the_action_installs_the_toolkit_from_its_own_checkout_and_builds(tmp_pa
     origin = json.loads(next(runner_temp.glob("opsbook-venv/lib/python*/site-packages/opsbook-*.dist-info"))
                         .joinpath("direct_url.json").read_text())
     assert origin == {"url": REPO.as_uri(), "dir_info": {}}
+
+
+# --- the action-items pull request step, run for real against a local git remote --------------------
+
+_FAKE_GH = '''#!/usr/bin/env python3
+"""A stand-in for the gh CLI: the pull requests of one repository in a JSON file, and nothing else."""
+import json, os, sys
+state_file = os.environ["FAKE_GH_STATE"]
+prs = json.load(open(state_file)) if os.path.exists(state_file) else []
+args = sys.argv[1:]
+def opt(name):
+    return args[args.index(name) + 1] if name in args else None
+def save():
+    json.dump(prs, open(state_file, "w"))
+if args[:2] == ["auth", "setup-git"]:
+    sys.exit(0)
+if args[:2] == ["pr", "list"]:
+    print("\\n".join(str(p["number"]) for p in prs if p["head"] == opt("--head") and p["state"] == "open"))
+elif args[:2] == ["pr", "create"]:
+    if os.environ.get("FAKE_GH_FAIL_CREATE"):
+        sys.exit("HTTP 502: the runner died here")
+    prs.append({"number": len(prs) + 1, "head": opt("--head"), "state": "open", "title": opt("--title"),
+                "body": open(opt("--body-file")).read()})
+    save()
+elif args[:2] == ["pr", "edit"]:
+    pr = next(p for p in prs if p["number"] == int(args[2]))
+    pr.update(title=opt("--title"), body=open(opt("--body-file")).read(), edits=pr.get("edits", 0) + 1)
+    save()
+elif args[:2] == ["pr", "close"]:
+    next(p for p in prs if p["number"] == int(args[2]))["state"] = "closed"
+    save()
+else:
+    sys.exit(f"fake gh: unexpected {args}")
+'''
+
+
+def _git(*args: str, cwd: Path) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def test_the_action_items_pull_request_step_survives_a_crash_and_never_opens_two(tmp_path):
+    """The step's own script with real git: died after pushing, re-run, re-run again, nothing left to pull."""
+    (step,) = [s for s in _load(REPO / ".github/workflows/action-items.yml")["jobs"]["pull"]["steps"]
+               if "gh pr create" in s.get("run", "")]
+    server = tmp_path / "server"
+    remote = server / "acme" / "handbook"
+    remote.mkdir(parents=True)
+    _git("init", "-q", "--bare", "-b", "main", cwd=remote)
+    seed = tmp_path / "seed"
+    (seed / "postmortems").mkdir(parents=True)
+    (seed / "postmortems" / "pm-x.md").write_text("status: open\n")
+    _git("init", "-q", "-b", "main", cwd=seed)
+    _git("add", ".", cwd=seed)
+    _git("commit", "-q", "-m", "seed", cwd=seed)
+    _git("push", "-q", str(remote), "main", cwd=seed)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(_FAKE_GH)
+    (bin_dir / "gh").chmod(0o755)
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    (runner_temp / "action-items.md").write_text("Action items against acme/handbook: 1 item to pull\n")
+
+    def run_step(pulled: str | None, **extra: str) -> subprocess.CompletedProcess:
+        """A fresh checkout of main, the pull's file change (if any), then the step's script."""
+        work = tmp_path / f"work-{len(list(tmp_path.glob('work-*')))}"
+        _git("clone", "-q", str(remote), str(work), cwd=tmp_path)
+        if pulled is not None:
+            (work / "postmortems" / "pm-x.md").write_text(pulled)
+        env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "FAKE_GH_STATE": str(tmp_path / "prs.json"),
+               "GITHUB_SERVER_URL": f"file://{server}", "GITHUB_REPOSITORY": "acme/handbook",
+               "GITHUB_REF_NAME": "main", "RUNNER_TEMP": str(runner_temp), "GH_TOKEN": "x",
+               "BRANCH": step["env"]["BRANCH"], "TITLE": step["env"]["TITLE"], **extra}
+        return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=work,
+                              env=env, capture_output=True, text=True, timeout=120)
+
+    def prs() -> list[dict]:
+        path = tmp_path / "prs.json"
+        return json.loads(path.read_text()) if path.exists() else []
+
+    died = run_step("status: done\n", FAKE_GH_FAIL_CREATE="1")
+    assert died.returncode != 0 and prs() == []
+    assert _git("show", "opsbook/action-items:postmortems/pm-x.md", cwd=remote) == "status: done\n"
+
+    again = run_step("status: done\n")
+    assert again.returncode == 0, again.stderr
+    assert [(p["number"], p["state"]) for p in prs()] == [(1, "open")]
+
+    third = run_step("status: done\n")
+    assert third.returncode == 0, third.stderr
+    assert [(p["number"], p["state"], p.get("edits")) for p in prs()] == [(1, "open", 1)]
+
+    settled = run_step(None)  # main agrees with GitHub now: the stale pull request goes
+    assert settled.returncode == 0, settled.stderr
+    assert [(p["number"], p["state"]) for p in prs()] == [(1, "closed")]

@@ -393,6 +393,45 @@ def issues_sync(repo: str, root: str, as_of: str | None, dry_run: bool, output_f
     return run_sync(root, repo, as_of, dry_run, output_format, write_interval)
 
 
+@cli.group()
+def actions() -> None:
+    """Post-mortem action items: read their tracking issues' states back from GitHub."""
+
+
+_REPO_OPTION = click.option("--repo", metavar="OWNER/NAME", help="The repository of the tracking issues.  "
+                            "[default: $GITHUB_REPOSITORY]")
+_CHECK_LINKS = click.option("--check-links", is_flag=True, help="Also read each open item's `issue:` that the "
+                            "labelled issues lack (one read each): deleted, or transferred (followed).")
+
+
+@actions.command("pull")
+@_REPO_OPTION
+@ROOT_OPTION
+@AS_OF_OPTION
+@click.option("--dry-run", is_flag=True, help="Read GitHub and show what would change; write nothing.")
+@_CHECK_LINKS
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def actions_pull(repo: str | None, root: str, as_of: str | None, dry_run: bool, check_links: bool,
+                 output_format: str) -> int:
+    """Mark items done, wont-do or open again as their tracking issues say; report conflicts, never overwrite."""
+    from opsbook.commands.actions import run_pull
+
+    return run_pull(root, repo, as_of, dry_run, output_format, check_links)
+
+
+@actions.command("status")
+@_REPO_OPTION
+@ROOT_OPTION
+@AS_OF_OPTION
+@_CHECK_LINKS
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def actions_status(repo: str | None, root: str, as_of: str | None, check_links: bool, output_format: str) -> int:
+    """Show where the handbook and the tracking issues disagree; changes nothing."""
+    from opsbook.commands.actions import run_status
+
+    return run_status(root, repo, as_of, output_format, check_links)
+
+
 def main(args: list[str] | None = None) -> None:
     """Entry point of the `ops` console script; exits with the command's code."""
     from opsbook.problems import OpsbookError

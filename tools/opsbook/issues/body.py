@@ -20,6 +20,7 @@ from opsbook.issues.budget import BODY_LIMIT, TITLE_LIMIT, fit_body, shorten
 from opsbook.issues.context import Review, sections
 
 _MARKER = re.compile(r"<!--\s*opsbook:(occurrence|action-item)\s+(\S+?)\s*-->")
+_REMINDED = re.compile(r"\n?<!--\s*opsbook:reminded\s+(\S+?)\s*-->\n?")
 _TASK = re.compile(r"^(\s*[-*+] )\[([ xX])\] (.*?)\s*$", re.M)
 # GitHub's own label colours, so generated labels look at home; the tool's label is always the first.
 _PALETTE = ("0e8a16", "1d76db", "5319e7", "b60205", "d93f0b", "fbca04", "006b75", "c5def5", "bfd4f2", "d4c5f9",
@@ -150,7 +151,7 @@ def action_item_issue(handbook: Handbook, pm: Postmortem, item: ActionItem) -> I
         f"When it is done, set `status: done` on `{item.id}` in `{pm.path}` (and `issue:` to this issue's URL); "
         "the next sync closes this issue.",
         "---\n" + FOOTER.format(site=site, path=pm.path),
-    ], BODY_LIMIT - 1) + "\n"
+    ], BODY_LIMIT - 64) + "\n"  # room for the reminder marker (`with_reminder`)
     return IssueContent(key=action_item_key(pm.id, item.id), title=shorten(f"Action item: {item.title}", TITLE_LIMIT),
                         body=body, labels=_labels([handbook.config.issues.label, ACTION_ITEM_LABEL]),
                         assignees=assignees)
@@ -170,3 +171,27 @@ def same_text(left: str | None, right: str | None) -> bool:
         return "\n".join(line.rstrip() for line in (text or "").replace("\r\n", "\n").strip().split("\n"))
     return norm(left) == norm(right)
 
+
+
+def reminded_week(body: str | None) -> str | None:
+    """The ISO week (`2026-W48`) of the last reminder the body records, or None."""
+    match = _REMINDED.search(body or "")
+    return match.group(1) if match else None
+
+
+def with_reminder(body: str, week: str | None) -> str:
+    """`body` recording that its overdue reminder for `week` was posted (None: no record)."""
+    body = _REMINDED.sub("\n", body).rstrip("\n") + "\n"
+    return body if week is None else body + f"<!-- opsbook:reminded {week} -->\n"
+
+
+def reminder_comment(handbook: Handbook, pm: Postmortem, item: ActionItem, today, week: str) -> str:
+    """The weekly reminder on an overdue item's tracking issue, addressed to its owner."""
+    person = handbook.people.get(item.owner)
+    who = f"@{person.github}" if person and person.github else (person.name if person else item.owner)
+    days = (today - item.due).days
+    return (f"{who}: this action item was due on {item.due.isoformat()}, {days} day{'s' if days != 1 else ''} ago, "
+            f"and is still {item.status.value} in the handbook. When it is done, close this issue as completed "
+            f"(the next `ops actions pull` marks it done); if it will not be done, close it as not planned with a "
+            f"comment saying why; if it needs longer, change `due` of `{item.id}` in `{pm.path}`.\n\n"
+            f"<!-- opsbook:reminder {pm.id}/{item.id} {week} -->")

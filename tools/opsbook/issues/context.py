@@ -25,6 +25,14 @@ _SYMBOL = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
 
 @dataclasses.dataclass(frozen=True)
+class Tracking:
+    """What GitHub says about the action items' tracking issues, when the sync has read them."""
+
+    states: dict[str, str]  # action item key → "#12 open", "#12 closed as completed"
+    drift: tuple[str, ...]  # Markdown list lines: where the handbook and GitHub disagree
+
+
+@dataclasses.dataclass(frozen=True)
 class Review:
     """One occurrence with its neighbours, which bound "since the last review" and "before the next"."""
 
@@ -32,6 +40,7 @@ class Review:
     occurrence: Occurrence
     previous: Occurrence | None
     following: Occurrence | None
+    tracking: Tracking | None = None  # None when no cadence lists action items
 
     @property
     def day(self) -> dt.date:
@@ -152,19 +161,28 @@ def _runbooks(handbook: Handbook, review: Review) -> Part:
                     urls.runbooks())
 
 
-def _action_items(handbook: Handbook, review: Review) -> Part:
+def _action_items(handbook: Handbook, review: Review) -> Part | list[Part]:
     overdue = sorted(handbook.overdue_action_items(review.day), key=lambda pair: (pair[1].due, pair[0].id, pair[1].id))
-    people = handbook.people
+    people, tracking = handbook.people, review.tracking
     rows = []
     for pm, item in overdue:
         owner = people[item.owner].name if item.owner in people else item.owner
         title = f"[{_cell(item.title)}]({item.issue})" if item.issue else _cell(item.title)
-        rows.append(f"| {item.id}: {title} | [{pm.id}]({_link(handbook, urls.postmortem(pm.id))}) | {_cell(owner)} "
-                    f"| {item.due.isoformat()} | {item.status.value} |")
+        row = (f"| {item.id}: {title} | [{pm.id}]({_link(handbook, urls.postmortem(pm.id))}) | {_cell(owner)} "
+               f"| {item.due.isoformat()} | {item.status.value} |")
+        if tracking is not None:
+            row += f" {tracking.states.get(f'action-item {pm.id}/{item.id}', '—')} |"
+        rows.append(row)
     summary = f"{len(overdue):,} overdue on {review.day.isoformat()}; longest overdue first." if len(overdue) > 1 else ""
-    return _listing(handbook, "## Overdue action items", summary,
-                    ["| Action item | Post-mortem | Owner | Due | Status |", "|---|---|---|---|---|"], rows,
-                    urls.action_items())
+    header = ["| Action item | Post-mortem | Owner | Due | Status |", "|---|---|---|---|---|"]
+    if tracking is not None:
+        header = ["| Action item | Post-mortem | Owner | Due | Status | On GitHub |", "|---|---|---|---|---|---|"]
+    listing = _listing(handbook, "## Overdue action items", summary, header, rows, urls.action_items())
+    if tracking is None:
+        return listing
+    return [listing, _listing(handbook, "## Action items where GitHub and the handbook disagree",
+                              "`ops actions pull` (the Action items workflow) proposes what GitHub closed or "
+                              "reopened; a conflict needs a person.", [], list(tracking.drift), urls.action_items())]
 
 
 _RENDERERS: dict[str, Callable[[Handbook, Review], Part | list[Part]]] = {

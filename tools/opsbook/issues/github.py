@@ -22,7 +22,7 @@ from typing import Callable
 import requests
 from requests.adapters import HTTPAdapter
 
-from opsbook.issues.plan import ExistingIssue
+from opsbook.issues.existing import ExistingIssue
 from opsbook.problems import OpsbookError
 
 DEFAULT_API = "https://api.github.com"
@@ -165,8 +165,12 @@ def repository(client, full_name: str):
 
 
 def _existing(issue) -> ExistingIssue:
+    # github3.py does not parse `state_reason`; the list endpoint sends it, so read it from the raw payload.
+    raw = issue.as_dict()
     return ExistingIssue(number=issue.number, title=issue.title, body=issue.body, state=issue.state,
-                         labels=tuple(label.name for label in issue.original_labels), url=issue.html_url)
+                         labels=tuple(label.name for label in issue.original_labels), url=issue.html_url,
+                         state_reason=raw.get("state_reason"), closed_at=issue.closed_at,
+                         comments=issue.comments_count or 0)
 
 
 def existing_issues(repo, label: str) -> tuple[list[ExistingIssue], dict[int, object]]:

@@ -10,8 +10,12 @@ Rules:
   now says is updated; a closed one is left alone.
 - With `issue.close_previous`, only the newest due review of the cadence gets an issue, and the cadence's
   older open generated issues are closed with a comment pointing at it.
+- An open action item past its due date gets one reminder comment a week on its open tracking issue, to its
+  owner; the issue's body records the ISO week (`<!-- opsbook:reminded 2026-W48 -->`) before the comment is
+  posted, so a re-run, or a run after a crash, never posts a second that week (at worst it posts none).
 - Every open post-mortem action item without an `issue` gets one tracking issue; when the handbook marks
-  it done (or won't-do), its open tracking issue is closed.
+  it done (or won't-do), its open tracking issue is closed, unless someone reopened that issue on GitHub:
+  then the two disagree, and `ops actions status` reports it instead of the sync closing it again.
 """
 
 from __future__ import annotations
@@ -31,32 +35,17 @@ from opsbook.issues.body import (
     keep_checks,
     occurrence_issue,
     parse_marker,
+    reminded_week,
+    reminder_comment,
     same_text,
+    with_reminder,
 )
-from opsbook.issues.context import Review
+from opsbook.issues.context import Review, Tracking
+from opsbook.issues.existing import ExistingIssue
+from opsbook.issues.pull import CONFLICT, build_pull
 
-CREATE, UPDATE, CLOSE = "create", "update", "close"
+CREATE, UPDATE, CLOSE, REMIND = "create", "update", "close", "remind"
 _PERIOD_DAYS = {Every.WEEK: 7, Every.MONTH: 31, Every.QUARTER: 92}
-
-
-@dataclasses.dataclass(frozen=True)
-class ExistingIssue:
-    """An issue as the plan needs it (read from GitHub by `opsbook.issues.github`, or built by a test)."""
-
-    number: int
-    title: str
-    body: str | None
-    state: str  # "open" or "closed"
-    labels: tuple[str, ...] = ()
-    url: str = ""
-
-    @property
-    def key(self) -> str | None:
-        return parse_marker(self.body)
-
-    @property
-    def is_open(self) -> bool:
-        return self.state == "open"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,10 +86,11 @@ class Plan:
 def build_plan(handbook: Handbook, as_of: dt.datetime, existing: Iterable[ExistingIssue] | None) -> Plan:
     """The actions that bring GitHub in line with the handbook at `as_of` (aware datetime)."""
     known, notes = _index(existing or [])
+    tracking = _tracking(handbook, known)  # without GitHub read, as if no tracking issue existed yet
     actions: list[Action] = []
     for entry in sorted(handbook.cadences.values(), key=lambda e: e.id):
-        actions += _cadence_actions(handbook, entry, as_of, known)
-    actions += _action_item_actions(handbook, known)
+        actions += _cadence_actions(handbook, entry, as_of, known, tracking)
+    actions += _action_item_actions(handbook, known, as_of)
     return Plan(as_of, tuple(actions), None if existing is None else len(known), tuple(notes))
 
 
@@ -143,10 +133,31 @@ def _why_due(review: Review, as_of: dt.datetime, catch_up: dt.timedelta) -> str:
             f"within the {format_duration(catch_up)} catch-up window")
 
 
+def _tracking(handbook: Handbook, known: dict[str, ExistingIssue]) -> Tracking | None:
+    """The tracking issues' states and the pull plan's drift, for reviews that list action items."""
+    if not any("action-items" in entry.cadence.context for entry in handbook.cadences.values()):
+        return None
+    # Only a closed or reopened issue is news: listing open ones would rewrite a review's body the run after
+    # its tracking issues were opened, and a re-run must write nothing.
+    states = {}
+    for key, issue in known.items():
+        if not key.startswith("action-item "):
+            continue
+        if not issue.is_open:
+            how = f" as {issue.state_reason.replace('_', ' ')}" if issue.state_reason else ""
+            states[key] = f"#{issue.number} closed{how}"
+        elif issue.state_reason == "reopened":
+            states[key] = f"#{issue.number} reopened"
+    pull = build_pull(handbook, known.values(), "")
+    drift = [f"- `{e.postmortem}` {e.item}: {e.why}, so the item should be {e.status.value}" for e in pull.edits]
+    drift += [f"- `{d.postmortem}` {d.item}: {d.message}" for d in pull.drift if d.kind == CONFLICT]
+    return Tracking(states, tuple(drift))
+
+
 def _cadence_actions(handbook: Handbook, entry: CadenceFile, as_of: dt.datetime,
-                     known: dict[str, ExistingIssue]) -> list[Action]:
+                     known: dict[str, ExistingIssue], tracking: Tracking | None = None) -> list[Action]:
     cadence = entry.cadence
-    due = due_reviews(handbook, entry, as_of)
+    due = [dataclasses.replace(review, tracking=tracking) for review in due_reviews(handbook, entry, as_of)]
     if cadence.issue.close_previous and due:
         due = due[-1:]  # an older review would be superseded the moment it opened
     actions = []
@@ -191,21 +202,34 @@ def _close_previous(cadence_id: str, latest: Review, known: dict[str, ExistingIs
     return actions
 
 
-def _action_item_actions(handbook: Handbook, known: dict[str, ExistingIssue]) -> list[Action]:
+def _action_item_actions(handbook: Handbook, known: dict[str, ExistingIssue], as_of: dt.datetime) -> list[Action]:
+    today = as_of.date()
+    year, week_number, _ = today.isocalendar()
+    week = f"{year}-W{week_number:02d}"
     actions = []
     for pm in sorted(handbook.postmortems.values(), key=lambda p: p.id):
         for item in pm.meta.action_items:
             key = action_item_key(pm.id, item.id)
             issue = known.get(key)
             if item.status.is_closed:
-                if issue is not None and issue.is_open:
+                if issue is not None and issue.is_open and issue.state_reason != "reopened":
                     actions.append(Action(CLOSE, key, issue.title, f"the handbook marks {item.id} {item.status.value}",
                                           number=issue.number, comment=f"Marked {item.status.value} in `{pm.path}`."))
                 continue
             content = action_item_issue(handbook, pm, item)
             if issue is None and item.issue is None:
+                if item.due < today:  # opening the issue, assigned to the owner, is this week's reminder
+                    content = dataclasses.replace(content, body=with_reminder(content.body, week))
                 actions.append(Action(CREATE, key, content.title,
                                       f"open action item of {pm.id} without a tracking issue", content=content))
             elif issue is not None and issue.is_open:
+                if item.due < today and reminded_week(issue.body) != week:
+                    body = with_reminder(keep_checks(content.body, issue.body), week)
+                    actions.append(Action(REMIND, key, content.title, f"overdue since {item.due.isoformat()}; "
+                                          f"no reminder yet in {week}", number=issue.number,
+                                          content=dataclasses.replace(content, body=body, labels=tuple(issue.labels) or content.labels),
+                                          comment=reminder_comment(handbook, pm, item, today, week)))
+                    continue
+                content = dataclasses.replace(content, body=with_reminder(content.body, reminded_week(issue.body)))
                 actions += _update(issue, content)
     return actions

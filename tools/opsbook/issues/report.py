@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from opsbook.issues.plan import CLOSE, CREATE, UPDATE, Plan
+from opsbook.issues.plan import CLOSE, CREATE, REMIND, UPDATE, Plan
 from opsbook.issues.sync import DONE, FAILED, NOT_DONE, PLANNED, Outcome, SyncReport
 from opsbook.plural import plural
 
-_DONE_VERB = {CREATE: "created", UPDATE: "updated", CLOSE: "closed"}
+_DONE_VERB = {CREATE: "created", UPDATE: "updated", CLOSE: "closed", REMIND: "reminded"}
 
 
 def _as_of(plan: Plan) -> str:
@@ -24,7 +24,7 @@ def _tally(plan: Plan) -> str:
     if not total:
         return "Nothing to do: every due issue exists and says what the handbook says."
     return (f"{plural(total, 'change')}: {plan.count(CREATE)} to create, {plan.count(UPDATE)} to update, "
-            f"{plan.count(CLOSE)} to close.")
+            f"{plan.count(CLOSE)} to close" + (f", {plan.count(REMIND)} to remind." if plan.count(REMIND) else "."))
 
 
 def _known(plan: Plan, repo: str | None) -> str:
@@ -47,7 +47,7 @@ def plan_text(plan: Plan, repo: str | None) -> str:
 def plan_json(plan: Plan, repo: str | None) -> str:
     data = {"as_of": plan.as_of.isoformat(), "repo": repo, "existing": plan.existing,
             "actions": [action.as_dict() for action in plan.actions], "notes": list(plan.notes),
-            "counts": {kind: plan.count(kind) for kind in (CREATE, UPDATE, CLOSE)}}
+            "counts": {kind: plan.count(kind) for kind in (CREATE, UPDATE, CLOSE, REMIND)}}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

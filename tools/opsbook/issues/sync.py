@@ -16,7 +16,7 @@ import datetime as dt
 from opsbook.handbook.assembled import Handbook
 from opsbook.issues import github
 from opsbook.issues.body import label_color, label_description
-from opsbook.issues.plan import CLOSE, CREATE, UPDATE, Action, Plan, build_plan
+from opsbook.issues.plan import CLOSE, CREATE, REMIND, UPDATE, Action, Plan, build_plan
 from opsbook.problems import OpsbookError
 
 DONE, FAILED, NOT_DONE, PLANNED = "done", "failed", "not done", "planned"
@@ -114,7 +114,7 @@ def _apply(handbook: Handbook, repo, objects: dict, plan: Plan, report: SyncRepo
 def _labels(repo, actions: list[Action], tool_label: str) -> list[str]:
     wanted: dict[str, tuple[str, str]] = {}
     for action in actions:
-        if action.kind in (CREATE, UPDATE) and action.content:
+        if action.kind in (CREATE, UPDATE, REMIND) and action.content:
             for name in action.content.labels:
                 wanted.setdefault(name, (label_color(name, tool_label), label_description(name, tool_label)))
     return github.ensure_labels(repo, wanted) if wanted else []
@@ -125,10 +125,13 @@ def _do(repo, objects: dict, action: Action, label: str, numbers: dict[str, int]
     if action.kind == CREATE:
         return _create(repo, action, label, policy, stats)
     issue = objects[action.number]
-    if action.kind == UPDATE:
+    if action.kind in (UPDATE, REMIND):
         content = action.content
         issue.edit(title=content.title, body=content.body, labels=list(content.labels))
-        return Outcome(action, DONE, issue.number, issue.html_url)
+        # A reminder is recorded in the body first: a crash before the comment loses this week's reminder
+        # rather than ever posting two.
+        detail = _comment(issue, action, numbers) if action.kind == REMIND else ""
+        return Outcome(action, DONE, issue.number, issue.html_url, detail)
     assert action.kind == CLOSE
     detail = _comment(issue, action, numbers)
     issue.edit(state="closed")

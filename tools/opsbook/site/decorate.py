@@ -189,9 +189,23 @@ def postmortem_fragments(handbook: Handbook, postmortem: Postmortem, today: dt.d
     footer = h.table(["Item", "What", "Owner", "Due", "Status", "Issue"], [
         [h.esc(item.id), h.esc(item.title), h.person(people, item.owner),
          f"{item.due}" + (" <strong>overdue</strong>" if not item.status.is_closed and item.due < today else ""),
-         h.status(item.status, "action"), h.a(str(item.issue), _issue_label(str(item.issue))) if item.issue else ""]
+         h.status(item.status, "action") + _closed_on_github(item.closed),
+         h.a(str(item.issue), _issue_label(str(item.issue))) if item.issue else ""]
         for item in meta.action_items], empty="No action items.")
     return _joined(header, footer)
+
+
+def _closed_on_github(closed) -> str:
+    """What `ops actions pull` read from GitHub about the item's tracking issue, beside the handbook's status."""
+    if closed is None:
+        return ""
+    text = f"closed on GitHub {closed.date}" + (f" by @{closed.by}" if closed.by else "")
+    parts = [h.esc(text)]
+    if closed.via:
+        parts.append(h.a(str(closed.via), "commit"))
+    if closed.reason:
+        parts.append(h.esc(f"“{closed.reason}”"))
+    return "<br><small>" + ", ".join(parts) + "</small>"
 
 
 def _met(took: dt.timedelta | None, target: dt.timedelta | None) -> str:

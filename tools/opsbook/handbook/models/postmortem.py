@@ -81,6 +81,15 @@ class ActionStatus(str, enum.Enum):
         return self in (ActionStatus.DONE, ActionStatus.WONT_DO)
 
 
+class Closure(Strict):
+    """How the tracking issue was closed, as `ops actions pull` read it from GitHub."""
+
+    date: Date = Field(description="The day GitHub closed the tracking issue (UTC).")
+    by: NonEmpty | None = Field(default=None, description="The GitHub login of whoever closed it.")
+    reason: NonEmpty | None = Field(default=None, description="Why it was not done: the closing comment.")
+    via: AnyHttpUrl | None = Field(default=None, description="The commit that closed it, when GitHub says so.")
+
+
 class ActionItem(Strict):
     id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     title: NonEmpty
@@ -88,6 +97,8 @@ class ActionItem(Strict):
     due: Date
     status: ActionStatus = ActionStatus.OPEN
     issue: AnyHttpUrl | None = Field(default=None, description="The tracking issue, once it exists.")
+    closed: Closure | None = Field(default=None, description="Written by `ops actions pull` when GitHub closed "
+                                   "the tracking issue; kept when someone reopens the item in the handbook.")
 
 
 class ReviewMeeting(Strict):
