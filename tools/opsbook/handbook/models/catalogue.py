@@ -191,6 +191,8 @@ class Rotation(Strict):
     period: Duration = Field(description="How long one member holds the rotation (on-call: 1w).")
     start: Date = Field(description="The first member's turn began at the handoff on or before this date.")
     handoff: Handoff | None = None
+    backs_up: Id | None = Field(default=None, description="The rotation this one is the secondary layer of: its "
+                                "holder is paged when that one's does not answer, so never the same person.")
 
 
 class Team(Strict):
