@@ -99,13 +99,13 @@ def _hours(value: float) -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:.2f}"
 
 
-def _note(shift: Shift) -> str:
+def _note(shift: Shift, name) -> str:
     if shift.override is not None:
         return f"override: {shift.override.reason}"
     if shift.person is None:
         return "nobody: everyone is away"
     if shift.standing_in_for:
-        return f"standing in for {shift.standing_in_for} (away)"
+        return f"standing in for {name(shift.standing_in_for)} (away)"
     return ""
 
 
@@ -148,7 +148,7 @@ def as_text(found: list[Row], since: dt.date, until: dt.date, people: dict) -> s
         if row.shift.rotation != current:
             current = row.shift.rotation
             lines += ["", f"{current} ({row.shift.layer}):"]
-        note = _note(row.shift)
+        note = _note(row.shift, name)
         lines.append(f"  {row.start:%a %Y-%m-%d %H:%M} – {row.end:%a %Y-%m-%d %H:%M} {row.start:%Z}  "
                      f"{name(row.shift.person)}  {_hours(row.total)} h" + (f"  ({note})" if note else ""))
     lines += ["", "Hours per person (weekday / weekend / holiday = total):"]
