@@ -12,10 +12,20 @@ from opsbook.problems import UsageError
 
 
 def _load(root: str, now: dt.datetime, rotation: str | None):
-    """The valid handbook and the rotation ids asked for (every rotation without --rotation)."""
-    from opsbook.handbook.validate import load_handbook
+    """The valid handbook and the rotation ids asked for (every rotation without --rotation); or None,
+    after printing the handbook's problems the way `ops validate` does."""
+    from opsbook import reporting
+    from opsbook.handbook.validate import check_handbook
+    from opsbook.plural import plural
+    from opsbook.problems import count
 
-    handbook = load_handbook(root, now)
+    report = check_handbook(root, now)
+    errors, warnings = count(report.problems)
+    if errors:
+        summary = f"✗ {plural(errors, 'error')}, {plural(warnings, 'warning')}: fix them to see who is on call"
+        click.echo(reporting.as_text(report.problems, summary), nl=False, err=True)
+        return None
+    handbook = report.handbook
     known = [r.id for r in handbook.team.rotations]
     if rotation is not None and rotation not in known:
         raise UsageError(f"--rotation {rotation!r}: no such rotation in ops/team.yaml (there are: "
@@ -28,7 +38,9 @@ def now(root: str, rotation: str | None, output_format: str, at: str | None) -> 
     from opsbook.oncall import views
 
     moment = parse_as_of(at) if at else dt.datetime.now(dt.timezone.utc)
-    handbook, rotations = _load(root, moment, rotation)
+    if (loaded := _load(root, moment, rotation)) is None:
+        return 1
+    handbook, rotations = loaded
     found = views.now_shifts(handbook, moment, rotations)
     click.echo(views.as_json(found, moment) if output_format == "json" else
                views.now_text(found, handbook.people, moment), nl=False)
@@ -40,7 +52,9 @@ def next_(root: str, rotation: str | None, count: int, output_format: str, at: s
     from opsbook.oncall import views
 
     moment = parse_as_of(at) if at else dt.datetime.now(dt.timezone.utc)
-    handbook, rotations = _load(root, moment, rotation)
+    if (loaded := _load(root, moment, rotation)) is None:
+        return 1
+    handbook, rotations = loaded
     found = views.next_shifts(handbook, moment, rotations, count)
     click.echo(views.as_json(found, moment) if output_format == "json" else
                views.next_text(found, handbook.people), nl=False)
@@ -59,7 +73,9 @@ def shifts(root: str, rotation: str | None, since: str | None, until: str | None
     last = last or (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     if last < first:
         raise UsageError(f"--until {last} is before --since {first}")
-    handbook, rotations = _load(root, moment, rotation)
+    if (loaded := _load(root, moment, rotation)) is None:
+        return 1
+    handbook, rotations = loaded
     found = report.rows(handbook, first, last, rotations)
     if output_format == "csv":
         click.echo(report.as_csv(found), nl=False)
