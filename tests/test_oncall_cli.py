@@ -131,3 +131,16 @@ def test_an_invalid_overrides_file_stops_the_command_with_its_location(handbook_
         "ops/oncall-overrides.yaml:2:5: error: overrides[0].reason: required key `reason` is missing",
         "    hint: Why: a swap, cover for illness. Shown in the shift's calendar event."]
     assert "ops/oncall-overrides.yaml:6:5: error: overrides[0].why: unknown key `why`" in result.stderr
+
+
+def test_incident_open_pages_whoever_an_override_put_on_call(handbook_copy, run_ops):
+    # maya's turn runs 2026-11-16 to 11-23; tomas covers the morning of the 20th.
+    (handbook_copy / "ops" / "oncall-overrides.yaml").write_text(
+        SWAP.replace("2026-12-07T10:00", "2026-11-20T06:00").replace("2026-12-14T10:00", "2026-11-20T12:00")
+        .replace("Swap with maya (school play)", "maya at the dentist"), encoding="utf-8")
+    result = run_ops("incident", "open", "--root", str(handbook_copy), "--title", "Checkout fails",
+                     "--severity", "SEV-1", "--category", "commerce", "--service", "checkout",
+                     "--at", "2026-11-20T09:13:00+01:00")
+    assert result.returncode == 0, result.stderr
+    text = (handbook_copy / "postmortems" / "pm-2026-11-20-checkout-fails.md").read_text(encoding="utf-8")
+    assert "  on_call: tomas\n" in text
