@@ -45,7 +45,8 @@ def raw_events(data: bytes) -> dict[str, bytes]:
 
 def test_a_swap_changes_only_the_shifts_it_touches(handbook_copy):
     before = feed.build_feeds(load_handbook(handbook_copy, NOW), NOW)
-    (handbook_copy / "ops" / "oncall-overrides.yaml").write_text(SWAP, encoding="utf-8")
+    overrides = handbook_copy / "ops" / "oncall-overrides.yaml"  # the example's, with a swap in February
+    overrides.write_text(overrides.read_text(encoding="utf-8") + SWAP.removeprefix("overrides:\n"), encoding="utf-8")
     after = feed.build_feeds(load_handbook(handbook_copy, NOW), NOW, previous=before)
     old, new = raw_events(before["feeds/oncall.ics"]), raw_events(after["feeds/oncall.ics"])
     assert old.keys() == new.keys()

@@ -125,7 +125,8 @@ def test_an_override_fills_the_gap_when_everyone_is_away(handbook_copy, capsys):
 
 def test_a_secondary_equal_to_the_primary(handbook_copy, capsys):
     # The secondary's turns from 2026-11-30: maya, tomas, priya, maya; the primary's: priya, maya, tomas,
-    # then priya, who is away, so maya stands in: maya would hold both layers that week.
+    # then priya, who is away, so maya stands in: maya would hold both layers that week. And the example's
+    # February swap (ops/oncall-overrides.yaml) puts priya on the primary in her own secondary week.
     team = handbook_copy / TEAM
     _edit(team, "  - id: review-hosts\n", SECONDARY.replace("[jordan]", "[maya, tomas, priya]")
           .replace("start: 2026-01-05\n    backs_up", "start: 2026-11-30\n    backs_up") + "  - id: review-hosts\n")
@@ -133,4 +134,7 @@ def test_a_secondary_equal_to_the_primary(handbook_copy, capsys):
     assert _validate(handbook_copy, capsys) == (1, [
         f"ops/team.yaml:{line}:5: error: rotations[1].backs_up: maya holds both secondary-on-call and "
         "primary-on-call from Mon 2026-12-21 10:00 to Mon 2026-12-28 10:00 (Europe/Berlin): a secondary must be "
+        "someone else",
+        f"ops/team.yaml:{line}:5: error: rotations[1].backs_up: priya holds both secondary-on-call and "
+        "primary-on-call from Mon 2027-02-15 10:00 to Mon 2027-02-22 10:00 (Europe/Berlin): a secondary must be "
         "someone else"])
