@@ -10,7 +10,7 @@ from opsbook.handbook.models.catalogue import Slo, Unit
 from opsbook.plural import plural
 from opsbook.site import layout, listings
 from opsbook.site import markdown as md
-from opsbook.site.shifts import rotation_section
+from opsbook.site.shifts import all_shifts_line, rotation_section
 
 
 def value(number: float, unit: Unit) -> str:
@@ -125,6 +125,8 @@ def team_page(handbook: Handbook, now: dt.datetime, turns: int = 6, feeds: Colle
             [md.text(role.name), md.text(role.description),
              md.people_list(handbook.people, [p.id for p in team.people if role.id in p.roles])]
             for role in team.roles])
+    if team.rotations:
+        out += ["## On-call shifts", ""] + all_shifts_line(handbook, feeds)
     for rotation in team.rotations:
         out += rotation_section(handbook, rotation, now, feeds, turns)
     return "\n".join(out).rstrip() + "\n"

@@ -42,6 +42,16 @@ def _handoff(rotation: Rotation, default_zone: str) -> str:
     return f"handing off on {handoff.weekday.value.capitalize()}s at {handoff.time:%H:%M} {handoff.timezone}"
 
 
+def all_shifts_line(handbook: Handbook, feeds: Collection[str]) -> list[str]:
+    """The link to every rotation's shifts in one calendar, when the build has that feed."""
+    if (path := urls.oncall_feed()) not in feeds:
+        return []
+    https = urls.absolute(handbook.config.site_url, path)
+    return [f"Every rotation's shifts, as a calendar of their own: [subscribe]({urls.webcal(https)}) (`webcal://`) "
+            f"or [download]({layout.link(layout.TEAM, path)}) (`.ics`). Your own shifts are in your personal feed "
+            f"on the [review calendar]({layout.link(layout.TEAM, layout.CALENDAR)}) page.", ""]
+
+
 def rotation_section(handbook: Handbook, rotation: Rotation, now: dt.datetime, feeds: Collection[str],
                      count: int = 6) -> list[str]:
     """A rotation's part of `team.md`."""
