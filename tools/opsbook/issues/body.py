@@ -19,7 +19,7 @@ from opsbook.handbook.models.postmortem import ActionItem, EventType
 from opsbook.issues.budget import BODY_LIMIT, TITLE_LIMIT, fit_body, shorten
 from opsbook.issues.context import Review, sections
 
-_MARKER = re.compile(r"<!--\s*opsbook:(occurrence|action-item)\s+(\S+?)\s*-->")
+_MARKER = re.compile(r"<!--\s*opsbook:(occurrence|action-item|shift)\s+(\S+?)\s*-->")
 _TASK = re.compile(r"^(\s*[-*+] )\[([ xX])\] (.*?)\s*$", re.M)
 # GitHub's own label colours, so generated labels look at home; the tool's label is always the first.
 _PALETTE = ("0e8a16", "1d76db", "5319e7", "b60205", "d93f0b", "fbca04", "006b75", "c5def5", "bfd4f2", "d4c5f9",

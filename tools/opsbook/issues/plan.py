@@ -12,6 +12,7 @@ Rules:
   older open generated issues are closed with a comment pointing at it.
 - Every open post-mortem action item without an `issue` gets one tracking issue; when the handbook marks
   it done (or won't-do), its open tracking issue is closed.
+- A rotation with `issues:` gets an issue for each shift, due like a review's (`opsbook.issues.shifts`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from opsbook.issues.body import (
     same_text,
 )
 from opsbook.issues.context import Review
+from opsbook.issues.shifts import due_shifts, shift_issue, why_due
 
 CREATE, UPDATE, CLOSE = "create", "update", "close"
 _PERIOD_DAYS = {Every.WEEK: 7, Every.MONTH: 31, Every.QUARTER: 92}
@@ -101,6 +103,7 @@ def build_plan(handbook: Handbook, as_of: dt.datetime, existing: Iterable[Existi
     for entry in sorted(handbook.cadences.values(), key=lambda e: e.id):
         actions += _cadence_actions(handbook, entry, as_of, known)
     actions += _action_item_actions(handbook, known)
+    actions += _shift_actions(handbook, as_of, known)
     return Plan(as_of, tuple(actions), None if existing is None else len(known), tuple(notes))
 
 
@@ -208,4 +211,17 @@ def _action_item_actions(handbook: Handbook, known: dict[str, ExistingIssue]) ->
                                       f"open action item of {pm.id} without a tracking issue", content=content))
             elif issue is not None and issue.is_open:
                 actions += _update(issue, content)
+    return actions
+
+
+def _shift_actions(handbook: Handbook, as_of: dt.datetime, known: dict[str, ExistingIssue]) -> list[Action]:
+    """An issue for each due shift of a rotation with `issues:` (`opsbook.issues.shifts`)."""
+    actions = []
+    for shift in due_shifts(handbook, as_of):
+        content = shift_issue(handbook, shift)
+        issue = known.get(content.key)
+        if issue is None:
+            actions.append(Action(CREATE, content.key, content.title, why_due(handbook, shift, as_of), content=content))
+        elif issue.is_open:
+            actions += _update(issue, content)
     return actions
