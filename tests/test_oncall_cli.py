@@ -114,7 +114,7 @@ def test_text_shows_the_fair_share_table(run_ops):
                                     "primary-on-call, review-hosts)"),
     (("shifts", "--since", "2026-12-31", "--until", "2026-12-01"), "ops: error: --until 2026-12-01 is before "
                                                                   "--since 2026-12-31"),
-    (("next", "--at", "soon"), "ops: error: --as-of 'soon': expected a date as YYYY-MM-DD or an ISO date-time "
+    (("next", "--at", "soon"), "ops: error: --at 'soon': expected a date as YYYY-MM-DD or an ISO date-time "
                                "with offset"),
 ])
 def test_bad_input_is_one_clear_line_and_exit_2(run_ops, args, message):

@@ -86,8 +86,8 @@ CASES = [
                  (TOMAS_ROLES, TOMAS_ROLES + away("2026-12-22", "2026-12-22"))],
           C: [("owner: maya", "rotation: primary-on-call"), ("weekday: friday", "weekday: tuesday")],
          # (nobody on call that day is an error, tests/test_oncall_validate.py; jordan covers it here)
-          "ops/oncall-overrides.yaml": [("", "overrides: [{rotation: primary-on-call, person: jordan, "
-                                            "from: 2026-12-22T00:00, until: 2026-12-23T00:00, reason: Cover}]\n")]},
+          "ops/oncall-overrides.yaml": [("overrides:\n", "overrides:\n  - {rotation: primary-on-call, person: jordan, "
+                                            "from: 2026-12-22T00:00, until: 2026-12-23T00:00, reason: Cover}\n")]},
          ["calendar/test-review.yaml:8:1: warning: rotation: everyone in primary-on-call is away on 2026-12-22, "
           "when test-review (2026-W52) happens"]),
     Case("skip-not-an-occurrence", {C: [("checklist:", "skip: [2026-12-11, 2026-12-10]\nchecklist:")]},
@@ -153,7 +153,7 @@ def handbook(handbook_copy: Path) -> Path:
 def _edit(root: Path, edits: dict[str, list[tuple[str, str]]]) -> None:
     for rel, changes in edits.items():
         path = root / rel
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        text = path.read_text(encoding="utf-8")
         for old, new in changes:
             assert old in text, f"{rel} no longer contains {old!r}"
             text = text.replace(old, new, 1)

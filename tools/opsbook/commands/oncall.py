@@ -37,7 +37,7 @@ def now(root: str, rotation: str | None, output_format: str, at: str | None) -> 
     """Print who holds each rotation at `at` (default: now), and why when it is not simply their turn."""
     from opsbook.oncall import views
 
-    moment = parse_as_of(at) if at else dt.datetime.now(dt.timezone.utc)
+    moment = parse_as_of(at, "--at")
     if (loaded := _load(root, moment, rotation)) is None:
         return 1
     handbook, rotations = loaded
@@ -51,7 +51,7 @@ def next_(root: str, rotation: str | None, count: int, output_format: str, at: s
     """Print each rotation's next `count` handoffs after `at` (default: now)."""
     from opsbook.oncall import views
 
-    moment = parse_as_of(at) if at else dt.datetime.now(dt.timezone.utc)
+    moment = parse_as_of(at, "--at")
     if (loaded := _load(root, moment, rotation)) is None:
         return 1
     handbook, rotations = loaded

@@ -4,8 +4,9 @@ table (hours per person and rotation). Pure: the command prints these, the site'
 Hours are elapsed hours (a weekly shift across a DST change lasts 167 or 169), counted in the rotation's
 zone: an hour on a date of `calendar/holidays.yaml` is a holiday hour whatever the weekday, otherwise an
 hour on a Saturday or Sunday is a weekend hour, otherwise a weekday hour. Shifts are cut at the period's
-ends, so each rotation's rows add up to the period's length, with no gaps and no overlaps; time with
-nobody on call is a row with no person (validation makes it an error ahead of today).
+ends, so each rotation's rows add up to the period's length (from the rotation's first turn, when it
+begins inside the period), with no gaps and no overlaps; time with nobody on call is a row with no
+person (validation makes it an error ahead of today).
 """
 
 from __future__ import annotations
