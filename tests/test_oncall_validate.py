@@ -138,3 +138,11 @@ def test_a_secondary_equal_to_the_primary(handbook_copy, capsys):
         f"ops/team.yaml:{line}:5: error: rotations[1].backs_up: priya holds both secondary-on-call and "
         "primary-on-call from Mon 2027-02-15 10:00 to Mon 2027-02-22 10:00 (Europe/Berlin): a secondary must be "
         "someone else"])
+
+
+def test_an_override_time_that_is_not_a_date_time(handbook_copy, capsys):
+    # YAML reads an unquoted 10:00 as the number 600, which must not become 1970-01-01 00:10 UTC.
+    (handbook_copy / OVERRIDES).write_text(SWAP.replace("from: 2026-12-07T10:00", "from: 10:00"), encoding="utf-8")
+    assert _validate(handbook_copy, capsys) == (1, [
+        "ops/oncall-overrides.yaml:5:5: error: overrides[0].from: expected a date-time such as 2027-02-01T10:00 "
+        "(local to the rotation's zone) or 2027-02-01T10:00+01:00"])
