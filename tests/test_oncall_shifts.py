@@ -146,3 +146,18 @@ def test_hours_split_by_local_day_into_weekday_weekend_and_holiday():
     # In another zone the same instants fall on other local days: 01:00 to 17:00 Tokyo time, a Saturday.
     assert hours_by_kind(berlin("2026-03-27 17:00"), berlin("2026-03-28 09:00"), "Asia/Tokyo", frozenset()) == {
         "weekday": 0.0, "weekend": 16.0, "holiday": 0.0}
+
+
+def test_without_overrides_the_engine_agrees_with_the_schedules_on_call_every_five_hours_for_a_year(handbook_copy):
+    from conftest import NOW
+    from opsbook.calendar import schedule
+    from opsbook.handbook.validate import load_handbook
+    from opsbook.oncall.shifts import shift_at
+
+    (handbook_copy / "ops" / "oncall-overrides.yaml").write_text("overrides: []\n", encoding="utf-8")
+    handbook = load_handbook(handbook_copy, NOW)
+    for rotation in handbook.team.rotations:
+        for step in range(0, 400 * 24, 5):
+            moment = NOW + dt.timedelta(hours=step, minutes=7)
+            assert shift_at(handbook, rotation, moment).person == schedule.on_call(
+                rotation, handbook.people, moment, handbook.team.timezone), (rotation.id, moment)
