@@ -144,3 +144,17 @@ def test_incident_open_pages_whoever_an_override_put_on_call(handbook_copy, run_
     assert result.returncode == 0, result.stderr
     text = (handbook_copy / "postmortems" / "pm-2026-11-20-checkout-fails.md").read_text(encoding="utf-8")
     assert "  on_call: tomas\n" in text
+
+
+def test_json_lists_the_shifts_and_the_fair_share_with_the_same_hours(run_ops):
+    result = run_ops("oncall", "shifts", "--since", "2027-02-01", "--until", "2027-02-28", "--format", "json",
+                     "--rotation", "primary-on-call", "--as-of", "2026-11-26")
+    data = json.loads(result.stdout)
+    assert [(s["person"], s["start"], s["override"]) for s in data["shifts"]] == [
+        ("tomas", "2027-02-01T00:00:00+01:00", None),
+        ("tomas", "2027-02-01T10:00:00+01:00", "Swap with priya (she speaks at a conference that week)"),
+        ("maya", "2027-02-08T10:00:00+01:00", None),
+        ("priya", "2027-02-15T10:00:00+01:00", "Swap with tomas (his week, in return)"),
+        ("priya", "2027-02-22T10:00:00+01:00", None)]
+    assert {e["person"]: e["total"] for e in data["fair_share"]} == {"tomas": 10 + 168.0, "priya": 168 + 158.0, "maya": 168.0}
+    assert sum(s["hours"] for s in data["shifts"]) == 28 * 24
