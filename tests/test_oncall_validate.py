@@ -146,3 +146,12 @@ def test_an_override_time_that_is_not_a_date_time(handbook_copy, capsys):
     assert _validate(handbook_copy, capsys) == (1, [
         "ops/oncall-overrides.yaml:5:5: error: overrides[0].from: expected a date-time such as 2027-02-01T10:00 "
         "(local to the rotation's zone) or 2027-02-01T10:00+01:00"])
+
+
+def test_a_rotation_that_backs_itself_up(handbook_copy, capsys):
+    team = handbook_copy / TEAM
+    _edit(team, "    period: 1w\n    start: 2026-01-05\n    handoff:",
+          "    period: 1w\n    start: 2026-01-05\n    backs_up: primary-on-call\n    handoff:")
+    line = _line(team, "backs_up: primary-on-call")
+    assert _validate(handbook_copy, capsys) == (1, [
+        f"ops/team.yaml:{line}:5: error: rotations[0].backs_up: primary-on-call backs itself up"])
