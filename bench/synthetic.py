@@ -255,7 +255,7 @@ def make_organisation(root: Path, *, people: int = 300, rotations: int = 20, cad
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    shutil.copytree(REPO / "ops", root / "ops", ignore=shutil.ignore_patterns("*.md"))
+    shutil.copytree(REPO / "ops", root / "ops", ignore=shutil.ignore_patterns("*.md", "oncall-overrides.yaml"))
     shutil.copy2(REPO / "opsbook.yaml", root / "opsbook.yaml")
     ids = org_people(people)
     (root / "ops" / "team.yaml").write_text(_org_team(ids, rotations), encoding="utf-8")

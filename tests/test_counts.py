@@ -25,7 +25,8 @@ def test_calendar_summary_of_one_feed_folder(tmp_path, handbook_copy):
     result = ops("calendar", "--root", str(handbook_copy), "--out", f"{tmp_path / 'site'}/", "--as-of",
                  NOW.date().isoformat())
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"wrote 10 files under {tmp_path / 'site'}/ (")
+    # the whole feed, 4 people, 4 cadences, the on-call feed, 2 rotations, the index
+    assert result.stdout.startswith(f"wrote 13 files under {tmp_path / 'site'}/ (")
     assert result.stdout.endswith(" events in the whole feed)\n")
 
 

@@ -230,7 +230,9 @@ def test_build_feeds_per_owner_and_per_cadence_with_index(handbook):
     jordan = events_by_uid(files["feeds/owners/jordan.ics"])
     assert "weekly-slo-review/2026-W52@giftgenius.github.io" in jordan  # covering for priya
     assert all(("Owner: Jordan Okafor" in str(e["DESCRIPTION"])) or uid.startswith(("action/", "postmortem/"))
+               or (uid.startswith("oncall/") and str(e["DESCRIPTION"]).startswith("Jordan Okafor holds "))
                for uid, e in jordan.items())
+    assert "oncall/review-hosts/2026-12-21@giftgenius.github.io" in jordan  # his shift, covering for priya
     weekly = events_by_uid(files["feeds/cadences/weekly-slo-review.ics"])
     assert weekly and all(uid.startswith("weekly-slo-review/") for uid in weekly)
     for entry in index["feeds"]:
@@ -264,7 +266,7 @@ def test_cli_out_dir_writes_every_feed_and_the_index(tmp_path, run_ops):
     for entry in index["feeds"]:
         data = (tmp_path / "site" / entry["path"]).read_bytes()
         assert data.startswith(b"BEGIN:VCALENDAR\r\n") and data.count(b"BEGIN:VEVENT") == entry["events"]
-    assert {e["kind"] for e in index["feeds"]} == {"all", "owner", "cadence"}
+    assert {e["kind"] for e in index["feeds"]} == {"all", "owner", "cadence", "oncall", "rotation"}
 
 
 def test_cli_upcoming_text_and_json(run_ops):

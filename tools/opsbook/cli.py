@@ -132,6 +132,57 @@ def report(root: str, since: str | None, until: str | None, output_format: str, 
 
 
 @cli.group()
+def oncall() -> None:
+    """On-call: who holds each rotation now, the next handoffs, and the shifts of a period with hours."""
+
+
+ROTATION_OPTION = click.option("--rotation", metavar="ID", help="Only this rotation.  [default: every rotation]")
+AT_MOMENT_OPTION = click.option("--at", metavar="WHEN", help="A date (its end, UTC) or an ISO date-time with "
+                                "offset, instead of now.")
+
+
+@oncall.command("now")
+@ROOT_OPTION
+@ROTATION_OPTION
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@AT_MOMENT_OPTION
+def oncall_now(root: str, rotation: str | None, output_format: str, at: str | None) -> int:
+    """Who is on call, until when, and the override or absence that put them there."""
+    from opsbook.commands.oncall import now
+
+    return now(root, rotation, output_format, at)
+
+
+@oncall.command("next")
+@ROOT_OPTION
+@ROTATION_OPTION
+@click.option("--count", default=3, show_default=True, type=click.IntRange(1, 100), help="Handoffs per rotation.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@AT_MOMENT_OPTION
+def oncall_next(root: str, rotation: str | None, count: int, output_format: str, at: str | None) -> int:
+    """The next handoffs of each rotation: when, and who takes over."""
+    from opsbook.commands.oncall import next_
+
+    return next_(root, rotation, count, output_format, at)
+
+
+@oncall.command("shifts")
+@ROOT_OPTION
+@ROTATION_OPTION
+@click.option("--since", metavar="DATE", help="First day (YYYY-MM-DD).  [default: the first of this month]")
+@click.option("--until", metavar="DATE", help="Last day (YYYY-MM-DD).  [default: the end of --since's month]")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "csv"]), default="text",
+              show_default=True, help="`csv` is one line per shift with weekday, weekend and holiday hours.")
+@AS_OF_OPTION
+def oncall_shifts(root: str, rotation: str | None, since: str | None, until: str | None, output_format: str,
+                  as_of: str | None) -> int:
+    """The shifts of a period with hours per person: weekday, weekend and holiday (calendar/holidays.yaml)."""
+    from opsbook.commands.oncall import shifts
+
+    return shifts(root, rotation, since, until, output_format, as_of)
+
+
+@cli.group()
 def incident() -> None:
     """Record an incident as it happens: open, log, roles, resolve, action, publish.
 

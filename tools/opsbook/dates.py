@@ -7,17 +7,17 @@ import datetime as dt
 from opsbook.problems import UsageError
 
 
-def parse_as_of(text: str | None) -> dt.datetime:
-    """`--as-of` as an aware datetime: a date means its end (23:59:59 UTC); no value means now."""
+def parse_as_of(text: str | None, option: str = "--as-of") -> dt.datetime:
+    """`--as-of` (or `option`) as an aware datetime: a date means its end (23:59:59 UTC); no value means now."""
     if not text:
         return dt.datetime.now(dt.timezone.utc)
     try:
         if "T" in text or " " in text.strip():
             moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
             if moment.tzinfo is None:
-                raise UsageError(f"--as-of {text!r}: give a UTC offset, such as {text}+00:00")
+                raise UsageError(f"{option} {text!r}: give a UTC offset, such as {text}+00:00")
             return moment
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"--as-of {text!r}: expected a date as YYYY-MM-DD or an ISO date-time with offset") from None
+        raise UsageError(f"{option} {text!r}: expected a date as YYYY-MM-DD or an ISO date-time with offset") from None
     return dt.datetime.combine(day, dt.time(23, 59, 59), dt.timezone.utc)

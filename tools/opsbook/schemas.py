@@ -25,6 +25,7 @@ from opsbook.handbook.models.catalogue import (
 )
 from opsbook.handbook.models.common import format_duration
 from opsbook.handbook.models.config import HandbookConfig
+from opsbook.handbook.models.oncall import OncallOverrides
 from opsbook.handbook.models.postmortem import PostmortemMeta
 from opsbook.handbook.models.runbook import RunbookMeta
 
@@ -38,6 +39,7 @@ SCHEMAS = {
     "services": (ServiceCatalogue, "The service catalogue (ops/services.yaml)."),
     "team": (Team, "People, roles and rotations (ops/team.yaml)."),
     "secrets": (SecretsInventory, "The secrets inventory: names and rotation, never values (ops/secrets.yaml)."),
+    "oncall-overrides": (OncallOverrides, "On-call swaps and covers (ops/oncall-overrides.yaml)."),
     "config": (HandbookConfig, "Handbook settings (opsbook.yaml)."),
 }
 DRAFT_7 = "http://json-schema.org/draft-07/schema#"

@@ -57,6 +57,20 @@ def cadence_feed(cadence_id: str) -> str:
     return f"{FEED_DIR}/cadences/{cadence_id}.ics"
 
 
+def oncall_feed() -> str:
+    """Every rotation's on-call shifts: a calendar of its own, so the review calendar stays readable."""
+    return f"{FEED_DIR}/oncall.ics"
+
+
+def rotation_feed(rotation_id: str) -> str:
+    return f"{FEED_DIR}/rotations/{rotation_id}.ics"
+
+
+def team(rotation_id: str | None = None) -> str:
+    """The team page (people, rotations, this month's shifts), at a rotation's section when given."""
+    return "team/" + (f"#{rotation_id}" if rotation_id else "")
+
+
 def absolute(site_url: str, path: str) -> str:
     return site_url.rstrip("/") + "/" + path.lstrip("/")
 

@@ -12,8 +12,9 @@ The warnings, each at the key to change:
 
 1. `owner-away`: a cadence's fixed owner is away on an occurrence's day and no `fallback` can stand in;
    `nobody-available`: everyone in a cadence's rotation (and its fallback) is away on an occurrence's
-   day, or every member of a team rotation is away on some days, so nobody is on call. Each looks from
-   `now` to the feed's `look_ahead`, the days people will see.
+   day. Each looks from
+   `now` to the feed's `look_ahead`, the days people will see. (A team rotation with nobody on some
+   days is an error of the on-call room, `oncall/checks.py`.)
 2. `skip-not-occurrence`: a `skip` date on which the cadence would not happen anyway (not a rule date,
    nor a day a holiday would move one to): probably a typo; the nearest occurrences are named.
 3. `far-start`: a cadence's or rotation's `start` more than five years from today: a typo in the year.
@@ -59,7 +60,6 @@ def check_schedule(contents: Contents, now: dt.datetime) -> list[Problem]:
     if contents.team is not None and (source := contents.sources.get("ops/team.yaml")):
         for i, rotation in enumerate(contents.team.rotations):
             problems += _far_start(source, ("rotations", i, "start"), rotation.start, today)
-        problems += _rotations_uncovered(contents, source, today)
     return problems
 
 
@@ -98,31 +98,6 @@ def _owners_away(item: CadenceFile, contents: Contents, holidays: frozenset[dt.d
         elif cadence.rotation is not None and occurrence.owner is None:
             yield _warn(source, ("rotation",), f"everyone in {cadence.rotation} is away {when}{also}",
                         "nobody-available", hint)
-
-
-def _rotations_uncovered(contents: Contents, source: Source, today: dt.date) -> Iterator[Problem]:
-    """Days ahead on which every member of a rotation is away, so nobody holds it (nobody on call)."""
-    people = {person.id: person for person in contents.team.people}
-    look_ahead = (contents.config or HandbookConfig()).feed.look_ahead
-    days = [_plus(today, n) for n in range(look_ahead.days + 1)]
-    for i, rotation in enumerate(contents.team.rotations):
-        uncovered = [day for day in days if day >= rotation.start
-                     and schedule.rotation_member(rotation, people, 0, day) is None]
-        for first, last in _runs(uncovered):
-            when = f"on {first}" if first == last else f"from {first} to {last}"
-            yield _warn(source, ("rotations", i, "members"), f"everyone in {rotation.id} is away {when}: "
-                        "nobody holds the rotation", "nobody-available",
-                        "add a member, or agree who covers those days")
-
-
-def _runs(days: list[dt.date]) -> Iterator[tuple[dt.date, dt.date]]:
-    """Sorted days as (first, last) pairs of consecutive ones."""
-    one = dt.timedelta(days=1)
-    for index, day in enumerate(days):
-        if index == 0 or days[index - 1] != day - one:
-            first = day
-        if index == len(days) - 1 or days[index + 1] != day + one:
-            yield first, day
 
 
 # --- 2. skip dates -----------------------------------------------------------------------------------

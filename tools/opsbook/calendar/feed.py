@@ -54,6 +54,9 @@ class Entry:
     people: tuple[str, ...] = ()           # whose personal feed shows it
     cadence_id: str | None = None
     moved: bool = False                    # a holiday or skip date moved it from its rule's date
+    revision: str = ""                     # besides the times, what bumps SEQUENCE when it changes (a
+                                           # shift's holder); written as X-OPSBOOK-REVISION when set
+    free: bool = False                     # shows as free time (TRANSP), like an all-day marker
 
     @property
     def sort_key(self) -> tuple:
@@ -155,7 +158,7 @@ def entries(handbook, now: dt.datetime) -> list[Entry]:
 
 # --- rendering -------------------------------------------------------------------------------------
 
-_WANTED = ("UID", "DTSTART", "DTEND", "SEQUENCE")
+_WANTED = ("UID", "DTSTART", "DTEND", "SEQUENCE", "X-OPSBOOK-REVISION")
 
 
 def _previous_times(previous: bytes | None) -> dict[str, tuple]:
@@ -175,7 +178,8 @@ def _previous_times(previous: bytes | None) -> dict[str, tuple]:
                 event = {}
             elif line == "END:VEVENT" and event is not None:
                 if "UID" in event:
-                    found[event["UID"]] = (event.get("DTSTART"), event.get("DTEND"), event.get("SEQUENCE", 0))
+                    found[event["UID"]] = (event.get("DTSTART"), event.get("DTEND"), event.get("SEQUENCE", 0),
+                                           event.get("X-OPSBOOK-REVISION", ""))
                 event = None
             elif event is not None and line.startswith(_WANTED):
                 name, params, value = Contentline(line).parts()
@@ -196,8 +200,8 @@ def _sequence(entry: Entry, uid: str, previous: dict[str, tuple]) -> int:
     base = 1 if entry.moved else 0
     if uid not in previous:
         return base
-    old_start, old_end, old_sequence = previous[uid]
-    changed = (old_start, old_end) != (_instant(entry.start), _instant(entry.end))
+    old_start, old_end, old_sequence, old_revision = previous[uid]
+    changed = (old_start, old_end, old_revision) != (_instant(entry.start), _instant(entry.end), entry.revision)
     return max(base, old_sequence + 1 if changed else old_sequence)
 
 
@@ -218,10 +222,12 @@ def _event(entry: Entry, uid: str, stamp: dt.datetime, sequence: int) -> icalend
     event["URL"].params["VALUE"] = "URI"
     if entry.categories:
         event["CATEGORIES"] = icalendar.vCategory(list(entry.categories))
-    if all_day:
-        # A due date is a marker, not a meeting: it must not make anyone look busy all day. (Timed
-        # events keep the default, OPAQUE.)
+    if all_day or entry.free:
+        # A due date is a marker, not a meeting: it must not make anyone look busy all day; nor must a
+        # week on call. (Other timed events keep the default, OPAQUE.)
         event["TRANSP"] = icalendar.vText("TRANSPARENT")
+    if entry.revision:
+        event["X-OPSBOOK-REVISION"] = icalendar.vText(entry.revision)
     if entry.reminder:
         alarm = icalendar.Alarm()
         alarm["ACTION"] = icalendar.vText("DISPLAY")
@@ -310,45 +316,63 @@ def build_feed(handbook, now: dt.datetime, *, occurrences: Iterable[schedule.Occ
         description=_description(handbook, "reviews, post-mortem review meetings and action items due"))
 
 
+def _shift_feeds():
+    """The on-call room's shift feeds (`opsbook.oncall.feeds`).
+
+    Imported when feeds are built, not at the top: the on-call room builds its events with this module's
+    `Entry`, so a top-level import would make the two modules import each other."""
+    from opsbook.oncall import feeds as shift_feeds
+
+    return shift_feeds
+
+
 def _plan(handbook, now: dt.datetime) -> list[tuple[str, str, str, str, list[Entry]]]:
     """(path, kind, id, title, entries) of every feed file."""
     everything = entries(handbook, now)
+    shift_feeds = _shift_feeds()
+    shifts = shift_feeds.shift_entries(handbook, *horizon(handbook, now))
     feed_name = handbook.config.feed.name
     plan = [(urls.feed(), "all", "", feed_name, everything)]
     for person in sorted(handbook.team.people, key=lambda p: p.id):
-        mine = [e for e in everything if person.id in e.people]
+        mine = [e for e in everything + shifts if person.id in e.people]
         plan.append((urls.owner_feed(person.id), "owner", person.id, f"{feed_name} — {person.name}", mine))
     for cadence_id in sorted(handbook.cadences):
         theirs = [e for e in everything if e.cadence_id == cadence_id]
         title = handbook.cadences[cadence_id].cadence.title
         plan.append((urls.cadence_feed(cadence_id), "cadence", cadence_id, f"{feed_name} — {title}", theirs))
-    return plan
+    return plan + shift_feeds.plan(handbook, shifts)
 
 
 def feed_paths(handbook) -> list[str]:
     """The paths `build_feeds` returns, in order, without rendering anything (a site links to them
     before they are built): the same files `_plan` lays out, then the index."""
     return ([urls.feed()] + [urls.owner_feed(p.id) for p in sorted(handbook.team.people, key=lambda p: p.id)]
-            + [urls.cadence_feed(cadence_id) for cadence_id in sorted(handbook.cadences)] + [INDEX_FILE])
+            + [urls.cadence_feed(cadence_id) for cadence_id in sorted(handbook.cadences)]
+            + _shift_feeds().paths(handbook) + [INDEX_FILE])
+
+
+_DESCRIPTIONS = {"all": "reviews, post-mortem review meetings and action items due",
+                 "owner": "what this person runs, owes or is on call for", "cadence": "one review",
+                 "oncall": "every rotation's on-call shifts", "rotation": "one rotation's on-call shifts"}
 
 
 def build_feeds(handbook, now: dt.datetime, previous: bytes | Mapping[str, bytes] | None = None
                 ) -> dict[str, bytes]:
     """Every feed file by path relative to the site root: the whole feed, one per person and per cadence,
-    and `feeds/index.json` listing them.
+    the on-call shifts (all, and one per rotation), and `feeds/index.json` listing them.
 
     `previous` is the last build's whole feed, or the last build's files by path (as this returns them);
-    only the whole feed is read, so SEQUENCE agrees across the files (see the module's docstring)."""
+    only the whole feed and the on-call feed are read (every event is in one of them), so SEQUENCE
+    agrees across the files (see the module's docstring)."""
     if isinstance(previous, Mapping):
-        previous = previous.get(urls.feed())
+        previous = b"".join(previous.get(path) or b"" for path in (urls.feed(), urls.oncall_feed())) or None
     renderer = Renderer(handbook, now, previous)
     start, end = horizon(handbook, now)
     files: dict[str, bytes] = {}
     listing = []
     for path, kind, ident, title, chosen in _plan(handbook, now):
-        what = {"all": "reviews, post-mortem review meetings and action items due",
-                "owner": "what this person runs or owes", "cadence": "one review"}[kind]
-        files[path] = renderer.render(chosen, name=title, description=_description(handbook, what), path=path)
+        files[path] = renderer.render(chosen, name=title, description=_description(handbook, _DESCRIPTIONS[kind]),
+                                      path=path)
         url = urls.absolute(handbook.config.site_url, path)
         listing.append({"path": path, "file": path.removeprefix(urls.FEED_DIR + "/"), "kind": kind, "id": ident,
                         "title": title, "events": len(chosen), "url": url, "webcal": urls.webcal(url)})
@@ -376,10 +400,12 @@ def read_previous(path: Path | str) -> bytes | None:
 def write_feeds(handbook, out_dir: Path | str, now: dt.datetime) -> dict[str, bytes]:
     """Build every feed file and write them under `out_dir` (the site root); returns what was written.
 
-    All files are built before the first is written, and each is written atomically. The whole feed
-    already there is the previous build that keeps SEQUENCE growing."""
+    All files are built before the first is written, and each is written atomically. The whole feed and
+    the on-call feed already there are the previous build that keeps SEQUENCE growing."""
     out_dir = Path(out_dir)
-    files = build_feeds(handbook, now, read_previous(out_dir / urls.feed()))
+    previous = {path: data for path in (urls.feed(), urls.oncall_feed())
+                if (data := read_previous(out_dir / path)) is not None}
+    files = build_feeds(handbook, now, previous)
     for rel, data in files.items():
         write_feed(out_dir / rel, data)
     return files

@@ -238,7 +238,10 @@ def turn_start(rotation: Rotation, index: int, default_zone: str = "UTC") -> dt.
 def on_call(rotation: Rotation, people: Mapping[str, Person], moment: dt.datetime,
             default_zone: str = "UTC") -> str | None:
     """Who holds the rotation at `moment`: the member whose turn it is (see `turn_index`), or the next one
-    in order who is not away that day; None before the rotation starts or when everyone is away."""
+    in order who is not away that day; None before the rotation starts or when everyone is away.
+
+    The rotation's order only: who is actually on call, with the swaps and covers of
+    ops/oncall-overrides.yaml, is `opsbook.oncall.shifts.shift_at`, built on this."""
     index = turn_index(rotation, moment, default_zone)
     if index is None:
         return None

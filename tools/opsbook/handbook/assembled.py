@@ -23,6 +23,7 @@ from opsbook.handbook.models.catalogue import (
 )
 from opsbook.handbook.models.common import Severity
 from opsbook.handbook.models.config import HandbookConfig
+from opsbook.handbook.models.oncall import Override
 from opsbook.handbook.models.postmortem import (
     ActionItem,
     EventType,
@@ -142,6 +143,7 @@ class Handbook:
     cadences: dict[str, CadenceFile]
     holidays: list[Holiday]
     pages: list[Page]
+    overrides: list[Override] = dataclasses.field(default_factory=list)  # on-call swaps and covers
 
     @property
     def people(self) -> dict[str, Person]:

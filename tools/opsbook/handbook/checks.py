@@ -113,6 +113,13 @@ def _all_references(contents: Contents) -> Iterator[tuple[Source, tuple, str, st
         for i, rotation in enumerate(contents.team.rotations):
             yield src, ("rotations", i, "role"), "role", rotation.role
             yield from _each(src, ("rotations", i, "members"), "person", rotation.members)
+            yield src, ("rotations", i, "backs_up"), "rotation", rotation.backs_up
+            if rotation.issues:
+                yield from _each(src, ("rotations", i, "issues", "runbooks"), "runbook", rotation.issues.runbooks)
+    if contents.overrides and (src := sources.get("ops/oncall-overrides.yaml")):
+        for i, override in enumerate(contents.overrides.overrides):
+            yield src, ("overrides", i, "rotation"), "rotation", override.rotation
+            yield src, ("overrides", i, "person"), "person", override.person
     if contents.secrets and (src := sources.get("ops/secrets.yaml")):
         for i, secret in enumerate(contents.secrets.secrets):
             yield src, ("secrets", i, "owner"), "person", secret.owner

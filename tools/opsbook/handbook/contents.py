@@ -20,6 +20,7 @@ from opsbook.handbook.models.catalogue import (
     Team,
 )
 from opsbook.handbook.models.config import HandbookConfig
+from opsbook.handbook.models.oncall import OncallOverrides
 from opsbook.handbook.models.postmortem import PostmortemMeta
 from opsbook.handbook.models.runbook import RunbookMeta
 
@@ -31,6 +32,7 @@ OPS_FILES: dict[str, tuple[str, type, bool]] = {
     "services": ("ops/services.yaml", ServiceCatalogue, True),
     "team": ("ops/team.yaml", Team, True),
     "secrets": ("ops/secrets.yaml", SecretsInventory, False),
+    "overrides": ("ops/oncall-overrides.yaml", OncallOverrides, False),
 }
 HOLIDAYS_FILE = "calendar/holidays.yaml"
 
@@ -54,6 +56,7 @@ class Contents:
     services: ServiceCatalogue | None = None
     team: Team | None = None
     secrets: SecretsInventory | None = None
+    overrides: OncallOverrides | None = None
     holidays: HolidayCalendar | None = None
     sources: dict[str, Source] = dataclasses.field(default_factory=dict)
     runbooks: list[Document[RunbookMeta]] = dataclasses.field(default_factory=list)

@@ -82,8 +82,9 @@ def _room_checks() -> tuple:
     models, so a top-level import would make the rooms import each other.
     """
     from opsbook.calendar.checks import check_schedule
+    from opsbook.oncall.checks import check_oncall
 
-    return (check_schedule,)
+    return (check_schedule, check_oncall)
 
 
 @contextlib.contextmanager
@@ -265,6 +266,7 @@ def _assemble(contents: Contents) -> Handbook:
         cadences={item.id: item for item in contents.cadences},
         holidays=list(contents.holidays.holidays),
         pages=contents.pages,
+        overrides=list(contents.overrides.overrides),
     )
 
 

@@ -198,13 +198,19 @@ def _policy_allows(policy, severity: str, category: str) -> tuple[str, str]:
 
 
 def _on_call_now(contents, moment: dt.datetime) -> str:
-    """Who holds the team's on-call rotation (the one whose role is `on-call`) at `moment`."""
-    from opsbook.calendar.schedule import on_call
+    """Who holds the team's on-call rotation (the one whose role is `on-call`) at `moment`: the on-call
+    room's engine, so a swap or cover in ops/oncall-overrides.yaml counts as it does in the feeds."""
+    from opsbook.oncall.shifts import rotation_shifts
 
     team = contents.team
     people = {person.id: person for person in team.people}
+    overrides = contents.overrides.overrides if contents.overrides else []
     for rotation in team.rotations:
-        if rotation.role == "on-call" and (holder := on_call(rotation, people, moment, team.timezone)):
+        if rotation.role != "on-call" or rotation.backs_up:
+            continue
+        found = rotation_shifts(rotation, people, overrides, moment, moment + dt.timedelta(microseconds=1),
+                                team.timezone)
+        if found and (holder := found[0].person):
             return holder
     raise UsageError("who is on call? give --on-call (no rotation with role `on-call` names anyone for that time)")
 

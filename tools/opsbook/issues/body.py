@@ -19,7 +19,7 @@ from opsbook.handbook.models.postmortem import ActionItem, EventType
 from opsbook.issues.budget import BODY_LIMIT, TITLE_LIMIT, fit_body, shorten
 from opsbook.issues.context import Review, sections
 
-_MARKER = re.compile(r"<!--\s*opsbook:(occurrence|action-item)\s+(\S+?)\s*-->")
+_MARKER = re.compile(r"<!--\s*opsbook:(occurrence|action-item|shift)\s+(\S+?)\s*-->")
 _REMINDED = re.compile(r"\n?<!--\s*opsbook:reminded\s+(\S+?)\s*-->\n?")
 _TASK = re.compile(r"^(\s*[-*+] )\[([ xX])\] (.*?)\s*$", re.M)
 # GitHub's own label colours, so generated labels look at home; the tool's label is always the first.

@@ -16,6 +16,7 @@ Rules:
 - Every open post-mortem action item without an `issue` gets one tracking issue; when the handbook marks
   it done (or won't-do), its open tracking issue is closed, unless someone reopened that issue on GitHub:
   then the two disagree, and `ops actions status` reports it instead of the sync closing it again.
+- A rotation with `issues:` gets an issue for each shift, due like a review's (`opsbook.issues.shifts`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from opsbook.issues.body import (
     action_item_key,
     keep_checks,
     occurrence_issue,
-    parse_marker,
     reminded_week,
     reminder_comment,
     same_text,
@@ -43,6 +43,7 @@ from opsbook.issues.body import (
 from opsbook.issues.context import Review, Tracking
 from opsbook.issues.existing import ExistingIssue
 from opsbook.issues.pull import CONFLICT, build_pull
+from opsbook.issues.shifts import due_shifts, shift_issue, why_due
 
 CREATE, UPDATE, CLOSE, REMIND = "create", "update", "close", "remind"
 _PERIOD_DAYS = {Every.WEEK: 7, Every.MONTH: 31, Every.QUARTER: 92}
@@ -91,6 +92,7 @@ def build_plan(handbook: Handbook, as_of: dt.datetime, existing: Iterable[Existi
     for entry in sorted(handbook.cadences.values(), key=lambda e: e.id):
         actions += _cadence_actions(handbook, entry, as_of, known, tracking)
     actions += _action_item_actions(handbook, known, as_of)
+    actions += _shift_actions(handbook, as_of, known)
     return Plan(as_of, tuple(actions), None if existing is None else len(known), tuple(notes))
 
 
@@ -232,4 +234,17 @@ def _action_item_actions(handbook: Handbook, known: dict[str, ExistingIssue], as
                     continue
                 content = dataclasses.replace(content, body=with_reminder(content.body, reminded_week(issue.body)))
                 actions += _update(issue, content)
+    return actions
+
+
+def _shift_actions(handbook: Handbook, as_of: dt.datetime, known: dict[str, ExistingIssue]) -> list[Action]:
+    """An issue for each due shift of a rotation with `issues:` (`opsbook.issues.shifts`)."""
+    actions = []
+    for shift in due_shifts(handbook, as_of):
+        content = shift_issue(handbook, shift)
+        issue = known.get(content.key)
+        if issue is None:
+            actions.append(Action(CREATE, content.key, content.title, why_due(handbook, shift, as_of), content=content))
+        elif issue.is_open:
+            actions += _update(issue, content)
     return actions

@@ -25,7 +25,6 @@ from opsbook.site.indexes import (
     runbook_index,
 )
 from opsbook.site.reference import (
-    rotation_turns,
     secrets_page,
     secrets_service_page,
     severity_policy,
@@ -33,6 +32,7 @@ from opsbook.site.reference import (
     team_page,
 )
 from opsbook.site.reviews import cadence_page, calendar_page
+from opsbook.site.shifts import rotation_turns
 
 RECENT = dt.timedelta(days=90)
 SOON = dt.timedelta(days=30)
@@ -76,7 +76,7 @@ def _builders(handbook: Handbook, now: dt.datetime | None, feeds: Collection[str
         layout.METRICS: lambda: metrics_page(handbook, today),
         layout.SLOS: lambda: slo_catalogue(handbook),
         layout.SEVERITY: lambda: severity_policy(handbook),
-        layout.TEAM: lambda: team_page(handbook, now),
+        layout.TEAM: lambda: team_page(handbook, now, feeds=feeds),
         layout.SECRETS: lambda: secrets_page(handbook, today),
         layout.CALENDAR: lambda: calendar_page(handbook, now, feeds, upcoming_days),
         layout.TAGS: lambda: "# Tags\n\nRunbooks and post-mortems by tag.\n\n<!-- material/tags -->\n",

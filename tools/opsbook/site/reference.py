@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Collection
 
-from opsbook.calendar import schedule
 from opsbook.handbook.assembled import Handbook
-from opsbook.handbook.models.catalogue import Rotation, Slo, Unit
+from opsbook.handbook.models.catalogue import Slo, Unit
 from opsbook.plural import plural
 from opsbook.site import layout, listings
 from opsbook.site import markdown as md
+from opsbook.site.shifts import all_shifts_line, rotation_section
 
 
 def value(number: float, unit: Unit) -> str:
@@ -107,8 +108,9 @@ def _conditions(rule) -> str:
     return "; ".join(parts)
 
 
-def team_page(handbook: Handbook, now: dt.datetime, turns: int = 6) -> str:
-    """`team.md`: people, incident roles, and who holds each rotation now and next."""
+def team_page(handbook: Handbook, now: dt.datetime, turns: int = 6, feeds: Collection[str] = ()) -> str:
+    """`team.md`: people, incident roles, and for each rotation who holds it now and next, this month's
+    schedule and hours per person (`site/shifts.py`)."""
     team = handbook.team
     roles = {role.id: role.name for role in team.roles}
     out = ["# Team and rotation", "", f"{md.text(team.name)}, in {team.timezone}.", "", "## People", ""]
@@ -123,29 +125,11 @@ def team_page(handbook: Handbook, now: dt.datetime, turns: int = 6) -> str:
             [md.text(role.name), md.text(role.description),
              md.people_list(handbook.people, [p.id for p in team.people if role.id in p.roles])]
             for role in team.roles])
+    if team.rotations:
+        out += ["## On-call shifts", ""] + all_shifts_line(handbook, feeds)
     for rotation in team.rotations:
-        out += [md.anchor_heading(2, rotation.name, rotation.id), "",
-                f"Members in order: {md.people_list(handbook.people, rotation.members)}; "
-                f"each holds it for {md.duration(rotation.period)}.", ""]
-        out += md.table(["From", "Holder"], [
-            [md.moment(begins, team.timezone), md.person(handbook.people, holder)]
-            for begins, holder in rotation_turns(rotation, handbook, now, turns)])
+        out += rotation_section(handbook, rotation, now, feeds, turns)
     return "\n".join(out).rstrip() + "\n"
-
-
-def rotation_turns(rotation: Rotation, handbook: Handbook, now: dt.datetime, count: int
-                   ) -> list[tuple[dt.datetime, str | None]]:
-    """The turn in progress at `now` (the first turn, if the rotation has not begun) and the next ones:
-    (when it began or begins, who holds it), by the schedule's own turn rule."""
-    default_zone = handbook.team.timezone
-    current = schedule.turn_index(rotation, now, default_zone) or 0
-    turns = []
-    for index in range(current, current + count):
-        begins = schedule.turn_start(rotation, index, default_zone)
-        # Ask the schedule who holds it, a minute into the turn, so the page and the feed agree.
-        turns.append((begins, schedule.on_call(rotation, handbook.people, begins + dt.timedelta(minutes=1),
-                                               default_zone)))
-    return turns
 
 
 def secrets_page(handbook: Handbook, today: dt.date) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from typing import Annotated, Literal
 
@@ -183,6 +184,14 @@ class Handoff(Strict):
     timezone: TimeZoneName
 
 
+class ShiftIssues(Strict):
+    """A GitHub issue for each shift of the rotation, opened a little before it starts (`ops issues sync`)."""
+
+    open_before: Duration = Field(default=dt.timedelta(days=3), description="How long before the shift starts.")
+    runbooks: list[Id] = Field(default=[], description="The runbooks a holder should know; every runbook when "
+                               "none are named.")
+
+
 class Rotation(Strict):
     id: Id
     name: NonEmpty
@@ -191,6 +200,10 @@ class Rotation(Strict):
     period: Duration = Field(description="How long one member holds the rotation (on-call: 1w).")
     start: Date = Field(description="The first member's turn began at the handoff on or before this date.")
     handoff: Handoff | None = None
+    issues: ShiftIssues | None = Field(default=None, description="Open an issue for each shift, assigned to "
+                                       "its holder, with the runbooks to know and their open action items.")
+    backs_up: Id | None = Field(default=None, description="The rotation this one is the secondary layer of: its "
+                                "holder is paged when that one's does not answer, so never the same person.")
 
 
 class Team(Strict):
