@@ -349,7 +349,7 @@ def test_a_big_organisations_long_lists_are_cut_and_every_full_listing_link_reso
     from opsbook.site.listings import SHOWN
 
     root = make_organisation(tmp_path / "org", people=40, rotations=4, cadences=6, secrets=120, runbooks=3,
-                             postmortems=160)
+                             postmortems=160, backlog=1.0)
     site_copy(root)
     built = build_site(root, tmp_path / "site", AS_OF)
     pages = built.generated
