@@ -33,7 +33,7 @@ from opsbook.issues.body import (
     parse_marker,
     same_text,
 )
-from opsbook.issues.context import Review
+from opsbook.issues.context import Facts, Review
 
 CREATE, UPDATE, CLOSE = "create", "update", "close"
 _PERIOD_DAYS = {Every.WEEK: 7, Every.MONTH: 31, Every.QUARTER: 92}
@@ -98,8 +98,9 @@ def build_plan(handbook: Handbook, as_of: dt.datetime, existing: Iterable[Existi
     """The actions that bring GitHub in line with the handbook at `as_of` (aware datetime)."""
     known, notes = _index(existing or [])
     actions: list[Action] = []
+    facts = Facts(handbook)  # sorted once for every review's context
     for entry in sorted(handbook.cadences.values(), key=lambda e: e.id):
-        actions += _cadence_actions(handbook, entry, as_of, known)
+        actions += _cadence_actions(handbook, entry, as_of, known, facts)
     actions += _action_item_actions(handbook, known)
     return Plan(as_of, tuple(actions), None if existing is None else len(known), tuple(notes))
 
@@ -144,14 +145,14 @@ def _why_due(review: Review, as_of: dt.datetime, catch_up: dt.timedelta) -> str:
 
 
 def _cadence_actions(handbook: Handbook, entry: CadenceFile, as_of: dt.datetime,
-                     known: dict[str, ExistingIssue]) -> list[Action]:
+                     known: dict[str, ExistingIssue], facts: Facts) -> list[Action]:
     cadence = entry.cadence
     due = due_reviews(handbook, entry, as_of)
     if cadence.issue.close_previous and due:
         due = due[-1:]  # an older review would be superseded the moment it opened
     actions = []
     for review in due:
-        content = occurrence_issue(handbook, review, entry.path)
+        content = occurrence_issue(handbook, review, entry.path, facts)
         issue = known.get(content.key)
         if issue is None:
             actions.append(Action(CREATE, content.key, content.title,
