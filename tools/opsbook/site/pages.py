@@ -139,9 +139,24 @@ def _detected(pm) -> tuple:
 
 
 def metrics_page(handbook: Handbook, today: dt.date) -> str:
-    """`metrics.md`: counts and medians by severity, category and quarter (`opsbook.incident.metrics`)."""
+    """`metrics.md`: counts and medians by severity, category and quarter (`opsbook.incident.metrics`).
+    A long list of missed targets or overdue action items shows its most recent or most overdue rows and
+    links to where every row is: the post-mortem index (and its year pages) and the action items page."""
+    here = layout.METRICS
     report = incident_report(handbook, as_of=today)
-    return render_markdown(report, link=lambda pm_id: layout.link(layout.METRICS, layout.postmortem(pm_id)))
+    listed = {
+        "breaches": ("missed targets, the most recent first (the post-mortem index marks each one ✗)",
+                     [("Post-mortems", layout.POSTMORTEMS)]
+                     + listings.year_links(listings.postmortem_years(handbook), layout.postmortems_year)),
+        "overdue": ("overdue action items, the longest overdue first", [("Open action items", layout.ACTION_ITEMS)]),
+    }
+
+    def more(name: str, total: int) -> list[str]:
+        what, pages = listed[name]
+        return listings.more_line(total, what, here, pages)
+
+    return render_markdown(report, link=lambda pm_id: layout.link(here, layout.postmortem(pm_id)),
+                           shown=listings.SHOWN, more=more)
 
 
 def home(handbook: Handbook, now: dt.datetime) -> str:
