@@ -348,8 +348,12 @@ def test_a_big_organisations_long_lists_are_cut_and_every_full_listing_link_reso
 
     from opsbook.site.listings import SHOWN
 
-    root = make_organisation(tmp_path / "org", people=40, rotations=4, cadences=6, secrets=120, runbooks=3,
+    from synthetic import _runbook
+
+    root = make_organisation(tmp_path / "org", people=40, rotations=4, cadences=32, secrets=120, runbooks=3,
                              postmortems=160, backlog=1.0)
+    for index in range(3, 60):  # runbooks no incident used, so that the index is long too
+        (root / "runbooks" / f"rb-synthetic-{index:05d}.md").write_text(_runbook(index), encoding="utf-8")
     site_copy(root)
     built = build_site(root, tmp_path / "site", AS_OF)
     pages = built.generated
@@ -370,6 +374,25 @@ def test_a_big_organisations_long_lists_are_cut_and_every_full_listing_link_reso
     assert "The 50 most recent of 54; the others are in the" in runbook
     slos = pages["slos.md"]
     assert "and 20 more in the [post-mortem index](postmortems/index.md)" in slos
+    runbooks = pages["runbooks/index.md"]
+    assert ("Showing the first 50 of 60 runbooks, the most severe first. The full list: "
+            "[Availability](by-category/availability.md) · [Latency](by-category/latency.md) · "
+            "[Quality](by-category/quality.md) · [Cost](by-category/cost.md).") in runbooks
+    assert "15 runbooks, 0 due for review: [all latency runbooks](by-category/latency.md)" in runbooks
+    assert runbooks.count("| [Synthetic runbook ") == SHOWN
+    assert sum(pages[f"runbooks/by-category/{c}.md"].count("| [Synthetic runbook ")
+               for c in ("availability", "latency", "quality", "cost")) == 60
+    metrics = pages["metrics.md"]
+    breaches = metrics.split("## Breaches")[1].split("## Action items")[0]
+    assert "Showing the first 50 of " in breaches and "[2024](postmortems/by-year/2024.md)" in breaches
+    assert breaches.count("\n- [pm-synthetic-") == SHOWN
+    assert "overdue action items, the longest overdue first. The full list: [Open action items](action-items.md)." in metrics
+    assert metrics.count("| [pm-synthetic-") == SHOWN
+    calendar = pages["reviews/index.md"]
+    assert "Showing the first 50 of " in calendar and "| Week | Reviews |" in calendar
+    upcoming = calendar.split("## Next 28 days")[1].split("## Cadences")[0]
+    assert upcoming.count(" | [Review ") == SHOWN
+    assert calendar.split("## Cadences")[1].count("| [Review ") == 32  # every review's page stays linked
     broken = []
     for page in built.site_dir.rglob("*.html"):
         parser = _Links()

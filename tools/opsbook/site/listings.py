@@ -14,6 +14,7 @@ import datetime as dt
 from typing import Sequence
 
 from opsbook.handbook.assembled import Handbook, Postmortem
+from opsbook.handbook.models.common import Category
 from opsbook.handbook.models.postmortem import ActionItem, EventType
 from opsbook.site import html as h
 from opsbook.site import layout
@@ -51,6 +52,17 @@ def postmortem_years(handbook: Handbook) -> list[int]:
 
 def year_links(years: Sequence[int], page) -> list[tuple[str, str]]:
     return [(str(year), page(year)) for year in years]
+
+
+# --- runbooks by category ----------------------------------------------------------------------------
+
+def runbook_categories(handbook: Handbook) -> list[str]:
+    """The categories with a listing page (in the enum's order), when the runbook index is too long to
+    show whole."""
+    if not is_long(handbook.runbooks):
+        return []
+    used = {rb.meta.category for rb in handbook.runbooks.values()}
+    return [category.value for category in Category if category in used]
 
 
 # --- open action items ---------------------------------------------------------------------------------

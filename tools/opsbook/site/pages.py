@@ -22,6 +22,7 @@ from opsbook.site.indexes import (
     detected_day,
     postmortem_index,
     postmortem_year_page,
+    runbook_category_page,
     runbook_index,
 )
 from opsbook.site.reference import (
@@ -83,6 +84,8 @@ def _builders(handbook: Handbook, now: dt.datetime | None, feeds: Collection[str
         layout.ACTION_ITEMS: lambda: listings.action_items_page(handbook, today),
     }
     # The full listings behind a long list (none for a handbook whose lists are short).
+    for category in listings.runbook_categories(handbook):
+        builders[layout.runbooks_category(category)] = lambda c=category: runbook_category_page(handbook, today, c)
     for year in listings.postmortem_years(handbook):
         builders[layout.postmortems_year(year)] = lambda year=year: postmortem_year_page(handbook, year)
     for year in listings.action_item_years(handbook):
