@@ -173,5 +173,29 @@ def postmortem_year_page(handbook: Handbook, year: int) -> str:
     ordered = _newest_first(pm for pm in handbook.postmortems.values() if listings.detected_year(pm) == year)
     out = [f"# Post-mortems of {year}", "",
            f"{plural(len(ordered), 'incident')}, newest first; back to [all post-mortems]({layout.link(here, layout.POSTMORTEMS)}).", ""]
+    if year in listings.busy_years(handbook):
+        counts: dict[str, int] = {}
+        for pm in ordered:
+            counts[listings.detected_month(pm)] = counts.get(listings.detected_month(pm), 0) + 1
+        months = sorted(counts, reverse=True)
+        out += md.table(["Month", "Incidents"], [
+            [f"[{month}]({layout.link(here, layout.postmortems_month(month))})", f"{counts[month]:,}"]
+            for month in months])
+        out += listings.more_line(len(ordered), f"incidents of {year}", here,
+                                  [(month, layout.postmortems_month(month)) for month in months])
+        ordered = ordered[:listings.SHOWN]
+    out += _postmortem_table(handbook, ordered, here)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def postmortem_month_page(handbook: Handbook, month: str, postmortems: list[Postmortem]) -> str:
+    """`postmortems/by-month/<month>.md`: the incidents detected that month (`postmortems`), newest first."""
+    here = layout.postmortems_month(month)
+    year = int(month[:4])
+    ordered = _newest_first(postmortems)
+    out = [f"# Post-mortems of {month}", "",
+           f"{plural(len(ordered), 'incident')}, newest first; back to [{year}]"
+           f"({layout.link(here, layout.postmortems_year(year))}) and [all post-mortems]"
+           f"({layout.link(here, layout.POSTMORTEMS)}).", ""]
     out += _postmortem_table(handbook, ordered, here)
     return "\n".join(out).rstrip() + "\n"

@@ -21,6 +21,7 @@ from opsbook.site import markdown as md
 from opsbook.site.indexes import (
     detected_day,
     postmortem_index,
+    postmortem_month_page,
     postmortem_year_page,
     runbook_category_page,
     runbook_index,
@@ -88,6 +89,8 @@ def _builders(handbook: Handbook, now: dt.datetime | None, feeds: Collection[str
         builders[layout.runbooks_category(category)] = lambda c=category: runbook_category_page(handbook, today, c)
     for year in listings.postmortem_years(handbook):
         builders[layout.postmortems_year(year)] = lambda year=year: postmortem_year_page(handbook, year)
+    for month, group in listings.postmortems_by_month(handbook).items():
+        builders[layout.postmortems_month(month)] = lambda m=month, g=group: postmortem_month_page(handbook, m, g)
     for year in listings.action_item_years(handbook):
         builders[layout.action_items_year(year)] = lambda year=year: listings.action_items_year_page(handbook, today, year)
     for service in listings.secret_services(handbook):
