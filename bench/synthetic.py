@@ -162,8 +162,13 @@ def make_handbook(root: Path, documents: int = 10_000, runbook_share: float = 0.
 
 # --- a big organisation -----------------------------------------------------------------------------
 # The example team's four people keep their ids (the copied services name them as owners); the rest are
-# numbered. Dates are spread around the benchmarks' "today" (late November 2026) so that every list a
-# review or a page shows is long: secrets overdue, action items overdue, runbooks past their review.
+# numbered. Dates are spread around the benchmarks' "today" (late November 2026). `backlog` says how
+# much of the work is late, as in a team that mostly keeps up: the share of older incidents whose second
+# action item is still open (recent ones are all open) and of secrets left past their rotation. The
+# default makes a few hundred overdue action items and a few hundred secrets due, as a big
+# organisation plausibly has; `backlog=1.0` leaves every one of them late, for tests of long lists.
+
+BACKLOG = 0.04
 
 ORG_TODAY = dt.date(2026, 11, 20)  # no later than any benchmark's or test's "now"
 ORG_ZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/Lisbon", "Australia/Sydney"]
@@ -204,11 +209,18 @@ def _org_team(people: list[str], rotations: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _org_secrets(people: list[str], count: int) -> str:
+def _late(index: int, backlog: float) -> bool:
+    """Whether item `index` is one the team fell behind on: `backlog` of them, spread evenly."""
+    return (index * 37) % 100 < backlog * 100
+
+
+def _org_secrets(people: list[str], count: int, backlog: float) -> str:
     lines = ["secrets:"]
     for index in range(count):
         every = (30, 90, 180, 365)[index % 4]
-        rotated = ORG_TODAY - dt.timedelta(days=(index * 37) % (every + 120))
+        # On time: rotated within its period. Late: up to 120 days past it (some of those still on time).
+        late = _late(index, backlog)
+        rotated = ORG_TODAY - dt.timedelta(days=(index * 37) % (every + 120 if late else every))
         lines += [f"  - name: SYNTHETIC_SECRET_{index:05d}",
                   f"    description: Credential {index} used by {ORG_SERVICES[index % len(ORG_SERVICES)]}.",
                   f"    stored_in: [{ORG_STORES[index % 4]}]", f"    owner: {people[index % len(people)]}",
@@ -234,23 +246,28 @@ def _org_cadence(index: int, rotations: int, people: list[str]) -> str:
             f"issue: {{open_before: {open_before}}}\n")
 
 
-def _org_postmortem(index: int, runbooks: int, people: list[str], rng: random.Random) -> str:
-    """A post-mortem of the big organisation: one done action item, one open, usually tracked already."""
+def _org_postmortem(index: int, runbooks: int, people: list[str], rng: random.Random, backlog: float) -> str:
+    """A post-mortem of the big organisation: one done action item, and one that is open while the
+    incident is recent (or the team fell behind on it) and done otherwise; usually tracked already."""
     text = _postmortem(index, runbooks, rng)
     detected = dt.date.fromisoformat(text.split('type: detected')[0].rsplit('at: "', 1)[1][:10])
     owner, other = people[index % len(people)], people[(index * 7 + 3) % len(people)]
     issue = "" if index % 50 == 0 else f"\n    issue: https://github.com/example/handbook/issues/{100000 + index}"
+    second_due = detected + dt.timedelta(days=90)
+    if not _late(index, backlog) and second_due < ORG_TODAY - dt.timedelta(days=30):
+        issue = "\n    status: done" + (issue or f"\n    issue: https://github.com/example/handbook/issues/{100000 + index}")
     items = (f"action_items:\n  - id: AI-1\n    title: Add an alert for the early signal\n    owner: {owner}\n"
              f"    due: {detected + dt.timedelta(days=30)}\n    status: done\n"
              f"    issue: https://github.com/example/handbook/issues/{index}\n"
              f"  - id: AI-2\n    title: Write the missing runbook step for incident {index}\n    owner: {other}\n"
-             f"    due: {detected + dt.timedelta(days=90)}{issue}\n---")
+             f"    due: {second_due}{issue}\n---")
     head, rest = text.split("action_items:", 1)
     return head.replace(f"on_call: {PEOPLE[index % 4]}", f"on_call: {owner}", 1) + items + rest.split("---", 1)[1]
 
 
 def make_organisation(root: Path, *, people: int = 300, rotations: int = 20, cadences: int = 200,
-                      secrets: int = 5_000, runbooks: int = 1_000, postmortems: int = 10_000) -> Path:
+                      secrets: int = 5_000, runbooks: int = 1_000, postmortems: int = 10_000,
+                      backlog: float = BACKLOG) -> Path:
     """Write a big organisation's handbook under `root`: the defaults are issue 11's organisation."""
     if root.exists():
         shutil.rmtree(root)
@@ -259,7 +276,7 @@ def make_organisation(root: Path, *, people: int = 300, rotations: int = 20, cad
     shutil.copy2(REPO / "opsbook.yaml", root / "opsbook.yaml")
     ids = org_people(people)
     (root / "ops" / "team.yaml").write_text(_org_team(ids, rotations), encoding="utf-8")
-    (root / "ops" / "secrets.yaml").write_text(_org_secrets(ids, secrets), encoding="utf-8")
+    (root / "ops" / "secrets.yaml").write_text(_org_secrets(ids, secrets, backlog), encoding="utf-8")
     (root / "calendar").mkdir()
     shutil.copy2(REPO / "calendar" / "holidays.yaml", root / "calendar" / "holidays.yaml")
     for index in range(cadences):
@@ -272,5 +289,5 @@ def make_organisation(root: Path, *, people: int = 300, rotations: int = 20, cad
     rng = random.Random(20261128)
     for index in range(postmortems):
         (root / "postmortems" / f"pm-synthetic-{index:05d}.md").write_text(
-            _org_postmortem(index, runbooks, ids, rng), encoding="utf-8")
+            _org_postmortem(index, runbooks, ids, rng, backlog), encoding="utf-8")
     return root

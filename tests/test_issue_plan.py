@@ -245,3 +245,63 @@ def test_any_moment_and_any_crash_point_converge_to_each_issue_once(moment, keep
     assert plan.count(UPDATE) == plan.count(CLOSE) == 0
     assert len(set(keys(full))) == len(keys(full))
     assert build_plan(_HANDBOOK, moment, created).actions == ()
+
+
+# --- the context of many reviews, from facts sorted once ---------------------------------------------
+
+GOLDEN_PLANS = Path(__file__).resolve().parent / "golden" / "issue-plans.md"
+
+
+def test_the_examples_review_bodies_over_a_season_match_golden(handbook):
+    """Every review issue due on any Monday from October 2026 to March 2027, title and body: the facts
+    a plan sorts once give byte for byte what the handbook's own queries gave (UPDATE_GOLDEN=1 rewrites)."""
+    import os
+
+    seen: dict[str, str] = {}
+    moment = dt.datetime(2026, 10, 5, 9, tzinfo=UTC)
+    while moment < dt.datetime(2027, 3, 1, tzinfo=UTC):
+        for action in build_plan(handbook, moment, None).actions:
+            if action.key.startswith("occurrence ") and action.key not in seen:
+                seen[action.key] = f"# {action.content.title}\n\n{action.content.body}"
+        moment += dt.timedelta(days=7)
+    actual = "\n\n".join(seen[key] for key in sorted(seen))
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN_PLANS.write_text(actual, encoding="utf-8")
+    assert len(seen) > 20 and "## Incidents since the last review" in actual and "## Secrets due" in actual
+    assert actual == GOLDEN_PLANS.read_text(encoding="utf-8")
+
+
+def test_facts_sorted_once_answer_as_the_handbooks_own_queries(tmp_path):
+    """Including incidents detected at the same moment (newest first, then in file order) and the edges of
+    each window: a bisection must neither drop nor add the fact on the boundary."""
+    import sys
+
+    from opsbook.handbook.models.postmortem import EventType
+    from opsbook.issues.context import Facts
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from synthetic import make_organisation
+
+    root = make_organisation(tmp_path / "org", people=12, rotations=2, cadences=2, secrets=300, runbooks=20,
+                             postmortems=150)
+    twin = (root / "postmortems" / "pm-synthetic-00007.md").read_text(encoding="utf-8")
+    for copy in ("pm-synthetic-00000-twin", "pm-synthetic-00200-twin"):  # the same moments as incident 7
+        (root / "postmortems" / f"{copy}.md").write_text(twin.replace("pm-synthetic-00007", copy), encoding="utf-8")
+    handbook = load_handbook(root, NOW)
+    facts = Facts(handbook)
+    detected = sorted({pm.meta.first(EventType.DETECTED) for pm in handbook.postmortems.values()})
+    edges = detected[::7] + [detected[0] - SECOND, detected[-1] + SECOND]
+    for start in edges:
+        for end in edges[::5]:
+            assert facts.incidents_between(start, end) == handbook.incidents_between(start, end)
+    twins = [pm.id for pm in facts.incidents_between(detected[0], detected[-1] + SECOND) if "00007" in pm.id or "twin" in pm.id]
+    assert twins == ["pm-synthetic-00000-twin", "pm-synthetic-00007", "pm-synthetic-00200-twin"]
+    days = {item.due for _, item in handbook.open_action_items()} | {s.last_rotated + s.rotate_every for s in handbook.secrets}
+    for day in sorted(days)[::3] + [min(days) - dt.timedelta(days=1), max(days) + dt.timedelta(days=1)]:
+        assert facts.overdue_action_items(day) == sorted(handbook.overdue_action_items(day),
+                                                         key=lambda pair: (pair[1].due, pair[0].id, pair[1].id))
+        assert facts.secrets_due(day) == sorted(handbook.secrets_due_for_rotation(day),
+                                                key=lambda s: (s.last_rotated + s.rotate_every, s.name))
+        assert facts.secrets_overdue(day) == sum(1 for s in handbook.secrets if s.last_rotated + s.rotate_every < day)
+        assert facts.runbooks_due_for_review(day) == sorted(handbook.runbooks_due_for_review(day),
+                                                            key=lambda rb: (rb.meta.last_reviewed, rb.id))

@@ -264,7 +264,8 @@ def test_a_big_organisations_due_reviews_fit_githubs_limits_and_open_exactly_onc
     sys.path.insert(0, str(REPO / "bench"))
     from synthetic import make_organisation
 
-    root = make_organisation(tmp_path / "org", cadences=20, secrets=5_000, runbooks=50, postmortems=1_000)
+    root = make_organisation(tmp_path / "org", cadences=20, secrets=5_000, runbooks=50, postmortems=1_000,
+                             backlog=1.0)
     due = [action.key for action in build_plan(load_handbook(root, parse_as_of(AS_OF)), parse_as_of(AS_OF), None).actions]
     first = sync(github, "--format", "json", root=root)
     assert first.returncode == 0, first.stdout[-2000:] + first.stderr
@@ -288,7 +289,7 @@ def test_ticked_boxes_survive_an_update_of_a_cut_body(github, tmp_path):
     sys.path.insert(0, str(REPO / "bench"))
     from synthetic import make_organisation
 
-    root = make_organisation(tmp_path / "org", cadences=8, secrets=5_000, runbooks=10, postmortems=100)
+    root = make_organisation(tmp_path / "org", cadences=8, secrets=5_000, runbooks=10, postmortems=100, backlog=1.0)
     assert sync(github, root=root).returncode == 0
     issue = github.issues_with("<!-- opsbook:occurrence review-006/2026-12 -->")[0]
     issue["body"] = issue["body"].replace("- [ ] Look at the numbers", "- [x] Look at the numbers")

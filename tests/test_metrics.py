@@ -152,3 +152,16 @@ def test_ops_report_rejects_bad_dates(busy_handbook, args, message):
     result = ops("report", "--root", str(busy_handbook), *args)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == f"ops: error: {message}\n"
+
+
+def test_a_long_list_of_breaches_or_overdue_items_is_summarised_with_a_way_to_the_rest(busy_handbook):
+    """The site's metrics page at organisation size listed every missed target (1.9 MB); with `shown` a
+    longer list gives counts, where the rest is, and only the most recent or most overdue rows."""
+    report = incident_report(load_handbook(busy_handbook, NOW), as_of=dt.date(2026, 11, 26))
+    page = render_markdown(report, shown=0, more=lambda name, total: [f"{total} {name}: see elsewhere.", ""])
+    breaches = page.split("## Breaches\n\n")[1].split("\n## ")[0]
+    assert breaches.splitlines() == [
+        "1 missed target in 1 incident.", "", "| Severity | Stage | Missed |", "|---|---|---|",
+        "| SEV-2 | mitigate | 1 |", "", "1 breaches: see elsewhere.", ""]
+    assert page.endswith("1 overdue as of 2026-11-26.\n\n1 overdue: see elsewhere.\n")
+    assert render_markdown(report, shown=1) == render_markdown(report)  # short lists show whole

@@ -338,25 +338,37 @@ def test_the_review_page_shows_who_stands_in_for_an_owner_away():
     assert "| Wed 2026-12-30 15:00 CET | 2026-12 | Maya Lindqvist | standing in for Priya Raman (away) |" in page
 
 
-def test_a_big_organisations_long_lists_are_cut_and_every_full_listing_link_resolves(tmp_path):
-    """Post-mortems, open action items and secrets over 50 rows: the index pages show 50 with counts and
-    links to per-year and per-service listings; the site builds with --strict and every link resolves."""
+def test_a_big_organisations_long_lists_are_cut_and_every_full_listing_link_resolves(tmp_path, monkeypatch):
+    """Post-mortems, open action items, secrets, runbooks, missed targets and upcoming reviews over 50 rows:
+    the pages show 50 with counts and links to per-year, per-month, per-category and per-service listings;
+    the site builds with --strict and every link resolves."""
     import sys
 
     sys.path.insert(0, str(REPO / "bench"))
-    from synthetic import make_organisation
+    from synthetic import _runbook, make_organisation
 
+    from opsbook.site import listings
     from opsbook.site.listings import SHOWN
 
-    root = make_organisation(tmp_path / "org", people=40, rotations=4, cadences=6, secrets=120, runbooks=3,
-                             postmortems=160)
+    # A year with more than YEAR_ROWS incidents (500) gets a page per month; 160 incidents over three
+    # years stand in for 10,000 with a lower threshold.
+    monkeypatch.setattr(listings, "YEAR_ROWS", 40)
+
+    root = make_organisation(tmp_path / "org", people=40, rotations=4, cadences=32, secrets=120, runbooks=3,
+                             postmortems=160, backlog=1.0)
+    for index in range(3, 60):  # runbooks no incident used, so that the index is long too
+        (root / "runbooks" / f"rb-synthetic-{index:05d}.md").write_text(_runbook(index), encoding="utf-8")
     site_copy(root)
     built = build_site(root, tmp_path / "site", AS_OF)
     pages = built.generated
     index = pages["postmortems/index.md"]
     assert "Showing the first 50 of 160 incidents. The full list: [2026](by-year/2026.md) · [2025](by-year/2025.md)" in index
     assert index.count("<tr><td>") == SHOWN
-    assert sum(pages[f"postmortems/by-year/{year}.md"].count("<tr><td>") for year in (2024, 2025, 2026)) == 160
+    years = [pages[f"postmortems/by-year/{year}.md"] for year in (2024, 2025, 2026)]
+    assert [year.count("<tr><td>") for year in years] == [SHOWN, SHOWN, 39]  # 2026 is not busy: whole
+    assert "| [2025-03](../by-month/2025-03.md) | " in years[1] and "incidents of 2025. The full list: [2025-12]" in years[1]
+    months = [src for src in pages if src.startswith("postmortems/by-month/")]
+    assert len(months) == 24 and sum(pages[src].count("<tr><td>") for src in months) == 160 - 39
     home = pages["index.md"]
     assert ("Showing the first 50 of 160 open action items, the longest overdue first. The full list: "
             "[Open action items](action-items.md).") in home
@@ -370,6 +382,25 @@ def test_a_big_organisations_long_lists_are_cut_and_every_full_listing_link_reso
     assert "The 50 most recent of 54; the others are in the" in runbook
     slos = pages["slos.md"]
     assert "and 20 more in the [post-mortem index](postmortems/index.md)" in slos
+    runbooks = pages["runbooks/index.md"]
+    assert ("Showing the first 50 of 60 runbooks, the most severe first. The full list: "
+            "[Availability](by-category/availability.md) · [Latency](by-category/latency.md) · "
+            "[Quality](by-category/quality.md) · [Cost](by-category/cost.md).") in runbooks
+    assert "15 runbooks, 0 due for review: [all latency runbooks](by-category/latency.md)" in runbooks
+    assert runbooks.count("| [Synthetic runbook ") == SHOWN
+    assert sum(pages[f"runbooks/by-category/{c}.md"].count("| [Synthetic runbook ")
+               for c in ("availability", "latency", "quality", "cost")) == 60
+    metrics = pages["metrics.md"]
+    breaches = metrics.split("## Breaches")[1].split("## Action items")[0]
+    assert "Showing the first 50 of " in breaches and "[2024](postmortems/by-year/2024.md)" in breaches
+    assert breaches.count("\n- [pm-synthetic-") == SHOWN
+    assert "overdue action items, the longest overdue first. The full list: [Open action items](action-items.md)." in metrics
+    assert metrics.count("| [pm-synthetic-") == SHOWN
+    calendar = pages["reviews/index.md"]
+    assert "Showing the first 50 of " in calendar and "| Week | Reviews |" in calendar
+    upcoming = calendar.split("## Next 28 days")[1].split("## Cadences")[0]
+    assert upcoming.count(" | [Review ") == SHOWN
+    assert calendar.split("## Cadences")[1].count("| [Review ") == 32  # every review's page stays linked
     broken = []
     for page in built.site_dir.rglob("*.html"):
         parser = _Links()

@@ -43,6 +43,7 @@ from opsbook.problems import Level, Problem
 FAR_YEARS = 5
 _SHORTEST_DAYS = {Every.WEEK: 7, Every.MONTH: 28, Every.QUARTER: 90}
 UTC = dt.timezone.utc
+_SLACK = dt.timedelta(days=31)
 
 
 def check_schedule(contents: Contents, now: dt.datetime) -> list[Problem]:
@@ -78,7 +79,12 @@ def _owners_away(item: CadenceFile, contents: Contents, holidays: frozenset[dt.d
     if cadence.rotation is not None and cadence.rotation not in rotations:
         return  # a dangling reference is already an error
     look_ahead = (contents.config or HandbookConfig()).feed.look_ahead
+    # Both warnings need someone away on an occurrence's day: without an away period near the window
+    # (a month's slack covers holiday shifts and long reviews) the occurrences need not be computed.
+    concerned = [cadence.owner] if cadence.owner is not None else rotations[cadence.rotation].members
     try:
+        if not _away_between(concerned, people, (now - _SLACK).date(), (now + look_ahead + _SLACK).date()):
+            return
         found = schedule.cadence_occurrences(cadence, holidays=holidays, rotations=rotations, people=people,
                                              start=now, end=now + look_ahead)
     except OverflowError:  # a `now` within the horizon of year 9999: nothing to look ahead at
@@ -98,6 +104,13 @@ def _owners_away(item: CadenceFile, contents: Contents, holidays: frozenset[dt.d
         elif cadence.rotation is not None and occurrence.owner is None:
             yield _warn(source, ("rotation",), f"everyone in {cadence.rotation} is away {when}{also}",
                         "nobody-available", hint)
+
+
+def _away_between(person_ids, people: dict, first: dt.date, last: dt.date) -> bool:
+    """Whether any of the people has an away period overlapping the days `first` to `last`."""
+    return any(away.start <= last and away.end >= first
+               for person_id in person_ids if (person := people.get(person_id)) is not None
+               for away in person.away)
 
 
 # --- 2. skip dates -----------------------------------------------------------------------------------

@@ -227,8 +227,14 @@ def render_text(report: IncidentReport) -> str:
 
 
 def render_markdown(report: IncidentReport, *, title: str | None = "Incident metrics",
-                    link: Callable[[str], str] | None = None) -> str:
-    """The report as a Markdown page (the site's metrics page). `link` maps a post-mortem id to its URL."""
+                    link: Callable[[str], str] | None = None, shown: int | None = None,
+                    more: Callable[[str, int], list[str]] | None = None) -> str:
+    """The report as a Markdown page (the site's metrics page). `link` maps a post-mortem id to its URL.
+
+    With `shown`, a list longer than that (missed targets, overdue action items) is summarised: counts,
+    then the `shown` most recent breaches or longest overdue items, after the lines `more(list, total)`
+    gives (where the whole list is: `"breaches"` or `"overdue"`). Without it, every row is listed.
+    """
     def ref(incident_id: str) -> str:
         return f"[{incident_id}]({link(incident_id)})" if link else f"`{incident_id}`"
 
@@ -249,18 +255,46 @@ def render_markdown(report: IncidentReport, *, title: str | None = "Incident met
         out += [f"| {t.severity} | {t.stage} | {t.count} | {_d(t.median)} | {_d(t.worst)} | "
                 f"{_d(t.target) if t.target else '—'} | {_mark(t)} |" for t in report.timings]
     out += ["", "## Breaches", ""]
+    breaches = report.breaches
+    if shown is not None and len(breaches) > shown:
+        out += _breach_counts(report) + (more("breaches", len(breaches)) if more else [])
+        breaches = _most_recent(report)[:shown]
     out += ([f"- {ref(b.incident)}: time to {b.stage} {_d(b.took)}, {b.severity} target {_d(b.target)}"
-             for b in report.breaches] or ["None: every incident met its severity's targets."])
+             for b in breaches] or ([] if report.breaches else ["None: every incident met its severity's targets."]))
     items = report.action_items
     out += ["", "## Action items", "",
             f"{items.opened} opened, {items.done} done, {items.still_open} still open, "
             f"{len(items.overdue)} overdue as of {report.as_of}.", ""]
-    if items.overdue:
+    overdue = items.overdue
+    if shown is not None and len(overdue) > shown:
+        out += more("overdue", len(overdue)) if more else []
+        overdue = overdue[:shown]  # already the longest overdue first
+    if overdue:
         out += ["| Incident | Item | Owner | Due | Title |", "|---|---|---|---|---|"]
         out += [f"| {ref(o.incident)} | {o.id} | {o.owner} | {o.due} | {_cell(o.title)} |"
-                for o in items.overdue]
+                for o in overdue]
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _breach_counts(report: IncidentReport) -> list[str]:
+    """How many targets were missed, in how many incidents, by severity and stage."""
+    counts: dict[tuple[str, str], int] = {}
+    for breach in report.breaches:
+        counts[breach.severity, breach.stage] = counts.get((breach.severity, breach.stage), 0) + 1
+    incidents = len({breach.incident for breach in report.breaches})
+    missed = len(report.breaches)
+    return [f"{missed:,} missed target{'s' if missed != 1 else ''} in {incidents:,} incident{'s' if incidents != 1 else ''}.", "",
+            "| Severity | Stage | Missed |", "|---|---|---|",
+            *(f"| {severity} | {stage} | {count:,} |" for (severity, stage), count in counts.items()), ""]
+
+
+def _most_recent(report: IncidentReport) -> list[Breach]:
+    """Breaches of the most recently detected incidents first; an incident's stages in order."""
+    detected = {incident.id: incident.detected for incident in report.incidents}
+    stage = {name: index for index, (name, _, _) in enumerate(STAGES)}
+    in_stage_order = sorted(report.breaches, key=lambda b: stage[b.stage])
+    return sorted(in_stage_order, key=lambda b: (detected[b.incident], b.incident), reverse=True)
 
 
 def _cell(text: str) -> str:

@@ -17,7 +17,7 @@ from opsbook import urls
 from opsbook.handbook.assembled import Handbook, Postmortem
 from opsbook.handbook.models.postmortem import ActionItem, EventType
 from opsbook.issues.budget import BODY_LIMIT, TITLE_LIMIT, fit_body, shorten
-from opsbook.issues.context import Review, sections
+from opsbook.issues.context import Facts, Review, sections
 
 _MARKER = re.compile(r"<!--\s*opsbook:(occurrence|action-item|shift)\s+(\S+?)\s*-->")
 _REMINDED = re.compile(r"\n?<!--\s*opsbook:reminded\s+(\S+?)\s*-->\n?")
@@ -109,8 +109,9 @@ def occurrence_title(review: Review) -> str:
     return shorten(review.cadence.title, TITLE_LIMIT - len(period)) + period
 
 
-def occurrence_issue(handbook: Handbook, review: Review, source_path: str) -> IssueContent:
-    """The issue for one review: title with cadence and period, checklist, links and computed context."""
+def occurrence_issue(handbook: Handbook, review: Review, source_path: str, facts: Facts | None = None) -> IssueContent:
+    """The issue for one review: title with cadence and period, checklist, links and computed context
+    (from `facts`, shared by every review of a plan so the handbook's lists are sorted once)."""
     occ, cadence, site = review.occurrence, review.cadence, handbook.config.site_url
     owner, assignees = _person(handbook, occ.owner)
     if occ.standing_in_for:
@@ -130,7 +131,7 @@ def occurrence_issue(handbook: Handbook, review: Review, source_path: str) -> Is
     if cadence.description:
         parts.append("> " + cadence.description.strip().replace("\n", "\n> "))
     parts.append("## Checklist\n\n" + "\n".join(f"- [ ] {item}" for item in occ.checklist))
-    parts += sections(handbook, review)
+    parts += sections(handbook, review, facts)
     parts.append("---\n" + FOOTER.format(site=site, path=source_path))
     return IssueContent(key=occurrence_key(occ.uid), title=occurrence_title(review),
                         body=fit_body(parts, BODY_LIMIT - 1) + "\n",

@@ -4,21 +4,27 @@ Every fact is judged at the review's own date (not the day the sync runs), so th
 same body on every run and an issue is only rewritten when the handbook itself changed. A section that
 lists things (incidents, secrets, runbooks, action items) is a `Listing`, most urgent first, so the body
 can be cut to GitHub's limit with a link to the full list on the site (`opsbook.issues.budget`).
+
+A plan renders hundreds of reviews over the same handbook, so the dated facts are sorted once (`Facts`):
+each review's incidents, overdue action items and secrets due are then a bisection of a sorted list, and
+a row of a list (which does not depend on the review) is formatted once, not once per review.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+from bisect import bisect_left, bisect_right
 from typing import Callable
 
 from opsbook import urls
 from opsbook.calendar.schedule import Occurrence
-from opsbook.handbook.assembled import Handbook
+from opsbook.handbook.assembled import Handbook, Postmortem, Runbook
 from opsbook.handbook.models.cadence import Cadence
-from opsbook.handbook.models.catalogue import Slo, Unit
+from opsbook.handbook.models.catalogue import Secret, Slo, Unit
 from opsbook.handbook.models.common import Category, format_duration
-from opsbook.handbook.models.postmortem import EventType
+from opsbook.handbook.models.postmortem import ActionItem, EventType
 from opsbook.issues.budget import Listing, Part
 
 _SYMBOL = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
@@ -53,11 +59,88 @@ class Review:
         return dt.datetime.combine(self.cadence.start, dt.time(), self.occurrence.start.tzinfo)
 
 
-def sections(handbook: Handbook, review: Review) -> list[Part]:
-    """The Markdown sections for the cadence's `context` list, in its order."""
+class Facts:
+    """The handbook's dated facts, each sorted once on first use, and the rows of lists, each formatted once.
+
+    Each query gives what the `Handbook`'s own (`incidents_between`, `overdue_action_items`,
+    `secrets_due_for_rotation`, `runbooks_due_for_review`) gives, in the order a review lists it.
+    """
+
+    def __init__(self, handbook: Handbook):
+        self.handbook = handbook
+        self.people = handbook.people
+        self._rows: dict[tuple, str] = {}
+
+    def row(self, key: tuple, make: Callable[[], str]) -> str:
+        """The row for `key`, made on first use: the same thing is listed alike in every review."""
+        if (known := self._rows.get(key)) is None:
+            known = self._rows[key] = make()
+        return known
+
+    @functools.cached_property
+    def _incidents(self) -> tuple[list[dt.datetime], list[Postmortem]]:
+        # Oldest first, and incidents detected at the same moment in reverse file order, so that a slice
+        # read backwards is newest first with ties in file order, as `Handbook.incidents_between` sorts.
+        dated = [(detected, pm) for pm in reversed(self.handbook.postmortems.values())
+                 if (detected := pm.meta.first(EventType.DETECTED))]
+        dated.sort(key=lambda pair: pair[0])
+        return [detected for detected, _ in dated], [pm for _, pm in dated]
+
+    def incidents_between(self, start: dt.datetime, end: dt.datetime) -> list[Postmortem]:
+        """Post-mortems whose incident was detected in [start, end), newest first."""
+        times, found = self._incidents
+        return found[bisect_left(times, start):bisect_left(times, end)][::-1]
+
+    @functools.cached_property
+    def _open_items(self) -> tuple[list[dt.date], list[tuple[Postmortem, ActionItem]]]:
+        items = sorted(self.handbook.open_action_items(), key=lambda pair: (pair[1].due, pair[0].id, pair[1].id))
+        return [item.due for _, item in items], items
+
+    def overdue_action_items(self, day: dt.date) -> list[tuple[Postmortem, ActionItem]]:
+        """Open action items due before `day`, longest overdue first (then by post-mortem and item id)."""
+        dues, items = self._open_items
+        return items[:bisect_left(dues, day)]
+
+    @functools.cached_property
+    def open_item_rows(self) -> list[str]:
+        """A table row for each open action item, in `overdue_action_items`' order: its lists are prefixes."""
+        return [_action_item_row(self, pm, item) for pm, item in self._open_items[1]]
+
+    @functools.cached_property
+    def _secrets(self) -> tuple[list[dt.date], list[Secret]]:
+        ordered = sorted(self.handbook.secrets, key=lambda s: (s.last_rotated + s.rotate_every, s.name))
+        return [secret.last_rotated + secret.rotate_every for secret in ordered], ordered
+
+    def secrets_due(self, by: dt.date) -> list[Secret]:
+        """Secrets whose rotation falls due on or before `by`, most overdue first (then by name)."""
+        dues, ordered = self._secrets
+        return ordered[:bisect_right(dues, by)]
+
+    @functools.cached_property
+    def secret_rows(self) -> list[str]:
+        """A table row for each secret, in `secrets_due`' order: its lists are prefixes."""
+        return [_secret_row(self, secret) for secret in self._secrets[1]]
+
+    def secrets_overdue(self, day: dt.date) -> int:
+        """How many secrets were due for rotation before `day`."""
+        return bisect_left(self._secrets[0], day)
+
+    @functools.cached_property
+    def _runbooks(self) -> list[Runbook]:
+        return sorted(self.handbook.runbooks.values(), key=lambda rb: (rb.meta.last_reviewed, rb.id))
+
+    def runbooks_due_for_review(self, day: dt.date) -> list[Runbook]:
+        """Runbooks past their review period on `day`, the longest unreviewed first."""
+        return [rb for rb in self._runbooks if rb.meta.last_reviewed + rb.meta.review_every < day]
+
+
+def sections(handbook: Handbook, review: Review, facts: Facts | None = None) -> list[Part]:
+    """The Markdown sections for the cadence's `context` list, in its order. Pass the same `facts` for
+    every review of one handbook (a plan does), so its lists are sorted once."""
+    facts = facts or Facts(handbook)
     parts: list[Part] = []
     for name in review.cadence.context:
-        rendered = _RENDERERS[name](handbook, review)
+        rendered = _RENDERERS[name](handbook, review, facts)
         parts += rendered if isinstance(rendered, list) else [rendered]
     return parts
 
@@ -101,58 +184,61 @@ def _slo_table(handbook: Handbook, slos: list[Slo]) -> str:
     return "\n".join(rows)
 
 
-def _slos(handbook: Handbook, review: Review) -> str:
+def _slos(handbook: Handbook, review: Review, facts: Facts) -> str:
     chosen = [handbook.slos[i] for i in review.cadence.slos if i in handbook.slos] or list(handbook.slos.values())
     return "## SLOs and targets\n\n" + _slo_table(handbook, chosen)
 
 
-def _incident_rows(handbook: Handbook, found: list, money: bool = False) -> list[str]:
-    lines = []
-    for pm in found:
-        detected = pm.meta.first(EventType.DETECTED)
-        line = (f"- [{pm.meta.title}]({_link(handbook, urls.postmortem(pm.id))}) — {pm.meta.severity.value}, "
-                f"{pm.meta.category.value}, detected {detected.date().isoformat()}, post-mortem {pm.meta.status.value}")
-        impact = pm.meta.impact
-        if money and impact and impact.revenue_lost:
-            line += f", revenue lost {impact.revenue_lost:,.0f} {impact.currency or ''}".rstrip()
-        lines.append(line)
-    return lines
+def _incident_row(handbook: Handbook, pm: Postmortem, money: bool) -> str:
+    detected = pm.meta.first(EventType.DETECTED)
+    line = (f"- [{pm.meta.title}]({_link(handbook, urls.postmortem(pm.id))}) — {pm.meta.severity.value}, "
+            f"{pm.meta.category.value}, detected {detected.date().isoformat()}, post-mortem {pm.meta.status.value}")
+    impact = pm.meta.impact
+    if money and impact and impact.revenue_lost:
+        line += f", revenue lost {impact.revenue_lost:,.0f} {impact.currency or ''}".rstrip()
+    return line
 
 
-def _incidents(handbook: Handbook, review: Review) -> Part:
-    found = handbook.incidents_between(review.since, review.occurrence.start)
+def _incident_rows(facts: Facts, found: list[Postmortem], money: bool = False) -> list[str]:
+    return [facts.row(("incident", pm.id, money), lambda pm=pm: _incident_row(facts.handbook, pm, money))
+            for pm in found]
+
+
+def _incidents(handbook: Handbook, review: Review, facts: Facts) -> Part:
+    found = facts.incidents_between(review.since, review.occurrence.start)
     return _listing(handbook, f"## Incidents since the last review ({review.since.date().isoformat()})",
-                    "", [], _incident_rows(handbook, found), urls.postmortems())
+                    "", [], _incident_rows(facts, found), urls.postmortems())
 
 
-def _cost(handbook: Handbook, review: Review) -> list[Part]:
+def _cost(handbook: Handbook, review: Review, facts: Facts) -> list[Part]:
     slos = [slo for slo in handbook.slos.values() if slo.category is Category.COST]
-    economic = [pm for pm in handbook.incidents_between(review.since, review.occurrence.start)
+    economic = [pm for pm in facts.incidents_between(review.since, review.occurrence.start)
                 if pm.meta.category is Category.COST or (pm.meta.impact and pm.meta.impact.revenue_lost)]
     return [f"## Cost SLIs\n\n{_slo_table(handbook, slos)}",
             _listing(handbook, f"## Economic incidents since the last review ({review.since.date().isoformat()})",
-                     "", [], _incident_rows(handbook, economic, money=True), urls.postmortems())]
+                     "", [], _incident_rows(facts, economic, money=True), urls.postmortems())]
 
 
-def _secrets(handbook: Handbook, review: Review) -> Part:
+def _secret_row(facts: Facts, secret: Secret) -> str:
+    people = facts.people
+    owner = people[secret.owner].name if secret.owner in people else secret.owner
+    return (f"| `{secret.name}` | {_cell(owner)} | {secret.last_rotated.isoformat()} "
+            f"| {(secret.last_rotated + secret.rotate_every).isoformat()} | {_cell(', '.join(secret.stored_in))} |")
+
+
+def _secrets(handbook: Handbook, review: Review, facts: Facts) -> Part:
     until = review.following.start.date() if review.following else review.day
-    due = sorted(handbook.secrets_due_for_rotation(review.day, within=until - review.day),
-                 key=lambda s: (s.last_rotated + s.rotate_every, s.name))
-    people = handbook.people
-    rows = []
-    for secret in due:
-        owner = people[secret.owner].name if secret.owner in people else secret.owner
-        rows.append(f"| `{secret.name}` | {_cell(owner)} | {secret.last_rotated.isoformat()} "
-                    f"| {(secret.last_rotated + secret.rotate_every).isoformat()} | {_cell(', '.join(secret.stored_in))} |")
-    overdue = sum(1 for s in due if s.last_rotated + s.rotate_every < review.day)
+    due = facts.secrets_due(until)
+    rows = facts.secret_rows[:len(due)]
+    overdue = min(facts.secrets_overdue(review.day), len(due))
     return _listing(handbook, f"## Secrets due for rotation by {until.isoformat()}",
                     f"{len(due):,} due, {overdue:,} of them already overdue on {review.day.isoformat()}; most overdue first.",
                     ["| Secret | Owner | Last rotated | Due | Stored in |", "|---|---|---|---|---|"], rows,
                     urls.secrets())
 
 
-def _runbooks(handbook: Handbook, review: Review) -> Part:
-    due = sorted(handbook.runbooks_due_for_review(review.day), key=lambda rb: (rb.meta.last_reviewed, rb.id))
+def _runbooks(handbook: Handbook, review: Review, facts: Facts) -> Part:
+    due = facts.runbooks_due_for_review(review.day)
     rows = [f"| [{_cell(rb.meta.title)}]({_link(handbook, urls.runbook(rb.id))}) | {rb.meta.last_reviewed.isoformat()} "
             f"| {format_duration(rb.meta.review_every)} | {(rb.meta.last_reviewed + rb.meta.review_every).isoformat()} |"
             for rb in due]
@@ -161,18 +247,21 @@ def _runbooks(handbook: Handbook, review: Review) -> Part:
                     urls.runbooks())
 
 
-def _action_items(handbook: Handbook, review: Review) -> Part | list[Part]:
-    overdue = sorted(handbook.overdue_action_items(review.day), key=lambda pair: (pair[1].due, pair[0].id, pair[1].id))
-    people, tracking = handbook.people, review.tracking
-    rows = []
-    for pm, item in overdue:
-        owner = people[item.owner].name if item.owner in people else item.owner
-        title = f"[{_cell(item.title)}]({item.issue})" if item.issue else _cell(item.title)
-        row = (f"| {item.id}: {title} | [{pm.id}]({_link(handbook, urls.postmortem(pm.id))}) | {_cell(owner)} "
-               f"| {item.due.isoformat()} | {item.status.value} |")
-        if tracking is not None:
-            row += f" {tracking.states.get(f'action-item {pm.id}/{item.id}', '—')} |"
-        rows.append(row)
+def _action_item_row(facts: Facts, pm: Postmortem, item: ActionItem) -> str:
+    people = facts.people
+    owner = people[item.owner].name if item.owner in people else item.owner
+    title = f"[{_cell(item.title)}]({item.issue})" if item.issue else _cell(item.title)
+    return (f"| {item.id}: {title} | [{pm.id}]({_link(facts.handbook, urls.postmortem(pm.id))}) | {_cell(owner)} "
+            f"| {item.due.isoformat()} | {item.status.value} |")
+
+
+def _action_items(handbook: Handbook, review: Review, facts: Facts) -> Part | list[Part]:
+    overdue = facts.overdue_action_items(review.day)
+    rows = facts.open_item_rows[:len(overdue)]
+    tracking = review.tracking
+    if tracking is not None:
+        rows = [f"{row} {tracking.states.get(f'action-item {pm.id}/{item.id}', '—')} |"
+                for row, (pm, item) in zip(rows, overdue)]
     summary = f"{len(overdue):,} overdue on {review.day.isoformat()}; longest overdue first." if len(overdue) > 1 else ""
     header = ["| Action item | Post-mortem | Owner | Due | Status |", "|---|---|---|---|---|"]
     if tracking is not None:
@@ -185,7 +274,7 @@ def _action_items(handbook: Handbook, review: Review) -> Part | list[Part]:
                               "reopened; a conflict needs a person.", [], list(tracking.drift), urls.action_items())]
 
 
-_RENDERERS: dict[str, Callable[[Handbook, Review], Part | list[Part]]] = {
+_RENDERERS: dict[str, Callable[[Handbook, Review, Facts], Part | list[Part]]] = {
     "slos": _slos, "incidents": _incidents, "cost": _cost, "secrets": _secrets, "runbooks": _runbooks,
     "action-items": _action_items,
 }

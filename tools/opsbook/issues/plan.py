@@ -40,7 +40,7 @@ from opsbook.issues.body import (
     same_text,
     with_reminder,
 )
-from opsbook.issues.context import Review, Tracking
+from opsbook.issues.context import Facts, Review, Tracking
 from opsbook.issues.existing import ExistingIssue
 from opsbook.issues.pull import CONFLICT, build_pull
 from opsbook.issues.shifts import due_shifts, shift_issue, why_due
@@ -89,8 +89,9 @@ def build_plan(handbook: Handbook, as_of: dt.datetime, existing: Iterable[Existi
     known, notes = _index(existing or [])
     tracking = _tracking(handbook, known)  # without GitHub read, as if no tracking issue existed yet
     actions: list[Action] = []
+    facts = Facts(handbook)  # sorted once for every review's context
     for entry in sorted(handbook.cadences.values(), key=lambda e: e.id):
-        actions += _cadence_actions(handbook, entry, as_of, known, tracking)
+        actions += _cadence_actions(handbook, entry, as_of, known, facts, tracking)
     actions += _action_item_actions(handbook, known, as_of)
     actions += _shift_actions(handbook, as_of, known)
     return Plan(as_of, tuple(actions), None if existing is None else len(known), tuple(notes))
@@ -157,14 +158,14 @@ def _tracking(handbook: Handbook, known: dict[str, ExistingIssue]) -> Tracking |
 
 
 def _cadence_actions(handbook: Handbook, entry: CadenceFile, as_of: dt.datetime,
-                     known: dict[str, ExistingIssue], tracking: Tracking | None = None) -> list[Action]:
+                     known: dict[str, ExistingIssue], facts: Facts, tracking: Tracking | None = None) -> list[Action]:
     cadence = entry.cadence
     due = [dataclasses.replace(review, tracking=tracking) for review in due_reviews(handbook, entry, as_of)]
     if cadence.issue.close_previous and due:
         due = due[-1:]  # an older review would be superseded the moment it opened
     actions = []
     for review in due:
-        content = occurrence_issue(handbook, review, entry.path)
+        content = occurrence_issue(handbook, review, entry.path, facts)
         issue = known.get(content.key)
         if issue is None:
             actions.append(Action(CREATE, content.key, content.title,

@@ -14,26 +14,38 @@ from opsbook.site import layout, listings
 from opsbook.site import markdown as md
 
 
+def _most_severe_first(runbooks) -> list:
+    return sorted(runbooks, key=lambda rb: (rb.meta.severity.rank, rb.meta.title))
+
+
+def _runbook_table(handbook: Handbook, group: list, due: set[str], here: str) -> list[str]:
+    return md.table(["Runbook", "Severity", "Services", "Owners", "Last reviewed"], [
+        [f"[{md.text(rb.meta.title)}]({layout.link(here, layout.runbook(rb.id))})", md.badge(rb.meta.severity),
+         ", ".join(_service(handbook, s) for s in rb.meta.services),
+         md.people_list(handbook.people, rb.meta.owners),
+         f"{rb.meta.last_reviewed}" + (" **review due**" if rb.id in due else "")]
+        for rb in group])
+
+
 def runbook_index(handbook: Handbook, today: dt.date) -> str:
-    """`runbooks/index.md`: every runbook by category, then short lists by severity and by service."""
+    """`runbooks/index.md`: every runbook by category, then short lists by severity and by service. When
+    there are many (`opsbook.site.listings`), each category is a count and a link to its own page, then
+    the most severe runbooks, and the lists by severity and service become counts."""
     here = layout.RUNBOOKS
     due = {rb.id for rb in handbook.runbooks_due_for_review(today)}
-    runbooks = sorted(handbook.runbooks.values(), key=lambda rb: (rb.meta.severity.rank, rb.meta.title))
+    runbooks = _most_severe_first(handbook.runbooks.values())
     out = ["# Runbooks", "",
            f"{plural(len(runbooks), 'runbook')}. In an incident, search for a symptom (press `/`) or pick the "
            "category below; each runbook starts with its quick mitigation.", ""]
+    if listings.runbook_categories(handbook):
+        return "\n".join(out + _long_runbook_index(handbook, runbooks, due, here)).rstrip() + "\n"
     out += ["## By category", ""]
     for category in Category:
         group = [rb for rb in runbooks if rb.meta.category is category]
         if not group:
             continue
         out += [md.anchor_heading(3, category.value.capitalize(), f"category-{category.value}"), ""]
-        out += md.table(["Runbook", "Severity", "Services", "Owners", "Last reviewed"], [
-            [f"[{md.text(rb.meta.title)}]({layout.link(here, layout.runbook(rb.id))})", md.badge(rb.meta.severity),
-             ", ".join(_service(handbook, s) for s in rb.meta.services),
-             md.people_list(handbook.people, rb.meta.owners),
-             f"{rb.meta.last_reviewed}" + (" **review due**" if rb.id in due else "")]
-            for rb in group])
+        out += _runbook_table(handbook, group, due, here)
     out += ["## By severity", ""]
     for severity in Severity:
         group = [rb for rb in runbooks if rb.meta.severity is severity]
@@ -46,6 +58,44 @@ def runbook_index(handbook: Handbook, today: dt.date) -> str:
         if group:
             rows.append([md.text(service.name), ", ".join(_ref(here, rb) for rb in group)])
     out += md.table(["Service", "Runbooks"], rows)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _long_runbook_index(handbook: Handbook, runbooks: list, due: set[str], here: str) -> list[str]:
+    """The index of a big handbook's runbooks: counts and links per category, then the most severe."""
+    categories = listings.runbook_categories(handbook)
+    out = ["## By category", ""]
+    for category in categories:
+        group = [rb for rb in runbooks if rb.meta.category.value == category]
+        late = sum(1 for rb in group if rb.id in due)
+        out += [md.anchor_heading(3, category.capitalize(), f"category-{category}"), "",
+                f"{plural(len(group), 'runbook')}, {late:,} due for review: "
+                f"[all {category} runbooks]({layout.link(here, layout.runbooks_category(category))}), "
+                "the most severe first.", ""]
+    out += ["## Most severe", ""]
+    out += listings.more_line(len(runbooks), "runbooks, the most severe first", here,
+                              [(c.capitalize(), layout.runbooks_category(c)) for c in categories])
+    out += _runbook_table(handbook, runbooks[:listings.SHOWN], due, here)
+    out += ["## By severity", ""]
+    out += md.table(["Severity", "Runbooks"], [
+        [md.badge(severity), f"{count:,}"] for severity in Severity
+        if (count := sum(1 for rb in runbooks if rb.meta.severity is severity))])
+    out += ["## By service", ""]
+    out += md.table(["Service", "Runbooks"], [
+        [md.text(service.name), f"{count:,}"] for service in sorted(handbook.services.values(), key=lambda s: s.name)
+        if (count := sum(1 for rb in runbooks if service.id in rb.meta.services))])
+    return out
+
+
+def runbook_category_page(handbook: Handbook, today: dt.date, category: str) -> str:
+    """`runbooks/by-category/<category>.md`: one category's runbooks, the most severe first."""
+    here = layout.runbooks_category(category)
+    due = {rb.id for rb in handbook.runbooks_due_for_review(today)}
+    group = _most_severe_first(rb for rb in handbook.runbooks.values() if rb.meta.category.value == category)
+    out = [f"# {category.capitalize()} runbooks", "",
+           f"{plural(len(group), 'runbook')}, the most severe first; back to [all runbooks]"
+           f"({layout.link(here, layout.RUNBOOKS)}).", ""]
+    out += _runbook_table(handbook, group, due, here)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -123,5 +173,29 @@ def postmortem_year_page(handbook: Handbook, year: int) -> str:
     ordered = _newest_first(pm for pm in handbook.postmortems.values() if listings.detected_year(pm) == year)
     out = [f"# Post-mortems of {year}", "",
            f"{plural(len(ordered), 'incident')}, newest first; back to [all post-mortems]({layout.link(here, layout.POSTMORTEMS)}).", ""]
+    if year in listings.busy_years(handbook):
+        counts: dict[str, int] = {}
+        for pm in ordered:
+            counts[listings.detected_month(pm)] = counts.get(listings.detected_month(pm), 0) + 1
+        months = sorted(counts, reverse=True)
+        out += md.table(["Month", "Incidents"], [
+            [f"[{month}]({layout.link(here, layout.postmortems_month(month))})", f"{counts[month]:,}"]
+            for month in months])
+        out += listings.more_line(len(ordered), f"incidents of {year}", here,
+                                  [(month, layout.postmortems_month(month)) for month in months])
+        ordered = ordered[:listings.SHOWN]
+    out += _postmortem_table(handbook, ordered, here)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def postmortem_month_page(handbook: Handbook, month: str, postmortems: list[Postmortem]) -> str:
+    """`postmortems/by-month/<month>.md`: the incidents detected that month (`postmortems`), newest first."""
+    here = layout.postmortems_month(month)
+    year = int(month[:4])
+    ordered = _newest_first(postmortems)
+    out = [f"# Post-mortems of {month}", "",
+           f"{plural(len(ordered), 'incident')}, newest first; back to [{year}]"
+           f"({layout.link(here, layout.postmortems_year(year))}) and [all post-mortems]"
+           f"({layout.link(here, layout.POSTMORTEMS)}).", ""]
     out += _postmortem_table(handbook, ordered, here)
     return "\n".join(out).rstrip() + "\n"

@@ -39,6 +39,16 @@ def postmortems_year(year: int) -> str:
     return f"postmortems/by-year/{year}.md"
 
 
+def postmortems_month(month: str) -> str:
+    """The full listing of one month's post-mortems (`2026-03`), for a year too busy for one page."""
+    return f"postmortems/by-month/{month}.md"
+
+
+def runbooks_category(category: str) -> str:
+    """The full listing of one category's runbooks (a runbook's id has no `/`, so no clash)."""
+    return f"runbooks/by-category/{category}.md"
+
+
 def action_items_year(year: int) -> str:
     return f"action-items/{year}.md"
 

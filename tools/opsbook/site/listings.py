@@ -14,6 +14,7 @@ import datetime as dt
 from typing import Sequence
 
 from opsbook.handbook.assembled import Handbook, Postmortem
+from opsbook.handbook.models.common import Category
 from opsbook.handbook.models.postmortem import ActionItem, EventType
 from opsbook.site import html as h
 from opsbook.site import layout
@@ -21,6 +22,7 @@ from opsbook.site import markdown as md
 
 SHOWN = 50
 INLINE = 20  # links in a sentence, such as an SLO's incidents
+YEAR_ROWS = 500  # a year's post-mortem page lists at most this many; a busier year gets a page per month
 NO_SERVICE = "no-service"
 
 
@@ -49,8 +51,46 @@ def postmortem_years(handbook: Handbook) -> list[int]:
     return sorted({detected_year(pm) for pm in handbook.postmortems.values()}, reverse=True)
 
 
+def detected_month(pm: Postmortem) -> str:
+    """`2026-03`: the month the incident was detected, read as `detected_year` reads the year."""
+    at = pm.meta.first(EventType.DETECTED) or pm.meta.timeline[0].at
+    return f"{at.year}-{at.month:02d}"
+
+
+def busy_years(handbook: Handbook) -> set[int]:
+    """Years with more incidents than a page of `YEAR_ROWS`: their year page links a page per month."""
+    if not is_long(handbook.postmortems):
+        return set()
+    counts: dict[int, int] = {}
+    for pm in handbook.postmortems.values():
+        counts[detected_year(pm)] = counts.get(detected_year(pm), 0) + 1
+    return {year for year, count in counts.items() if count > YEAR_ROWS}
+
+
+def postmortems_by_month(handbook: Handbook) -> dict[str, list[Postmortem]]:
+    """The months with a listing page (those of busy years), newest first, with their post-mortems:
+    grouped in one pass, as a big organisation has dozens of such months over 10,000 post-mortems."""
+    busy = busy_years(handbook)
+    grouped: dict[str, list[Postmortem]] = {}
+    for pm in handbook.postmortems.values():
+        if detected_year(pm) in busy:
+            grouped.setdefault(detected_month(pm), []).append(pm)
+    return dict(sorted(grouped.items(), reverse=True))
+
+
 def year_links(years: Sequence[int], page) -> list[tuple[str, str]]:
     return [(str(year), page(year)) for year in years]
+
+
+# --- runbooks by category ----------------------------------------------------------------------------
+
+def runbook_categories(handbook: Handbook) -> list[str]:
+    """The categories with a listing page (in the enum's order), when the runbook index is too long to
+    show whole."""
+    if not is_long(handbook.runbooks):
+        return []
+    used = {rb.meta.category for rb in handbook.runbooks.values()}
+    return [category.value for category in Category if category in used]
 
 
 # --- open action items ---------------------------------------------------------------------------------

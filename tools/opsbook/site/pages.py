@@ -21,7 +21,9 @@ from opsbook.site import markdown as md
 from opsbook.site.indexes import (
     detected_day,
     postmortem_index,
+    postmortem_month_page,
     postmortem_year_page,
+    runbook_category_page,
     runbook_index,
 )
 from opsbook.site.reference import (
@@ -83,8 +85,12 @@ def _builders(handbook: Handbook, now: dt.datetime | None, feeds: Collection[str
         layout.ACTION_ITEMS: lambda: listings.action_items_page(handbook, today),
     }
     # The full listings behind a long list (none for a handbook whose lists are short).
+    for category in listings.runbook_categories(handbook):
+        builders[layout.runbooks_category(category)] = lambda c=category: runbook_category_page(handbook, today, c)
     for year in listings.postmortem_years(handbook):
         builders[layout.postmortems_year(year)] = lambda year=year: postmortem_year_page(handbook, year)
+    for month, group in listings.postmortems_by_month(handbook).items():
+        builders[layout.postmortems_month(month)] = lambda m=month, g=group: postmortem_month_page(handbook, m, g)
     for year in listings.action_item_years(handbook):
         builders[layout.action_items_year(year)] = lambda year=year: listings.action_items_year_page(handbook, today, year)
     for service in listings.secret_services(handbook):
@@ -139,9 +145,24 @@ def _detected(pm) -> tuple:
 
 
 def metrics_page(handbook: Handbook, today: dt.date) -> str:
-    """`metrics.md`: counts and medians by severity, category and quarter (`opsbook.incident.metrics`)."""
+    """`metrics.md`: counts and medians by severity, category and quarter (`opsbook.incident.metrics`).
+    A long list of missed targets or overdue action items shows its most recent or most overdue rows and
+    links to where every row is: the post-mortem index (and its year pages) and the action items page."""
+    here = layout.METRICS
     report = incident_report(handbook, as_of=today)
-    return render_markdown(report, link=lambda pm_id: layout.link(layout.METRICS, layout.postmortem(pm_id)))
+    listed = {
+        "breaches": ("missed targets, the most recent first (the post-mortem index marks each one ✗)",
+                     [("Post-mortems", layout.POSTMORTEMS)]
+                     + listings.year_links(listings.postmortem_years(handbook), layout.postmortems_year)),
+        "overdue": ("overdue action items, the longest overdue first", [("Open action items", layout.ACTION_ITEMS)]),
+    }
+
+    def more(name: str, total: int) -> list[str]:
+        what, pages = listed[name]
+        return listings.more_line(total, what, here, pages)
+
+    return render_markdown(report, link=lambda pm_id: layout.link(here, layout.postmortem(pm_id)),
+                           shown=listings.SHOWN, more=more)
 
 
 def home(handbook: Handbook, now: dt.datetime) -> str:

@@ -13,7 +13,8 @@ from opsbook import urls
 from opsbook.calendar.schedule import Occurrence, cadence_occurrences, upcoming
 from opsbook.handbook.assembled import CadenceFile, Handbook
 from opsbook.handbook.models.cadence import Every, When
-from opsbook.site import layout
+from opsbook.handbook.models.common import zone
+from opsbook.site import layout, listings
 from opsbook.site import markdown as md
 
 _ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
@@ -76,10 +77,15 @@ def calendar_page(handbook: Handbook, now: dt.datetime, feeds: Collection[str], 
         out += ["Only the reviews you run: " + ", ".join(
             f"[{md.text(p.name)}]({layout.link(here, urls.owner_feed(p.id))})" for p in owners) + ".", ""]
     out += [f"## Next {days} days", "", f"Times in {tz}.", ""]
+    soon = upcoming(handbook, now, days)
+    if listings.is_long(soon):
+        out += _by_week(soon, tz) + [
+            f"Showing the first {listings.SHOWN} of {len(soon):,} reviews in the next {days} days, the soonest "
+            "first. Each review's own page, linked from the list of cadences below, shows its next occurrences.", ""]
     out += md.table(["When", "Review", "Period", "Owner"], [
         [md.weekday_moment(o.start, tz), f"[{md.text(o.title)}]({layout.link(here, layout.cadence(o.cadence_id))})",
          o.period, md.person(handbook.people, o.owner)]
-        for o in upcoming(handbook, now, days)], empty="No reviews are scheduled in this window.")
+        for o in soon[:listings.SHOWN]], empty="No reviews are scheduled in this window.")
     out += ["## Cadences", ""]
     out += md.table(["Review", "When", "Owner", "Duration"], [
         [f"[{md.text(entry.cadence.title)}]({layout.link(here, layout.cadence(entry.id))})",
@@ -87,6 +93,15 @@ def calendar_page(handbook: Handbook, now: dt.datetime, feeds: Collection[str], 
          _owner_cell(handbook, entry, here), md.duration(entry.cadence.duration)]
         for entry in sorted(handbook.cadences.values(), key=lambda e: e.cadence.title)])
     return "\n".join(out).rstrip() + "\n"
+
+
+def _by_week(soon: list[Occurrence], tz: str) -> list[str]:
+    """How many reviews start in each ISO week (in the team's time zone), for a window too full to list."""
+    weeks: dict[str, int] = {}
+    for occurrence in soon:
+        year, week, _ = occurrence.start.astimezone(zone(tz)).isocalendar()
+        weeks[f"{year}-W{week:02d}"] = weeks.get(f"{year}-W{week:02d}", 0) + 1
+    return md.table(["Week", "Reviews"], [[week, f"{count:,}"] for week, count in weeks.items()])
 
 
 def cadence_page(handbook: Handbook, entry: CadenceFile, now: dt.datetime, feeds: Collection[str],
