@@ -185,3 +185,14 @@ def test_no_cache_writes_no_store(handbook_copy, own_cache_folder, how):
     env = {} if how else {"OPSBOOK_NO_CACHE": "1"}
     assert validate(handbook_copy, *how, env=env).returncode == 0
     assert not (own_cache_folder / "opsbook").exists()
+
+
+def test_a_stored_source_gives_back_its_text_yaml_and_body(example_root):
+    report = check_handbook(example_root, NOW)
+    documents = [*report.handbook.runbooks.values(), *report.handbook.postmortems.values()]
+    for doc in documents + [item for item in report.handbook.cadences.values()]:
+        source, again = doc.source, pickle.loads(pickle.dumps(doc)).source
+        assert (again.path, again.rel, again.text, again.yaml_text, again.body, again.data, again.yaml_line,
+                again.body_line) == (source.path, source.rel, source.text, source.yaml_text, source.body,
+                                     source.data, source.yaml_line, source.body_line)
+        assert again.line_of(("id",)) == source.line_of(("id",))

@@ -30,7 +30,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Hashable, Sequence
 
@@ -145,6 +144,8 @@ class StoredCache(DocumentCache):
             self._entries = entries
 
     def _save(self) -> None:
+        import tempfile  # here, not at the top: a run that changes nothing writes nothing
+
         header = self._header()
         try:
             payload = pickle.dumps(self._entries, protocol=pickle.HIGHEST_PROTOCOL)
