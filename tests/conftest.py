@@ -18,6 +18,15 @@ NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.timezone.utc)
 CONTENT = ("opsbook.yaml", "ops", "runbooks", "postmortems", "calendar")
 
 
+@pytest.fixture(autouse=True)
+def own_cache_folder(tmp_path_factory, monkeypatch) -> Path:
+    """Each test's own user cache folder (where `ops validate` keeps its store), never the user's."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    monkeypatch.delenv("OPSBOOK_NO_CACHE", raising=False)
+    return folder
+
+
 @pytest.fixture
 def example_root() -> Path:
     """The repository's own GiftGenius handbook (read only: copy it to change it)."""

@@ -27,11 +27,14 @@ def cli() -> None:
               show_default=True, help="How to print problems; `github` prints workflow annotations.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--as-of", "as_of", metavar="DATE", help="Judge what is overdue as of this date (YYYY-MM-DD).")
-def validate(root: str, output_format: str, strict: bool, as_of: str | None) -> None:
+@click.option("--no-cache", "no_cache", is_flag=True, envvar="OPSBOOK_NO_CACHE", show_envvar=True,
+              help="Read and validate every file afresh, without the store of unchanged files' results "
+                   "in ~/.cache/opsbook (or $XDG_CACHE_HOME/opsbook).")
+def validate(root: str, output_format: str, strict: bool, as_of: str | None, no_cache: bool) -> None:
     """Check every file of the handbook; exit 0 when valid, 1 on problems, 2 on a usage error."""
     from opsbook.commands.validate import run
 
-    sys.exit(run(root, output_format, strict, as_of))
+    sys.exit(run(root, output_format, strict, as_of, cache=not no_cache))
 
 
 @cli.command()

@@ -8,13 +8,14 @@ import click
 
 from opsbook import reporting
 from opsbook.dates import parse_as_of
+from opsbook.handbook.cache import StoredCache
 from opsbook.handbook.validate import check_handbook
 from opsbook.problems import count
 
 
-def run(root: str, output_format: str, strict: bool, as_of: str | None) -> int:
+def run(root: str, output_format: str, strict: bool, as_of: str | None, cache: bool = True) -> int:
     now = parse_as_of(as_of)
-    report = check_handbook(root, now)
+    report = check_handbook(root, now, StoredCache.for_root(root) if cache else None)
     errors, warnings = count(report.problems)
     failed = errors > 0 or (strict and warnings > 0)
     summary = reporting.summary_line(report.problems, report.handbook, strict)

@@ -190,6 +190,23 @@ class Source:
             node = child[0]
         return node.value if isinstance(node, yaml.ScalarNode) else None
 
+    # Pickled (the validation store, a forked reader's results) without repeating characters: the text
+    # as what precedes the body (kept once, shared with its Document) and where the YAML text lies in it.
+    # The node tree is left out; it is composed again when a line is asked for.
+    def __getstate__(self):
+        text, body = self.text, self.body
+        joined = text.endswith(body)
+        yaml_at = text.find(self.yaml_text) if self.yaml_text else -1
+        return (self.path, self.rel, text[:len(text) - len(body)] if joined else text, body, joined, self.data,
+                yaml_at, len(self.yaml_text), self.yaml_line, self.body_line)
+
+    def __setstate__(self, state):
+        (self.path, self.rel, head, self.body, joined, self.data, yaml_at, yaml_length, self.yaml_line,
+         self.body_line) = state
+        self.text = head + self.body if joined else head
+        self.yaml_text = self.text[yaml_at:yaml_at + yaml_length] if yaml_at >= 0 else ""
+        self._nodes = None
+
     def _composed(self):
         """The YAML node tree, composed once on first use; None if it cannot be."""
         if self._nodes is None:

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import gc
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from opsbook.handbook import checks
 from opsbook.handbook.assembled import CadenceFile, Document, Handbook, Page
@@ -57,8 +57,8 @@ def check_handbook(root: Path | str, now: dt.datetime | None = None, cache: Docu
     """Every problem in the handbook at `root`, sorted by file and line, and the handbook if it has no errors.
 
     `now` (aware; default: the current time) decides what is overdue, due for review or in the future.
-    With a `cache` (kept by a long-running process), runbooks and post-mortems unchanged since its last
-    load are not read again.
+    With a `cache` (a DocumentCache kept by a long-running process, or a StoredCache kept between runs),
+    files unchanged since its last load are not read or validated again; the problems are the same.
     """
     root = Path(root)
     if not root.is_dir():
@@ -123,84 +123,91 @@ def load_contents(root: Path | str, *, postmortems: bool = True) -> tuple[Conten
     return _load_contents(Path(root), problems, postmortems=postmortems), problems
 
 
+class FileOutcome(NamedTuple):
+    """What loading one file gave: a pure function of its path, its bytes and its model (so a cache may
+    keep it)."""
+
+    value: Any  # the validated model, Document or CadenceFile; None when the file has errors
+    source: Source | None  # the parsed file; None when it could not be read or parsed
+    problems: list[Problem]
+
+
+_MARKDOWN = (RunbookMeta, PostmortemMeta)
+
+
 def _load_contents(root: Path, problems: list[Problem], *, postmortems: bool = True,
                    cache: DocumentCache | None = None) -> Contents:
     contents = Contents(root=root)
-    config_path = root / CONFIG_FILE
-    contents.config = (_load_single(root, config_path, HandbookConfig, problems, contents)
-                       if config_path.exists() else HandbookConfig())
-    for attribute, (rel, model, required) in OPS_FILES.items():
+    wanted: list[tuple[Path, type]] = []  # every file a model validates, in the order checks expect them
+    singles: list[str] = []  # the attribute of `contents` each of the first files of `wanted` fills
+    for attribute, rel, model, required in _single_files():
         path = root / rel
-        if not path.exists():
-            if required:
-                problems.append(Problem(rel, "is missing", code="missing-file",
-                                        hint=f"every handbook has {rel}; `ops init` writes a starter one"))
-            else:
-                setattr(contents, attribute, model())
-            continue
-        setattr(contents, attribute, _load_single(root, path, model, problems, contents))
-    holidays = root / HOLIDAYS_FILE
-    contents.holidays = (_load_single(root, holidays, HolidayCalendar, problems, contents)
-                         if holidays.exists() else HolidayCalendar())
-
-    documents = [(path, RunbookMeta, contents.runbooks) for path in content_files(root, RUNBOOKS, problems)]
+        if path.exists():
+            wanted.append((path, model))
+            singles.append(attribute)
+        elif required:
+            problems.append(Problem(rel, "is missing", code="missing-file",
+                                    hint=f"every handbook has {rel}; `ops init` writes a starter one"))
+        else:
+            setattr(contents, attribute, model())
+    wanted += [(path, RunbookMeta) for path in content_files(root, RUNBOOKS, problems)]
     if postmortems:
-        documents += [(path, PostmortemMeta, contents.postmortems)
-                      for path in content_files(root, POSTMORTEMS, problems)]
-    wanted = [(path, model) for path, model, _ in documents]
-    load = functools.partial(_load_documents, root)
-    for (path, model, loaded), (doc, found, written_id) in zip(
-            documents, cache.outcomes(wanted, load) if cache else load(wanted)):
-        problems.extend(found)
-        if doc is not None:
-            loaded.append(doc)
+        wanted += [(path, PostmortemMeta) for path in content_files(root, POSTMORTEMS, problems)]
+    wanted += [(path, Cadence) for path in content_files(root, CALENDAR, problems)]
+
+    load = functools.partial(_load_files, root)
+    outcomes = cache.outcomes(wanted, load) if cache else load(wanted)
+    documents = {RunbookMeta: contents.runbooks, PostmortemMeta: contents.postmortems, Cadence: contents.cadences}
+    for index, ((path, model), outcome) in enumerate(zip(wanted, outcomes)):
+        problems.extend(outcome.problems)
+        if index < len(singles):
+            if outcome.source is not None:
+                contents.sources[outcome.source.rel] = outcome.source
+            setattr(contents, singles[index], outcome.value)
+        elif outcome.value is not None:
+            documents[model].append(outcome.value)
         elif model is RunbookMeta:
-            _record_unloaded(contents, path, written_id)
-    for path in content_files(root, CALENDAR, problems):
-        source = read_source(path, root, problems, markdown=False)
-        if source is None:
-            continue
-        _scan_credentials(source, problems)
-        cadence, found = model_problems(source, Cadence, source.data)
-        problems.extend(found)
-        if cadence is not None:
-            contents.cadences.append(CadenceFile(cadence, source))
+            _record_unloaded(contents, path, outcome.source.data.get("id") if outcome.source else None)
     for path in content_files(root, OPS, problems):
         if (page := _load_page(root, path, problems)) is not None:
             contents.pages.append(page)
     return contents
 
 
-def _load_single(root: Path, path: Path, model: type, problems: list[Problem], contents: Contents) -> Any:
-    source = read_source(path, root, problems, markdown=False)
-    if source is None:
-        return None
-    contents.sources[source.rel] = source
-    _scan_credentials(source, problems)
-    instance, found = model_problems(source, model, source.data)
-    problems.extend(found)
-    return instance
+def _single_files() -> list[tuple[str, str, type, bool]]:
+    """(attribute of Contents, path, model, required) of each file read by its own name."""
+    return [("config", CONFIG_FILE, HandbookConfig, False),
+            *((attribute, rel, model, required) for attribute, (rel, model, required) in OPS_FILES.items()),
+            ("holidays", HOLIDAYS_FILE, HolidayCalendar, False)]
 
 
-def _load_documents(root: Path, wanted: list[tuple[Path, type]]) -> list[tuple[Document | None, list[Problem], Any]]:
-    """Each Markdown document of `wanted` (path, model) validated, or None, with its problems and the
-    `id` its front matter gives (what references to a document that did not load are matched on)."""
+def _load_files(root: Path, wanted: list[tuple[Path, type]]) -> list[FileOutcome]:
+    """The outcome of reading, parsing and validating each file of `wanted` (path, model)."""
     # Reading and parsing is most of the work, and each file's own: on two cores when there are many.
-    read = map_in_halves(functools.partial(_read_document, root), [path for path, _ in wanted])
-    outcomes = []
-    for (_, model), (source, found) in zip(wanted, read):
-        doc = _validate_document(source, model, found) if source is not None else None
-        outcomes.append((doc, found, source.data.get("id") if source is not None else None))
-    return outcomes
+    read = map_in_halves(functools.partial(_read_file, root), [(path, model in _MARKDOWN) for path, model in wanted])
+    return [FileOutcome(_validate(source, model, found) if source is not None else None, source, found)
+            for (_, model), (source, found) in zip(wanted, read)]
 
 
-def _read_document(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
-    """A Markdown document read and parsed, and its problems so far (a pure function of the file)."""
+def _read_file(root: Path, item: tuple[Path, bool]) -> tuple[Source | None, list[Problem]]:
+    """A file (path, is Markdown) read and parsed, and its problems so far (a pure function of the file)."""
+    path, markdown = item
     problems: list[Problem] = []
-    source = read_source(path, root, problems, markdown=True)
+    source = read_source(path, root, problems, markdown=markdown)
     if source is not None:
         _scan_credentials(source, problems)
     return source, problems
+
+
+def _validate(source: Source, model: type, problems: list[Problem]) -> Any:
+    """The file's data validated as `model` (wrapped as a Document or CadenceFile), or None."""
+    value, found = model_problems(source, model, source.data)
+    problems.extend(found)
+    if value is None:
+        return None
+    if model is Cadence:
+        return CadenceFile(value, source)
+    return Document(value, source.body, source) if model in _MARKDOWN else value
 
 
 def _record_unloaded(contents: Contents, path: Path, written_id: Any) -> None:
@@ -210,12 +217,6 @@ def _record_unloaded(contents: Contents, path: Path, written_id: Any) -> None:
     contents.unloaded_runbooks[path.stem] = rel
     if isinstance(written_id, str):
         contents.unloaded_runbooks.setdefault(written_id.strip(), rel)
-
-
-def _validate_document(source: Source, model: type, problems: list[Problem]) -> Document | None:
-    meta, found = model_problems(source, model, source.data)
-    problems.extend(found)
-    return Document(meta, source.body, source) if meta is not None else None
 
 
 def _load_page(root: Path, path: Path, problems: list[Problem]) -> Page | None:

@@ -122,7 +122,8 @@ class Cadence(Strict):
     )
     skip: list[Date] = []
     on_holiday: Shift = Shift.NEXT_BUSINESS_DAY
-    issue: IssueSettings = IssueSettings()
+    # Built without validation (it holds only defaults) so that defining the model builds no validator.
+    issue: IssueSettings = IssueSettings.model_construct()
 
     @model_validator(mode="after")
     def _owner_or_rotation(self) -> "Cadence":

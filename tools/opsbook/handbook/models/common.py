@@ -22,7 +22,7 @@ from pydantic import (
 class Strict(BaseModel):
     """Base for every handbook model: unknown keys are errors, never silently dropped."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
 class Severity(str, enum.Enum):

@@ -28,5 +28,6 @@ class HandbookConfig(Strict):
     site_url: Annotated[str, Field(pattern=r"^https?://\S+$")] = "https://example.github.io/handbook/"
     repository: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")] | None = None
     branch: NonEmpty = "main"
-    feed: FeedSettings = FeedSettings()
-    issues: IssueSettings = IssueSettings()
+    # Built without validation (they hold only defaults) so that defining the model builds no validator.
+    feed: FeedSettings = FeedSettings.model_construct()
+    issues: IssueSettings = IssueSettings.model_construct()
