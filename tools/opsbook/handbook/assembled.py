@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 from opsbook.handbook.loading import Source
 from opsbook.handbook.models.cadence import Cadence, Holiday
 from opsbook.handbook.models.catalogue import (
+    MaintenanceWindow,
     Person,
     Rotation,
     Secret,
@@ -142,6 +143,7 @@ class Handbook:
     cadences: dict[str, CadenceFile]
     holidays: list[Holiday]
     pages: list[Page]
+    maintenance: list[MaintenanceWindow] = dataclasses.field(default_factory=list)
 
     @property
     def people(self) -> dict[str, Person]:

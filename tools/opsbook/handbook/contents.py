@@ -12,6 +12,7 @@ from opsbook.handbook.assembled import CadenceFile, Document, Page
 from opsbook.handbook.loading import Source
 from opsbook.handbook.models.cadence import HolidayCalendar
 from opsbook.handbook.models.catalogue import (
+    MaintenanceSchedule,
     SecretsInventory,
     ServiceCatalogue,
     SeverityPolicy,
@@ -30,6 +31,7 @@ OPS_FILES: dict[str, tuple[str, type, bool]] = {
     "services": ("ops/services.yaml", ServiceCatalogue, True),
     "team": ("ops/team.yaml", Team, True),
     "secrets": ("ops/secrets.yaml", SecretsInventory, False),
+    "maintenance": ("ops/maintenance.yaml", MaintenanceSchedule, False),
 }
 HOLIDAYS_FILE = "calendar/holidays.yaml"
 
@@ -45,6 +47,7 @@ class Contents:
     services: ServiceCatalogue | None = None
     team: Team | None = None
     secrets: SecretsInventory | None = None
+    maintenance: MaintenanceSchedule | None = None
     holidays: HolidayCalendar | None = None
     sources: dict[str, Source] = dataclasses.field(default_factory=dict)
     runbooks: list[Document[RunbookMeta]] = dataclasses.field(default_factory=list)

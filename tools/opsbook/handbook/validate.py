@@ -72,8 +72,9 @@ def _room_checks() -> tuple:
     models, so a top-level import would make the rooms import each other.
     """
     from opsbook.calendar.checks import check_schedule
+    from opsbook.status.checks import check_public
 
-    return (check_schedule,)
+    return (check_schedule, check_public)
 
 
 @contextlib.contextmanager
@@ -240,6 +241,7 @@ def _assemble(contents: Contents) -> Handbook:
         cadences={item.id: item for item in contents.cadences},
         holidays=list(contents.holidays.holidays),
         pages=contents.pages,
+        maintenance=list(contents.maintenance.windows) if contents.maintenance else [],
     )
 
 

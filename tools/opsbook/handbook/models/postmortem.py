@@ -90,6 +90,35 @@ class ActionItem(Strict):
     issue: AnyHttpUrl | None = Field(default=None, description="The tracking issue, once it exists.")
 
 
+class PublicState(str, enum.Enum):
+    """Where an incident stands, as users are told it (Statuspage's four states)."""
+
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+
+class PublicUpdate(Strict):
+    """One message posted to users: the status page and its feeds show it as written."""
+
+    at: AwareDatetime
+    state: PublicState
+    message: NonEmpty
+
+
+class PublicPart(Strict):
+    """What users may see of the incident. Nothing else in a post-mortem leaves the handbook."""
+
+    title: NonEmpty | None = Field(default=None, description="The title users see; by default one that "
+                                                             "names the affected components.")
+    components: Annotated[list[Id], Field(min_length=1)] = Field(
+        description="Services shown on the status page (each has `public_name` in ops/services.yaml).")
+    updates: list[PublicUpdate] = []
+    summary: NonEmpty | None = Field(default=None, description="What users read about the incident once it "
+                                                               "is resolved.")
+
+
 class ReviewMeeting(Strict):
     """The post-mortem review meeting, which also goes into the calendar feed."""
 
@@ -114,6 +143,8 @@ class PostmortemMeta(Strict):
     action_items: list[ActionItem] = []
     review_meeting: ReviewMeeting | None = None
     tags: list[NonEmpty] = []
+    public: PublicPart | None = Field(default=None, description="What the status page shows; without it "
+                                                                "the incident stays internal.")
 
     @model_validator(mode="after")
     def _unique_action_ids(self) -> "PostmortemMeta":
