@@ -47,9 +47,6 @@ CASES = [
      "{rel}:{line}:7: error: public.updates[0].at: this update is before the incident began"),
     ("resolved-not-last", PM, "state: monitoring", "state: resolved  # too soon", "# too soon",
      "{rel}:{line}:7: error: public.updates[2].state: only the last update may be `resolved`"),
-    ("resolved-missing", PM, "      state: resolved\n", "      state: monitoring  # still\n", "# still",
-     "{rel}:{line}:7: error: public.updates[3].state: the incident is resolved but its last public update is not "
-     "`resolved`"),
     ("resolved-before-event", PM, '- at: "2026-11-23T15:45:00+01:00"', '- at: "2026-11-23T15:00:00+01:00"',
      "15:00:00+01:00",
      "{rel}:{line}:7: error: public.updates[3].at: the `resolved` update is before the timeline's `resolved` event"),
@@ -87,3 +84,16 @@ def test_a_person_named_in_public_text_is_a_warning(handbook_copy, capsys):
 def test_the_example_public_parts_are_valid(handbook_copy, capsys):
     code, lines = _validate(handbook_copy, capsys)
     assert code == 0, "\n".join(lines)
+
+
+def test_a_resolved_incident_without_a_resolved_update_warns_while_draft_and_fails_in_review(handbook_copy, capsys):
+    _edit(handbook_copy, PM, "      state: resolved\n", "      state: monitoring  # still\n")
+    code, lines = _validate(handbook_copy, capsys)
+    line = _line_of(handbook_copy, PM, "# still")
+    message = ("public.updates[3].state: the incident is resolved but its last public update is not `resolved`")
+    assert code == 0
+    assert f"{PM}:{line}:7: warning: {message}" in lines
+    _edit(handbook_copy, PM, "status: draft", "status: in-review")
+    code, lines = _validate(handbook_copy, capsys)
+    assert code == 1
+    assert f"{PM}:{line}:7: error: {message}" in lines

@@ -230,6 +230,43 @@ def incident_publish(root: str, incident_id: str, review: bool) -> int:
     return run_status(root, incident_id, "in-review" if review else "published")
 
 
+@incident.command("update")
+@ROOT_OPTION
+@click.argument("incident_id", metavar="ID")
+@click.option("--state", required=True, help="investigating, identified, monitoring or resolved.")
+@click.option("--message", help="What users read (after the runbook's text with --from-runbook).")
+@click.option("--from-runbook", "from_runbook", metavar="KEY",
+              help="Start from a message of the runbook's `## User-facing messages`, such as status-page-first-post "
+                   "(RUNBOOK:KEY for another runbook).")
+@click.option("--title", help="The title users see.  [default: Problem with <components>]")
+@click.option("--component", "components", multiple=True, metavar="ID",
+              help="An affected public component (repeatable).  [default: the incident's public services]")
+@AT_OPTION
+def incident_update(root: str, incident_id: str, state: str, message: str | None, from_runbook: str | None,
+                    title: str | None, components: tuple[str, ...], at: str | None) -> int:
+    """Post a public update for the status page and its feeds."""
+    from opsbook.commands.incident import run_update
+
+    return run_update(root, incident_id, state, message, from_runbook, title, components, at)
+
+
+@cli.group()
+def status() -> None:
+    """The public status page: components, incidents, maintenance, feeds; only what is marked public."""
+
+
+@status.command("build")
+@ROOT_OPTION
+@click.option("--out", type=click.Path(file_okay=False), metavar="DIR",
+              help="Where to write the page.  [default: status-site/ in the handbook's folder]")
+@click.option("--as-of", "as_of", metavar="DATE", help="Build as of this date (YYYY-MM-DD) or ISO date-time.")
+def status_build(root: str, out: str | None, as_of: str | None) -> int:
+    """Write the status page, its Atom feeds and the maintenance calendar into a folder of its own."""
+    from opsbook.commands.status import run_build
+
+    return run_build(root, out, as_of)
+
+
 @cli.group("new")
 def new() -> None:
     """Start a runbook, post-mortem or cadence from the templates (valid from the first save).

@@ -63,3 +63,12 @@ def run_status(root: str, incident_id: str, status: str) -> int:
 
     event = set_status(Path(root), incident_id, status)
     return _report(event, root, event.message)
+
+
+def run_update(root: str, incident_id: str, state: str, message: str | None, from_runbook: str | None,
+               title: str | None, components: tuple[str, ...], at: str | None) -> int:
+    from opsbook.incident.public import post_update
+
+    event = post_update(Path(root), incident_id, state=state, message=message, from_runbook=from_runbook,
+                        title=title, components=components, at=at)
+    return _report(event, root, f"public update at {event.at.isoformat(timespec='minutes')}: {event.message}")

@@ -8,7 +8,8 @@ validation (`handbook/validate.py`, `_room_checks`). The rules, each at the key 
 2. `public-order`: updates are in time order, none before the incident began, none in the future.
 3. `public-resolved`: `resolved` is the last update and comes once the timeline has its `resolved`
    event; a resolved incident with a public part ends with a `resolved` update, so users are not left
-   reading "investigating" forever.
+   reading "investigating" forever (a warning while the post-mortem is a draft, as `ops incident
+   resolve` must come before the `resolved` update; an error once it is in review or published).
 4. `public-leak`: a public text names a secret of the inventory (error) or a person of the team
    (warning): who did what stays internal. Credentials are caught for every file by the loader.
 5. `duplicate-id`: maintenance window ids are unique (they are the calendar's UIDs).
@@ -23,7 +24,7 @@ from typing import Iterator
 from opsbook.handbook.contents import Contents
 from opsbook.handbook.explain import key_path
 from opsbook.handbook.loading import Source
-from opsbook.handbook.models.postmortem import EventType, PublicState
+from opsbook.handbook.models.postmortem import EventType, PublicState, Status
 from opsbook.problems import Level, Problem
 
 MAINTENANCE_FILE = "ops/maintenance.yaml"
@@ -111,9 +112,11 @@ def _updates(doc, now: dt.datetime) -> Iterator[Problem]:
                           code="public-resolved", expected=f"a time at or after {resolved.isoformat()}",
                           found=update.at.isoformat())
     if resolved is not None and (not updates or updates[-1].state is not PublicState.RESOLVED):
+        # A warning while the post-mortem is a draft: `ops incident resolve` comes first and the
+        # `resolved` update needs it, so the moment between the two must not be refused.
         path = ("public", "updates", len(updates) - 1, "state") if updates else ("public",)
         yield _at(source, path, "the incident is resolved but its last public update is not `resolved`",
-                  code="public-resolved",
+                  code="public-resolved", level=Level.WARNING if meta.status is Status.DRAFT else Level.ERROR,
                   hint=f"tell users: ops incident update {meta.id} --state resolved --message …")
 
 
