@@ -31,8 +31,14 @@ def entry_id(view: StatusView, incident: Incident) -> str:
     return f"tag:{host},{incident.began.astimezone(dt.timezone.utc).date().isoformat()}:incident/{incident.key}"
 
 
-def render_feed(view: StatusView, incidents: list[Incident], *, path: str, title: str) -> bytes:
-    """The Atom document at `path` (relative to the status page) listing `incidents`."""
+def render_feed(view: StatusView, incidents: list[Incident], *, path: str, title: str,
+                entries: dict[str, str] | None = None) -> bytes:
+    """The Atom document at `path` (relative to the status page) listing `incidents`.
+
+    `entries` caches each incident's rendered entry by key: an incident is in the whole feed and in
+    each of its components' feeds, and is rendered once for all of them.
+    """
+    entries = {} if entries is None else entries
     chosen = sorted(incidents, key=lambda i: (i.updated, i.key), reverse=True)[:ENTRIES]
     updated = chosen[0].updated if chosen else view.now
     lines = [
@@ -46,7 +52,10 @@ def render_feed(view: StatusView, incidents: list[Incident], *, path: str, title
         f'  <link rel="alternate" type="text/html" href={quoteattr(view.url)}/>',
     ]
     for incident in chosen:
-        lines += _entry(view, incident)
+        entry = entries.get(incident.key)
+        if entry is None:
+            entry = entries[incident.key] = "\n".join(_entry(view, incident))
+        lines.append(entry)
     lines += ["</feed>", ""]
     return "\n".join(lines).encode("utf-8")
 
@@ -78,9 +87,11 @@ def render_feeds(view: StatusView) -> dict[str, bytes]:
     for incident in view.incidents:
         for cid in incident.components:
             by_component[cid].append(incident)
-    feeds = {"feed.atom": render_feed(view, list(view.incidents), path="feed.atom", title=f"{view.name}: incidents")}
+    entries: dict[str, str] = {}
+    feeds = {"feed.atom": render_feed(view, list(view.incidents), path="feed.atom", title=f"{view.name}: incidents",
+                                      entries=entries)}
     for component in view.components:
         path = f"components/{component.id}.atom"
         feeds[path] = render_feed(view, by_component[component.id], path=path,
-                                  title=f"{view.name}: {component.name}")
+                                  title=f"{view.name}: {component.name}", entries=entries)
     return feeds

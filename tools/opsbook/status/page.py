@@ -61,10 +61,21 @@ footer{margin-top:2rem;padding-bottom:2rem;color:var(--muted);font-size:.9rem}
 """
 
 
-def _when(moment: dt.datetime, tz) -> str:
-    local = moment.astimezone(tz)
-    text = f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
-    return f'<time datetime="{moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")}">{text}</time>'
+def _clock(tz):
+    """A function writing a moment as a `<time>` element in `tz`, remembering each moment it wrote:
+    an active incident's updates are on the front page and in the history."""
+    written: dict[dt.datetime, str] = {}
+
+    def when(moment: dt.datetime) -> str:
+        text = written.get(moment)
+        if text is None:
+            local = moment.astimezone(tz)
+            stamp = moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+            text = written[moment] = (f'<time datetime="{stamp}">{local.day} {local:%b %Y, %H:%M} '
+                                      f"{local.tzname()}</time>")
+        return text
+
+    return when
 
 
 def _state(state: ComponentState) -> str:
@@ -88,39 +99,39 @@ def _document(view: StatusView, title: str, body: list[str]) -> bytes:
     ]
     tail = ["</main>", "<footer>", '<p>Subscribe: <a href="feed.atom">incidents (Atom)</a>, '
             '<a href="maintenance.ics">maintenance (calendar)</a>; each component has its own feed below its name.</p>',
-            f"<p>Updated {_when(view.now, dt.timezone.utc)}.</p>", "</footer>", "</body>", "</html>", ""]
+            f"<p>Updated {_clock(dt.timezone.utc)(view.now)}.</p>", "</footer>", "</body>", "</html>", ""]
     return "\n".join(head + body + tail).encode("utf-8")
 
 
 def render_index(view: StatusView) -> bytes:
     """The front page: overall state, components, active incidents, upcoming maintenance, history."""
-    tz = zone(view.timezone)
+    when = _clock(zone(view.timezone))
     worst = max((c.state for c in view.components), key=lambda s: s.rank, default=ComponentState.OPERATIONAL)
     overall = ("All systems operational" if worst is ComponentState.OPERATIONAL else
                f"{len(view.active) or 'No'} active incident{'s' if len(view.active) != 1 else ''}"
                if worst is not ComponentState.MAINTENANCE else "Maintenance in progress")
     body = [f"<h1>{escape(view.name)}</h1>", f'<p class="overall s-{worst.value}" role="status">{overall}</p>']
     body += ['<section aria-labelledby="active-h">', '<h2 id="active-h">Active incidents</h2>']
-    body += [_incident(view, incident, tz, "h3") for incident in view.active] or ['<p>No active incidents.</p>']
+    body += [_incident(view, incident, when, "h3") for incident in view.active] or ['<p>No active incidents.</p>']
     body += ["</section>", '<section aria-labelledby="components-h">', '<h2 id="components-h">Components</h2>',
              f'<p class="note">Each bar shows the last {len(view.days)} days, oldest on the left.</p>',
              '<ul class="plain">']
     body += [_component(view, component) for component in view.components]
     body += ["</ul>", "</section>", '<section aria-labelledby="maintenance-h">',
              '<h2 id="maintenance-h">Scheduled maintenance</h2>']
-    body += [_maintenance(view, window, tz) for window in view.upcoming] or ["<p>None scheduled.</p>"]
+    body += [_maintenance(view, window, when) for window in view.upcoming] or ["<p>None scheduled.</p>"]
     body += ["</section>", '<section aria-labelledby="past-h">', '<h2 id="past-h">Recent incidents</h2>']
     recent = view.resolved[:10]
-    body += [_summary_line(incident, tz) for incident in recent] or [f"<p>No incidents in the last {len(view.days)} days.</p>"]
+    body += [_summary_line(incident, when) for incident in recent] or [f"<p>No incidents in the last {len(view.days)} days.</p>"]
     body += [f'<p><a href="history.html">All incidents of the last {len(view.days)} days</a></p>', "</section>"]
     return _document(view, view.name, body)
 
 
 def render_history(view: StatusView) -> bytes:
     """Every incident of the history window with its updates and, once resolved, its summary."""
-    tz = zone(view.timezone)
+    when = _clock(zone(view.timezone))
     body = [f"<h1>Incident history</h1>", f"<p>Incidents of the last {len(view.days)} days, newest first.</p>"]
-    body += [_incident(view, incident, tz, "h2") for incident in view.incidents] or ["<p>No incidents.</p>"]
+    body += [_incident(view, incident, when, "h2") for incident in view.incidents] or ["<p>No incidents.</p>"]
     return _document(view, f"Incident history: {view.name}", body)
 
 
@@ -139,31 +150,31 @@ def _component(view: StatusView, component: Component) -> str:
             f'<p class="note">{said}</p></div></li>')
 
 
-def _incident(view: StatusView, incident: Incident, tz, heading: str) -> str:
+def _incident(view: StatusView, incident: Incident, when, heading: str) -> str:
     names = escape(view.component_names(incident.components))
     parts = [f'<article id="incident-{incident.key}" aria-labelledby="t-{incident.key}">',
              f'<{heading} id="t-{incident.key}">{escape(incident.title)}</{heading}>',
-             f'<p class="note">Affects {names}. Began {_when(incident.began, tz)}'
-             + (f"; resolved {_when(incident.updated, tz)}" if not incident.active else "") + ".</p>"]
+             f'<p class="note">Affects {names}. Began {when(incident.began)}'
+             + (f"; resolved {when(incident.updated)}" if not incident.active else "") + ".</p>"]
     if incident.summary and not incident.active:
         parts.append(f"<p>{escape(incident.summary)}</p>")
     parts.append('<ol class="updates" reversed>')
     for update in reversed(incident.updates):
-        parts.append(f'<li><span class="label">{update.state.value}</span> · {_when(update.at, tz)}'
+        parts.append(f'<li><span class="label">{update.state.value}</span> · {when(update.at)}'
                      f"<br>{escape(update.message)}</li>")
     parts += ["</ol>", "</article>"]
     return "\n".join(parts)
 
 
-def _summary_line(incident: Incident, tz) -> str:
+def _summary_line(incident: Incident, when) -> str:
     return (f'<p><a href="history.html#incident-{incident.key}">{escape(incident.title)}</a> '
-            f'<span class="note">· resolved {_when(incident.updated, tz)}</span></p>')
+            f'<span class="note">· resolved {when(incident.updated)}</span></p>')
 
 
-def _maintenance(view: StatusView, window: Maintenance, tz) -> str:
+def _maintenance(view: StatusView, window: Maintenance, when) -> str:
     names = escape(view.component_names(window.components))
     status = "Cancelled" if window.cancelled else ("In progress" if window.start <= view.now else "Scheduled")
     return (f'<article id="maintenance-{window.id}"><h3>{escape(window.title)} '
             f'<span class="state {"s-operational" if window.cancelled else "s-under-maintenance"}">{status}</span></h3>'
-            f'<p class="note">{names}: {_when(window.start, tz)} to {_when(window.end, tz)}.</p>'
+            f'<p class="note">{names}: {when(window.start)} to {when(window.end)}.</p>'
             f"<p>{escape(window.message)}</p></article>")

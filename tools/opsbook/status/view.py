@@ -113,9 +113,10 @@ class StatusView:
     def resolved(self) -> list[Incident]:
         return [incident for incident in self.incidents if not incident.active]
 
+    names: dict[str, str] = dataclasses.field(default_factory=dict, compare=False)  # component id → name
+
     def component_names(self, ids: tuple[str, ...]) -> str:
-        names = {component.id: component.name for component in self.components}
-        return ", ".join(names[i] for i in ids if i in names)
+        return ", ".join(self.names[i] for i in ids if i in self.names)
 
 
 def public_key(postmortem_id: str, first: dt.datetime) -> str:
@@ -143,7 +144,7 @@ def public_view(handbook, now: dt.datetime) -> StatusView:
                            key=lambda m: (m.start, m.id)))
     components = _components(public, incidents, windows, days, tz, now)
     return StatusView(config.status.name, status_url(config), now, days, components, incidents, windows,
-                      handbook.team.timezone)
+                      handbook.team.timezone, public)
 
 
 def _incidents(handbook, public: dict[str, str], now: dt.datetime, since: dt.datetime) -> tuple[Incident, ...]:
@@ -174,26 +175,25 @@ def _maintenance(window) -> Maintenance:
 
 def _components(public: dict[str, str], incidents: tuple[Incident, ...], windows: tuple[Maintenance, ...],
                 days: tuple[dt.date, ...], tz, now: dt.datetime) -> tuple[Component, ...]:
-    index = {day: n for n, day in enumerate(days)}
-    history = {cid: [ComponentState.OPERATIONAL] * len(days) for cid in public}
-    current = dict.fromkeys(public, ComponentState.OPERATIONAL)
+    states = list(ComponentState)  # rows hold ranks (indexes into this), cheaper to compare than enums
+    history = {cid: [0] * len(days) for cid in public}
+    current = dict.fromkeys(public, 0)
     for incident in incidents:
-        first = max(incident.began.astimezone(tz).date(), days[0])
-        last = (now if incident.active else incident.updated).astimezone(tz).date()
+        impact = incident.impact.rank
+        first = max((incident.began.astimezone(tz).date() - days[0]).days, 0)
+        last = min(((now if incident.active else incident.updated).astimezone(tz).date() - days[0]).days, len(days) - 1)
         for cid in incident.components:
             row = history[cid]
-            day = first
-            while day <= last:
-                n = index.get(day)
-                if n is not None and incident.impact.rank > row[n].rank:
-                    row[n] = incident.impact
-                day += dt.timedelta(days=1)
-            if incident.active and incident.current_impact.rank > current[cid].rank:
-                current[cid] = incident.current_impact
+            for n in range(first, last + 1):
+                if impact > row[n]:
+                    row[n] = impact
+            if incident.active:
+                current[cid] = max(current[cid], incident.current_impact.rank)
     for window in windows:
         if not window.cancelled and window.start <= now < window.end:
             for cid in window.components:
-                if current.get(cid) is ComponentState.OPERATIONAL:
-                    current[cid] = ComponentState.MAINTENANCE
+                if current.get(cid) == 0:
+                    current[cid] = ComponentState.MAINTENANCE.rank
     ordered = sorted(public.items(), key=lambda item: item[1].casefold())
-    return tuple(Component(cid, name, current[cid], tuple(history[cid])) for cid, name in ordered)
+    return tuple(Component(cid, name, states[current[cid]], tuple(states[n] for n in history[cid]))
+                 for cid, name in ordered)

@@ -53,7 +53,10 @@ class ComponentState(str, enum.Enum):
     @property
     def rank(self) -> int:
         """0 for operational; higher is worse."""
-        return list(ComponentState).index(self)
+        return _COMPONENT_RANK[self]
+
+
+_COMPONENT_RANK = {state: rank for rank, state in enumerate(ComponentState)}
 
 
 # --- ops/slos.yaml -------------------------------------------------------------------------------
