@@ -3,6 +3,8 @@ refused (file unchanged, exact message) when they would be out of order or unkno
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,29 @@ def test_a_resolved_update_before_the_timeline_is_resolved_is_refused(handbook_c
     assert lines[1].endswith("public.updates[0].state: says `resolved` but the timeline has no `resolved` event; "
                              "`ops incident resolve` records it")
     assert path.read_bytes() == before
+
+
+def test_open_can_post_the_first_update_from_the_runbook(handbook_copy, capsys):
+    code, out, err = _ops(capsys, "incident", "open", "--root", str(handbook_copy), "--title", "Checkout failing",
+                          "--severity", "SEV-1", "--category", "commerce", "--on-call", "priya", "--at", "-10m",
+                          "--public-from-runbook", "status-page")
+    assert code == 0, err
+    events = [line for line in out.splitlines()]
+    assert [json.loads(line)["type"] for line in events] == ["created", "update"]
+    incident = json.loads(events[0])["incidentId"]
+    text = (handbook_copy / "postmortems" / f"{incident}.md").read_text(encoding="utf-8")
+    detected = re.search(r'\{at: "([^"]+)", type: detected', text)[1]
+    assert f'    - at: "{detected}"\n      state: investigating\n      message: We are investigating failed payments' in text
+
+
+def test_open_with_an_unknown_message_opens_and_says_the_update_was_not_posted(handbook_copy, capsys):
+    code, out, err = _ops(capsys, "incident", "open", "--root", str(handbook_copy), "--title", "Checkout failing",
+                          "--severity", "SEV-1", "--category", "commerce", "--on-call", "priya",
+                          "--public-from-runbook", "status-paeg")
+    incident = json.loads(out)["incidentId"]
+    assert code == 2
+    assert err == (f"ops: error: {incident} is open ({incident}.md), but its first public update was not posted: "
+                   "--from-runbook 'status-paeg': runbooks/rb-checkout-failure.md has no such message under "
+                   "`## User-facing messages` (its keys: widget-banner, status-page, when-it-is-fixed); post it with "
+                   f"`ops incident update {incident} --state investigating`\n")
+    assert "public:" not in (handbook_copy / "postmortems" / f"{incident}.md").read_text(encoding="utf-8")

@@ -155,13 +155,18 @@ AT_OPTION = click.option("--at", metavar="TIME", help="When it happened: -20m or
 @click.option("--on-call", metavar="PERSON", help="Who was paged.  [default: the on-call rotation's holder]")
 @click.option("--runbook", metavar="ID", help="The runbook followed.  [default: the category's only runbook]")
 @click.option("--message", help="What was detected (the alert, the report).")
+@click.option("--public-message", help="Also post a first public update (investigating) saying this.")
+@click.option("--public-from-runbook", metavar="KEY", help="Also post a first public update (investigating) "
+              "from the runbook's prewritten message KEY, such as status-page-first-post.")
 @AT_OPTION
 def incident_open(root: str, title: str, severity: str, category: str, services: tuple[str, ...],
-                  on_call: str | None, runbook: str | None, message: str | None, at: str | None) -> int:
-    """Open an incident: a draft post-mortem with its `detected` event."""
+                  on_call: str | None, runbook: str | None, message: str | None, public_message: str | None,
+                  public_from_runbook: str | None, at: str | None) -> int:
+    """Open an incident: a draft post-mortem with its `detected` event (and a first public update)."""
     from opsbook.commands.incident import run_open
 
-    return run_open(root, title, severity, category, services, on_call, runbook, at, message)
+    return run_open(root, title, severity, category, services, on_call, runbook, at, message,
+                    public_message, public_from_runbook)
 
 
 @incident.command("log")

@@ -86,3 +86,24 @@ def _public_services(contents, meta) -> list[str]:
         raise OpsbookError(f"none of {meta.id}'s services ({', '.join(meta.services)}) is a public component; "
                            "give --component ID (a service with `public_name` in ops/services.yaml)")
     return public
+
+
+def open_and_tell(root: Path, *, public_message: str | None = None, public_from_runbook: str | None = None,
+                  **opening) -> list[IncidentEvent]:
+    """`ops incident open` with a first public update (`investigating`, at the detection time).
+
+    `opening` are `open_incident`'s arguments. The incident is opened first; if the update is then
+    refused (an unknown runbook message, say), the incident stays open and the error says so.
+    """
+    from opsbook.incident.workflow import open_incident
+
+    opened = open_incident(root, **opening)
+    try:
+        told = post_update(root, opened.incident_id, state="investigating", message=public_message,
+                           from_runbook=public_from_runbook, at=opened.at.isoformat(), now=opening.get("now"))
+    except OpsbookError as exc:
+        error = type(exc)(f"{opened.incident_id} is open ({opened.path.name}), but its first public update was not "
+                          f"posted: {exc}; post it with `ops incident update {opened.incident_id} --state investigating`")
+        error.opened = opened
+        raise error from None
+    return [opened, told]
