@@ -184,3 +184,22 @@ def test_ops_status_build_writes_the_folder_and_refuses_a_broken_handbook(live, 
     assert "ops/maintenance.yaml:2:5: error: windows[0].title: required key `title` is missing" in err
     assert err[-1] == "✗ 5 errors, 0 warnings; the status page was not built"  # title, start, end, components, message
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == sorted(built.files)
+
+
+GOLDEN = Path(__file__).parent / "golden" / "status"
+
+
+@pytest.mark.parametrize("name", ["index.html", "history.html", "feed.atom", "components/mcp-server.atom",
+                                  "maintenance.ics"])
+def test_the_example_status_page_matches_its_golden_files(name):
+    """Regenerate with UPDATE_GOLDEN=1 after an intended change, and read the diff before committing."""
+    import os
+    from conftest import REPO
+
+    _, output = _render(REPO)
+    path = GOLDEN / name.replace("/", "-")
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(output[name])
+    assert path.exists(), f"no golden file {path}; run with UPDATE_GOLDEN=1 to create it"
+    assert output[name] == path.read_bytes(), f"{name} differs from its golden file"

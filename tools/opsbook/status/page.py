@@ -44,6 +44,7 @@ ul.plain{list-style:none;margin:0;padding:0}
 .s-degraded-performance{color:#6b4200;background:#fdf1dc}
 .s-partial-outage{color:#8a3000;background:#fde8dc}
 .s-major-outage{color:#9b1111;background:#fbe4e4}
+.s-cancelled{color:#3a3a3a;background:#ececec}
 .days{display:grid;grid-template-columns:repeat(var(--n),1fr);gap:1px;height:1.5rem;margin:.4rem 0 .1rem;padding:0;list-style:none;width:100%}
 .days li{border-radius:1px}
 .days li.s-operational{background:#2e8b57}
@@ -175,6 +176,6 @@ def _maintenance(view: StatusView, window: Maintenance, when) -> str:
     names = escape(view.component_names(window.components))
     status = "Cancelled" if window.cancelled else ("In progress" if window.start <= view.now else "Scheduled")
     return (f'<article id="maintenance-{window.id}"><h3>{escape(window.title)} '
-            f'<span class="state {"s-operational" if window.cancelled else "s-under-maintenance"}">{status}</span></h3>'
+            f'<span class="state {"s-cancelled" if window.cancelled else "s-under-maintenance"}">{status}</span></h3>'
             f'<p class="note">{names}: {when(window.start)} to {when(window.end)}.</p>'
             f"<p>{escape(window.message)}</p></article>")

@@ -14,7 +14,8 @@ How a component's state is decided:
 2. A component takes the worst state of its active incidents; with none, `under-maintenance` while a
    scheduled window covers now, else `operational`.
 3. History: each of the last `status.history` days (in the team's zone) gets the worst state of the
-   incidents that were open for part of it, from the first update to the `resolved` one.
+   incidents that were open for part of it: the incident's state from its first update until the
+   first `monitoring` or `resolved` one, at most `degraded-performance` from then to the `resolved` one.
 """
 
 from __future__ import annotations
@@ -62,6 +63,11 @@ class Incident:
     @property
     def active(self) -> bool:
         return self.state is not PublicState.RESOLVED
+
+    @property
+    def eased(self) -> dt.datetime | None:
+        """When users were first told it was fixed or being watched (`monitoring` or `resolved`)."""
+        return next((u.at for u in self.updates if u.state in (PublicState.MONITORING, PublicState.RESOLVED)), None)
 
     @property
     def current_impact(self) -> ComponentState:
@@ -173,20 +179,30 @@ def _maintenance(window) -> Maintenance:
                        window.status is MaintenanceStatus.CANCELLED)
 
 
+def _day_index(moment: dt.datetime, days: tuple[dt.date, ...], tz) -> int:
+    return (moment.astimezone(tz).date() - days[0]).days
+
+
 def _components(public: dict[str, str], incidents: tuple[Incident, ...], windows: tuple[Maintenance, ...],
                 days: tuple[dt.date, ...], tz, now: dt.datetime) -> tuple[Component, ...]:
     states = list(ComponentState)  # rows hold ranks (indexes into this), cheaper to compare than enums
     history = {cid: [0] * len(days) for cid in public}
     current = dict.fromkeys(public, 0)
+    degraded = ComponentState.DEGRADED.rank
     for incident in incidents:
         impact = incident.impact.rank
-        first = max((incident.began.astimezone(tz).date() - days[0]).days, 0)
-        last = min(((now if incident.active else incident.updated).astimezone(tz).date() - days[0]).days, len(days) - 1)
+        start = _day_index(incident.began, days, tz)
+        eased = _day_index(incident.eased or now, days, tz)
+        end = _day_index(now if incident.active else incident.updated, days, tz)
+        # Full impact until users were told it was fixed or watched; at most degraded from then on.
+        spans = ((max(start, 0), min(eased, len(days) - 1), impact),
+                 (max(eased, 0), min(end, len(days) - 1), min(impact, degraded)))
         for cid in incident.components:
             row = history[cid]
-            for n in range(first, last + 1):
-                if impact > row[n]:
-                    row[n] = impact
+            for first, last, rank in spans:
+                for n in range(first, last + 1):
+                    if rank > row[n]:
+                        row[n] = rank
             if incident.active:
                 current[cid] = max(current[cid], incident.current_impact.rank)
     for window in windows:
