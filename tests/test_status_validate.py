@@ -54,6 +54,8 @@ CASES = [
      "{rel}:{line}:7: error: public.updates[3].at: is in the future"),
     ("secret-named", PM, "We found the cause", "We found STRIPE_SECRET_KEY was the cause", "STRIPE_SECRET_KEY",
      "{rel}:{line}:7: error: public.updates[1].message: public text names the secret 'STRIPE_SECRET_KEY'"),
+    ("credential", MAINTENANCE, "Gift suggestions may be slower", "Key sk_live_" + "a1B2c3D4e5F6g7H8i9 slower",
+     "Key sk_live_", "{rel}:{line}:18: error: looks like a Stripe secret key; a handbook must never hold a credential"),
     ("end-before-start", MAINTENANCE, 'end: "2026-12-08T06:30:00+01:00"', 'end: "2026-12-08T05:30:00+01:00"',
      "- id: checkout-stripe", "{rel}:{line}:5: error: windows[0]: `end` must be after `start`"),
     ("duplicate-window", MAINTENANCE, "id: search-index-rebuild-2026-12", "id: checkout-stripe-api-2026-12  # copy",
