@@ -203,3 +203,26 @@ def test_the_example_status_page_matches_its_golden_files(name):
         path.write_bytes(output[name])
     assert path.exists(), f"no golden file {path}; run with UPDATE_GOLDEN=1 to create it"
     assert output[name] == path.read_bytes(), f"{name} differs from its golden file"
+
+
+def test_a_moved_or_cancelled_window_keeps_its_uid_and_raises_its_sequence(handbook_copy, tmp_path):
+    out = tmp_path / "status"
+
+    def build() -> dict[str, icalendar.Event]:
+        write_status(load_handbook(handbook_copy, NOW), out, NOW)
+        events = icalendar.Calendar.from_ical((out / "maintenance.ics").read_bytes()).walk("VEVENT")
+        return {str(event["UID"]).split("@")[0]: event for event in events}
+
+    upgrade = "maintenance/checkout-stripe-api-2026-12"
+    assert int(build()[upgrade]["SEQUENCE"]) == 0
+    assert int(build()[upgrade]["SEQUENCE"]) == 0  # an unchanged window keeps its number
+    path = handbook_copy / "ops" / "maintenance.yaml"
+    path.write_text(path.read_text().replace("2026-12-08T06:", "2026-12-09T06:"), encoding="utf-8")
+    moved = build()[upgrade]
+    assert int(moved["SEQUENCE"]) == 1 and moved["DTSTART"].dt.date() == dt.date(2026, 12, 9)
+    text = path.read_text()
+    path.write_text(text.replace("provider. Gift suggestions keep working; saved gifts stay in your list.\n",
+                                 "provider. Gift suggestions keep working; saved gifts stay in your list.\n"
+                                 "    status: cancelled\n"), encoding="utf-8")
+    cancelled = build()[upgrade]
+    assert (int(cancelled["SEQUENCE"]), str(cancelled["STATUS"])) == (2, "CANCELLED")

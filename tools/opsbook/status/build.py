@@ -40,13 +40,15 @@ class BuiltStatus:
     files: dict[str, bytes]
 
 
-def render_status(handbook, now: dt.datetime) -> tuple[StatusView, dict[str, bytes]]:
-    """The status page's files by relative path, as of `now` (aware)."""
+def render_status(handbook, now: dt.datetime, previous_maintenance: bytes | None = None
+                  ) -> tuple[StatusView, dict[str, bytes]]:
+    """The status page's files by relative path, as of `now` (aware); `previous_maintenance` is the last
+    build's maintenance.ics, so a moved or cancelled window's SEQUENCE goes up."""
     with _collector_paused():
         view = public_view(handbook, now)
         output = {"index.html": render_index(view), "history.html": render_history(view)}
         output.update(render_feeds(view))
-        output["maintenance.ics"] = render_maintenance(view)
+        output["maintenance.ics"] = render_maintenance(view, previous_maintenance)
     return view, output
 
 
@@ -70,7 +72,8 @@ def _collector_paused():
 def write_status(handbook, out: Path | str, now: dt.datetime) -> BuiltStatus:
     """Render the status page and put it at `out`, replacing what was there only once it is complete."""
     target = Path(out).resolve()
-    view, output = render_status(handbook, now)
+    previous = target / "maintenance.ics"
+    view, output = render_status(handbook, now, previous.read_bytes() if previous.is_file() else None)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = files.staging_folder(target.parent, f".{target.name}.building-")
     try:
