@@ -23,7 +23,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 
 def stamp(moment: dt.datetime) -> str:
     """An RFC 3339 date-time in UTC, as Atom wants it."""
-    return moment.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")[:19] + "Z"
 
 
 def entry_id(view: StatusView, incident: Incident) -> str:

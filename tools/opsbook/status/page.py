@@ -62,6 +62,9 @@ footer{margin-top:2rem;padding-bottom:2rem;color:var(--muted);font-size:.9rem}
 """
 
 
+_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # as %b in C
+
+
 def _clock(tz):
     """A function writing a moment as a `<time>` element in `tz`, remembering each moment it wrote:
     an active incident's updates are on the front page and in the history."""
@@ -71,9 +74,9 @@ def _clock(tz):
         text = written.get(moment)
         if text is None:
             local = moment.astimezone(tz)
-            stamp = moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
-            text = written[moment] = (f'<time datetime="{stamp}">{local.day} {local:%b %Y, %H:%M} '
-                                      f"{local.tzname()}</time>")
+            stamp = moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")[:19] + "Z"
+            text = written[moment] = (f'<time datetime="{stamp}">{local.day} {_MONTHS[local.month]} {local.year}, '
+                                      f"{local.hour:02d}:{local.minute:02d} {local.tzname()}</time>")
         return text
 
     return when
