@@ -54,6 +54,13 @@ def test_built_site(handbook_copy, tmp_path):
     assert found["."] == "0o755"  # the staging folder mkdtemp made 0700, renamed into place
     assert {mode for path, mode in found.items() if (site / path).is_dir()} == {"0o755"}
     assert {mode for path, mode in found.items() if (site / path).is_file()} == {"0o644"}
+    # The status page goes beside the site, a folder of its own, with the same modes.
+    status = tmp_path / "status-site"
+    assert f"✓ status page: {status} (3 components, 0 active incidents, 2 maintenance windows ahead); open " \
+           f"{status / 'index.html'}" in result.stdout.splitlines()
+    found = modes(status)
+    assert {mode for path, mode in found.items() if (status / path).is_dir()} == {"0o755"}
+    assert {mode for path, mode in found.items() if (status / path).is_file()} == {"0o644"}
 
 
 def test_new_files_and_schemas(handbook_copy, tmp_path):

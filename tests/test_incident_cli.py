@@ -328,7 +328,7 @@ def test_the_readme_incident_walk_through_works_as_written(handbook_copy, tmp_pa
     first = run(during)
     assert first.returncode == 0, first.stderr
     log = [json.loads(line) for line in (handbook_copy / "incidents.log").read_text().splitlines()]
-    assert [event["type"] for event in log] == ["created", "roles", "mitigated", "resolved"]
+    assert [event["type"] for event in log] == ["created", "roles", "update", "mitigated", "resolved", "update"]
     opened = log[0]
     assert re.fullmatch(r"pm-\d{4}-\d\d-\d\d-checkout-failing", opened["incidentId"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z", opened["timestamp"])

@@ -244,7 +244,7 @@ def test_the_file_formats_page_is_the_toolkits_reference(tmp_path):
 
 def test_init_writes_a_gitignore_for_the_venv_and_the_site_when_there_is_none(tmp_path):
     root = _new_handbook(tmp_path)
-    assert (root / ".gitignore").read_text() == ".venv/\nsite/\n"
+    assert (root / ".gitignore").read_text() == ".venv/\nsite/\nstatus-site/\n"  # `ops build` writes both
 
 
 def test_the_site_url_placeholder_warns_until_it_is_set_and_only_strict_fails(tmp_path):

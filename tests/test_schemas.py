@@ -17,6 +17,7 @@ EXAMPLES = {
     "slos": ["ops/slos.yaml"], "severity": ["ops/severity.yaml"], "services": ["ops/services.yaml"],
     "team": ["ops/team.yaml"], "secrets": ["ops/secrets.yaml"], "holidays": ["calendar/holidays.yaml"],
     "config": ["opsbook.yaml"], "oncall-overrides": ["ops/oncall-overrides.yaml"],
+    "maintenance": ["ops/maintenance.yaml"],
     "cadence": sorted(str(p.relative_to(REPO)) for p in (REPO / "calendar").glob("*.yaml") if p.name != "holidays.yaml"),
     "runbook": sorted(str(p.relative_to(REPO)) for p in (REPO / "runbooks").glob("*.md")),
     "postmortem": sorted(str(p.relative_to(REPO)) for p in (REPO / "postmortems").glob("*.md")),

@@ -44,7 +44,7 @@ def test_a_reload_reads_only_the_files_that_changed(handbook_copy):
     cache = DocumentCache()
     first = check_handbook(handbook_copy, NOW, cache)
     handbook = first.handbook  # every file a model validates: documents, cadences, opsbook.yaml, ops/*.yaml, holidays
-    assert len(cache.loaded) == len(handbook.runbooks) + len(handbook.postmortems) + len(handbook.cadences) + 7
+    assert len(cache.loaded) == len(handbook.runbooks) + len(handbook.postmortems) + len(handbook.cadences) + 9
 
     again = check_handbook(handbook_copy, NOW, cache)
     assert cache.loaded == []

@@ -109,7 +109,7 @@ def test_an_unchanged_handbook_is_read_from_the_store_and_one_edit_reads_one_fil
     store = tmp_path / "store.pickle"
     first = StoredCache(store)
     check_handbook(handbook_copy, NOW, first)
-    assert len(first.loaded) == 22  # 6 runbooks, 5 post-mortems, 4 cadences, opsbook.yaml, 5 ops/*.yaml, holidays
+    assert len(first.loaded) == 24  # 6 runbooks, 5 post-mortems, 4 cadences, opsbook.yaml, 7 ops/*.yaml, holidays
 
     unchanged = StoredCache(store)
     check_handbook(handbook_copy, NOW, unchanged)
@@ -159,7 +159,7 @@ def test_a_store_written_by_other_code_is_not_used(handbook_copy, tmp_path, monk
     check_handbook(handbook_copy, NOW, StoredCache(store, code="another toolkit"))
     mine = StoredCache(store, code="this toolkit")
     check_handbook(handbook_copy, NOW, mine)
-    assert len(mine.loaded) == 22
+    assert len(mine.loaded) == 24
 
     before = code_fingerprint()
     monkeypatch.setattr(opsbook, "__version__", "99.0.0")

@@ -209,13 +209,18 @@ AT_OPTION = click.option("--at", metavar="TIME", help="When it happened: -20m or
 @click.option("--on-call", metavar="PERSON", help="Who was paged.  [default: the on-call rotation's holder]")
 @click.option("--runbook", metavar="ID", help="The runbook followed.  [default: the category's only runbook]")
 @click.option("--message", help="What was detected (the alert, the report).")
+@click.option("--public-message", help="Also post a first public update (investigating) saying this.")
+@click.option("--public-from-runbook", metavar="KEY", help="Also post a first public update (investigating) "
+              "from the runbook's prewritten message KEY, such as status-page-first-post.")
 @AT_OPTION
 def incident_open(root: str, title: str, severity: str, category: str, services: tuple[str, ...],
-                  on_call: str | None, runbook: str | None, message: str | None, at: str | None) -> int:
-    """Open an incident: a draft post-mortem with its `detected` event."""
+                  on_call: str | None, runbook: str | None, message: str | None, public_message: str | None,
+                  public_from_runbook: str | None, at: str | None) -> int:
+    """Open an incident: a draft post-mortem with its `detected` event (and a first public update)."""
     from opsbook.commands.incident import run_open
 
-    return run_open(root, title, severity, category, services, on_call, runbook, at, message)
+    return run_open(root, title, severity, category, services, on_call, runbook, at, message,
+                    public_message, public_from_runbook)
 
 
 @incident.command("log")
@@ -282,6 +287,43 @@ def incident_publish(root: str, incident_id: str, review: bool) -> int:
     from opsbook.commands.incident import run_status
 
     return run_status(root, incident_id, "in-review" if review else "published")
+
+
+@incident.command("update")
+@ROOT_OPTION
+@click.argument("incident_id", metavar="ID")
+@click.option("--state", required=True, help="investigating, identified, monitoring or resolved.")
+@click.option("--message", help="What users read (after the runbook's text with --from-runbook).")
+@click.option("--from-runbook", "from_runbook", metavar="KEY",
+              help="Start from a message of the runbook's `## User-facing messages`, such as status-page-first-post "
+                   "(RUNBOOK:KEY for another runbook).")
+@click.option("--title", help="The title users see.  [default: Problem with <components>]")
+@click.option("--component", "components", multiple=True, metavar="ID",
+              help="An affected public component (repeatable).  [default: the incident's public services]")
+@AT_OPTION
+def incident_update(root: str, incident_id: str, state: str, message: str | None, from_runbook: str | None,
+                    title: str | None, components: tuple[str, ...], at: str | None) -> int:
+    """Post a public update for the status page and its feeds."""
+    from opsbook.commands.incident import run_update
+
+    return run_update(root, incident_id, state, message, from_runbook, title, components, at)
+
+
+@cli.group()
+def status() -> None:
+    """The public status page: components, incidents, maintenance, feeds; only what is marked public."""
+
+
+@status.command("build")
+@ROOT_OPTION
+@click.option("--out", type=click.Path(file_okay=False), metavar="DIR",
+              help="Where to write the page.  [default: status-site/ in the handbook's folder]")
+@click.option("--as-of", "as_of", metavar="DATE", help="Build as of this date (YYYY-MM-DD) or ISO date-time.")
+def status_build(root: str, out: str | None, as_of: str | None) -> int:
+    """Write the status page, its Atom feeds and the maintenance calendar into a folder of its own."""
+    from opsbook.commands.status import run_build
+
+    return run_build(root, out, as_of)
 
 
 @cli.group("new")

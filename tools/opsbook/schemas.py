@@ -17,6 +17,7 @@ from pydantic.json_schema import GenerateJsonSchema
 from opsbook import files
 from opsbook.handbook.models.cadence import Cadence, HolidayCalendar
 from opsbook.handbook.models.catalogue import (
+    MaintenanceSchedule,
     SecretsInventory,
     ServiceCatalogue,
     SeverityPolicy,
@@ -41,6 +42,7 @@ SCHEMAS = {
     "secrets": (SecretsInventory, "The secrets inventory: names and rotation, never values (ops/secrets.yaml)."),
     "oncall-overrides": (OncallOverrides, "On-call swaps and covers (ops/oncall-overrides.yaml)."),
     "config": (HandbookConfig, "Handbook settings (opsbook.yaml)."),
+    "maintenance": (MaintenanceSchedule, "Scheduled maintenance users are told about (ops/maintenance.yaml)."),
 }
 DRAFT_7 = "http://json-schema.org/draft-07/schema#"
 

@@ -1,4 +1,5 @@
-"""`ops build`: validate the handbook, then build the site and its feeds; say where everything is."""
+"""`ops build`: validate the handbook, then build the site and its feeds, and the status page beside the site;
+say where everything is."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from opsbook.problems import count
 
 
 def run(root: str, site_dir: str | None, as_of: str | None) -> int:
-    report = check_handbook(root, parse_as_of(as_of))
+    now = parse_as_of(as_of)
+    report = check_handbook(root, now)
     errors, warnings = count(report.problems)
     if errors:
         click.echo(reporting.as_text(report.problems, f"✗ {plural(errors, 'error')}, {plural(warnings, 'warning')}; "
@@ -37,7 +39,16 @@ def run(root: str, site_dir: str | None, as_of: str | None) -> int:
     others = plural(len(built.feeds) - 1, "per-person or per-review feed", "per-person and per-review feeds")
     click.echo(f"✓ feed: {feed} and {others} beside it")
     click.echo(f"  published at {built.site_url}, subscribe with {_webcal(built.site_url)}feeds/handbook.ics")
+    _build_status(report.handbook, built.site_dir, now)
     return 0
+
+
+def _build_status(handbook, site_dir, now) -> None:
+    """The public status page, beside the site rather than in it: it is published on its own."""
+    from opsbook.commands.status import echo_built
+    from opsbook.status.build import DEFAULT_DIR, write_status
+
+    echo_built(write_status(handbook, site_dir.parent / DEFAULT_DIR, now))
 
 
 def _webcal(site_url: str) -> str:

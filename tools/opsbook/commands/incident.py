@@ -21,12 +21,25 @@ def _report(event: IncidentEvent, root: str, what: str) -> int:
 
 
 def run_open(root: str, title: str, severity: str, category: str, services: tuple[str, ...], on_call: str | None,
-             runbook: str | None, at: str | None, message: str | None) -> int:
+             runbook: str | None, at: str | None, message: str | None, public_message: str | None = None,
+             public_from_runbook: str | None = None) -> int:
+    from opsbook.incident.public import open_and_tell
     from opsbook.incident.workflow import open_incident
 
-    event = open_incident(Path(root), title=title, severity=severity, category=category, services=services,
-                          on_call=on_call, runbook=runbook, at=at, message=message)
-    return _report(event, root, f"opened {event.severity}, detected {event.at.isoformat(timespec='minutes')}")
+    opening = dict(title=title, severity=severity, category=category, services=services, on_call=on_call,
+                   runbook=runbook, at=at, message=message)
+    if not (public_message or public_from_runbook):
+        event = open_incident(Path(root), **opening)
+        return _report(event, root, f"opened {event.severity}, detected {event.at.isoformat(timespec='minutes')}")
+    try:
+        event, told = open_and_tell(Path(root), public_message=public_message, public_from_runbook=public_from_runbook,
+                                    **opening)
+    except Exception as exc:
+        if getattr(exc, "opened", None) is not None:  # the incident was opened: its event belongs in the log
+            click.echo(exc.opened.log_line())
+        raise
+    _report(event, root, f"opened {event.severity}, detected {event.at.isoformat(timespec='minutes')}")
+    return _report(told, root, f"public update at {told.at.isoformat(timespec='minutes')}: {told.message}")
 
 
 def run_log(root: str, incident_id: str, kind: str, message: str, at: str | None) -> int:
@@ -63,3 +76,12 @@ def run_status(root: str, incident_id: str, status: str) -> int:
 
     event = set_status(Path(root), incident_id, status)
     return _report(event, root, event.message)
+
+
+def run_update(root: str, incident_id: str, state: str, message: str | None, from_runbook: str | None,
+               title: str | None, components: tuple[str, ...], at: str | None) -> int:
+    from opsbook.incident.public import post_update
+
+    event = post_update(Path(root), incident_id, state=state, message=message, from_runbook=from_runbook,
+                        title=title, components=components, at=at)
+    return _report(event, root, f"public update at {event.at.isoformat(timespec='minutes')}: {event.message}")

@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 from opsbook.handbook.loading import Source
 from opsbook.handbook.models.cadence import Cadence, Holiday
 from opsbook.handbook.models.catalogue import (
+    MaintenanceWindow,
     Person,
     Rotation,
     Secret,
@@ -144,6 +145,7 @@ class Handbook:
     holidays: list[Holiday]
     pages: list[Page]
     overrides: list[Override] = dataclasses.field(default_factory=list)  # on-call swaps and covers
+    maintenance: list[MaintenanceWindow] = dataclasses.field(default_factory=list)
 
     @property
     def people(self) -> dict[str, Person]:

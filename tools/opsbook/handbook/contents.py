@@ -13,6 +13,7 @@ from opsbook.handbook.folders import Folder
 from opsbook.handbook.loading import Source
 from opsbook.handbook.models.cadence import HolidayCalendar
 from opsbook.handbook.models.catalogue import (
+    MaintenanceSchedule,
     SecretsInventory,
     ServiceCatalogue,
     SeverityPolicy,
@@ -33,6 +34,7 @@ OPS_FILES: dict[str, tuple[str, type, bool]] = {
     "team": ("ops/team.yaml", Team, True),
     "secrets": ("ops/secrets.yaml", SecretsInventory, False),
     "overrides": ("ops/oncall-overrides.yaml", OncallOverrides, False),
+    "maintenance": ("ops/maintenance.yaml", MaintenanceSchedule, False),
 }
 HOLIDAYS_FILE = "calendar/holidays.yaml"
 
@@ -57,6 +59,7 @@ class Contents:
     team: Team | None = None
     secrets: SecretsInventory | None = None
     overrides: OncallOverrides | None = None
+    maintenance: MaintenanceSchedule | None = None
     holidays: HolidayCalendar | None = None
     sources: dict[str, Source] = dataclasses.field(default_factory=dict)
     runbooks: list[Document[RunbookMeta]] = dataclasses.field(default_factory=list)

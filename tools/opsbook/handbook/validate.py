@@ -83,8 +83,9 @@ def _room_checks() -> tuple:
     """
     from opsbook.calendar.checks import check_schedule
     from opsbook.oncall.checks import check_oncall
+    from opsbook.status.checks import check_public
 
-    return (check_schedule, check_oncall)
+    return (check_schedule, check_oncall, check_public)
 
 
 @contextlib.contextmanager
@@ -268,6 +269,7 @@ def _assemble(contents: Contents) -> Handbook:
         holidays=list(contents.holidays.holidays),
         pages=contents.pages,
         overrides=list(contents.overrides.overrides),
+        maintenance=list(contents.maintenance.windows) if contents.maintenance else [],
     )
 
 

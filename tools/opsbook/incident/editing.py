@@ -223,4 +223,9 @@ def check_file(root: Path, written: Path, final: Path, kind: str, now: dt.dateti
     else:
         docs = contents.runbooks if kind == "runbook" else contents.postmortems
         docs[:] = [d for d in docs if d.source.rel != rel] + [Document(meta, source.body, source)]
-    return [p for p in checks.check_contents(contents, now) if p.file == rel and p.is_error]
+    found = checks.check_contents(contents, now)
+    if kind == "postmortem":
+        from opsbook.status.checks import check_public  # the public part's rules (the status room's)
+
+        found += check_public(contents, now)
+    return [p for p in found if p.file == rel and p.is_error]

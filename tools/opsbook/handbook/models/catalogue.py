@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from opsbook.handbook.models.common import (
     Category,
@@ -40,6 +40,24 @@ class Unit(str, enum.Enum):
     COUNT = "count"
     PERCENT = "percent"
     CURRENCY = "currency"
+
+
+class ComponentState(str, enum.Enum):
+    """A public component's state on the status page, best first."""
+
+    OPERATIONAL = "operational"
+    MAINTENANCE = "under-maintenance"
+    DEGRADED = "degraded-performance"
+    PARTIAL_OUTAGE = "partial-outage"
+    MAJOR_OUTAGE = "major-outage"
+
+    @property
+    def rank(self) -> int:
+        """0 for operational; higher is worse."""
+        return _COMPONENT_RANK[self]
+
+
+_COMPONENT_RANK = {state: rank for rank, state in enumerate(ComponentState)}
 
 
 # --- ops/slos.yaml -------------------------------------------------------------------------------
@@ -90,6 +108,10 @@ class SeverityLevel(Strict):
     resolve_within: Duration | None = None
     postmortem: PostmortemPolicy
     page: bool = True
+    public_state: ComponentState | None = Field(
+        default=None, description="What the status page shows for a component while an incident of this level "
+                                  "is open. Default: major-outage for SEV-1, partial-outage for SEV-2, "
+                                  "degraded-performance below.")
 
 
 class Metric(Strict):
@@ -142,6 +164,8 @@ class Service(Strict):
     depends_on: list[Id] = []
     links: list[Link] = []
     tier: Literal[1, 2, 3] = 2
+    public_name: NonEmpty | None = Field(default=None, description="The name users see on the status page; "
+                                                                   "without it the service is not shown there.")
 
 
 class ServiceCatalogue(Strict):
@@ -231,3 +255,32 @@ class Secret(Strict):
 
 class SecretsInventory(Strict):
     secrets: list[Secret] = []
+
+
+# --- ops/maintenance.yaml ------------------------------------------------------------------------
+
+class MaintenanceStatus(str, enum.Enum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class MaintenanceWindow(Strict):
+    """Planned work users are told about ahead: when, what it affects, and what they will notice."""
+
+    id: Id = Field(description="Stays the same when the window moves: calendars update the event in place.")
+    title: NonEmpty
+    start: AwareDatetime
+    end: AwareDatetime
+    components: Annotated[list[Id], Field(min_length=1)]
+    message: NonEmpty = Field(description="What users will notice, in their words.")
+    status: MaintenanceStatus = MaintenanceStatus.SCHEDULED
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "MaintenanceWindow":
+        if self.end <= self.start:
+            raise ValueError("`end` must be after `start`")
+        return self
+
+
+class MaintenanceSchedule(Strict):
+    windows: list[MaintenanceWindow] = []

@@ -23,6 +23,14 @@ class IssueSettings(Strict):
     seconds_between_writes: Annotated[float, Field(ge=0)] = 1.0
 
 
+class StatusSettings(Strict):
+    name: NonEmpty = Field(default="Status", description="The status page's title, such as 'GiftGenius status'.")
+    url: Annotated[str, Field(pattern=r"^https?://\S+/$")] | None = Field(
+        default=None, description="Where the status page is published (its own domain, ending in /); "
+                                  "default: status/ under site_url.")
+    history: Duration = Field(default=dt.timedelta(days=90), description="How far back the page shows incidents.")
+
+
 class HandbookConfig(Strict):
     name: NonEmpty = "Operations handbook"
     site_url: Annotated[str, Field(pattern=r"^https?://\S+$")] = "https://example.github.io/handbook/"
@@ -31,3 +39,4 @@ class HandbookConfig(Strict):
     # Built without validation (they hold only defaults) so that defining the model builds no validator.
     feed: FeedSettings = FeedSettings.model_construct()
     issues: IssueSettings = IssueSettings.model_construct()
+    status: StatusSettings = StatusSettings.model_construct()

@@ -101,6 +101,35 @@ class ActionItem(Strict):
                                    "the tracking issue; kept when someone reopens the item in the handbook.")
 
 
+class PublicState(str, enum.Enum):
+    """Where an incident stands, as users are told it (Statuspage's four states)."""
+
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+
+class PublicUpdate(Strict):
+    """One message posted to users: the status page and its feeds show it as written."""
+
+    at: AwareDatetime
+    state: PublicState
+    message: NonEmpty
+
+
+class PublicPart(Strict):
+    """What users may see of the incident. Nothing else in a post-mortem leaves the handbook."""
+
+    title: NonEmpty | None = Field(default=None, description="The title users see; by default one that "
+                                                             "names the affected components.")
+    components: Annotated[list[Id], Field(min_length=1)] = Field(
+        description="Services shown on the status page (each has `public_name` in ops/services.yaml).")
+    updates: list[PublicUpdate] = []
+    summary: NonEmpty | None = Field(default=None, description="What users read about the incident once it "
+                                                               "is resolved.")
+
+
 class ReviewMeeting(Strict):
     """The post-mortem review meeting, which also goes into the calendar feed."""
 
@@ -125,6 +154,8 @@ class PostmortemMeta(Strict):
     action_items: list[ActionItem] = []
     review_meeting: ReviewMeeting | None = None
     tags: list[NonEmpty] = []
+    public: PublicPart | None = Field(default=None, description="What the status page shows; without it "
+                                                                "the incident stays internal.")
 
     def first(self, kind: EventType) -> dt.datetime | None:
         """When the incident first reached `kind`, or None."""

@@ -1,0 +1,228 @@
+"""The status page and its feeds, built from a copy of the example with a live incident in it.
+
+The incident is opened and updated with the same functions `ops incident open` and `ops incident
+update` run, at fixed moments; the feeds are read back with feedparser (Atom) and icalendar and vobject
+(maintenance), and the HTML is checked for anything it would fetch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html.parser
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import feedparser
+import icalendar
+import pytest
+import vobject
+from conftest import NOW
+from opsbook.cli import main
+from opsbook.handbook.validate import load_handbook
+from opsbook.incident.public import post_update
+from opsbook.incident.workflow import log_event, open_incident
+from opsbook.status.build import render_status, write_status
+
+UTC = dt.timezone.utc
+ATOM = "{http://www.w3.org/2005/Atom}"
+OPENED = NOW - dt.timedelta(hours=2)
+
+
+def _at(moment: dt.datetime) -> str:
+    return moment.isoformat()
+
+
+@pytest.fixture
+def live(handbook_copy: Path) -> tuple[Path, str]:
+    """The example handbook with a SEV-1 checkout incident: opened, two public updates, not resolved."""
+    event = open_incident(handbook_copy, title="Checkout down after key rotation", severity="SEV-1",
+                          category="commerce", at=_at(OPENED), message="Alert: checkout_success_rate 0.41",
+                          now=NOW)
+    post_update(handbook_copy, event.incident_id, state="investigating", from_runbook="status-page",
+                at=_at(OPENED + dt.timedelta(minutes=10)), now=NOW)
+    post_update(handbook_copy, event.incident_id, state="identified", message="We found the cause and are fixing it.",
+                at=_at(OPENED + dt.timedelta(minutes=30)), now=NOW)
+    return handbook_copy, event.incident_id
+
+
+def _render(root: Path, now: dt.datetime = NOW):
+    return render_status(load_handbook(root, now), now)
+
+
+def test_components_show_the_active_incident_by_severity(live):
+    view, _ = _render(live[0])
+    states = {component.name: component.state.value for component in view.components}
+    # The incident names checkout and mcp-server (its public services); SEV-1 is a major outage.
+    assert states == {"Checkout and payments": "major-outage", "Gift suggestions": "operational",
+                      "GiftGenius in ChatGPT": "major-outage"}
+    assert [incident.state.value for incident in view.active] == ["identified"]
+    assert view.active[0].title == "Problem with Checkout and payments, GiftGenius in ChatGPT"
+
+
+def test_monitoring_lowers_the_state_and_resolved_clears_it(live):
+    root, incident_id = live
+    later = NOW + dt.timedelta(hours=1)
+    post_update(root, incident_id, state="monitoring", message="Payments work again; we are watching.",
+                at=_at(NOW - dt.timedelta(minutes=20)), now=later)
+    view, _ = _render(root, later)
+    assert {c.id: c.state.value for c in view.components}["checkout"] == "degraded-performance"
+    log_event(root, incident_id, "resolved", "key restored", at=_at(NOW - dt.timedelta(minutes=10)), now=later)
+    post_update(root, incident_id, state="resolved", message="Payments work normally.", at=_at(NOW), now=later)
+    view, _ = _render(root, later)
+    assert {c.id: c.state.value for c in view.components}["checkout"] == "operational"
+    assert view.active == [] and len(view.resolved) == 2  # this one and the example's November incident
+    today = view.components[0].history[-1]
+    assert {c.id: c.history[-1].value for c in view.components}["checkout"] == "major-outage"
+    assert today is not None
+
+
+def test_atom_feeds_parse_without_bozo_and_have_rfc_4287_required_elements(live):
+    _, output = _render(live[0])
+    feeds = {path: data for path, data in output.items() if path.endswith(".atom")}
+    assert sorted(feeds) == ["components/checkout.atom", "components/gift-search.atom",
+                             "components/mcp-server.atom", "feed.atom"]
+    for path, data in feeds.items():
+        parsed = feedparser.parse(data)
+        assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
+        assert parsed.version == "atom10"
+        root = ET.fromstring(data)
+        for name in ("id", "title", "updated"):
+            assert root.find(ATOM + name) is not None and root.find(ATOM + name).text, (path, name)
+        assert root.find(f"{ATOM}author/{ATOM}name").text == "GiftGenius status"
+        assert root.find(f"{ATOM}link[@rel='self']").get("href").endswith("/status/" + path)
+        ids = [entry.find(ATOM + "id").text for entry in root.findall(ATOM + "entry")]
+        assert len(ids) == len(set(ids))
+        for entry in root.findall(ATOM + "entry"):
+            for name in ("id", "title", "updated"):
+                assert entry.find(ATOM + name).text, (path, name)
+            assert entry.find(f"{ATOM}link[@rel='alternate']") is not None or entry.find(ATOM + "content") is not None
+    whole = feedparser.parse(feeds["feed.atom"])
+    assert [entry.title for entry in whole.entries] == [
+        "Problem with Checkout and payments, GiftGenius in ChatGPT (identified)",
+        "Errors when using GiftGenius in ChatGPT (resolved)"]
+    assert whole.entries[0].summary == "We found the cause and are fixing it."
+    assert whole.entries[0].updated == "2026-11-26T10:30:00Z"
+    assert feedparser.parse(feeds["components/gift-search.atom"]).entries == []
+
+
+def test_entry_ids_are_stable_as_updates_arrive_and_builds_are_identical(live):
+    root, incident_id = live
+    _, first = _render(root)
+    _, again = _render(root)
+    assert first == again
+    later = NOW + dt.timedelta(minutes=30)
+    post_update(root, incident_id, state="monitoring", message="Payments work again; we are watching.",
+                at=_at(NOW + dt.timedelta(minutes=5)), now=later)
+    _, after = _render(root, later)
+    before_ids = [e.id for e in feedparser.parse(first["feed.atom"]).entries]
+    after_entries = feedparser.parse(after["feed.atom"]).entries
+    assert [e.id for e in after_entries] == before_ids
+    assert before_ids[0].startswith("tag:giftgenius.github.io,2026-11-26:incident/2026-11-26-")
+    assert after_entries[0].updated == "2026-11-26T12:05:00Z"
+
+
+def test_maintenance_calendar_has_stable_uids_cancellations_and_its_timezone():
+    from conftest import REPO
+
+    _, output = _render(REPO)
+    data = output["maintenance.ics"]
+    assert b"\r\n" in data and all(len(line) <= 75 for line in data.split(b"\r\n"))
+    calendar = icalendar.Calendar.from_ical(data)
+    events = {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+    assert sorted(events) == ["maintenance/checkout-stripe-api-2026-12@giftgenius.github.io",
+                              "maintenance/search-index-rebuild-2026-12@giftgenius.github.io"]
+    cancelled = events["maintenance/search-index-rebuild-2026-12@giftgenius.github.io"]
+    assert str(cancelled["STATUS"]) == "CANCELLED" and int(cancelled["SEQUENCE"]) == 1
+    upgrade = events["maintenance/checkout-stripe-api-2026-12@giftgenius.github.io"]
+    assert str(upgrade["STATUS"]) == "CONFIRMED"
+    assert upgrade["DTSTART"].dt == dt.datetime(2026, 12, 8, 5, 0, tzinfo=UTC)
+    assert upgrade["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
+    parsed = vobject.readOne(data.decode("utf-8"))
+    assert len(parsed.vevent_list) == 2
+
+
+class _Resources(html.parser.HTMLParser):
+    """Every URL an HTML page would load or link to, and whether it has a script."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[tuple[str, str, str]] = []
+        self.scripts = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.scripts += tag == "script"
+        for name, value in attrs:
+            if name in ("src", "href", "srcset", "action", "poster", "data") and value is not None:
+                self.urls.append((tag, name, value))
+            if name == "style" and "url(" in (value or ""):
+                self.urls.append((tag, name, value))
+
+
+def test_pages_load_nothing_from_anywhere_and_have_no_script(live):
+    _, output = _render(live[0])
+    for path in ("index.html", "history.html"):
+        page = output[path].decode("utf-8")
+        parser = _Resources()
+        parser.feed(page)
+        assert parser.scripts == 0
+        assert "url(" not in page and "@import" not in page
+        assert all(not value.startswith(("http:", "https:", "//")) for _, _, value in parser.urls), parser.urls
+        assert '<html lang="en">' in page and '<meta name="viewport"' in page
+
+
+def test_ops_status_build_writes_the_folder_and_refuses_a_broken_handbook(live, tmp_path, capsys):
+    root, _ = live
+    out = tmp_path / "status"
+    built = write_status(load_handbook(root, NOW), out, NOW)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == sorted(built.files)
+    (root / "ops" / "maintenance.yaml").write_text("windows:\n  - id: x\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["status", "build", "--root", str(root), "--out", str(out), "--as-of", "2026-11-26T12:00:00+00:00"])
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err.splitlines()
+    assert "ops/maintenance.yaml:2:5: error: windows[0].title: required key `title` is missing" in err
+    assert err[-1] == "✗ 5 errors, 0 warnings; the status page was not built"  # title, start, end, components, message
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == sorted(built.files)
+
+
+GOLDEN = Path(__file__).parent / "golden" / "status"
+
+
+@pytest.mark.parametrize("name", ["index.html", "history.html", "feed.atom", "components/mcp-server.atom",
+                                  "maintenance.ics"])
+def test_the_example_status_page_matches_its_golden_files(name):
+    """Regenerate with UPDATE_GOLDEN=1 after an intended change, and read the diff before committing."""
+    import os
+    from conftest import REPO
+
+    _, output = _render(REPO)
+    path = GOLDEN / name.replace("/", "-")
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(output[name])
+    assert path.exists(), f"no golden file {path}; run with UPDATE_GOLDEN=1 to create it"
+    assert output[name] == path.read_bytes(), f"{name} differs from its golden file"
+
+
+def test_a_moved_or_cancelled_window_keeps_its_uid_and_raises_its_sequence(handbook_copy, tmp_path):
+    out = tmp_path / "status"
+
+    def build() -> dict[str, icalendar.Event]:
+        write_status(load_handbook(handbook_copy, NOW), out, NOW)
+        events = icalendar.Calendar.from_ical((out / "maintenance.ics").read_bytes()).walk("VEVENT")
+        return {str(event["UID"]).split("@")[0]: event for event in events}
+
+    upgrade = "maintenance/checkout-stripe-api-2026-12"
+    assert int(build()[upgrade]["SEQUENCE"]) == 0
+    assert int(build()[upgrade]["SEQUENCE"]) == 0  # an unchanged window keeps its number
+    path = handbook_copy / "ops" / "maintenance.yaml"
+    path.write_text(path.read_text().replace("2026-12-08T06:", "2026-12-09T06:"), encoding="utf-8")
+    moved = build()[upgrade]
+    assert int(moved["SEQUENCE"]) == 1 and moved["DTSTART"].dt.date() == dt.date(2026, 12, 9)
+    text = path.read_text()
+    path.write_text(text.replace("provider. Gift suggestions keep working; saved gifts stay in your list.\n",
+                                 "provider. Gift suggestions keep working; saved gifts stay in your list.\n"
+                                 "    status: cancelled\n"), encoding="utf-8")
+    cancelled = build()[upgrade]
+    assert (int(cancelled["SEQUENCE"]), str(cancelled["STATUS"])) == (2, "CANCELLED")

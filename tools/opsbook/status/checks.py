@@ -1,0 +1,142 @@
+"""Checks of what the handbook tells users: post-mortems' `public` parts and ops/maintenance.yaml.
+
+A pure function from the loaded contents and `now` to located problems, run by the handbook room's
+validation (`handbook/validate.py`, `_room_checks`). The rules, each at the key to change:
+
+1. `not-public`: a post-mortem's or maintenance window's component is a service without `public_name`,
+   so the page could not name it (an unknown service id is a `dangling-reference`).
+2. `public-order`: updates are in time order, none before the incident began, none in the future.
+3. `public-resolved`: `resolved` is the last update and comes once the timeline has its `resolved`
+   event; a resolved incident with a public part ends with a `resolved` update, so users are not left
+   reading "investigating" forever (a warning while the post-mortem is a draft, as `ops incident
+   resolve` must come before the `resolved` update; an error once it is in review or published).
+4. `public-leak`: a public text names a secret of the inventory (error) or a person of the team
+   (warning): who did what stays internal. Credentials are caught for every file by the loader.
+5. `duplicate-id`: maintenance window ids are unique (they are the calendar's UIDs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Iterator
+
+from opsbook.handbook.contents import Contents
+from opsbook.handbook.explain import key_path
+from opsbook.handbook.loading import Source
+from opsbook.handbook.models.postmortem import EventType, PublicState, Status
+from opsbook.problems import Level, Problem
+
+MAINTENANCE_FILE = "ops/maintenance.yaml"
+_CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def check_public(contents: Contents, now: dt.datetime) -> list[Problem]:
+    """Every problem with the handbook's public parts as of `now` (aware)."""
+    services = {s.id: s for s in contents.services.services} if contents.services else None
+    words = _internal_words(contents)
+    problems: list[Problem] = []
+    for doc in contents.postmortems:
+        public = doc.meta.public
+        if public is None:
+            continue
+        problems += _components(doc.source, ("public", "components"), public.components, services)
+        problems += _updates(doc, now)
+        texts = [(("public", "title"), public.title), (("public", "summary"), public.summary)]
+        texts += [(("public", "updates", i, "message"), u.message) for i, u in enumerate(public.updates)]
+        problems += _leaks(doc.source, texts, words)
+    source = contents.sources.get(MAINTENANCE_FILE)
+    if contents.maintenance is not None and source is not None:
+        seen: set[str] = set()
+        for i, window in enumerate(contents.maintenance.windows):
+            problems += _components(source, ("windows", i, "components"), window.components, services)
+            problems += _leaks(source, [(("windows", i, "title"), window.title),
+                                        (("windows", i, "message"), window.message)], words)
+            if window.id in seen:
+                problems.append(_at(source, ("windows", i, "id"), f"maintenance id '{window.id}' is used twice",
+                                    code="duplicate-id", hint="ids must be unique: calendars use them to "
+                                                              "update an event in place"))
+            seen.add(window.id)
+    return problems
+
+
+def _at(source: Source, path: tuple, message: str, *, code: str, level: Level = Level.ERROR,
+        expected: str | None = None, found: str | None = None, hint: str | None = None) -> Problem:
+    line, column = source.line_of(path)
+    return Problem(source.rel, message, line, column, key_path(path), expected=expected, found=found, hint=hint,
+                   code=code, level=level)
+
+
+def _components(source: Source, path: tuple, components: list[str], services: dict | None) -> Iterator[Problem]:
+    if services is None:
+        return  # ops/services.yaml did not load; its own problems say why
+    public = sorted(s.id for s in services.values() if s.public_name)
+    for i, component in enumerate(components):
+        service = services.get(component)
+        if service is None:
+            yield _at(source, path + (i,), f"refers to unknown service '{component}'", code="dangling-reference",
+                      expected="a service id defined in ops/services.yaml")
+        elif not service.public_name:
+            yield _at(source, path + (i,), f"service '{component}' is not a public component",
+                      code="not-public", expected="one of " + (", ".join(public) or "no service yet"),
+                      hint=f"give '{component}' a `public_name` in ops/services.yaml to show it on the status page")
+
+
+def _updates(doc, now: dt.datetime) -> Iterator[Problem]:
+    meta, source = doc.meta, doc.source
+    updates = meta.public.updates
+    began = meta.first(EventType.STARTED) or meta.first(EventType.DETECTED)
+    resolved = meta.first(EventType.RESOLVED)
+    for i, update in enumerate(updates):
+        here = ("public", "updates", i)
+        if i and update.at < updates[i - 1].at:
+            yield _at(source, here + ("at",), "this update is before the one above it", code="public-order",
+                      expected=f"a time at or after {updates[i - 1].at.isoformat()}", found=update.at.isoformat(),
+                      hint="updates are listed in the order they were posted")
+        if began is not None and update.at < began:
+            yield _at(source, here + ("at",), "this update is before the incident began", code="public-order",
+                      expected=f"a time at or after {began.isoformat()}", found=update.at.isoformat())
+        if update.at > now + _CLOCK_SKEW:
+            yield _at(source, here + ("at",), "is in the future", code="future-date", found=update.at.isoformat(),
+                      expected=f"a time before {now.isoformat(timespec='minutes')}")
+        if update.state is PublicState.RESOLVED:
+            if i != len(updates) - 1:
+                yield _at(source, here + ("state",), "only the last update may be `resolved`",
+                          code="public-resolved", hint="an incident that came back is a new update: "
+                                                       "`investigating` or `identified`")
+            if resolved is None:
+                yield _at(source, here + ("state",), "says `resolved` but the timeline has no `resolved` event",
+                          code="public-resolved", hint="`ops incident resolve` records it")
+            elif update.at < resolved:
+                yield _at(source, here + ("at",), "the `resolved` update is before the timeline's `resolved` event",
+                          code="public-resolved", expected=f"a time at or after {resolved.isoformat()}",
+                          found=update.at.isoformat())
+    if resolved is not None and (not updates or updates[-1].state is not PublicState.RESOLVED):
+        # A warning while the post-mortem is a draft: `ops incident resolve` comes first and the
+        # `resolved` update needs it, so the moment between the two must not be refused.
+        path = ("public", "updates", len(updates) - 1, "state") if updates else ("public",)
+        yield _at(source, path, "the incident is resolved but its last public update is not `resolved`",
+                  code="public-resolved", level=Level.WARNING if meta.status is Status.DRAFT else Level.ERROR,
+                  hint=f"tell users: ops incident update {meta.id} --state resolved --message …")
+
+
+def _internal_words(contents: Contents) -> list[tuple[re.Pattern, str, Level]]:
+    """Patterns of names that must not appear in public text: secrets (error) and people (warning)."""
+    found: list[tuple[re.Pattern, str, Level]] = []
+    if contents.secrets:
+        for secret in contents.secrets.secrets:
+            found.append((re.compile(rf"\b{re.escape(secret.name)}\b"), f"the secret '{secret.name}'", Level.ERROR))
+    if contents.team:
+        for person in contents.team.people:
+            found.append((re.compile(rf"\b{re.escape(person.name)}\b"), f"the person '{person.id}'", Level.WARNING))
+    return found
+
+
+def _leaks(source: Source, texts: list[tuple[tuple, str | None]], words) -> Iterator[Problem]:
+    for path, text in texts:
+        if not text:
+            continue
+        for pattern, what, level in words:
+            if pattern.search(text):
+                yield _at(source, path, f"public text names {what}", code="public-leak", level=level,
+                          hint="the status page is public: say what users notice, not who or what inside")
