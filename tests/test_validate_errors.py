@@ -189,7 +189,7 @@ CASES = [
          "calendar/notes.txt: error: not read: calendar/ holds review cadences (*.yaml) and holidays.yaml"),
     Case("stray-yaml-in-ops", "ops/oncall.yaml", "rotations: []\n",
          "ops/oncall.yaml: error: not read: ops/ holds process pages (*.md) and slos.yaml, severity.yaml, "
-         "services.yaml, team.yaml, secrets.yaml"),
+         "services.yaml, team.yaml, secrets.yaml, oncall-overrides.yaml, maintenance.yaml"),
     # --- one document's shape ---------------------------------------------------------------------
     Case("unknown-key-typo", R, rb("severity: SEV-2", "severty: SEV-2"),
          "runbooks/rb-test.md:{line}:1: error: severty: unknown key `severty`", marker="severty:"),
@@ -580,7 +580,7 @@ def test_a_missing_team_file_is_the_one_cause_of_unchecked_people(small_handbook
     lines = [line for line in out.splitlines() if not line.startswith("    ")]
     assert lines[0] == "ops/team.yaml: error: is missing"
     assert re.fullmatch(r"ops/team.yaml: note: \d+ references to people and rotations are unchecked until "
-                        r"ops/team.yaml loads: ops/services.yaml:9, ops/services.yaml:18, ops/services.yaml:25 and "
+                        r"ops/team.yaml loads: ops/services.yaml:9, ops/services.yaml:19, ops/services.yaml:27 and "
                         r"\d+ more", lines[1]), out
     assert code == 1 and lines[-1] == "✗ 1 error, 0 warnings"
 
