@@ -72,8 +72,9 @@ def _room_checks() -> tuple:
     models, so a top-level import would make the rooms import each other.
     """
     from opsbook.calendar.checks import check_schedule
+    from opsbook.slo.checks import check_indicators
 
-    return (check_schedule,)
+    return (check_schedule, check_indicators)
 
 
 @contextlib.contextmanager
