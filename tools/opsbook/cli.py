@@ -322,7 +322,7 @@ def new_cadence(root: str, doc_id: str | None, **values) -> int:
 
 @cli.group()
 def slo() -> None:
-    """The SLO catalogue as OpenSLO v1 documents: export it, or import SLOs kept elsewhere."""
+    """The SLO catalogue: OpenSLO export and import, Prometheus rules and their tests, live numbers."""
 
 
 @slo.command("export")
@@ -344,6 +344,18 @@ def slo_import(file: str, root: str, dry_run: bool) -> int:
     from opsbook.commands.slo import run_import
 
     return run_import(file, root, dry_run)
+
+
+@slo.command("rules")
+@ROOT_OPTION
+@click.option("--out", metavar="FILE", help="Where to write the Prometheus rule file.  [default: stdout]")
+@click.option("--alertmanager", is_flag=True,
+              help="Print the Alertmanager inhibition (a ticket is silenced while its page fires) instead.")
+def slo_rules(root: str, out: str | None, alertmanager: bool) -> int:
+    """Prometheus recording rules and burn-rate alerts for every SLO with an indicator."""
+    from opsbook.commands.slo import run_rules
+
+    return run_rules(root, out, alertmanager)
 
 
 @cli.command("init")

@@ -1,4 +1,4 @@
-"""`ops slo export` and `ops slo import`: the SLO catalogue as OpenSLO v1, and back."""
+"""`ops slo ...`: the SLO catalogue as OpenSLO v1 and back, as Prometheus rules, their tests, live numbers."""
 
 from __future__ import annotations
 
@@ -54,4 +54,24 @@ def run_import(file: str, root: str, dry_run: bool) -> int:
     names = " ".join([f"+{i}" for i in result.added] + [f"~{i}" for i in result.updated])
     tail = "; nothing to write" if not result.changed else " [dry run: would change]" if dry_run else ""
     click.echo(f"{slo_import.SLOS_FILE}: {counts}" + (f" ({names})" if names else "") + tail)
+    return 0
+
+
+def run_rules(root: str, out: str | None, alertmanager: bool) -> int:
+    """Write the Prometheus rule file of the handbook at `root` to `out` (or stdout)."""
+    from opsbook.handbook.validate import load_handbook
+    from opsbook.slo import rules
+
+    if alertmanager:
+        click.echo(rules.INHIBITION, nl=False)
+        return 0
+    handbook = load_handbook(root)
+    text = rules.render(handbook)
+    if out is None:
+        click.echo(text, nl=False)
+        return 0
+    slo_import.write_atomically(Path(out), text)
+    groups = rules.rule_file(handbook)["groups"]
+    count = sum(len(group["rules"]) for group in groups)
+    click.echo(f"wrote {plural(count, 'rule')} in {plural(len(groups), 'group')} to {out}", err=True)
     return 0
