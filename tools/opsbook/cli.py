@@ -358,6 +358,16 @@ def slo_rules(root: str, out: str | None, alertmanager: bool) -> int:
     return run_rules(root, out, alertmanager)
 
 
+@slo.command("test")
+@ROOT_OPTION
+@click.option("--keep", metavar="DIR", help="Write the rule and test files into DIR and keep them.")
+def slo_test(root: str, keep: str | None) -> int:
+    """Generate promtool unit tests for the SLO rules (burns, quiet weeks, rule boundaries) and run them."""
+    from opsbook.commands.slo import run_test
+
+    return run_test(root, keep)
+
+
 @cli.command("init")
 @click.argument("directory", metavar="DIR")
 @click.option("--team", default="Our team", show_default=True, help="The team's name.")

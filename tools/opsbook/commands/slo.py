@@ -75,3 +75,30 @@ def run_rules(root: str, out: str | None, alertmanager: bool) -> int:
     count = sum(len(group["rules"]) for group in groups)
     click.echo(f"wrote {plural(count, 'rule')} in {plural(len(groups), 'group')} to {out}", err=True)
     return 0
+
+
+def run_test(root: str, keep: str | None) -> int:
+    """Write the promtool unit tests of the handbook at `root` and run them; 1 when any fails."""
+    import tempfile
+
+    from opsbook.handbook.validate import load_handbook
+    from opsbook.slo import promtool, unittests
+
+    handbook = load_handbook(root)
+    promtool.executable()  # before any work: say at once when promtool is missing
+    suite = unittests.build(handbook)
+    for note in suite.skipped:
+        click.echo(f"note: not tested: {note}", err=True)
+    with tempfile.TemporaryDirectory(prefix="opsbook-slo-test-") as scratch:
+        folder = Path(keep) if keep else Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        files = unittests.write(suite, folder)
+        result = promtool.test_rules(files, folder)
+    if result.returncode != 0:
+        click.echo(result.stdout, nl=False)
+        click.echo(f"✗ promtool test rules failed ({plural(suite.count, 'test')} in {plural(len(files), 'file')})",
+                   err=True)
+        return 1
+    where = f"; files in {keep}" if keep else ""
+    click.echo(f"✓ {plural(suite.count, 'promtool test')} passed in {plural(len(files), 'file')}{where}")
+    return 0
