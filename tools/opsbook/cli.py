@@ -368,6 +368,24 @@ def slo_test(root: str, keep: str | None) -> int:
     return run_test(root, keep)
 
 
+@slo.command("status")
+@ROOT_OPTION
+@click.option("--prometheus", metavar="URL", help="Prometheus to ask.  [default: PROMETHEUS_URL, then "
+              "prometheus.url in opsbook.yaml]")
+@click.option("--cadence", metavar="ID", help="Only the SLOs this review cadence names.")
+@click.option("--slo", "slo_ids", multiple=True, metavar="ID", help="Only this SLO (repeatable).")
+@click.option("--as-of", "as_of", metavar="DATE", help="Numbers at this date (its end) or ISO date-time.  [default: now]")
+@click.option("--period", default="7d", show_default=True, metavar="DURATION", help="The review period.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+def slo_status(root: str, prometheus: str | None, cadence: str | None, slo_ids: tuple[str, ...], as_of: str | None,
+               period: str, output_format: str) -> int:
+    """Each SLO's attainment, error budget left and burn alerts, read from Prometheus."""
+    from opsbook.commands.slo import run_status
+
+    return run_status(root, prometheus, cadence, slo_ids, as_of, period, output_format)
+
+
 @cli.command("init")
 @click.argument("directory", metavar="DIR")
 @click.option("--team", default="Our team", show_default=True, help="The team's name.")

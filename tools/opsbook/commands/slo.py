@@ -102,3 +102,54 @@ def run_test(root: str, keep: str | None) -> int:
     where = f"; files in {keep}" if keep else ""
     click.echo(f"✓ {plural(suite.count, 'promtool test')} passed in {plural(len(files), 'file')}{where}")
     return 0
+
+
+def run_status(root: str, url: str | None, cadence: str | None, slo_ids: tuple[str, ...], as_of: str | None,
+               period: str, output_format: str) -> int:
+    """Print the numbers of the chosen SLOs from Prometheus; 1 when they are missing (and why)."""
+    import json
+    import os
+
+    from opsbook.dates import parse_as_of
+    from opsbook.handbook.models.common import parse_duration
+    from opsbook.handbook.validate import load_handbook
+    from opsbook.slo import status
+    from opsbook.slo.prometheus import Prometheus
+
+    try:
+        span = parse_duration(period)
+    except ValueError as exc:
+        raise UsageError(f"--period {period!r}: {exc}") from None
+    at = parse_as_of(as_of)
+    handbook = load_handbook(root, at)
+    settings = handbook.config.prometheus
+    url = url or os.environ.get("PROMETHEUS_URL") or settings.url
+    if not url:
+        raise UsageError("no Prometheus to ask: give --prometheus URL, set PROMETHEUS_URL, or set prometheus.url "
+                         "in opsbook.yaml")
+    chosen = choose_slos(handbook, cadence, slo_ids)
+    report = status.collect(Prometheus(url, settings.timeout), chosen, at, span)
+    if output_format == "json":
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    elif output_format == "markdown":
+        click.echo(status.as_markdown(report))
+    else:
+        click.echo(status.as_text(report), nl=False)
+    if report.missing is not None:
+        click.echo(f"ops: error: the numbers are missing: Prometheus at {url}: {report.missing}", err=True)
+        return 1
+    return 0
+
+
+def choose_slos(handbook, cadence: str | None, slo_ids: tuple[str, ...]) -> list:
+    """The SLOs named by `slo_ids`, else by the cadence, else every SLO with an indicator."""
+    if cadence is not None:
+        if cadence not in handbook.cadences:
+            raise UsageError(f"--cadence {cadence!r}: no such cadence in calendar/")
+        slo_ids = slo_ids or tuple(handbook.cadences[cadence].cadence.slos)
+    unknown = [i for i in slo_ids if i not in handbook.slos]
+    if unknown:
+        raise UsageError(f"--slo {unknown[0]!r}: no such SLO in ops/slos.yaml")
+    if slo_ids:
+        return [handbook.slos[i] for i in slo_ids]
+    return [slo for slo in handbook.slos.values() if slo.indicator is not None]

@@ -23,6 +23,12 @@ class IssueSettings(Strict):
     seconds_between_writes: Annotated[float, Field(ge=0)] = 1.0
 
 
+class PrometheusSettings(Strict):
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = Field(
+        default=None, description="Where `ops slo status` and the review issues read the SLOs' numbers.")
+    timeout: Annotated[float, Field(gt=0, le=300)] = Field(default=10.0, description="Seconds per query.")
+
+
 class HandbookConfig(Strict):
     name: NonEmpty = "Operations handbook"
     site_url: Annotated[str, Field(pattern=r"^https?://\S+$")] = "https://example.github.io/handbook/"
@@ -30,3 +36,4 @@ class HandbookConfig(Strict):
     branch: NonEmpty = "main"
     feed: FeedSettings = FeedSettings()
     issues: IssueSettings = IssueSettings()
+    prometheus: PrometheusSettings = PrometheusSettings()
