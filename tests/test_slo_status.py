@@ -187,14 +187,14 @@ def fake():
      "answered with something other than an instant vector"),
     (b'{"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [1, "lots"]}]}}',
      200, "answered with a sample that is not a number"),
-    (b'{"status": "error", "errorType": "bad_data", "error": "parse error"}', 400, "HTTP 400: parse error"),
+    (b'{"status": "error", "errorType": "bad_data", "error": "parse error"}', 400, "answered HTTP 400: parse error"),
 ])
 def test_garbage_from_prometheus_gives_no_numbers_and_says_why(fake, body, status, reason):
     url = fake(body, status)
     result = _status(url, "--as-of", "2026-11-26")
     assert result.returncode == 1
-    assert result.stdout.splitlines()[1] == f"numbers missing: {reason}"
-    assert result.stderr == f"ops: error: the numbers are missing: Prometheus at {url}: {reason}\n"
+    assert result.stdout.splitlines()[1] == f"numbers missing: Prometheus {reason}"
+    assert result.stderr == f"ops: error: the numbers are missing: Prometheus at {url} {reason}\n"
 
 
 def test_a_slow_prometheus_times_out(fake, tmp_path, handbook_copy):
@@ -204,8 +204,7 @@ def test_a_slow_prometheus_times_out(fake, tmp_path, handbook_copy):
     result = ops("slo", "status", "--root", str(handbook_copy), "--format", "markdown", "--as-of", "2026-11-26",
                  env={"PROMETHEUS_URL": url})
     assert result.returncode == 1
-    assert result.stdout == ("_Numbers missing: Prometheus did not answer (no answer within 0.5 s) "
-                             "at 2026-11-26 23:59 UTC._\n")
+    assert result.stdout == "_Numbers missing (2026-11-26 23:59 UTC): Prometheus did not answer within 0.5 s._\n"
 
 
 def test_an_unreachable_prometheus(tmp_path):
@@ -214,5 +213,78 @@ def test_an_unreachable_prometheus(tmp_path):
     url = f"http://127.0.0.1:{free_port()}"
     result = _status(url, "--as-of", "2026-11-26", "--format", "json")
     assert result.returncode == 1
-    assert json.loads(result.stdout)["missing"] == "cannot connect (Connection refused)"
+    assert json.loads(result.stdout)["missing"] == "could not be reached (Connection refused)"
     assert json.loads(result.stdout)["slos"] == []
+
+
+# --- the numbers in the review issues -------------------------------------------------------------
+
+def _weekly_review(at: dt.datetime):
+    """A weekly SLO review a year after `at` (so its numbers are measured at `at`), the week before it."""
+    from opsbook.calendar.schedule import Occurrence
+    from opsbook.handbook.validate import load_handbook
+    from opsbook.issues.context import Review
+
+    handbook = load_handbook(REPO)
+    cadence = handbook.cadences["weekly-slo-review"].cadence
+    start = at + dt.timedelta(days=365)
+
+    def occurrence(when: dt.datetime, index: int) -> Occurrence:
+        return Occurrence(cadence.id, cadence.title, f"p{index}", when, when + dt.timedelta(minutes=30), None,
+                          (), (), index)
+    return handbook, Review(cadence, occurrence(start, 2), occurrence(start - dt.timedelta(days=7), 1), None)
+
+
+def test_the_weekly_review_issue_quotes_the_measured_numbers(server, history):
+    from opsbook.issues.context import live_numbers, sections
+    from opsbook.slo.prometheus import Prometheus
+    from opsbook.slo.review import ReviewNumbers
+
+    at = dt.datetime.fromtimestamp(history.at, dt.timezone.utc)
+    handbook, review = _weekly_review(at)
+    token = live_numbers.set(ReviewNumbers(Prometheus(server.url), at))
+    try:
+        slos_section = next(part for part in sections(handbook, review) if str(part).startswith("## SLOs"))
+    finally:
+        live_numbers.reset(token)
+    measured = slos_section.split("### Measured\n\n", 1)[1].splitlines()
+    assert measured[0] == (f"Measured {at:%Y-%m-%d %H:%M} UTC over the last 7d (Period) and each SLO's window "
+                           "(Window); a quotient shows its value, then the period before.")
+    checkout = 1 - history.error_ratio([1], [0, 1], 7 * DAY)
+    row = next(line for line in measured if line.startswith("| checkout-success |"))
+    assert row == (f"| checkout-success | 99% good over 7d | {round(checkout * 100, 3):g}% | "
+                   f"{round(checkout * 100, 3):g}% | {round((1 - (1 - checkout) / 0.01) * 100, 1):g}% | page | at risk |")
+
+
+def test_review_issues_open_without_numbers_and_are_refreshed_on_the_next_run(tmp_path):
+    """Unreachable, then garbage: each review issue still opens (and is updated) with a line saying why."""
+    from github_server import GitHubServer
+    from prometheus_server import free_port
+
+    token = "ghs_" + "Zq7Rk2Xv9Lm4Np8Tb3Wc6Yd1Fh5Jg0Se2Ua7"
+
+    def sync(server, url):
+        return ops("issues", "sync", "--repo", f"{server.owner}/{server.repo}", "--root", str(REPO),
+                   "--as-of", "2026-11-28", env={"GITHUB_TOKEN": token, "GITHUB_API_URL": server.api_url,
+                                                 "OPSBOOK_WRITE_INTERVAL": "0", "PROMETHEUS_URL": url})
+
+    def w48(server) -> str:
+        return next(i for i in server.issues.values() if i["title"] == "Weekly SLO review — 2026-W48")["body"]
+
+    with GitHubServer(token=token) as github:
+        first = sync(github, f"http://127.0.0.1:{free_port()}")
+        assert first.returncode == 0, first.stderr
+        assert ("### Measured\n\n_Numbers missing (2026-11-23 10:00 CET): Prometheus could not be reached "
+                "(Connection refused)._\n") in w48(github)
+        handler = type("Handler", (_Answer,), {"body": b"<html>oops</html>"})
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        try:
+            second = sync(github, f"http://127.0.0.1:{httpd.server_address[1]}")
+        finally:
+            httpd.shutdown()
+            httpd.server_close()
+        assert second.returncode == 0, second.stderr
+        assert ("### Measured\n\n_Numbers missing (2026-11-23 10:00 CET): Prometheus answered with something "
+                "that is not JSON._\n") in w48(github)
+        assert "  updated" in second.stdout

@@ -136,7 +136,7 @@ def run_status(root: str, url: str | None, cadence: str | None, slo_ids: tuple[s
     else:
         click.echo(status.as_text(report), nl=False)
     if report.missing is not None:
-        click.echo(f"ops: error: the numbers are missing: Prometheus at {url}: {report.missing}", err=True)
+        click.echo(f"ops: error: the numbers are missing: Prometheus at {url} {report.missing}", err=True)
         return 1
     return 0
 

@@ -8,6 +8,7 @@ can be cut to GitHub's limit with a link to the full list on the site (`opsbook.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import datetime as dt
 from typing import Callable
@@ -22,6 +23,13 @@ from opsbook.handbook.models.postmortem import EventType
 from opsbook.issues.budget import Listing, Part
 
 _SYMBOL = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+live_numbers: contextvars.ContextVar[Callable[["Review", list[Slo]], str] | None] = contextvars.ContextVar(
+    "live_numbers", default=None)
+"""Measured numbers under the `slos` and `cost` tables: Markdown for (review, SLOs), or None for none.
+
+Set by `ops issues` when a Prometheus is configured (`opsbook.slo.review`); the plan stays a function of
+its inputs and this one, and an open issue whose numbers changed is updated like any other edit."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,7 +102,12 @@ def _slo_table(handbook: Handbook, slos: list[Slo]) -> str:
 
 def _slos(handbook: Handbook, review: Review) -> str:
     chosen = [handbook.slos[i] for i in review.cadence.slos if i in handbook.slos] or list(handbook.slos.values())
-    return "## SLOs and targets\n\n" + _slo_table(handbook, chosen)
+    return "## SLOs and targets\n\n" + _slo_table(handbook, chosen) + _measured(review, chosen)
+
+
+def _measured(review: Review, slos: list[Slo]) -> str:
+    numbers = live_numbers.get()
+    return f"\n\n### Measured\n\n{numbers(review, slos)}" if numbers is not None and slos else ""
 
 
 def _incident_rows(handbook: Handbook, found: list, money: bool = False) -> list[str]:
@@ -120,7 +133,7 @@ def _cost(handbook: Handbook, review: Review) -> list[Part]:
     slos = [slo for slo in handbook.slos.values() if slo.category is Category.COST]
     economic = [pm for pm in handbook.incidents_between(review.since, review.occurrence.start)
                 if pm.meta.category is Category.COST or (pm.meta.impact and pm.meta.impact.revenue_lost)]
-    return [f"## Cost SLIs\n\n{_slo_table(handbook, slos)}",
+    return [f"## Cost SLIs\n\n{_slo_table(handbook, slos)}{_measured(review, slos)}",
             _listing(handbook, f"## Economic incidents since the last review ({review.since.date().isoformat()})",
                      "", [], _incident_rows(handbook, economic, money=True), urls.postmortems())]
 

@@ -27,7 +27,7 @@ class PrometheusUnavailable(OpsbookError):
 
     def __init__(self, url: str, reason: str):
         self.url, self.reason = url, reason
-        super().__init__(f"Prometheus at {url}: {reason}")
+        super().__init__(f"Prometheus at {url} {reason}")
 
 
 class Prometheus:
@@ -35,7 +35,7 @@ class Prometheus:
 
     def __init__(self, url: str, timeout: float = TIMEOUT):
         if not url.startswith(("http://", "https://")):
-            raise PrometheusUnavailable(url, "the URL must start with http:// or https://")
+            raise PrometheusUnavailable(url, "is not an http:// or https:// URL")
         self.url = url.rstrip("/")
         self.timeout = timeout
 
@@ -71,14 +71,14 @@ class Prometheus:
                 body = response.read(50_000_000)
         except urllib.error.HTTPError as exc:
             body = exc.read(100_000)
-            raise PrometheusUnavailable(self.url, f"HTTP {exc.code}{_error_text(body)}") from None
+            raise PrometheusUnavailable(self.url, f"answered HTTP {exc.code}{_error_text(body)}") from None
         except (socket.timeout, TimeoutError):
-            raise PrometheusUnavailable(self.url, f"no answer within {self.timeout:g} s") from None
+            raise PrometheusUnavailable(self.url, f"did not answer within {self.timeout:g} s") from None
         except urllib.error.URLError as exc:
             reason = exc.reason if isinstance(exc.reason, str) else getattr(exc.reason, "strerror", None) or exc.reason
-            raise PrometheusUnavailable(self.url, f"cannot connect ({reason})") from None
+            raise PrometheusUnavailable(self.url, f"could not be reached ({reason})") from None
         except (OSError, ValueError) as exc:
-            raise PrometheusUnavailable(self.url, f"cannot connect ({exc})") from None
+            raise PrometheusUnavailable(self.url, f"could not be reached ({exc})") from None
         try:
             answer = json.loads(body)
         except ValueError:

@@ -139,7 +139,7 @@ def rows(report: Report) -> list[tuple[str, ...]]:
 def as_text(report: Report) -> str:
     title = f"SLO numbers from {report.source} at {report.at:%Y-%m-%d %H:%M %Z}, period {format_duration(report.period)}"
     if report.missing is not None:
-        return f"{title}\nnumbers missing: {report.missing}\n"
+        return f"{title}\nnumbers missing: Prometheus {report.missing}\n"
     table = [HEADER, *rows(report)]
     widths = [max(len(row[i]) for row in table) for i in range(len(HEADER))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in table]
@@ -150,7 +150,7 @@ def as_markdown(report: Report) -> str:
     """The table a review issue quotes (or the line saying the numbers are missing and why)."""
     when = f"{report.at:%Y-%m-%d %H:%M %Z}"
     if report.missing is not None:
-        return f"_Numbers missing: Prometheus did not answer ({report.missing}) at {when}._"
+        return f"_Numbers missing ({when}): Prometheus {report.missing}._"
     if not report.slos:
         return "_No SLO here has an indicator to measure._"
     head = (f"Measured {when} over the last {format_duration(report.period)} "
