@@ -81,11 +81,11 @@ def free_port() -> int:
 class PrometheusServer:
     """`prometheus` on 127.0.0.1 over `data` with `rules`, until `stop()`."""
 
-    def __init__(self, folder: Path, data: Path, rules: Path):
+    def __init__(self, folder: Path, data: Path, rules: Path, evaluation_interval: str = "1s"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = folder / "prometheus.yml"
-        config.write_text(f"global:\n  evaluation_interval: 1s\nrule_files:\n  - {rules}\n", encoding="utf-8")
+        config.write_text(f"global:\n  evaluation_interval: {evaluation_interval}\nrule_files:\n  - {rules}\n", encoding="utf-8")
         self.log = (folder / "prometheus.log").open("w")
         self.process = subprocess.Popen(
             [shutil.which("prometheus") or "prometheus", f"--config.file={config}", f"--storage.tsdb.path={data}",
