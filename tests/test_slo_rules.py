@@ -9,7 +9,7 @@ import sys
 
 import pytest
 import yaml
-from conftest import REPO, ops
+from conftest import NOW, REPO, ops
 from opsbook.handbook.validate import load_handbook
 from opsbook.slo import burn, rules
 
@@ -111,3 +111,18 @@ def test_the_rules_for_1000_slos_pass_promtool(tmp_path):
     assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
     # 5 recording rules, 2 burn alerts, absent and threshold per event SLO; absent and threshold per quotient
     assert "SUCCESS: 7847 rules found" in check.stdout
+
+
+def test_the_site_publishes_the_rule_file_and_links_it_from_each_slo():
+    from opsbook.site import layout, pages
+
+    handbook = load_handbook(REPO)
+    assert layout.SLO_RULES in pages.generated_sources(handbook)
+    generated = pages.generate(handbook, NOW, (), 14)
+    assert generated[layout.SLO_RULES] == rules.render(handbook)
+    catalogue = generated[layout.SLOS]
+    assert ("- **Alert rules:** `SLOErrorBudgetBurn` pages when the error ratio burns the 1% budget at 3.36 × over "
+            "1h and 5m or 1.4 × over 6h and 30m, and opens a ticket at 1 × over 3d and 6h with at least 0.01 "
+            "events/s. `SLOIndicatorAbsent` when the indicator has no data for an hour; the alert above is "
+            "`SLOThreshold`. In the [Prometheus rule file](slos/prometheus-rules.yaml), group "
+            "`slo:checkout-success`.") in catalogue.splitlines()

@@ -207,6 +207,24 @@ def _burn_alerts(handbook: Handbook, slo: Slo, measured: Sli, budget: float, lab
     return alerts
 
 
+def describe(slo: Slo) -> str:
+    """The SLO's alerts in a sentence, for its section of the site's SLO catalogue."""
+    measured, budget = sli(slo), burn.error_budget(slo)
+    parts = []
+    if measured is not None and budget is not None:
+        def pair(alert: burn.BurnAlert) -> str:
+            return (f"{_number(alert.factor(slo.window))} × over {format_duration(alert.long)} and "
+                    f"{format_duration(alert.short)}")
+        pages = " or ".join(pair(a) for a in burn.BURN_ALERTS if a.severity == "page")
+        tickets = " or ".join(pair(a) for a in burn.BURN_ALERTS if a.severity == "ticket")
+        traffic = f" with at least {_number(measured.min_rate)} events/s" if measured.min_rate else ""
+        parts.append(f"`{BURN_ALERT}` pages when the error ratio burns the {_percent(budget)} budget at {pages}, "
+                     f"and opens a ticket at {tickets}{traffic}.")
+    parts.append(f"`{ABSENT_ALERT}` when the indicator has no data for an hour"
+                 + (f"; the alert above is `{THRESHOLD_ALERT}`." if slo.alert is not None else "."))
+    return " ".join(parts)
+
+
 def _absent_alert(handbook: Handbook, slo: Slo, labels: dict) -> dict:
     indicator = slo.indicator
     total = (indicator.ratio.total if indicator.ratio else indicator.quotient.denominator if indicator.quotient
