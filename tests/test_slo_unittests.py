@@ -15,8 +15,8 @@ from conftest import CONTENT, REPO, ops
 from opsbook.handbook.validate import load_handbook
 from opsbook.slo import promtool, unittests
 
-pytestmark = pytest.mark.skipif(shutil.which("promtool") is None,
-                                reason="promtool is missing (.ci/run installs Debian's prometheus)")
+needs_promtool = pytest.mark.skipif(shutil.which("promtool") is None,
+                                    reason="promtool is missing (.ci/run installs Debian's prometheus)")
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +56,7 @@ def _break(folder: Path, name: str, old: str, new: str, tmp_path: Path) -> str:
     return result.stdout
 
 
+@needs_promtool
 def test_ops_slo_test_writes_and_passes_the_tests(kept):
     assert sorted(p.name for p in kept.iterdir()) == [
         "severity-policy.rules.yaml", "severity-policy.test.yaml", "slo-checkout-success.rules.yaml",
@@ -67,6 +68,7 @@ def test_ops_slo_test_writes_and_passes_the_tests(kept):
                      "checkout-success: a trickle below min_rate stays quiet though half of it fails"]
 
 
+@needs_promtool
 def test_a_wrong_burn_factor_fails_the_slow_burn_test(kept, tmp_path):
     # The 1h page factor of a 7d window is 3.36; at 1 the slow burn (1.2 times the budget) would page.
     report = _break(kept, "slo-checkout-success", "(3.36 * 0.01)", "(1 * 0.01)", tmp_path)
@@ -74,18 +76,21 @@ def test_a_wrong_burn_factor_fails_the_slow_burn_test(kept, tmp_path):
     assert "name: checkout-success: a fast burn" not in report
 
 
+@needs_promtool
 def test_a_missing_traffic_guard_fails_the_trickle_test(kept, tmp_path):
     report = _break(kept, "slo-checkout-success", " and on() (sum (rate(checkout_result_total[1h])) >= 0.01)",
                     "", tmp_path)
     assert "name: checkout-success: a trickle below min_rate stays quiet though half of it fails," in report
 
 
+@needs_promtool
 def test_a_classification_rule_off_by_its_boundary_fails(kept, tmp_path):
     report = _break(kept, "severity-policy", "severity_metric:checkout_success_rate < 0.6",
                     "severity_metric:checkout_success_rate <= 0.6", tmp_path)
     assert "name: rule payments-not-flowing: checkout_success_rate = 0.6 (< 0.6: quiet)," in report
 
 
+@needs_promtool
 @pytest.mark.slow
 def test_every_example_slos_minute_tests_pass(tmp_path):
     suite = unittests.build(load_handbook(REPO))
