@@ -74,12 +74,12 @@ def _history(handbook, start: int, minutes: int) -> list[Series]:
         if slo.indicator.quotient is not None:
             q = slo.indicator.quotient
             for selector, step in ((q.numerator, 0.6), (q.denominator, 20)):
-                series.append(Series(unittests._name(selector), unittests._labels(selector), start, [step] * minutes))
+                series.append(Series(unittests.series_name(selector), unittests.series_labels(selector), start, [step] * minutes))
             continue
         feed = unittests.Feed.of(slo)
         for texts, step in ((feed.good_series, 998), (feed.bad_series, 2), (feed.total_series, 1000)):
             for text in texts:
-                series.append(Series(unittests._name(text), unittests._labels(text), start, [step] * minutes))
+                series.append(Series(unittests.series_name(text), unittests.series_labels(text), start, [step] * minutes))
     unique = {(s.name, tuple(sorted(s.labels.items()))): s for s in series}  # shared total series once
     return list(unique.values())
 

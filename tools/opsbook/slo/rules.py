@@ -182,18 +182,18 @@ def _selector(name: str, slo: Slo) -> str:
 
 def _burn_alerts(handbook: Handbook, slo: Slo, measured: Sli, budget: float, labels: dict) -> list[dict]:
     on = f"on({', '.join(measured.by)})"
-    guard_op = f">= {_number(measured.min_rate)}" if measured.min_rate > 0 else "> 0"
+    guard_op = f">= {number(measured.min_rate)}" if measured.min_rate > 0 else "> 0"
     alerts = []
     for severity in ("page", "ticket"):
         branches = []
         for alert in (a for a in burn.BURN_ALERTS if a.severity == severity):
             long, short = format_duration(alert.long), format_duration(alert.short)
-            threshold = f"({_number(alert.factor(slo.window))} * {_number(budget)})"
+            threshold = f"({number(alert.factor(slo.window))} * {number(budget)})"
             branches.append(
                 f"({_selector(record_name(long), slo)} > {threshold}"
                 f" and {_selector(record_name(short), slo)} > {threshold}"
                 f" and {on} ({at(measured.total, long)} {guard_op}))")
-        factors = ", ".join(f"{_number(a.factor(slo.window))}× over {format_duration(a.long)} and "
+        factors = ", ".join(f"{number(a.factor(slo.window))}× over {format_duration(a.long)} and "
                             f"{format_duration(a.short)}" for a in burn.BURN_ALERTS if a.severity == severity)
         speed = "fast" if severity == "page" else "slowly"
         alerts.append({
@@ -213,11 +213,11 @@ def describe(slo: Slo) -> str:
     parts = []
     if measured is not None and budget is not None:
         def pair(alert: burn.BurnAlert) -> str:
-            return (f"{_number(alert.factor(slo.window))} × over {format_duration(alert.long)} and "
+            return (f"{number(alert.factor(slo.window))} × over {format_duration(alert.long)} and "
                     f"{format_duration(alert.short)}")
         pages = " or ".join(pair(a) for a in burn.BURN_ALERTS if a.severity == "page")
         tickets = " or ".join(pair(a) for a in burn.BURN_ALERTS if a.severity == "ticket")
-        traffic = f" with at least {_number(measured.min_rate)} events/s" if measured.min_rate else ""
+        traffic = f" with at least {number(measured.min_rate)} events/s" if measured.min_rate else ""
         parts.append(f"`{BURN_ALERT}` pages when the error ratio burns the {_percent(budget)} budget at {pages}, "
                      f"and opens a ticket at {tickets}{traffic}.")
     parts.append(f"`{ABSENT_ALERT}` when the indicator has no data for an hour"
@@ -243,13 +243,13 @@ def _threshold_alert(handbook: Handbook, slo: Slo, labels: dict) -> dict:
     alert = slo.alert
     return {
         "alert": THRESHOLD_ALERT,
-        "expr": f"{sli_value(slo, '5m')} {alert.comparison.value} {_number(alert.threshold)}",
+        "expr": f"{sli_value(slo, '5m')} {alert.comparison.value} {number(alert.threshold)}",
         "for": format_duration(alert.for_),
         "labels": {**labels, "severity": "page"},
         "annotations": _annotations(
-            handbook, slo, f"{slo.title}: {slo.metric} {alert.comparison.value} {_number(alert.threshold)}",
-            f"{slo.sli} has been {alert.comparison.value} {_number(alert.threshold)} for "
-            f"{format_duration(alert.for_)} (objective {slo.objective.value} {_number(slo.target)}).")}
+            handbook, slo, f"{slo.title}: {slo.metric} {alert.comparison.value} {number(alert.threshold)}",
+            f"{slo.sli} has been {alert.comparison.value} {number(alert.threshold)} for "
+            f"{format_duration(alert.for_)} (objective {slo.objective.value} {number(slo.target)}).")}
 
 
 def sli_value(slo: Slo, window: str) -> str:
@@ -263,7 +263,7 @@ def sli_value(slo: Slo, window: str) -> str:
         scale = slo.target / float(latency.le)  # the SLO's unit per histogram unit: 4000 ms / 4 s = 1000
         by = ", ".join(("le", *latency.by))
         buckets = f"sum by ({by}) (rate({with_matcher(latency.histogram, '_bucket', None)}[{window}]))"
-        return f"({_number(scale)} * histogram_quantile({_number(latency.quantile)}, {buckets}))"
+        return f"({number(scale)} * histogram_quantile({number(latency.quantile)}, {buckets}))"
     scale = 100 if slo.unit == Unit.PERCENT else 1
     error = _selector(record_name(window), slo)
     share = f"(1 - {error})" if burn.counts_good(slo) else error
@@ -298,7 +298,7 @@ def _policy_group(handbook: Handbook) -> dict | None:
 def classification_expr(rule: Rule) -> str:
     """`any` conditions joined by `or`, `all` by `and on()`, each against its metric's recording rule."""
     def test(c) -> str:
-        return f"{metric_record(c.metric)} {c.op.value} {_number(c.value)}"
+        return f"{metric_record(c.metric)} {c.op.value} {number(c.value)}"
     parts = []
     if rule.any:
         parts.append(" or ".join(f"({test(c)})" for c in rule.any))
@@ -324,7 +324,7 @@ def _classification_alert(handbook: Handbook, rule: Rule) -> dict:
             "annotations": notes}
 
 
-def _number(value: float) -> str:
+def number(value: float) -> str:
     """A number as PromQL and people write it: 3 not 3.0, 0.005 not 5e-03."""
     if float(value).is_integer():
         return str(int(value))
@@ -332,4 +332,4 @@ def _number(value: float) -> str:
 
 
 def _percent(share: float) -> str:
-    return f"{_number(round(share * 100, 10))}%"
+    return f"{number(round(share * 100, 10))}%"

@@ -35,6 +35,7 @@ AT_RISK_BELOW = 0.25  # share of the budget left under which an SLO is at risk
 class SloNumbers:
     slo: str
     title: str
+    kind: str                       # "events" (ratio, latency) or "quotient"
     objective: str                  # as a person reads it: "99% good over 7d", "≤ 0.04 over 7d"
     period_attainment: float | None = None   # share of good events over the period
     window_attainment: float | None = None
@@ -76,13 +77,13 @@ def _numbers(client: Prometheus, slo: Slo, at: dt.datetime, period: dt.timedelta
     if measured is None:  # a quotient
         q = slo.indicator.quotient
         query = f"{rules.at(rules.counter(q.numerator), span)} / {rules.at(rules.counter(q.denominator), span)}"
-        numbers = SloNumbers(slo.id, slo.title, f"{_symbol(slo)} {slo.target:g} over {span}",
+        numbers = SloNumbers(slo.id, slo.title, "quotient", f"{_symbol(slo)} {slo.target:g} over {span}",
                              value=_number(client.scalar(query, at)), previous=_number(client.scalar(query, at - period)))
         if numbers.value is not None:
             numbers.verdict = "within" if slo.objective.holds(numbers.value, slo.target) else "breached"
         return numbers
     budget = burn.error_budget(slo)
-    numbers = SloNumbers(slo.id, slo.title, f"{_percent(1 - budget)} good over {format_duration(slo.window)}")
+    numbers = SloNumbers(slo.id, slo.title, "events", f"{_percent(1 - budget)} good over {format_duration(slo.window)}")
     period_error = _number(client.scalar(rules.at(measured.error_ratio, span), at))
     window_error = _number(client.scalar(rules.at(measured.error_ratio, format_duration(slo.window)), at))
     fired = client.vector(f'max by (severity) (max_over_time(ALERTS{{alertname="{rules.BURN_ALERT}", '
@@ -126,7 +127,7 @@ HEADER = ("SLO", "Objective", "Period", "Window", "Budget left", "Burn alerts", 
 def rows(report: Report) -> list[tuple[str, ...]]:
     out = []
     for n in report.slos:
-        if n.value is not None or (n.period_attainment is None and n.window_attainment is None and n.previous is not None):
+        if n.kind == "quotient":
             period = f"{n.value:.4g}" if n.value is not None else "—"
             window = f"before: {n.previous:.4g}" if n.previous is not None else "—"
             out.append((n.slo, n.objective, period, window, "—", "—", n.verdict))

@@ -114,8 +114,8 @@ class Feed:
                 latency = indicator.latency
                 if latency.by:
                     return "grouped (`by`) indicators are not tested"
-                labels = _labels(latency.histogram)
-                name = _name(latency.histogram)
+                labels = series_labels(latency.histogram)
+                name = series_name(latency.histogram)
                 return cls(slo, [_series(name + "_bucket", {**labels, "le": latency.le})],
                            [], [_series(name + "_bucket", {**labels, "le": "+Inf"}), _series(name + "_count", labels)])
             ratio = indicator.ratio
@@ -130,10 +130,10 @@ class Feed:
 
     @classmethod
     def _split(cls, slo: Slo, part: str, total: str, good: bool) -> "Feed | str":
-        part_labels, total_labels = _labels(part), _labels(total)
-        if _name(part) != _name(total):
-            series = _series(_name(part), part_labels)
-            return cls(slo, [series] if good else [], [] if good else [series], [_series(_name(total), total_labels)])
+        part_labels, total_labels = series_labels(part), series_labels(total)
+        if series_name(part) != series_name(total):
+            series = _series(series_name(part), part_labels)
+            return cls(slo, [series] if good else [], [] if good else [series], [_series(series_name(total), total_labels)])
         merged = {**total_labels, **part_labels}
         free = [k for k in part_labels if k not in total_labels or total_labels[k] != part_labels[k]]
         if not free:
@@ -141,7 +141,7 @@ class Feed:
         rest = {**merged, free[0]: _not_matching(part, free[0])}
         if not _matches(total, rest):
             return "no series counts the other events under the total's selector"
-        numerator, complement = _series(_name(part), merged), _series(_name(total), rest)
+        numerator, complement = _series(series_name(part), merged), _series(series_name(total), rest)
         return cls(slo, [numerator] if good else [complement], [complement] if good else [numerator], [])
 
     def input_series(self, per_minute: float, error_ratio: float, minutes: int) -> list[dict]:
@@ -152,14 +152,14 @@ class Feed:
         return [{"series": s, "values": f"0+{_num(step)}x{minutes}"} for s, step in values]
 
 
-def _name(selector: str) -> str:
+def series_name(selector: str) -> str:
     name = parse_promql(selector).name
     if not name:
         raise ValueError("a selector without a metric name cannot be fed synthetic series")
     return name
 
 
-def _labels(selector: str) -> dict[str, str]:
+def series_labels(selector: str) -> dict[str, str]:
     labels = {}
     for matcher in parse_promql(selector).matchers.matchers:
         op = str(matcher.op).rsplit(".", 1)[-1]
@@ -269,7 +269,7 @@ def _test(name: str, series: list[dict], checks: list[tuple[str, str, list]]) ->
 
 
 def _num(value: float) -> str:
-    return rules._number(round(value, 9))
+    return rules.number(round(value, 9))
 
 
 def write(suite: Suite, folder: Path) -> list[Path]:
