@@ -119,22 +119,27 @@ class Sli:
     min_rate: float
 
 
-def sli(slo: Slo) -> Sli | None:
-    """The error ratio and traffic of an event-based SLO, or None for a quotient (or no indicator)."""
+def sli(slo: Slo, grouped: bool = True) -> Sli | None:
+    """The error ratio and traffic of an event-based SLO, or None for a quotient (or no indicator).
+
+    `grouped=False` sums over the indicator's `by` labels: one number for the whole SLO, as a review
+    reports it (a `$window` expression keeps whatever grouping it has)."""
     indicator = slo.indicator
     if indicator is None or indicator.quotient is not None:
         return None
     if (ratio := indicator.ratio) is not None:
-        total = counter(ratio.total, ratio.by)
+        by = tuple(ratio.by) if grouped else ()
+        total = counter(ratio.total, by)
         if ratio.bad is not None:
-            error = f"{counter(ratio.bad, ratio.by)} / {total}"
+            error = f"{counter(ratio.bad, by)} / {total}"
         else:
-            error = f"1 - ({counter(ratio.good, ratio.by)} / {total})"
-        return Sli(error, total, tuple(ratio.by), ratio.min_rate)
+            error = f"1 - ({counter(ratio.good, by)} / {total})"
+        return Sli(error, total, by, ratio.min_rate)
     latency = indicator.latency
-    good = counter(with_matcher(latency.histogram, "_bucket", f'le="{latency.le}"'), latency.by)
-    total = counter(with_matcher(latency.histogram, "_count", None), latency.by)
-    return Sli(f"1 - ({good} / {total})", total, tuple(latency.by), latency.min_rate)
+    by = tuple(latency.by) if grouped else ()
+    good = counter(with_matcher(latency.histogram, "_bucket", f'le="{latency.le}"'), by)
+    total = counter(with_matcher(latency.histogram, "_count", None), by)
+    return Sli(f"1 - ({good} / {total})", total, by, latency.min_rate)
 
 
 def counter(text: str, by: list[str] | tuple[str, ...] = ()) -> str:

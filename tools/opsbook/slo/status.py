@@ -73,7 +73,7 @@ def collect(client: Prometheus, slos: Iterable[Slo], at: dt.datetime, period: dt
 
 def _numbers(client: Prometheus, slo: Slo, at: dt.datetime, period: dt.timedelta) -> SloNumbers:
     span = format_duration(period)
-    measured = rules.sli(slo)
+    measured = rules.sli(slo, grouped=False)  # one number per SLO, whatever its alerts group by
     if measured is None:  # a quotient
         q = slo.indicator.quotient
         query = f"{rules.at(rules.counter(q.numerator), span)} / {rules.at(rules.counter(q.denominator), span)}"
