@@ -6,6 +6,7 @@ runbooks and post-mortems with realistic frontmatter and body sizes. Determinist
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import random
 import shutil
@@ -291,3 +292,43 @@ def make_organisation(root: Path, *, people: int = 300, rotations: int = 20, cad
         (root / "postmortems" / f"pm-synthetic-{index:05d}.md").write_text(
             _org_postmortem(index, runbooks, ids, rng, backlog), encoding="utf-8")
     return root
+
+
+def make_slo_catalogue(root: Path, count: int = 1_000) -> Path:
+    """The example handbook under `root` with `count` SLOs: the example's, then copies under new ids.
+
+    Each copy's counters select their own `shard` label, so the SLOs measure different series (as a big
+    catalogue would) and one Prometheus can hold data for all of them; a runbook lists every SLO.
+    """
+    import yaml
+
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    for name in ("opsbook.yaml", "ops", "runbooks", "postmortems", "calendar"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / name)
+    catalogue = yaml.safe_load((root / "ops/slos.yaml").read_text(encoding="utf-8"))
+    base = catalogue["slos"]
+    copies = []
+    for index in range(count - len(base)):
+        slo = copy.deepcopy(base[index % len(base)])
+        slo["id"] = f"{slo['id']}-{index:04d}"
+        for kind in slo.get("indicator", {}).values():
+            for key in ("good", "bad", "total", "histogram", "numerator", "denominator"):
+                if key in kind:
+                    kind[key] = _with_shard(kind[key], index)
+        copies.append(slo)
+    catalogue["slos"] = base + copies
+    (root / "ops/slos.yaml").write_text(yaml.safe_dump(catalogue, sort_keys=False, width=200), encoding="utf-8")
+    runbook = root / "runbooks" / "rb-mcp-not-responding.md"
+    ids = ", ".join(slo["id"] for slo in copies)
+    text = runbook.read_text(encoding="utf-8")
+    runbook.write_text(text.replace("  slos: [mcp-availability, gift-search-errors]",
+                                    f"  slos: [mcp-availability, gift-search-errors, {ids}]"), encoding="utf-8")
+    return root
+
+
+def _with_shard(selector: str, index: int) -> str:
+    name, brace, rest = selector.partition("{")
+    return f'{name}{{shard="{index}", {rest}' if brace else f'{name}{{shard="{index}"}}'

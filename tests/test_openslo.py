@@ -51,13 +51,17 @@ def test_export_writes_openslo_v1_services_and_slos(tmp_path):
 
     availability = by_name["mcp-availability"]["spec"]
     assert availability["service"] == "mcp-server"
-    assert availability["indicator"]["spec"]["ratioMetric"]["rawType"] == "success"
+    # An SLO with counters exports them as a counter ratioMetric other tools can query.
+    assert availability["indicator"]["spec"]["ratioMetric"] == {"counter": True, "good": {"metricSource": {
+        "type": "Prometheus", "spec": {"query": 'mcp_responses_total{route="/mcp", outcome="answered"}'}}},
+        "total": {"metricSource": {"type": "Prometheus", "spec": {"query": 'mcp_responses_total{route="/mcp"}'}}}}
     assert availability["objectives"] == [{"displayName": "MCP availability", "target": 0.995}]
     assert availability["timeWindow"] == [{"duration": "28d", "isRolling": True}]
     assert availability["budgetingMethod"] == "Occurrences"
     # An error rate that must stay under 2% is a failure ratio whose good share must reach 98%.
     errors = by_name["gift-search-errors"]["spec"]
-    assert errors["indicator"]["spec"]["ratioMetric"]["rawType"] == "failure"
+    assert set(errors["indicator"]["spec"]["ratioMetric"]) == {"counter", "bad", "total"}
+    assert by_name["gift-search-errors"]["metadata"]["annotations"]["opsbook/objective"] == "<="
     assert errors["objectives"][0]["target"] == 0.98
     latency = by_name["gift-search-latency"]
     assert "thresholdMetric" in latency["spec"]["indicator"]["spec"]
@@ -328,7 +332,9 @@ def test_exported_documents_keep_the_openslo_v1_rules(tmp_path):
             assert objective["op"] in ("lte", "gte", "lt", "gt") and isinstance(objective["value"], (int, float))
         else:
             assert "op" not in objective and "value" not in objective
-            assert indicator["ratioMetric"]["rawType"] in ("success", "failure")
+            ratio = indicator["ratioMetric"]
+            assert ratio["rawType"] in ("success", "failure") if "raw" in ratio else {"good", "total"} <= set(ratio) \
+                or {"bad", "total"} <= set(ratio)
 
 
 def test_export_refuses_an_invalid_handbook(handbook_copy):

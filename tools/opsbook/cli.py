@@ -418,7 +418,7 @@ def new_cadence(root: str, doc_id: str | None, **values) -> int:
 
 @cli.group()
 def slo() -> None:
-    """The SLO catalogue as OpenSLO v1 documents: export it, or import SLOs kept elsewhere."""
+    """The SLO catalogue: OpenSLO export and import, Prometheus rules and their tests, live numbers."""
 
 
 @slo.command("export")
@@ -440,6 +440,46 @@ def slo_import(file: str, root: str, dry_run: bool) -> int:
     from opsbook.commands.slo import run_import
 
     return run_import(file, root, dry_run)
+
+
+@slo.command("rules")
+@ROOT_OPTION
+@click.option("--out", metavar="FILE", help="Where to write the Prometheus rule file.  [default: stdout]")
+@click.option("--alertmanager", is_flag=True,
+              help="Print the Alertmanager inhibition (a ticket is silenced while its page fires) instead.")
+def slo_rules(root: str, out: str | None, alertmanager: bool) -> int:
+    """Prometheus recording rules and burn-rate alerts for every SLO with an indicator."""
+    from opsbook.commands.slo import run_rules
+
+    return run_rules(root, out, alertmanager)
+
+
+@slo.command("test")
+@ROOT_OPTION
+@click.option("--keep", metavar="DIR", help="Write the rule and test files into DIR and keep them.")
+def slo_test(root: str, keep: str | None) -> int:
+    """Generate promtool unit tests for the SLO rules (burns, quiet weeks, rule boundaries) and run them."""
+    from opsbook.commands.slo import run_test
+
+    return run_test(root, keep)
+
+
+@slo.command("status")
+@ROOT_OPTION
+@click.option("--prometheus", metavar="URL", help="Prometheus to ask.  [default: PROMETHEUS_URL, then "
+              "prometheus.url in opsbook.yaml]")
+@click.option("--cadence", metavar="ID", help="Only the SLOs this review cadence names.")
+@click.option("--slo", "slo_ids", multiple=True, metavar="ID", help="Only this SLO (repeatable).")
+@click.option("--as-of", "as_of", metavar="DATE", help="Numbers at this date (its end) or ISO date-time.  [default: now]")
+@click.option("--period", default="7d", show_default=True, metavar="DURATION", help="The review period.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+def slo_status(root: str, prometheus: str | None, cadence: str | None, slo_ids: tuple[str, ...], as_of: str | None,
+               period: str, output_format: str) -> int:
+    """Each SLO's attainment, error budget left and burn alerts, read from Prometheus."""
+    from opsbook.commands.slo import run_status
+
+    return run_status(root, prometheus, cadence, slo_ids, as_of, period, output_format)
 
 
 @cli.command("init")

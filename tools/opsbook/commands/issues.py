@@ -9,6 +9,7 @@ wait accepted before giving up (default 900).
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 
@@ -60,6 +61,10 @@ def _check_repo(repo: str) -> None:
 
 def run_plan(root: str, as_of: str | None, output_format: str, repo: str | None) -> int:
     """Show what a sync would do. Reads GitHub only with --repo (and GITHUB_TOKEN); changes nothing."""
+    return contextvars.copy_context().run(_run_plan, root, as_of, output_format, repo)
+
+
+def _run_plan(root: str, as_of: str | None, output_format: str, repo: str | None) -> int:
     from opsbook.handbook.validate import load_handbook
     from opsbook.issues import report
     from opsbook.issues.plan import build_plan
@@ -67,6 +72,7 @@ def run_plan(root: str, as_of: str | None, output_format: str, repo: str | None)
 
     now = parse_as_of(as_of)
     handbook = load_handbook(root, now)
+    _measure_reviews(handbook, now)
     if repo:
         _check_repo(repo)
         if not _token():
@@ -82,6 +88,11 @@ def run_plan(root: str, as_of: str | None, output_format: str, repo: str | None)
 def run_sync(root: str, repo: str, as_of: str | None, dry_run: bool, output_format: str,
              write_interval: str | None) -> int:
     """Apply the plan on GitHub; 0 when everything was done, 1 when something was left for the next run."""
+    return contextvars.copy_context().run(_run_sync, root, repo, as_of, dry_run, output_format, write_interval)
+
+
+def _run_sync(root: str, repo: str, as_of: str | None, dry_run: bool, output_format: str,
+              write_interval: str | None) -> int:
     from opsbook.handbook.validate import load_handbook
     from opsbook.issues import report
     from opsbook.issues.plan import build_plan
@@ -90,6 +101,7 @@ def run_sync(root: str, repo: str, as_of: str | None, dry_run: bool, output_form
     _check_repo(repo)
     now = parse_as_of(as_of)
     handbook = load_handbook(root, now)
+    _measure_reviews(handbook, now)
     policy = _policy(handbook.config, write_interval)
     if not _token():
         if not dry_run:
@@ -107,6 +119,19 @@ def run_sync(root: str, repo: str, as_of: str | None, dry_run: bool, output_form
     click.echo(report.sync_json(result) if output_format == "json" else report.sync_text(result), nl=False)
     _summary(report.step_summary(result))
     return 0 if result.ok else 1
+
+
+def _measure_reviews(handbook, now) -> None:
+    """With a Prometheus (PROMETHEUS_URL, else opsbook.yaml's prometheus.url), review issues quote the
+    SLOs' measured numbers; set for this command's context only (run_plan and run_sync copy it)."""
+    url = os.environ.get("PROMETHEUS_URL") or handbook.config.prometheus.url
+    if not url:
+        return
+    from opsbook.issues.context import live_numbers
+    from opsbook.slo.prometheus import Prometheus
+    from opsbook.slo.review import ReviewNumbers
+
+    live_numbers.set(ReviewNumbers(Prometheus(url, handbook.config.prometheus.timeout), now))
 
 
 def _summary(markdown: str) -> None:

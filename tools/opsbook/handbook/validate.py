@@ -83,9 +83,10 @@ def _room_checks() -> tuple:
     """
     from opsbook.calendar.checks import check_schedule
     from opsbook.oncall.checks import check_oncall
+    from opsbook.slo.checks import check_indicators
     from opsbook.status.checks import check_public
 
-    return (check_schedule, check_oncall, check_public)
+    return (check_schedule, check_oncall, check_public, check_indicators)
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ a row of a list (which does not depend on the review) is formatted once, not onc
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import datetime as dt
 import functools
@@ -28,6 +29,13 @@ from opsbook.handbook.models.postmortem import ActionItem, EventType
 from opsbook.issues.budget import Listing, Part
 
 _SYMBOL = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+live_numbers: contextvars.ContextVar[Callable[["Review", list[Slo]], str] | None] = contextvars.ContextVar(
+    "live_numbers", default=None)
+"""Measured numbers under the `slos` and `cost` tables: Markdown for (review, SLOs), or None for none.
+
+Set by `ops issues` when a Prometheus is configured (`opsbook.slo.review`); the plan stays a function of
+its inputs and this one, and an open issue whose numbers changed is updated like any other edit."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -186,7 +194,12 @@ def _slo_table(handbook: Handbook, slos: list[Slo]) -> str:
 
 def _slos(handbook: Handbook, review: Review, facts: Facts) -> str:
     chosen = [handbook.slos[i] for i in review.cadence.slos if i in handbook.slos] or list(handbook.slos.values())
-    return "## SLOs and targets\n\n" + _slo_table(handbook, chosen)
+    return "## SLOs and targets\n\n" + _slo_table(handbook, chosen) + _measured(review, chosen)
+
+
+def _measured(review: Review, slos: list[Slo]) -> str:
+    numbers = live_numbers.get()
+    return f"\n\n### Measured\n\n{numbers(review, slos)}" if numbers is not None and slos else ""
 
 
 def _incident_row(handbook: Handbook, pm: Postmortem, money: bool) -> str:
@@ -214,7 +227,7 @@ def _cost(handbook: Handbook, review: Review, facts: Facts) -> list[Part]:
     slos = [slo for slo in handbook.slos.values() if slo.category is Category.COST]
     economic = [pm for pm in facts.incidents_between(review.since, review.occurrence.start)
                 if pm.meta.category is Category.COST or (pm.meta.impact and pm.meta.impact.revenue_lost)]
-    return [f"## Cost SLIs\n\n{_slo_table(handbook, slos)}",
+    return [f"## Cost SLIs\n\n{_slo_table(handbook, slos)}{_measured(review, slos)}",
             _listing(handbook, f"## Economic incidents since the last review ({review.since.date().isoformat()})",
                      "", [], _incident_rows(facts, economic, money=True), urls.postmortems())]
 

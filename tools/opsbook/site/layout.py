@@ -20,6 +20,7 @@ SECRETS = "secrets.md"
 CALENDAR = "reviews/index.md"
 TAGS = "tags.md"
 ACTION_ITEMS = "action-items.md"
+SLO_RULES = "slos/prometheus-rules.yaml"  # the Prometheus rule file `ops slo rules` writes
 
 
 def runbook(runbook_id: str) -> str:

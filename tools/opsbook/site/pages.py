@@ -35,6 +35,7 @@ from opsbook.site.reference import (
 )
 from opsbook.site.reviews import cadence_page, calendar_page
 from opsbook.site.shifts import rotation_turns
+from opsbook.slo import rules as slo_rules
 
 RECENT = dt.timedelta(days=90)
 SOON = dt.timedelta(days=30)
@@ -84,6 +85,8 @@ def _builders(handbook: Handbook, now: dt.datetime | None, feeds: Collection[str
         layout.TAGS: lambda: "# Tags\n\nRunbooks and post-mortems by tag.\n\n<!-- material/tags -->\n",
         layout.ACTION_ITEMS: lambda: listings.action_items_page(handbook, today),
     }
+    if any(slo.indicator is not None for slo in handbook.slos.values()):
+        builders[layout.SLO_RULES] = lambda: slo_rules.render(handbook)
     # The full listings behind a long list (none for a handbook whose lists are short).
     for category in listings.runbook_categories(handbook):
         builders[layout.runbooks_category(category)] = lambda c=category: runbook_category_page(handbook, today, c)

@@ -11,6 +11,7 @@ from opsbook.plural import plural
 from opsbook.site import layout, listings
 from opsbook.site import markdown as md
 from opsbook.site.shifts import all_shifts_line, rotation_section
+from opsbook.slo import rules as slo_rules
 
 
 def value(number: float, unit: Unit) -> str:
@@ -45,6 +46,9 @@ def _slo_section(handbook: Handbook, here: str, slo: Slo) -> list[str]:
                    f"{value(slo.alert.threshold, slo.unit)} for {md.duration(slo.alert.for_)}")
     if slo.dashboard:
         out.append(f"- **Dashboard:** [{md.text(slo.dashboard.title)}]({slo.dashboard.url})")
+    if slo.indicator is not None:
+        out.append(f"- **Alert rules:** {slo_rules.describe(slo)} In the "
+                   f"[Prometheus rule file]({layout.link(here, layout.SLO_RULES)}), group `slo:{slo.id}`.")
     runbooks = [rb for rb in handbook.runbooks.values() if slo.id in rb.meta.detection.slos]
     out.append("- **Runbooks:** " + (", ".join(
         f"[{md.text(rb.meta.title)}]({layout.link(here, layout.runbook(rb.id))})" for rb in runbooks) or "none yet"))

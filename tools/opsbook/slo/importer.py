@@ -98,6 +98,8 @@ def _mapping(slo: Any):
             value = Quoted(value)
         elif key == "target":
             value = _number(value)
+        elif key == "indicator":  # as people write it: no empty `by`, no zero `min_rate`
+            value = slo.indicator.model_dump(mode="json", exclude_defaults=True)
         elif key == "alert":
             alert = CommentedMap([("comparison", Quoted(value["comparison"])),
                                   ("threshold", _number(value["threshold"])), ("for", value["for"])])

@@ -11,8 +11,13 @@ indicator inline:
   becomes a `thresholdMetric` whose objective compares the SLI with `value` (`op: lte` for `<=`). opsbook judges the SLI over the whole window, so the objective's
   budget `target` is written as THRESHOLD_TARGET and not read back.
 
-What OpenSLO has no field for (category, unit, metric name, alert, dashboard, an id that is not a DNS
-label) travels in `metadata.annotations` under `opsbook/`, so export then import gives back the same
+An SLO with a ratio indicator (event counters, see `handbook/models/indicator.py`) exports a counter
+`ratioMetric` with `good` or `bad` and `total` Prometheus queries instead, whose objective is the share
+of good as OpenSLO budgets it; an error-rate SLO (`<=`) is marked `opsbook/objective: "<="` so import
+turns the target back. Import reads such `good`/`bad`/`total` queries from other tools as an indicator.
+
+What OpenSLO has no field for (category, unit, metric name, alert, dashboard, the whole indicator with
+its grouping and minimum traffic, an id that is not a DNS label) travels in `metadata.annotations` under `opsbook/`, so export then import gives back the same
 catalogue. Import reads OpenSLO files written by other tools too: it takes what opsbook can keep,
 reports what it leaves behind as notes, and rejects what it cannot read with the file, line and key.
 """
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from typing import Any, Iterable
 
@@ -115,7 +121,19 @@ def _slo_document(slo: Any) -> dict:
     source = {"metricSource": {"type": "opsbook", "spec": {"metric": slo.metric}}}
     objective: dict[str, Any] = {"displayName": slo.title}
     budget = _ratio_budget(slo)
-    if budget is not None:
+    indicator = getattr(slo, "indicator", None)
+    if indicator is not None:
+        annotations[ANNOTATION + "indicator"] = json.dumps(
+            indicator.model_dump(mode="json", exclude_defaults=True), separators=(",", ":"))
+    if budget is not None and indicator is not None and indicator.ratio is not None:
+        raw_type, objective["target"] = budget
+        if raw_type == "failure":
+            annotations[ANNOTATION + "objective"] = "<="
+        metric = {"ratioMetric": {"counter": True, **{
+            key: {"metricSource": {"type": "Prometheus", "spec": {"query": query}}}
+            for key, query in (("good", indicator.ratio.good), ("bad", indicator.ratio.bad),
+                               ("total", indicator.ratio.total)) if query is not None}}}
+    elif budget is not None:
         raw_type, objective["target"] = budget
         metric = {"ratioMetric": {"counter": False, "rawType": raw_type, "raw": source}}
     else:
@@ -315,8 +333,11 @@ def _convert_slo(doc: _Doc, slis: dict[str, _Doc], problems: list[Problem], note
     if indicator is None or objective is None or window is None or len(problems) > before:
         return None
     slo, where = _described(doc, annotations, indicator, owner, indicator_at, notes)
-    if not _compared(doc, slo, where, indicator, objective, problems, notes):
+    if not _compared(doc, slo, where, indicator, objective, problems, notes, annotations):
         return None
+    counters = _counters(doc, annotations, indicator, problems, notes)
+    if counters is not None:
+        slo["indicator"], where["indicator"] = counters
     slo["window"], where["window"] = window, ("spec", "timeWindow", 0, "duration")
     alert = _alert(doc, annotations, problems)
     if alert is not None:
@@ -357,14 +378,15 @@ def _described(doc: _Doc, annotations: dict[str, str], indicator: Any, owner: _D
 
 
 def _compared(doc: _Doc, slo: dict, where: dict, indicator: Any, objective: dict, problems: list[Problem],
-              notes: list[str]) -> bool:
+              notes: list[str], annotations: dict[str, str]) -> bool:
     """The objective and target: how the SLI compares with what number. False after a problem."""
     at = ("spec", "objectives", 0)
     where["objective"] = where["target"] = at
     ratio = indicator.get("ratioMetric")
     if ratio is not None:
         # A failure ratio (bad/total) must stay under 1 - target, the share of good OpenSLO budgets for.
-        failure = "raw" in ratio and str(ratio.get("rawType")) == "failure"
+        failure = (str(ratio.get("rawType")) == "failure" if "raw" in ratio
+                   else annotations.get("objective") == "<=")
         slo["objective"] = "<=" if failure else ">="
         slo["target"] = _number(round(1 - objective["target"], 12) if failure else objective["target"])
         return True
@@ -378,6 +400,32 @@ def _compared(doc: _Doc, slo: dict, where: dict, indicator: Any, objective: dict
         notes.append(f"{doc.name}: the budget target {objective['target']} of its threshold objective is not "
                      "kept; opsbook compares the SLI over the window with `value`")
     return True
+
+
+def _counters(doc: _Doc, annotations: dict[str, str], indicator: Any, problems: list[Problem],
+              notes: list[str]) -> tuple[dict, tuple] | None:
+    """The opsbook indicator: from its annotation, else from a counter ratioMetric's Prometheus queries."""
+    if "indicator" in annotations:
+        at = ("metadata", "annotations", ANNOTATION + "indicator")
+        try:
+            data = json.loads(annotations["indicator"])
+        except ValueError as exc:
+            problems.append(doc.at(at, f"is not valid JSON: {exc}", expected="the indicator as JSON"))
+            return None
+        return data, at
+    ratio = indicator.get("ratioMetric")
+    if not hasattr(ratio, "get") or "raw" in ratio:
+        return None
+    queries = {key: _get(ratio, (key, "metricSource", "spec", "query")) for key in ("good", "bad", "total")}
+    if not isinstance(queries["total"], str) or not any(isinstance(queries[k], str) for k in ("good", "bad")):
+        return None
+    from opsbook.handbook.models.indicator import check_counter
+
+    if not all(check_counter(q) for q in queries.values() if isinstance(q, str)):
+        notes.append(f"{doc.name}: its ratioMetric queries are not counter selectors (nor use $window); "
+                     "no indicator imported")
+        return None
+    return {"ratio": {k: v for k, v in queries.items() if isinstance(v, str)}}, ("spec", "indicator")
 
 
 def _annotations(doc: _Doc, problems: list[Problem]) -> dict[str, str]:

@@ -21,6 +21,7 @@ from opsbook.handbook.models.common import (
     TimeZoneName,
     Weekday,
 )
+from opsbook.handbook.models.indicator import Indicator, InstantPromQL
 
 
 class Comparison(str, enum.Enum):
@@ -85,6 +86,7 @@ class Slo(Strict):
     window: Duration
     alert: Alert | None = None
     dashboard: Link | None = None
+    indicator: Indicator | None = Field(default=None, description="The PromQL that measures the SLI.")
 
 
 class SloCatalogue(Strict):
@@ -120,6 +122,7 @@ class Metric(Strict):
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     unit: Unit
     description: NonEmpty
+    promql: InstantPromQL | None = Field(default=None, description="The PromQL whose value is the metric.")
 
 
 class Condition(Strict):

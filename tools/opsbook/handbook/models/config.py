@@ -31,6 +31,12 @@ class StatusSettings(Strict):
     history: Duration = Field(default=dt.timedelta(days=90), description="How far back the page shows incidents.")
 
 
+class PrometheusSettings(Strict):
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = Field(
+        default=None, description="Where `ops slo status` and the review issues read the SLOs' numbers.")
+    timeout: Annotated[float, Field(gt=0, le=300)] = Field(default=10.0, description="Seconds per query.")
+
+
 class HandbookConfig(Strict):
     name: NonEmpty = "Operations handbook"
     site_url: Annotated[str, Field(pattern=r"^https?://\S+$")] = "https://example.github.io/handbook/"
@@ -40,3 +46,4 @@ class HandbookConfig(Strict):
     feed: FeedSettings = FeedSettings.model_construct()
     issues: IssueSettings = IssueSettings.model_construct()
     status: StatusSettings = StatusSettings.model_construct()
+    prometheus: PrometheusSettings = PrometheusSettings.model_construct()

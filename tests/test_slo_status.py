@@ -1,0 +1,290 @@
+"""`ops slo status` against a real Prometheus holding a known week, and against ones that fail.
+
+The history (one sample a minute for 8 days, ending a few minutes ago):
+- checkout: 200 checkout_result events a minute, 1 failed; a 60-minute outage two days ago in which 100
+  a minute fail. Prometheus' `ALERTS` holds the page that fired then (backfilled as Prometheus writes it).
+- MCP: 1,000 /mcp responses a minute, 1 an error; a 3-hour outage 7.5 days ago (outside the week, inside
+  the 28-day window) in which 500 a minute fail.
+- LLM cost: 20 completed workflows a minute; 0.6 of spend a minute until 7 days ago, 0.9 since.
+Every expected number below is computed from those increments, not by opsbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import json
+import shutil
+import threading
+import time
+
+import pytest
+from conftest import REPO, ops
+from prometheus_server import STEP, PrometheusServer, backfill, counter, openmetrics
+
+pytestmark = pytest.mark.skipif(shutil.which("prometheus") is None or shutil.which("promtool") is None,
+                                reason="Prometheus is missing (.ci/run installs Debian's prometheus)")
+
+DAY = 1440  # minutes
+
+
+class History:
+    def __init__(self) -> None:
+        now = int(time.time()) // STEP * STEP
+        self.end = now - 5 * STEP            # the last sample
+        self.start = self.end - 8 * DAY * STEP
+        minutes = 8 * DAY
+        checkout_outage = range(6 * DAY, 6 * DAY + 60)           # minutes after start: two days before the end
+        mcp_outage = range(DAY // 2, DAY // 2 + 180)              # 7.5 days before the end
+        price_change = DAY                                        # the last 7 days cost 0.9 a minute
+        self.series = [
+            counter("checkout_result_total", {"status": "success"}, self.start, minutes,
+                    lambda i: 100 if i in checkout_outage else 199),
+            counter("checkout_result_total", {"status": "failed"}, self.start, minutes,
+                    lambda i: 100 if i in checkout_outage else 1),
+            counter("mcp_responses_total", {"route": "/mcp", "outcome": "answered"}, self.start, minutes,
+                    lambda i: 500 if i in mcp_outage else 999),
+            counter("mcp_responses_total", {"route": "/mcp", "outcome": "error"}, self.start, minutes,
+                    lambda i: 500 if i in mcp_outage else 1),
+            counter("llm_cost_usd_total", {}, self.start, minutes, lambda i: 0.9 if i > price_change else 0.6),
+            counter("workflow_completed_total", {}, self.start, minutes, lambda i: 20),
+        ]
+        page = {"alertname": "SLOErrorBudgetBurn", "alertstate": "firing", "slo": "checkout-success",
+                "service": "checkout", "category": "commerce", "severity": "page"}
+        self.alerts = [("ALERTS", page, [self.start + i * STEP for i in checkout_outage])]
+        self.at = self.end + 30  # between samples: a range holds exactly the samples inside it
+
+    def error_ratio(self, bad: list[int], total: list[int], window_minutes: int) -> float:
+        """Failed over all events between the first and last sample inside the window ending at `at`."""
+        first = max(self.start, self.at - window_minutes * STEP)
+        first = first + (-(first - self.start)) % STEP  # the first sample on the grid inside the window
+        until = self.end
+
+        def gained(indexes: list[int]) -> float:
+            return sum(self.series[i].increase(first, until) for i in indexes)
+        return gained(bad) / gained(total)
+
+
+@pytest.fixture(scope="module")
+def history() -> History:
+    return History()
+
+
+@pytest.fixture(scope="module")
+def server(history, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("prometheus")
+    rules = folder / "rules.yaml"
+    result = ops("slo", "rules", "--root", str(REPO), "--out", str(rules))
+    assert result.returncode == 0, result.stderr
+    data = backfill(openmetrics(history.series, history.alerts), folder)
+    prometheus = PrometheusServer(folder, data, rules)
+    try:
+        prometheus.wait_ready()
+        yield prometheus
+    finally:
+        prometheus.stop()
+
+
+def _status(url: str, *args: str):
+    return ops("slo", "status", "--root", str(REPO), "--prometheus", url, *args)
+
+
+def test_every_generated_rule_loads_and_evaluates_healthy(server):
+    found = server.wait_rules_evaluated()
+    assert len(found) == 56
+    unhealthy = [(rule["name"], rule.get("lastError")) for rule in found if rule["health"] != "ok"]
+    assert unhealthy == []
+
+
+def test_status_numbers_match_the_hand_computed_ones(server, history):
+    at = dt.datetime.fromtimestamp(history.at, dt.timezone.utc).isoformat()
+    result = _status(server.url, "--as-of", at, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["missing"] is None and report["period"] == "7d"
+    by_id = {n["slo"]: n for n in report["slos"]}
+
+    week, month = 7 * DAY, 28 * DAY
+    checkout_week = history.error_ratio([1], [0, 1], week)
+    checkout = by_id["checkout-success"]  # 7d window: period and window are the same week
+    assert checkout["period_attainment"] == pytest.approx(1 - checkout_week, abs=1e-6)
+    assert checkout["window_attainment"] == pytest.approx(1 - checkout_week, abs=1e-6)
+    assert checkout["budget_remaining"] == pytest.approx(1 - checkout_week / 0.01, abs=1e-6)
+    assert checkout["alerts"] == ["page"]
+    assert checkout["verdict"] == "at risk"  # about 20% of the budget left
+
+    mcp = by_id["mcp-availability"]  # the outage is outside the week but inside the 28 days
+    assert mcp["period_attainment"] == pytest.approx(1 - history.error_ratio([3], [2, 3], week), abs=1e-6)
+    assert mcp["period_attainment"] == pytest.approx(0.999, abs=1e-9)
+    mcp_month = history.error_ratio([3], [2, 3], month)
+    assert mcp["window_attainment"] == pytest.approx(1 - mcp_month, abs=1e-6)
+    assert mcp["budget_remaining"] == pytest.approx(1 - mcp_month / 0.005, abs=1e-6)
+    assert mcp["alerts"] == [] and mcp["verdict"] == "breached"
+
+    cost = by_id["llm-cost-per-workflow"]  # month over month: this week at 0.9/20, the one before at 0.6/20
+    assert cost["value"] == pytest.approx(0.045, abs=1e-6)
+    assert cost["previous"] == pytest.approx(0.03, abs=1e-6)
+    assert cost["verdict"] == "breached"
+
+    assert by_id["tool-call-rate"]["verdict"] == "no data"
+    assert by_id["tool-call-rate"]["period_attainment"] is None
+
+
+def test_status_as_markdown_is_the_review_table(server, history):
+    at = dt.datetime.fromtimestamp(history.at, dt.timezone.utc).isoformat()
+    result = _status(server.url, "--as-of", at, "--format", "markdown", "--slo", "checkout-success",
+                     "--slo", "llm-cost-per-workflow")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[2:4] == ["| SLO | Objective | Period | Window | Budget left | Burn alerts | Status |",
+                          "|---|---|---|---|---|---|---|"]
+    checkout = 1 - history.error_ratio([1], [0, 1], 7 * DAY)
+    assert lines[4] == (f"| checkout-success | 99% good over 7d | {round(checkout * 100, 3):g}% | "
+                        f"{round(checkout * 100, 3):g}% | {round((1 - (1 - checkout) / 0.01) * 100, 1):g}% | page | at risk |")
+    assert lines[5] == "| llm-cost-per-workflow | ≤ 0.04 over 7d | 0.045 | before: 0.03 | — | — | breached |"
+
+
+# --- a Prometheus that does not answer well ------------------------------------------------------
+
+class _Answer(http.server.BaseHTTPRequestHandler):
+    body = b""
+    status = 200
+    delay = 0.0
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        time.sleep(self.delay)
+        self.send_response(self.status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        try:
+            self.wfile.write(self.body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting, as it should
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake():
+    servers = []
+
+    def serve(body: bytes, status: int = 200, delay: float = 0.0) -> str:
+        handler = type("Handler", (_Answer,), {"body": body, "status": status, "delay": delay})
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+        return f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield serve
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.mark.parametrize("body, status, reason", [
+    (b"<html>gateway</html>", 200, "answered with something that is not JSON"),
+    (b'{"status": "success", "data": {"resultType": "matrix", "result": []}}', 200,
+     "answered with something other than an instant vector"),
+    (b'{"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [1, "lots"]}]}}',
+     200, "answered with a sample that is not a number"),
+    (b'{"status": "error", "errorType": "bad_data", "error": "parse error"}', 400, "answered HTTP 400: parse error"),
+])
+def test_garbage_from_prometheus_gives_no_numbers_and_says_why(fake, body, status, reason):
+    url = fake(body, status)
+    result = _status(url, "--as-of", "2026-11-26")
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[1] == f"numbers missing: Prometheus {reason}"
+    assert result.stderr == f"ops: error: the numbers are missing: Prometheus at {url} {reason}\n"
+
+
+def test_a_slow_prometheus_times_out(fake, tmp_path, handbook_copy):
+    config = handbook_copy / "opsbook.yaml"
+    config.write_text(config.read_text() + "prometheus:\n  timeout: 0.5\n")
+    url = fake(b"{}", delay=3)
+    result = ops("slo", "status", "--root", str(handbook_copy), "--format", "markdown", "--as-of", "2026-11-26",
+                 env={"PROMETHEUS_URL": url})
+    assert result.returncode == 1
+    assert result.stdout == "_Numbers missing (2026-11-26 23:59 UTC): Prometheus did not answer within 0.5 s._\n"
+
+
+def test_an_unreachable_prometheus(tmp_path):
+    from prometheus_server import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"
+    result = _status(url, "--as-of", "2026-11-26", "--format", "json")
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["missing"] == "could not be reached (Connection refused)"
+    assert json.loads(result.stdout)["slos"] == []
+
+
+# --- the numbers in the review issues -------------------------------------------------------------
+
+def _weekly_review(at: dt.datetime):
+    """A weekly SLO review a year after `at` (so its numbers are measured at `at`), the week before it."""
+    from opsbook.calendar.schedule import Occurrence
+    from opsbook.handbook.validate import load_handbook
+    from opsbook.issues.context import Review
+
+    handbook = load_handbook(REPO)
+    cadence = handbook.cadences["weekly-slo-review"].cadence
+    start = at + dt.timedelta(days=365)
+
+    def occurrence(when: dt.datetime, index: int) -> Occurrence:
+        return Occurrence(cadence.id, cadence.title, f"p{index}", when, when + dt.timedelta(minutes=30), None,
+                          (), (), index)
+    return handbook, Review(cadence, occurrence(start, 2), occurrence(start - dt.timedelta(days=7), 1), None)
+
+
+def test_the_weekly_review_issue_quotes_the_measured_numbers(server, history):
+    from opsbook.issues.context import live_numbers, sections
+    from opsbook.slo.prometheus import Prometheus
+    from opsbook.slo.review import ReviewNumbers
+
+    at = dt.datetime.fromtimestamp(history.at, dt.timezone.utc)
+    handbook, review = _weekly_review(at)
+    token = live_numbers.set(ReviewNumbers(Prometheus(server.url), at))
+    try:
+        slos_section = next(part for part in sections(handbook, review) if str(part).startswith("## SLOs"))
+    finally:
+        live_numbers.reset(token)
+    measured = slos_section.split("### Measured\n\n", 1)[1].splitlines()
+    assert measured[0] == (f"Measured {at:%Y-%m-%d %H:%M} UTC over the last 7d (Period) and each SLO's window "
+                           "(Window); a quotient shows its value, then the period before.")
+    checkout = 1 - history.error_ratio([1], [0, 1], 7 * DAY)
+    row = next(line for line in measured if line.startswith("| checkout-success |"))
+    assert row == (f"| checkout-success | 99% good over 7d | {round(checkout * 100, 3):g}% | "
+                   f"{round(checkout * 100, 3):g}% | {round((1 - (1 - checkout) / 0.01) * 100, 1):g}% | page | at risk |")
+
+
+def test_review_issues_open_without_numbers_and_are_refreshed_on_the_next_run(tmp_path):
+    """Unreachable, then garbage: each review issue still opens (and is updated) with a line saying why."""
+    from github_server import GitHubServer
+    from prometheus_server import free_port
+
+    token = "ghs_" + "Zq7Rk2Xv9Lm4Np8Tb3Wc6Yd1Fh5Jg0Se2Ua7"
+
+    def sync(server, url):
+        return ops("issues", "sync", "--repo", f"{server.owner}/{server.repo}", "--root", str(REPO),
+                   "--as-of", "2026-11-28", env={"GITHUB_TOKEN": token, "GITHUB_API_URL": server.api_url,
+                                                 "OPSBOOK_WRITE_INTERVAL": "0", "PROMETHEUS_URL": url})
+
+    def w48(server) -> str:
+        return next(i for i in server.issues.values() if i["title"] == "Weekly SLO review — 2026-W48")["body"]
+
+    with GitHubServer(token=token) as github:
+        first = sync(github, f"http://127.0.0.1:{free_port()}")
+        assert first.returncode == 0, first.stderr
+        assert ("### Measured\n\n_Numbers missing (2026-11-23 10:00 CET): Prometheus could not be reached "
+                "(Connection refused)._\n") in w48(github)
+        handler = type("Handler", (_Answer,), {"body": b"<html>oops</html>"})
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        try:
+            second = sync(github, f"http://127.0.0.1:{httpd.server_address[1]}")
+        finally:
+            httpd.shutdown()
+            httpd.server_close()
+        assert second.returncode == 0, second.stderr
+        assert ("### Measured\n\n_Numbers missing (2026-11-23 10:00 CET): Prometheus answered with something "
+                "that is not JSON._\n") in w48(github)
+        assert "  updated" in second.stdout
