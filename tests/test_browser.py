@@ -1,12 +1,16 @@
 """The built site in a real headless Chromium (Debian's package, driven by Playwright's Python API).
 
 An on-call engineer lands on the home page, follows the navigation to a runbook, finds it again by
-searching, and subscribes to the calendar. The site is served from 127.0.0.1; nothing else is reached.
+searching, and subscribes to the calendar. Every page, of the example handbook and of one just started
+with `ops init`, passes axe-core's WCAG 2 A/AA checks in the light and the dark colour scheme.
+The site is served from 127.0.0.1; nothing else is reached.
 In CI (`CI` set) a missing Chromium fails the test; on a workstation it skips with the reason.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import http.server
 import os
@@ -22,7 +26,7 @@ from opsbook.site.build import build_site
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
-SERVER_LIFETIME = 180  # seconds: the server stops by itself even if a test hangs
+SERVER_LIFETIME = 600  # seconds: the server stops by itself even if a test hangs
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,26 +51,51 @@ def browser():
         chromium.close()
 
 
+@dataclasses.dataclass(frozen=True)
+class Served:
+    url: str        # where the site is served, ending in /
+    site_dir: Path  # the built site
+
+    def pages(self) -> list[str]:
+        """Every page's path below `url` ("" for the home page), in a stable order."""
+        folders = (path.parent.relative_to(self.site_dir) for path in self.site_dir.rglob("index.html"))
+        return sorted("" if folder == Path(".") else folder.as_posix() + "/" for folder in folders)
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory):
-    """The example handbook's site, built and served on 127.0.0.1 for the module's tests."""
-    built = build_site(REPO, tmp_path_factory.mktemp("browser") / "site", NOW.isoformat())
-    handler = functools.partial(_Quiet, directory=str(built.site_dir))
+@contextlib.contextmanager
+def _serve(site_dir: Path):
+    """Serve `site_dir` on 127.0.0.1 while in the `with` block, which gets the site's URL."""
+    handler = functools.partial(_Quiet, directory=str(site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     timer = threading.Timer(SERVER_LIFETIME, server.shutdown)
     timer.daemon = True
     timer.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    timer.cancel()
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        timer.cancel()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory):
+    """The example handbook's site, built and served on 127.0.0.1 for the module's tests."""
+    built = build_site(REPO, tmp_path_factory.mktemp("browser") / "site", NOW.isoformat())
+    with _serve(built.site_dir) as url:
+        yield Served(url, built.site_dir)
+
+
+@pytest.fixture(scope="module")
+def site_url(example_site):
+    return example_site.url
 
 
 @pytest.fixture
@@ -136,5 +165,76 @@ def test_phone_reaches_the_runbook_through_the_menu(browser, site_url):
         menu.get_by_role("link", name="Mass checkout failures").click()
         tab.wait_for_url(site_url + urls.runbook("rb-checkout-failure"))
         assert tab.get_by_role("heading", name="Quick mitigation").is_visible()
+    finally:
+        context.close()
+
+
+# Accessibility: WCAG 2 A and AA as axe-core checks them, on every page, in both colour schemes.
+
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+BLOCKING = ("serious", "critical")
+
+
+@pytest.fixture(scope="module")
+def axe():
+    """axe-core (bundled by axe-playwright-python), injected into each page it checks."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        _unavailable("the axe-playwright-python package is missing")
+    return Axe()
+
+
+def axe_findings(axe, tab, served: Served, scheme: str) -> list[str]:
+    """One line per element with a serious or critical WCAG 2 A/AA violation on any page of `served`:
+    `page (scheme): rule: element: what is wrong`."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
+    found = []
+    for path in served.pages():
+        tab.goto(served.url + path)
+        for violation in axe.run(tab, options=options).response["violations"]:
+            if violation["impact"] not in BLOCKING:
+                continue
+            for node in violation["nodes"]:
+                checks = node["any"] + node["all"] + node["none"]
+                why = checks[0]["message"] if checks else violation["help"]
+                found.append(f"/{path} ({scheme}): {violation['id']}: {' '.join(map(str, node['target']))}: {why}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def init_site(tmp_path_factory):
+    """The site of a handbook just started with `ops init`, built and served."""
+    import datetime as dt
+
+    from opsbook.adopt import Settings, create
+
+    root = tmp_path_factory.mktemp("init") / "handbook"
+    create(root, Settings("Payments", "Europe/Berlin", "maya", dt.date(2026, 11, 26)))
+    built = build_site(root, root / "site", NOW.isoformat())
+    with _serve(built.site_dir) as url:
+        yield Served(url, built.site_dir)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_of_the_example_passes_axe(browser, axe, example_site, scheme):
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    try:
+        tab = context.new_page()
+        findings = axe_findings(axe, tab, example_site, scheme)
+        assert findings == [], "\n" + "\n".join(findings)
+        assert len(example_site.pages()) >= 30
+        theme = tab.evaluate("document.body.dataset.mdColorScheme")  # the theme followed the scheme
+        assert theme == {"light": "default", "dark": "slate"}[scheme]
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_of_a_new_handbook_passes_axe(browser, axe, init_site, scheme):
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    try:
+        findings = axe_findings(axe, context.new_page(), init_site, scheme)
+        assert findings == [], "\n" + "\n".join(findings)
     finally:
         context.close()
