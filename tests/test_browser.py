@@ -238,3 +238,87 @@ def test_every_page_of_a_new_handbook_passes_axe(browser, axe, init_site, scheme
         assert findings == [], "\n" + "\n".join(findings)
     finally:
         context.close()
+
+
+# The keyboard alone: a skip link first, the search box on the way, a visible focus at every stop.
+
+KEYBOARD_PAGES = ["", "runbooks/rb-checkout-failure/", "reviews/weekly-slo-review/", "postmortems/"]
+STILL = "*, *::before, *::after { transition: none !important; animation: none !important; }"  # no fades
+FOCUS = """() => {
+  let element = document.activeElement;
+  if (!element || element === document.body) return null;
+  const name = (element.innerText || element.getAttribute("aria-label") || element.placeholder || "").trim();
+  // A visually hidden radio button (the colour scheme switch) shows its focus on the label beside it.
+  let shown = element;
+  if (element.getBoundingClientRect().width === 0 && element.nextElementSibling?.tagName === "LABEL")
+    shown = element.nextElementSibling;
+  const box = shown.getBoundingClientRect(), style = getComputedStyle(shown);
+  return {
+    element: `${element.tagName.toLowerCase()}.${[...element.classList].join(".")} "${name.split("\\n")[0].slice(0, 40)}"`,
+    seen: box.width > 0 && box.height > 0 && style.visibility === "visible" && style.opacity !== "0",
+    ring: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
+    inContent: element.closest(".md-content") !== null,
+    search: element.matches("input.md-search__input"),
+  };
+}"""
+
+
+def _tab_through(tab, limit: int = 400) -> list[dict]:
+    """Every stop of Tab from the top of the page until focus leaves the page."""
+    stops = []
+    for _ in range(limit):
+        tab.keyboard.press("Tab")
+        stop = tab.evaluate(FOCUS)
+        if stop is None or (stops and stop["element"] == stops[0]["element"]):
+            return stops
+        stops.append(stop)
+    raise AssertionError(f"Tab did not leave the page after {limit} stops")
+
+
+def test_the_keyboard_reaches_every_stop_with_a_visible_focus(browser, example_site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        tab = context.new_page()
+        for path in KEYBOARD_PAGES:
+            tab.goto(example_site.url + path)
+            tab.add_style_tag(content=STILL)
+            stops = _tab_through(tab)
+            assert stops[0]["element"] == 'a.md-skip.focus-visible "Skip to content"', path
+            assert any(stop["search"] for stop in stops[:5]), f"/{path}: the search box is not among the first stops"
+            assert any(stop["inContent"] for stop in stops), f"/{path}: Tab never reaches the page's content"
+            unseen = [f"/{path}: {stop['element']}" for stop in stops if not (stop["seen"] and stop["ring"])]
+            assert unseen == [], "focus not visible at:\n" + "\n".join(unseen)
+    finally:
+        context.close()
+
+
+def test_the_skip_link_jumps_to_the_content(browser, example_site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        tab = context.new_page()
+        tab.goto(example_site.url + "runbooks/rb-checkout-failure/")
+        tab.keyboard.press("Tab")
+        tab.keyboard.press("Enter")
+        tab.keyboard.press("Tab")
+        assert tab.evaluate(FOCUS)["inContent"], "the Tab after the skip link is not in the content"
+    finally:
+        context.close()
+
+
+def test_search_by_keyboard_alone(browser, example_site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        tab = context.new_page()
+        tab.goto(example_site.url)
+        for _ in range(5):
+            tab.keyboard.press("Tab")
+            if tab.evaluate(FOCUS)["search"]:
+                break
+        tab.keyboard.type("checkout", delay=30)
+        tab.locator(".md-search-result__item").first.wait_for(state="visible")
+        tab.keyboard.press("ArrowDown")  # the first result
+        tab.keyboard.press("Enter")
+        tab.wait_for_url(lambda url: url.split("#")[0].split("?")[0] ==
+                         example_site.url + urls.runbook("rb-checkout-failure"))
+    finally:
+        context.close()
