@@ -322,3 +322,42 @@ def test_search_by_keyboard_alone(browser, example_site):
                          example_site.url + urls.runbook("rb-checkout-failure"))
     finally:
         context.close()
+
+
+# A phone's width: nothing needs sideways scrolling but a wide table (or code) inside its own frame.
+
+SIDEWAYS = """() => {
+  const width = document.documentElement.clientWidth, found = [];
+  for (const element of document.querySelectorAll("body *")) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 1) continue;
+    // Reachable without moving the page if a scrolling frame that fits on the screen holds it.
+    let frame = element.parentElement;
+    while (frame && frame !== document.body &&
+           (getComputedStyle(frame).overflowX === "visible" || frame.getBoundingClientRect().right > width + 1))
+      frame = frame.parentElement;
+    const text = element.textContent.trim().slice(0, 30);
+    if (!frame || frame === document.body)
+      found.push(`${element.tagName.toLowerCase()} "${text}" ends at ${Math.round(box.right)} px`);
+    else if (!frame.closest(".md-typeset__scrollwrap, pre"))
+      found.push(`${element.tagName.toLowerCase()} "${text}" scrolls inside ${frame.className}`);
+  }
+  if (document.documentElement.scrollWidth > width) found.push(`the page is ${document.documentElement.scrollWidth} px wide`);
+  return [...new Set(found)];
+}"""
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser, example_site):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        tab = context.new_page()
+        found = []
+        for path in example_site.pages():
+            tab.goto(example_site.url + path)
+            found += [f"/{path}: {problem}" for problem in tab.evaluate(SIDEWAYS)]
+        assert found == [], "\n" + "\n".join(found)
+        # The check sees what it looks for: something wider than the screen in the running text.
+        tab.evaluate("""document.querySelector("article").insertAdjacentHTML("beforeend", '<p style="width: 500px">Too wide</p>')""")
+        assert 'p "Too wide" ends at 516 px' in tab.evaluate(SIDEWAYS)
+    finally:
+        context.close()
