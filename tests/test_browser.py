@@ -2,7 +2,9 @@
 
 An on-call engineer lands on the home page, follows the navigation to a runbook, finds it again by
 searching, and subscribes to the calendar. Every page, of the example handbook and of one just started
-with `ops init`, passes axe-core's WCAG 2 A/AA checks in the light and the dark colour scheme.
+with `ops init`, passes axe-core's WCAG 2 A/AA checks in the light and the dark colour scheme; the
+keyboard alone reaches everything with the focus in sight; a phone needs no sideways scrolling; and a
+runbook saved as PDF holds all of it, without the site's navigation, links printed as addresses.
 The site is served from 127.0.0.1; nothing else is reached.
 In CI (`CI` set) a missing Chromium fails the test; on a workstation it skips with the reason.
 """
@@ -13,7 +15,9 @@ import contextlib
 import dataclasses
 import functools
 import http.server
+import io
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -359,5 +363,89 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, example_site):
         # The check sees what it looks for: something wider than the screen in the running text.
         tab.evaluate("""document.querySelector("article").insertAdjacentHTML("beforeend", '<p style="width: 500px">Too wide</p>')""")
         assert 'p "Too wide" ends at 516 px' in tab.evaluate(SIDEWAYS)
+    finally:
+        context.close()
+
+
+# Print: a runbook saved as PDF by Chromium holds the whole page, without the site around it.
+
+A4_MARGIN = {side: "15mm" for side in ("top", "right", "bottom", "left")}
+A4_TEXT_WIDTH = 680  # CSS pixels between those margins: (210 mm - 30 mm) at 96 px per inch
+ADDRESS = re.compile(r"<(?:https?|mailto):[^<>]*>")
+BEYOND_PAPER = f"""() => [...document.querySelectorAll("article *")]
+    .filter(e => e.getBoundingClientRect().right > {A4_TEXT_WIDTH} + 1)
+    .map(e => 'wider than the paper: ' + e.tagName.toLowerCase() + ' "' + e.textContent.trim().slice(0, 40) + '"')"""
+
+
+def _squeezed(text: str) -> str:
+    """Text without whitespace: a PDF breaks lines, and words inside addresses, where it likes."""
+    return re.sub(r"\s+", "", text)
+
+
+def _printed(tab, pypdf) -> str:
+    """The page as Chromium saves it as an A4 PDF: its text, squeezed."""
+    pdf = tab.pdf(format="A4", margin=A4_MARGIN)
+    return _squeezed(" ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages))
+
+
+def _in_order(words: list[str], text: str) -> bool:
+    """Whether the words occur in `text` in this order (other text may come between them: a PDF may
+    hold a block broken across two pages with the first page's last lines after it)."""
+    position = 0
+    for word in words:
+        position = text.find(word, position)
+        if position < 0:
+            return False
+        position += len(word)
+    return True
+
+
+def _print_problems(tab, printed: str) -> list[str]:
+    """What of the page (in print media) is not in the PDF, or would be cut at the paper's edge."""
+    tab.emulate_media(media="print")
+    try:
+        shown = "article :is(h1, h2, h3, p, li, th, td)"
+        blocks = tab.eval_on_selector_all(shown, "all => all.filter(e => e.checkVisibility()).map(e => e.innerText)")
+        text = ADDRESS.sub("", printed)
+        problems = [f"not in the PDF: {block}" for block in blocks if not _in_order(block.split(), text)]
+        links = tab.eval_on_selector_all("article a[href^='http'], article a[href^='mailto:']", """links => links
+            .filter(link => link.checkVisibility()).map(link => link.getAttribute("href"))""")
+        problems += [f"printed without its address: {href}" for href in links if f"<{href}>" not in printed]
+        problems += tab.evaluate(BEYOND_PAPER)
+        problems += [f"badge printed in {colour}, not black: backgrounds do not print" for colour in
+                     tab.eval_on_selector_all(".ops-badge", "all => all.map(b => getComputedStyle(b).color)")
+                     if colour != "rgb(0, 0, 0)"][:1]
+        return problems
+    finally:
+        tab.emulate_media(media="null")  # page.pdf() would print the screen media after "screen"
+
+
+def test_every_runbook_prints_whole_for_a_war_room(browser, example_site):
+    try:
+        import pypdf
+    except ImportError:
+        _unavailable("the pypdf package is missing")
+    context = browser.new_context(viewport={"width": A4_TEXT_WIDTH, "height": 900})
+    try:
+        tab = context.new_page()
+        found = []
+        for path in example_site.pages():
+            tab.goto(example_site.url + path)
+            if path.startswith("runbooks/rb-"):
+                found += [f"/{path}: {problem}" for problem in _print_problems(tab, _printed(tab, pypdf))]
+            else:  # the other pages fit on the paper too, if one is ever printed
+                tab.emulate_media(media="print")
+                found += [f"/{path}: {problem}" for problem in tab.evaluate(BEYOND_PAPER)]
+                tab.emulate_media(media="null")
+        assert found == [], "\n" + "\n".join(found)
+
+        tab.goto(example_site.url + urls.runbook("rb-mcp-not-responding"))
+        printed = _printed(tab, pypdf)
+        for elsewhere in ("Skip to content", "Mass checkout failures", "Review calendar", "Made with"):
+            assert _squeezed(elsewhere) not in printed, f"{elsewhere!r}: the site's navigation was printed"
+        for expected in ("Severity", "Owners", "Last reviewed", "Maya Lindqvist",  # the metadata header
+                         "1. Acknowledge the page", "4. Turn on the fallback",  # the steps, numbered
+                         "MCP error rate dashboard <https://grafana.giftgenius.example/d/mcp-errors>"):
+            assert _squeezed(expected) in printed, expected
     finally:
         context.close()
