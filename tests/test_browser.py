@@ -177,6 +177,7 @@ def test_phone_reaches_the_runbook_through_the_menu(browser, site_url):
 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = ("serious", "critical")
+THEME_SCHEME = {"light": "default", "dark": "slate"}  # Material's scheme that follows the reader's setting
 
 
 @pytest.fixture(scope="module")
@@ -228,8 +229,7 @@ def test_every_page_of_the_example_passes_axe(browser, axe, example_site, scheme
         findings = axe_findings(axe, tab, example_site, scheme)
         assert findings == [], "\n" + "\n".join(findings)
         assert len(example_site.pages()) >= 30
-        theme = tab.evaluate("document.body.dataset.mdColorScheme")  # the theme followed the scheme
-        assert theme == {"light": "default", "dark": "slate"}[scheme]
+        assert tab.evaluate("document.body.dataset.mdColorScheme") == THEME_SCHEME[scheme]
     finally:
         context.close()
 
@@ -238,8 +238,10 @@ def test_every_page_of_the_example_passes_axe(browser, axe, example_site, scheme
 def test_every_page_of_a_new_handbook_passes_axe(browser, axe, init_site, scheme):
     context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
     try:
-        findings = axe_findings(axe, context.new_page(), init_site, scheme)
+        tab = context.new_page()
+        findings = axe_findings(axe, tab, init_site, scheme)
         assert findings == [], "\n" + "\n".join(findings)
+        assert tab.evaluate("document.body.dataset.mdColorScheme") == THEME_SCHEME[scheme]
     finally:
         context.close()
 
