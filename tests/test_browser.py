@@ -115,6 +115,18 @@ def page(browser, site_url):
     assert outside == [], "the site loaded something from outside 127.0.0.1"
 
 
+@contextlib.contextmanager
+def _tab(browser, **options):
+    """A tab in a fresh browser context (desktop-sized unless `options` say otherwise)."""
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        yield tab
+    finally:
+        context.close()
+
+
 def test_navigation_leads_to_the_checkout_runbook(page, site_url):
     page.goto(site_url)
     assert "operations handbook" in page.title()
@@ -223,27 +235,19 @@ def init_site(tmp_path_factory):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_of_the_example_passes_axe(browser, axe, example_site, scheme):
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
-    try:
-        tab = context.new_page()
+    with _tab(browser, color_scheme=scheme) as tab:
         findings = axe_findings(axe, tab, example_site, scheme)
         assert findings == [], "\n" + "\n".join(findings)
         assert len(example_site.pages()) >= 30
         assert tab.evaluate("document.body.dataset.mdColorScheme") == THEME_SCHEME[scheme]
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_of_a_new_handbook_passes_axe(browser, axe, init_site, scheme):
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
-    try:
-        tab = context.new_page()
+    with _tab(browser, color_scheme=scheme) as tab:
         findings = axe_findings(axe, tab, init_site, scheme)
         assert findings == [], "\n" + "\n".join(findings)
         assert tab.evaluate("document.body.dataset.mdColorScheme") == THEME_SCHEME[scheme]
-    finally:
-        context.close()
 
 
 # The keyboard alone: a skip link first, the search box on the way, a visible focus at every stop.
@@ -282,9 +286,7 @@ def _tab_through(tab, limit: int = 400) -> list[dict]:
 
 
 def test_the_keyboard_reaches_every_stop_with_a_visible_focus(browser, example_site):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        tab = context.new_page()
+    with _tab(browser) as tab:
         for path in KEYBOARD_PAGES:
             tab.goto(example_site.url + path)
             tab.add_style_tag(content=STILL)
@@ -294,40 +296,32 @@ def test_the_keyboard_reaches_every_stop_with_a_visible_focus(browser, example_s
             assert any(stop["inContent"] for stop in stops), f"/{path}: Tab never reaches the page's content"
             unseen = [f"/{path}: {stop['element']}" for stop in stops if not (stop["seen"] and stop["ring"])]
             assert unseen == [], "focus not visible at:\n" + "\n".join(unseen)
-    finally:
-        context.close()
 
 
 def test_the_skip_link_jumps_to_the_content(browser, example_site):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        tab = context.new_page()
+    with _tab(browser) as tab:
         tab.goto(example_site.url + "runbooks/rb-checkout-failure/")
         tab.keyboard.press("Tab")
         tab.keyboard.press("Enter")
         tab.keyboard.press("Tab")
         assert tab.evaluate(FOCUS)["inContent"], "the Tab after the skip link is not in the content"
-    finally:
-        context.close()
 
 
 def test_search_by_keyboard_alone(browser, example_site):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        tab = context.new_page()
+    with _tab(browser) as tab:
         tab.goto(example_site.url)
         for _ in range(5):
             tab.keyboard.press("Tab")
             if tab.evaluate(FOCUS)["search"]:
                 break
+        else:
+            raise AssertionError("five Tabs did not reach the search box")
         tab.keyboard.type("checkout", delay=30)
         tab.locator(".md-search-result__item").first.wait_for(state="visible")
         tab.keyboard.press("ArrowDown")  # the first result
         tab.keyboard.press("Enter")
         tab.wait_for_url(lambda url: url.split("#")[0].split("?")[0] ==
                          example_site.url + urls.runbook("rb-checkout-failure"))
-    finally:
-        context.close()
 
 
 # A phone's width: nothing needs sideways scrolling but a wide table (or code) inside its own frame.
@@ -354,9 +348,7 @@ SIDEWAYS = """() => {
 
 
 def test_no_page_scrolls_sideways_on_a_phone(browser, example_site):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    try:
-        tab = context.new_page()
+    with _tab(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True) as tab:
         found = []
         for path in example_site.pages():
             tab.goto(example_site.url + path)
@@ -365,8 +357,6 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, example_site):
         # The check sees what it looks for: something wider than the screen in the running text.
         tab.evaluate("""document.querySelector("article").insertAdjacentHTML("beforeend", '<p style="width: 500px">Too wide</p>')""")
         assert 'p "Too wide" ends at 516 px' in tab.evaluate(SIDEWAYS)
-    finally:
-        context.close()
 
 
 # Print: a runbook saved as PDF by Chromium holds the whole page, without the site around it.
@@ -427,9 +417,7 @@ def test_every_runbook_prints_whole_for_a_war_room(browser, example_site):
         import pypdf
     except ImportError:
         _unavailable("the pypdf package is missing")
-    context = browser.new_context(viewport={"width": A4_TEXT_WIDTH, "height": 900})
-    try:
-        tab = context.new_page()
+    with _tab(browser, viewport={"width": A4_TEXT_WIDTH, "height": 900}) as tab:
         found = []
         for path in example_site.pages():
             tab.goto(example_site.url + path)
@@ -449,5 +437,3 @@ def test_every_runbook_prints_whole_for_a_war_room(browser, example_site):
                          "1. Acknowledge the page", "4. Turn on the fallback",  # the steps, numbered
                          "MCP error rate dashboard <https://grafana.giftgenius.example/d/mcp-errors>"):
             assert _squeezed(expected) in printed, expected
-    finally:
-        context.close()
