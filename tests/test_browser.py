@@ -59,6 +59,7 @@ def browser():
 class Served:
     url: str        # where the site is served, ending in /
     site_dir: Path  # the built site
+    published: str = ""  # its site_url: where it is published
 
     def pages(self) -> list[str]:
         """Every page's path below `url` ("" for the home page), in a stable order."""
@@ -94,7 +95,7 @@ def example_site(tmp_path_factory):
     """The example handbook's site, built and served on 127.0.0.1 for the module's tests."""
     built = build_site(REPO, tmp_path_factory.mktemp("browser") / "site", NOW.isoformat())
     with _serve(built.site_dir) as url:
-        yield Served(url, built.site_dir)
+        yield Served(url, built.site_dir, built.site_url)
 
 
 @pytest.fixture(scope="module")
@@ -392,7 +393,7 @@ def _in_order(words: list[str], text: str) -> bool:
     return True
 
 
-def _print_problems(tab, printed: str) -> list[str]:
+def _print_problems(tab, printed: str, served: Served) -> list[str]:
     """What of the page (in print media) is not in the PDF, or would be cut at the paper's edge."""
     tab.emulate_media(media="print")
     try:
@@ -400,9 +401,13 @@ def _print_problems(tab, printed: str) -> list[str]:
         blocks = tab.eval_on_selector_all(shown, "all => all.filter(e => e.checkVisibility()).map(e => e.innerText)")
         text = ADDRESS.sub("", printed)
         problems = [f"not in the PDF: {block}" for block in blocks if not _in_order(block.split(), text)]
-        links = tab.eval_on_selector_all("article a[href^='http'], article a[href^='mailto:']", """links => links
-            .filter(link => link.checkVisibility()).map(link => link.getAttribute("href"))""")
-        problems += [f"printed without its address: {href}" for href in links if f"<{href}>" not in printed]
+        # every link but those within the page and the tags (labels at the top, not references)
+        links = tab.eval_on_selector_all("article a[href]:not([href^='#']):not(.md-tag)", """links => links
+            .filter(link => link.checkVisibility()).map(link => link.href)""")
+        addresses = [served.published + href.removeprefix(served.url) if href.startswith(served.url) else href
+                     for href in links]  # a link to another page of the site: where it is published
+        problems += [f"printed without its address: {address}" for address in addresses
+                     if _squeezed(f"<{address}>") not in printed]
         problems += tab.evaluate(BEYOND_PAPER)
         problems += [f"badge printed in {colour}, not black: backgrounds do not print" for colour in
                      tab.eval_on_selector_all(".ops-badge", "all => all.map(b => getComputedStyle(b).color)")
@@ -422,7 +427,7 @@ def test_every_runbook_prints_whole_for_a_war_room(browser, example_site):
         for path in example_site.pages():
             tab.goto(example_site.url + path)
             if path.startswith("runbooks/rb-"):
-                found += [f"/{path}: {problem}" for problem in _print_problems(tab, _printed(tab, pypdf))]
+                found += [f"/{path}: {problem}" for problem in _print_problems(tab, _printed(tab, pypdf), example_site)]
             else:  # the other pages fit on the paper too, if one is ever printed
                 tab.emulate_media(media="print")
                 found += [f"/{path}: {problem}" for problem in tab.evaluate(BEYOND_PAPER)]
@@ -435,5 +440,6 @@ def test_every_runbook_prints_whole_for_a_war_room(browser, example_site):
             assert _squeezed(elsewhere) not in printed, f"{elsewhere!r}: the site's navigation was printed"
         for expected in ("Severity", "Owners", "Last reviewed", "Maya Lindqvist",  # the metadata header
                          "1. Acknowledge the page", "4. Turn on the fallback",  # the steps, numbered
-                         "MCP error rate dashboard <https://grafana.giftgenius.example/d/mcp-errors>"):
+                         "MCP error rate dashboard <https://grafana.giftgenius.example/d/mcp-errors>",
+                         "MCP availability <https://giftgenius.github.io/handbook/slos/#mcp-availability>"):
             assert _squeezed(expected) in printed, expected

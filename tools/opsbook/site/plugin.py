@@ -91,8 +91,10 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
 
     @event_priority(-100)  # after the search plugin has indexed the page
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):
-        """Put the decorations the search index leaves out in place."""
-        page.content = adapter.fill(self.site, page, page.content, indexed=True)
+        """Put the decorations the search index leaves out in place; give a runbook's links their
+        full address for print."""
+        page.content = adapter.for_print(self.site, page, adapter.fill(self.site, page, page.content, indexed=True),
+                                         config.site_url)
         return context
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
