@@ -295,6 +295,16 @@ def fill(site: Site, page: Page, converted: str, indexed: bool) -> str:
     return decorated.fill(converted)
 
 
+def for_print(site: Site, page: Page, content: str, site_url: str | None) -> str:
+    """A runbook's links to other pages carry their full address for the print stylesheet."""
+    item = site.content.get(page.file.src_uri)
+    if item is None or item.kind != "runbook":
+        return content
+    from opsbook.site.printing import with_addresses
+
+    return with_addresses(content, site_url or "", page.url)
+
+
 def _add_to_toc(page: Page, heading: decorations.Heading) -> None:
     """Put a heading that skipped Markdown at the end of the page's table of contents, nested as the
     `toc` extension nests headings, and among the anchors links to the page may point at."""

@@ -9,7 +9,8 @@
 - `on_page_read_source` hands MkDocs a runbook's or post-mortem's body as the handbook loaded it, and
   `on_page_markdown` first gives the page the frontmatter as its meta;
 - `on_page_markdown` and `on_page_content` decorate runbook and post-mortem pages with their
-  metadata and cross-links;
+  metadata and cross-links; `on_page_content` also names task lists' checkboxes for screen readers
+  (`opsbook.site.accessible`);
 - the feeds and generated pages are rendered by a worker process started at `on_config`
   (`opsbook.site.background`), collected when MkDocs first reads them, stopped at `on_post_build`
   or `on_build_error`.
@@ -26,7 +27,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from opsbook.site import adapter, serving
+from opsbook.site import accessible, adapter, serving
 
 log = get_plugin_logger(__name__)
 
@@ -84,13 +85,16 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
     on_page_markdown = CombinedEvent(_restore_meta, _decorate)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Put searchable decorations in place (they skip Markdown: see `opsbook.site.decorate`)."""
-        return adapter.fill(self.site, page, html, indexed=False)
+        """Put searchable decorations in place (they skip Markdown: see `opsbook.site.decorate`), and
+        name each task list checkbox by its item's text."""
+        return accessible.label_task_lists(adapter.fill(self.site, page, html, indexed=False))
 
     @event_priority(-100)  # after the search plugin has indexed the page
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):
-        """Put the decorations the search index leaves out in place."""
-        page.content = adapter.fill(self.site, page, page.content, indexed=True)
+        """Put the decorations the search index leaves out in place; give a runbook's links their
+        full address for print."""
+        page.content = adapter.for_print(self.site, page, adapter.fill(self.site, page, page.content, indexed=True),
+                                         config.site_url)
         return context
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
