@@ -15,7 +15,6 @@ GitHub-compatible test server: a first sync opens the tracking issues; people th
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import tempfile
 import time

@@ -76,3 +76,11 @@ def forks():
     if not parallel.can_fork():
         names = [thread.name for thread in threading.enumerate() if thread is not threading.main_thread()]
         pytest.skip(f"nothing is forked while other threads run: {names}")
+
+
+def needs_commands(*names: str, package: str):
+    """Skip when a command the test drives is missing, except in CI (`CI` set), where `.ci/run` installs
+    `package` and a missing command must fail the run rather than quietly skip it."""
+    missing = [name for name in names if shutil.which(name) is None]
+    return pytest.mark.skipif(bool(missing) and not os.environ.get("CI"),
+                              reason=f"{', '.join(missing)} missing (.ci/run installs Debian's {package})")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CONTENT, NOW, REPO, TOOLS, ops
+from conftest import CONTENT, NOW, REPO, TOOLS, needs_commands, ops
 
 PM = "pm-2026-11-20-checkout-fails-for-everyone"
 AS_OF = NOW.date().isoformat()  # the tests' fixed "now", after every event below
@@ -310,7 +310,7 @@ def readme_incident_block() -> tuple[str, str, dict]:
     return during, afterwards.split("\n", 1)[1], shown
 
 
-@pytest.mark.skipif(not (shutil.which("bash") and shutil.which("jq")), reason="the walk-through uses bash and jq")
+@needs_commands("bash", "jq", package="jq")  # the walk-through uses both
 def test_the_readme_incident_walk_through_works_as_written(handbook_copy, tmp_path):
     """Run the block at whatever time it is now: relative `--at` and the id it prints make it work any time."""
     during, afterwards, shown = readme_incident_block()

@@ -10,7 +10,6 @@ import datetime as dt
 import io
 import json
 import sys
-from pathlib import Path
 
 import pytest
 from conftest import REPO

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 import sys
 
 import pytest
 import yaml
-from conftest import NOW, REPO, ops
+from conftest import NOW, REPO, needs_commands, ops
 from opsbook.handbook.validate import load_handbook
 from opsbook.slo import burn, rules
 
-needs_promtool = pytest.mark.skipif(shutil.which("promtool") is None,
-                                    reason="promtool is missing (.ci/run installs Debian's prometheus)")
+needs_promtool = needs_commands("promtool", package="prometheus")
 
 
 def _promtool_check(path) -> subprocess.CompletedProcess:

@@ -14,16 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
-import shutil
 import threading
 import time
 
 import pytest
-from conftest import REPO, ops
+from conftest import REPO, needs_commands, ops
 from prometheus_server import STEP, PrometheusServer, backfill, counter, openmetrics
 
-pytestmark = pytest.mark.skipif(shutil.which("prometheus") is None or shutil.which("promtool") is None,
-                                reason="Prometheus is missing (.ci/run installs Debian's prometheus)")
+pytestmark = needs_commands("prometheus", "promtool", package="prometheus")
 
 DAY = 1440  # minutes
 

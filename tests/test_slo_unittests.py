@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CONTENT, REPO, ops
+from conftest import CONTENT, REPO, needs_commands, ops
 from opsbook.handbook.validate import load_handbook
 from opsbook.slo import promtool, unittests
 
-needs_promtool = pytest.mark.skipif(shutil.which("promtool") is None,
-                                    reason="promtool is missing (.ci/run installs Debian's prometheus)")
+needs_promtool = needs_commands("promtool", package="prometheus")
 
 
 @pytest.fixture(scope="module")

@@ -132,3 +132,28 @@ def test_on_a_phone_nothing_scrolls_sideways_and_state_labels_contrast(browser, 
     finally:
         context.close()
     assert outside == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_status_pages_pass_axe_like_the_handbook_site(browser, status_url, scheme):
+    """The same bar as the handbook site (issue 16): no serious or critical WCAG 2 A/AA violation on the
+    status page or its history, in either colour scheme."""
+    from test_browser import BLOCKING, WCAG_AA
+
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        _unavailable("the axe-playwright-python package is missing")
+    options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
+    context, tab, _ = _open(browser, status_url, color_scheme=scheme)
+    findings = []
+    try:
+        for page in ("index.html", "history.html"):
+            tab.goto(status_url + page)
+            for violation in Axe().run(tab, options=options).response["violations"]:
+                if violation["impact"] in BLOCKING:
+                    findings += [f"{page} ({scheme}): {violation['id']}: {' '.join(map(str, node['target']))}"
+                                 for node in violation["nodes"]]
+    finally:
+        context.close()
+    assert findings == []

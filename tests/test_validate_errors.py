@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -559,7 +558,7 @@ def test_a_broken_runbook_is_the_cause_and_references_to_it_a_note_after_it(smal
             "runbooks/rb-checkout-failure.md loads: postmortems/pm-2026-10-14-checkout-outage.md:8, "
             "postmortems/pm-a.md:8, postmortems/pm-test.md:8 and 1 more")
     assert lines[cause + 3] == note, out
-    assert lines[-1] == "✗ 1 error, 0 warnings"
+    assert lines[-1] == "✗ 1 error, 0 warnings", out
 
 
 def test_the_note_is_a_notice_in_github_format_and_counts_as_nothing_in_json(small_handbook, capsys):

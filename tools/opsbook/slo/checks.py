@@ -44,7 +44,8 @@ def check_indicators(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
         if indicator is None:
             continue
         path = ("slos", index, "indicator")
-        if slo.id not in handled:
+        # A runbook that did not load may be the one that handles it: its own error is the cause to report.
+        if slo.id not in handled and not contents.unloaded_runbooks:
             yield at(path, f"SLO '{slo.id}' has an indicator but no runbook says how to handle its alerts",
                      code="indicator-without-runbook", level=Level.WARNING,
                      hint=f"add '{slo.id}' to `detection.slos` of the runbook for it")

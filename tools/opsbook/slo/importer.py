@@ -201,6 +201,10 @@ class _Located:
     def line_of(self, path: tuple) -> tuple[int | None, int | None]:
         return self.imported.locate(self.index, path[0])[:2] if path else (None, None)
 
+    def text_at(self, path: tuple) -> str | None:
+        """The value as written is in another shape (OpenSLO's), so explanations show the value read."""
+        return None
+
     def relabel(self, problem: Problem) -> Problem:
         """Name the OpenSLO key first, the opsbook field second: `metadata.name (opsbook `id`)`."""
         field = problem.key.split(".")[0].split("[")[0]
