@@ -5,8 +5,9 @@ GitHub-compatible test server: a first sync opens the tracking issues; people th
 (one in three as not planned, with a comment); then, each counted:
 
 - a sync re-run (the reads a pull must not exceed);
-- the pull: its reads (the listing, plus the events and last comment of each item it closes) and the
-  files it writes (only the post-mortems whose items changed);
+- the pull: its reads (the listing, plus the repository's newest issue events and comments for who
+  closed each item, the commit and the reason; never a read per item) and the files it writes (only the
+  post-mortems whose items changed);
 - a pull re-run: no more reads than the sync, and no file written.
 
     python bench/bench_actions.py [--scale 1.0] [--close 30]
@@ -70,14 +71,19 @@ def main() -> int:
 
         first = pull()
         again = pull()
+    closings = [edit for edit in first[3].edits if edit.closed]
+    detailed = sum(1 for edit in closings if edit.closed.get("by"))
+    reasons = sum(1 for edit in closings if edit.closed.get("reason"))
     print(f"organisation: {sizes['postmortems']:,} post-mortems; {len(tracking):,} tracking issues, "
           f"{min(args.close, len(tracking))} closed by people")
     print(f"sync re-run:       {sync_reads} reads")
-    print(f"pull:              {first[0]} reads ({first[0] - sync_reads} details for {len(first[3].edits)} items "
-          f"closed), {len(first[4].written)} files written; read {first[1]:.2f}s, write {first[2]:.2f}s")
-    print(f"pull re-run:       {again[0]} reads, {len(again[4].written)} files written (targets ≤ {sync_reads} and 0)")
-    return 0 if again[0] <= sync_reads and not again[4].written and not first[4].refused else 1
-
+    print(f"pull:              {first[0]} reads for {len(closings)} items closed ({detailed} with their closer, "
+          f"{reasons} with a reason), {len(first[4].written)} files written; read {first[1]:.2f}s, "
+          f"write {first[2]:.2f}s")
+    print(f"pull re-run:       {again[0]} reads, {len(again[4].written)} files written")
+    print(f"targets:           pull reads <= sync reads ({first[0]} <= {sync_reads}), re-run writes nothing")
+    ok = first[0] <= sync_reads and again[0] <= sync_reads and not again[4].written and not first[4].refused
+    return 0 if ok and detailed == len(closings) else 1
 
 if __name__ == "__main__":
     sys.exit(main())

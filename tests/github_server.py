@@ -14,7 +14,9 @@ issue is created, so a test can kill the client there. Every request is recorded
 People's doings on GitHub can be acted out: `close_issue` (as completed or not planned, by someone, with a
 closing comment or commit), `reopen_issue`, `delete_issue` (then 410 Gone) and `transfer_issue` (then 301
 to the issue's new home, as GitHub redirects a transferred issue). Each issue keeps its events (`closed`
-with `actor` and `commit_id`, `reopened`) and comments, both listed with GitHub's pagination.
+with `actor` and `commit_id`, `reopened`) and comments, both listed with GitHub's pagination, per issue
+and for the whole repository (events newest first, each with its `issue`; comments with `since`, `sort`
+and `direction`).
 
 GitHub's size limits are enforced as GitHub enforces them, with its 422 "Validation Failed" payloads: an
 issue's title (256 characters) and body (65,536), a comment's body (65,536), a label's name (50) and
@@ -268,6 +270,12 @@ class GitHubServer:
         issue["labels"] = self._labels_for(list(data.get("labels") or []))
         self._assign(issue, data)
         self.issues[number] = issue
+        # As on GitHub, labels and assignees given at creation show as events in the issue's history.
+        for label in issue["labels"]:
+            self._event(number, "labeled", "github-actions[bot]", None, None, label={"name": label["name"],
+                                                                                      "color": label["color"]})
+        for assignee in issue["assignees"]:
+            self._event(number, "assigned", "github-actions[bot]", None, None, assignee=assignee)
         return issue
 
     def _assign(self, issue: dict, data: dict) -> None:
@@ -299,12 +307,12 @@ class GitHubServer:
                         issue["state_reason"])
         return issue
 
-    def _event(self, number: int, kind: str, actor: str, commit: str | None, reason: str | None) -> None:
+    def _event(self, number: int, kind: str, actor: str, commit: str | None, reason: str | None, **extra) -> None:
         events = self.events.setdefault(number, [])
         events.append({"id": 5_000_000 + sum(len(e) for e in self.events.values()), "event": kind,
                        "actor": self._user(actor), "commit_id": commit,
                        "commit_url": f"{self.api_url}/repos/{self.owner}/{self.repo}/commits/{commit}" if commit else None,
-                       "created_at": self.issues[number]["updated_at"], "state_reason": reason})
+                       "created_at": self.issues[number]["updated_at"], "state_reason": reason, **extra})
 
     def _add_comment(self, number: int, body: str, login: str = "github-actions[bot]") -> dict:
         issue = self.issues[number]
@@ -318,6 +326,31 @@ class GitHubServer:
         self.comments.setdefault(number, []).append(comment)
         issue["comments"] += 1
         return comment
+
+    def _repository_events(self) -> list[dict]:
+        """Every issue's events, newest first, each with its issue (GitHub's "list issue events for a repository")."""
+        found = []
+        for number, events in self.events.items():
+            issue = self.issues.get(number)
+            if issue is None:  # deleted or transferred: its events left with it
+                continue
+            short = {k: v for k, v in issue.items() if k not in ("closed_by", "body_html", "body_text")}
+            found += [{**event, "issue": short} for event in events]
+        return sorted(found, key=lambda event: event["id"], reverse=True)
+
+    def _repository_comments(self, query: dict[str, str]) -> list[dict]:
+        """Every issue's comments (GitHub's "list issue comments for a repository"): `since`, `sort`, `direction`.
+
+        As on GitHub, `direction` counts only with `sort`; without it comments come oldest first by id.
+        """
+        found = [comment for number, comments in self.comments.items() if number in self.issues
+                 for comment in comments if comment["updated_at"] >= query.get("since", "")]
+        sort = query.get("sort")
+        if sort in ("created", "updated"):
+            found.sort(key=lambda c: (c[f"{sort}_at"], c["id"]), reverse=query.get("direction", "desc") != "asc")
+        else:
+            found.sort(key=lambda c: c["id"])
+        return found
 
     def _list_issues(self, query: dict[str, str]) -> list[dict]:
         state = query.get("state", "open")
@@ -443,6 +476,10 @@ def _route(gh: GitHubServer, method: str, path: str, query: dict, data: dict) ->
         return 200, gh._repository(), {}
     if rest == "/issues":
         return _issues(gh, method, query, data)
+    if rest == "/issues/events" and method == "GET":
+        return _page(gh, "issues/events", gh._repository_events(), query)
+    if rest == "/issues/comments" and method == "GET":
+        return _page(gh, "issues/comments", gh._repository_comments(query), query)
     if match := re.fullmatch(r"/issues/(\d+)", rest):
         return _issue(gh, method, int(match.group(1)), data)
     if match := re.fullmatch(r"/issues/(\d+)/comments", rest):

@@ -104,12 +104,29 @@ def test_not_planned_becomes_wont_do_with_the_closing_comment_and_a_rerun_change
     assert again.returncode == 0, again.stderr
     assert (handbook_copy / PM_FILE).read_bytes() == before
     assert again.stdout.splitlines()[-1] == "Wrote 0 files."
-    pull_reads = github.reads - reads
+    assert github.reads - reads == 1  # the issue listing (one page here), and nothing else
+
+
+def test_the_details_of_many_closings_cost_two_reads_not_one_per_item(github, handbook_copy):
+    numbers = synced(github, handbook_copy)
+    other = "pm-2026-11-22-mcp-session-store-exhausted"
+    github.close_issue(numbers[f"{other}/AI-3"], by="tomas-dev", commit="1" * 40)
+    github.close_issue(numbers[f"{PM}/AI-3"], by="priya-dev")
+    github.close_issue(numbers[f"{PM}/AI-4"], reason="not_planned", by="maya-dev", comment="Covered by AI-3.")
+    github._add_comment(numbers[f"{other}/AI-4"], "Reminder: this item is overdue.")  # newer traffic
     reads = github.reads
-    dry = ops("issues", "sync", "--dry-run", "--repo", "acme/handbook", "--root", str(handbook_copy),
-              "--as-of", AS_OF, env=env_for(github))
-    assert dry.returncode == 0, dry.stderr
-    assert pull_reads == github.reads - reads == 2  # the repository and one page of issues: the sync's own reads
+
+    result = run(github, handbook_copy, "actions", "pull")
+
+    assert result.returncode == 0, result.stderr
+    # The listing, then one page of the repository's issue events (closer and commit) and one of its
+    # comments (the reason), however many items closed.
+    assert github.reads - reads == 3
+    assert "Wrote 2 files." in result.stdout
+    assert item_block(handbook_copy, "AI-3").endswith("    closed:\n      date: 2026-11-18\n      by: priya-dev")
+    assert item_block(handbook_copy, "AI-4").endswith("      by: maya-dev\n      reason: Covered by AI-3.")
+    other_text = (handbook_copy / f"postmortems/{other}.md").read_text(encoding="utf-8")
+    assert f"      by: tomas-dev\n      via: {github.root}/acme/handbook/commit/{'1' * 40}\n" in other_text
 
 
 def test_a_reopened_issue_puts_the_item_back_to_open(github, handbook_copy):
@@ -179,8 +196,10 @@ def test_a_deleted_issue_is_reported_and_the_file_left_alone(github, handbook_co
     unchecked = run(github, handbook_copy, "actions", "status")
     result = run(github, handbook_copy, "actions", "pull", "--check-links")
 
-    assert unchecked.stdout.splitlines() == ["Action items against acme/handbook: 0 items to pull, 0 conflicts, "
-                                             "0 other drift."]
+    assert unchecked.stdout.splitlines() == [
+        "Action items against acme/handbook: 0 items to pull, 0 conflicts, 0 other drift.",
+        "  note: 1 open item links an issue of acme/handbook that the listing lacks (deleted, transferred, or "
+        "without the label): --check-links reads it once to tell"]
     assert result.returncode == 0, result.stderr
     assert (handbook_copy / PM_FILE).read_bytes() == before
     assert (f"  issue gone {PM} AI-3: #{number} is gone (410 Gone): deleted, or GITHUB_TOKEN cannot see it; "
@@ -306,3 +325,32 @@ def test_the_pull_keeps_comments_and_crlf_line_endings(github, handbook_copy):
     assert after.count("\r\n") == after.count("\n")
     assert "    owner: tomas  # Tomás owns alerting\r\n    due: 2026-12-11\r\n    status: done\r\n" in after
     assert after.replace("\r\n", "\n").split("\n---\n", 1)[1] == text.split("\n---\n", 1)[1]  # the body untouched
+
+
+def test_closers_beyond_the_pages_read_keep_their_date_and_the_output_says_so(github, handbook_copy, monkeypatch):
+    from opsbook.handbook.validate import load_handbook
+    from opsbook.issues import readback
+    from opsbook.issues.github import Policy
+    from opsbook.issues.pull import pull_text
+
+    numbers = synced(github, handbook_copy)
+    github.close_issue(numbers[f"{PM}/AI-3"], by="priya-dev")
+    for _ in range(120):  # a busy repository: more newer events than one page holds
+        github.issues[numbers[f"{PM}/AI-4"]]["updated_at"] = github._tick()
+        github._event(numbers[f"{PM}/AI-4"], "labeled", "someone", None, None)
+    monkeypatch.setattr(readback, "DETAIL_PAGES", 1)
+    reads = github.reads
+
+    plan = readback.read_back(load_handbook(handbook_copy, _as_of()), "acme/handbook", token=github.token,
+                              api_url=github.api_url, policy=Policy(write_interval=0)).plan
+
+    assert github.reads - reads == 2  # the listing and the one page allowed
+    assert [edit.closed for edit in plan.edits] == [{"date": "2026-11-18"}]
+    assert ("  note: the closer of 1 closed issue is not among the repository's newest 100 issue events; its "
+            "`closed` has the date alone") in pull_text(plan, "acme/handbook").splitlines()
+
+
+def _as_of():
+    from opsbook.dates import parse_as_of
+
+    return parse_as_of(AS_OF)

@@ -16,7 +16,7 @@ from opsbook.dates import parse_as_of
 from opsbook.problems import UsageError
 
 
-def _read(root: str, repo: str | None, as_of: str | None, check_links: bool):
+def _read(root: str, repo: str | None, as_of: str | None, check_links: bool, details: bool = True):
     from opsbook.handbook.validate import load_handbook
     from opsbook.issues.readback import read_back
 
@@ -29,7 +29,7 @@ def _read(root: str, repo: str | None, as_of: str | None, check_links: bool):
     now = parse_as_of(as_of)
     handbook = load_handbook(root, now)
     readback = read_back(handbook, repo, token=_token(), api_url=_api_url(), policy=_policy(handbook.config, None),
-                         check_links=check_links)
+                         check_links=check_links, details=details)
     return repo, now, readback
 
 
@@ -37,7 +37,7 @@ def run_status(root: str, repo: str | None, as_of: str | None, output_format: st
     """Print what a pull would change and every disagreement; writes nothing."""
     from opsbook.issues.pull import pull_json, pull_text
 
-    repo, _, readback = _read(root, repo, as_of, check_links)
+    repo, _, readback = _read(root, repo, as_of, check_links, details=False)  # who closed it is not printed
     plan = readback.plan
     click.echo(pull_json(plan, repo) if output_format == "json" else pull_text(plan, repo), nl=False)
     return 0

@@ -159,15 +159,9 @@ def write_checked(root: Path, path: Path, text: str, kind: str, now: dt.datetime
     """
     if create and path.exists():
         raise Refused(f"{_rel(root, path)} already exists; nothing was written")
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    temp = Path(temp_name)
+    temp = _beside(path, text)
     try:
-        os.chmod(temp, files.mode_to_keep(path))  # an edit keeps the file's mode; a new file gets the umask's
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        problems = check_file(root, temp, path, kind, now, contents)
+        problems = check_files(root, [(temp, path)], kind, now, contents)[_rel(root, path)]
         if problems:
             raise Refused(f"refusing to write {_rel(root, path)}: it would not be valid", problems)
         if create:
@@ -182,6 +176,52 @@ def write_checked(root: Path, path: Path, text: str, kind: str, now: dt.datetime
         temp.unlink(missing_ok=True)
 
 
+def replace_checked(root: Path, texts: dict[Path, str], kind: str, now: dt.datetime, *, contents: Any = None,
+                    on_written: Callable[[Path], None] | None = None) -> tuple[list[Path], list[Refused]]:
+    """`write_checked` for many existing files, checked together: the paths written, and each refusal.
+
+    Every new text is written beside its file and all are checked in one pass (a pass over a big handbook
+    costs as much for one file as for a hundred); then each valid one replaces its file, one at a time, so
+    a run stopped part-way leaves every file either as it was or fully edited.
+    """
+    temps: dict[Path, Path] = {}
+    written: list[Path] = []
+    refused: list[Refused] = []
+    try:
+        for path, text in texts.items():
+            temps[path] = _beside(path, text)
+        problems = check_files(root, [(temp, path) for path, temp in temps.items()], kind, now, contents)
+        for path, temp in temps.items():
+            rel = _rel(root, path)
+            if problems[rel]:
+                refused.append(Refused(f"refusing to write {rel}: it would not be valid", problems[rel]))
+                continue
+            os.replace(temp, path)
+            written.append(path)
+            if on_written:
+                on_written(path)
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+    return written, refused
+
+
+def _beside(path: Path, text: str) -> Path:
+    """`text` in a new temporary file next to `path`, flushed to disk, with the mode `path` should have."""
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temp = Path(temp_name)
+    try:
+        os.chmod(temp, files.mode_to_keep(path))  # an edit keeps the file's mode; a new file gets the umask's
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp
+
+
 def _rel(root: Path, path: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
@@ -192,6 +232,12 @@ def _rel(root: Path, path: Path) -> str:
 def check_file(root: Path, written: Path, final: Path, kind: str, now: dt.datetime,
                contents: Any = None) -> list[Problem]:
     """The errors `ops validate` would report for `written` if it were at `final`, with the rest as it is."""
+    return check_files(root, [(written, final)], kind, now, contents)[_rel(root, final)]
+
+
+def check_files(root: Path, pairs: list[tuple[Path, Path]], kind: str, now: dt.datetime,
+                contents: Any = None) -> dict[str, list[Problem]]:
+    """`check_file` for each (written, final) pair, in one pass over the handbook: errors by final path."""
     from opsbook.handbook import checks
     from opsbook.handbook.assembled import CadenceFile, Document
     from opsbook.handbook.credentials import find_credentials
@@ -202,30 +248,43 @@ def check_file(root: Path, written: Path, final: Path, kind: str, now: dt.dateti
     from opsbook.handbook.models.runbook import RunbookMeta
     from opsbook.handbook.validate import load_contents
 
-    rel = _rel(root, final)
-    problems: list[Problem] = []
-    source = read_source(written, written.parent, problems, markdown=kind != "cadence")
-    if source is None:
-        return [dataclasses.replace(p, file=rel) for p in problems]
-    source.path, source.rel = final, rel
     model = {"runbook": RunbookMeta, "postmortem": PostmortemMeta, "cadence": Cadence}[kind]
-    meta, found = model_problems(source, model, source.data)
-    found += [Problem(rel, f"looks like {what}; a handbook must never hold a credential", line, column,
-                      code="credential") for line, column, what in find_credentials(source.text)]
-    if meta is None or found:
-        return found
+    errors: dict[str, list[Problem]] = {}
+    parsed = []
+    for written, final in pairs:
+        rel = _rel(root, final)
+        problems: list[Problem] = []
+        source = read_source(written, written.parent, problems, markdown=kind != "cadence")
+        if source is None:
+            errors[rel] = [dataclasses.replace(p, file=rel) for p in problems]
+            continue
+        source.path, source.rel = final, rel
+        meta, found = model_problems(source, model, source.data)
+        found += [Problem(rel, f"looks like {what}; a handbook must never hold a credential", line, column,
+                          code="credential") for line, column, what in find_credentials(source.text)]
+        errors[rel] = found
+        if meta is not None and not found:
+            parsed.append((rel, meta, source))
+    if not parsed:
+        return errors
     # No check compares two post-mortems (an id is its file name), so they need not be loaded: an edit
     # costs the same in a handbook of ten thousand incidents as in one of ten.
     if contents is None:
         contents, _ = load_contents(root, postmortems=False)
+    rels = {rel for rel, _, _ in parsed}
     if kind == "cadence":
-        contents.cadences = [c for c in contents.cadences if c.source.rel != rel] + [CadenceFile(meta, source)]
+        contents.cadences = [c for c in contents.cadences if c.source.rel not in rels]
+        contents.cadences += [CadenceFile(meta, source) for _, meta, source in parsed]
     else:
         docs = contents.runbooks if kind == "runbook" else contents.postmortems
-        docs[:] = [d for d in docs if d.source.rel != rel] + [Document(meta, source.body, source)]
+        docs[:] = [d for d in docs if d.source.rel not in rels] + [Document(meta, source.body, source)
+                                                                  for _, meta, source in parsed]
     found = checks.check_contents(contents, now)
     if kind == "postmortem":
         from opsbook.status.checks import check_public  # the public part's rules (the status room's)
 
         found += check_public(contents, now)
-    return [p for p in found if p.file == rel and p.is_error]
+    for problem in found:
+        if problem.file in rels and problem.is_error:
+            errors[problem.file].append(problem)
+    return errors

@@ -184,6 +184,26 @@ def existing_issues(repo, label: str) -> tuple[list[ExistingIssue], dict[int, ob
     return found, objects
 
 
+def labelled_issues(client, full_name: str, label: str) -> list[ExistingIssue]:
+    """`existing_issues` without reading the repository first: one read a page, and that is all.
+
+    The pull needs only the listing, so it asks for `/repos/OWNER/NAME/issues` straight away; a 404 there
+    means what a 404 on the repository means.
+    """
+    import github3
+    from github3.issues import ShortIssue
+    from github3.structs import GitHubIterator
+
+    url = f"{client.session.base_url}/repos/{full_name}/issues"
+    listing = GitHubIterator(-1, url, ShortIssue, client, params={"state": "all", "labels": label})
+    try:
+        return [_existing(issue) for issue in listing if not getattr(issue, "pull_request_urls", None)]
+    except github3.exceptions.NotFoundError:
+        raise OpsbookError(f"repository {full_name} not found (or GITHUB_TOKEN cannot read it)") from None
+    except github3.exceptions.AuthenticationFailed:
+        raise OpsbookError("GitHub refused GITHUB_TOKEN (401 Bad credentials)") from None
+
+
 def find_by_key(repo, label: str, key: str, newest: int = 10):
     """The newest issue with `label` whose marker is `key` among the `newest` created: did a lost create land?"""
     from opsbook.issues.body import parse_marker

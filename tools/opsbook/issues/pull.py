@@ -31,6 +31,7 @@ from opsbook.handbook.assembled import Handbook, Postmortem
 from opsbook.handbook.models.postmortem import ActionItem, ActionStatus
 from opsbook.issues.body import action_item_key
 from opsbook.issues.existing import ExistingIssue
+from opsbook.plural import plural
 
 CONFLICT, SYNC, GONE = "conflict", "sync closes it", "issue gone"
 _ISSUE_URL = re.compile(r"/([^/]+)/([^/]+)/issues/(\d+)/?$")
@@ -83,6 +84,7 @@ class Drift:
 class PullPlan:
     edits: tuple[Edit, ...]
     drift: tuple[Drift, ...]
+    notes: tuple[str, ...] = ()  # what the pull could not tell, and how to find out
 
     def files(self) -> list[str]:
         """The post-mortems the edits touch, each once, in order."""
@@ -139,11 +141,14 @@ def build_pull(handbook: Handbook, existing: Iterable[ExistingIssue], repo: str,
     by_key, by_number = _index(existing)
     probed = probed or {}
     edits, drift = [], []
+    unlisted = 0
     for pm, item in _items(handbook):
         key = action_item_key(pm.id, item.id)
         number = issue_number(item.issue, repo)
         issue = by_key.get(key) or (by_number.get(number) if number is not None else None)
         found = probed.get(key)
+        if issue is None and found is None and number is not None and not item.status.is_closed:
+            unlisted += 1
         if issue is None and isinstance(found, int):
             drift.append(Drift(GONE, pm.path, pm.id, item.id, number or 0,
                                f"#{number} is gone ({found} {'Gone' if found == 410 else 'Not Found'}): deleted, "
@@ -163,7 +168,12 @@ def build_pull(handbook: Handbook, existing: Iterable[ExistingIssue], repo: str,
                 edits.append(decided)
             elif isinstance(decided, Drift):
                 drift.append(decided)
-    return PullPlan(tuple(edits), tuple(drift))
+    notes = ()
+    if unlisted:
+        notes = (f"{plural(unlisted, 'open item')} {'links' if unlisted == 1 else 'link'} an issue of {repo} that "
+                 f"the listing lacks (deleted, transferred, or without the label): --check-links reads "
+                 f"{'it' if unlisted == 1 else 'each'} once to tell",)
+    return PullPlan(tuple(edits), tuple(drift), notes)
 
 
 def _as_dict(closed) -> dict | None:
@@ -209,8 +219,6 @@ def _decide(pm: Postmortem, item: ActionItem, issue: ExistingIssue) -> Edit | Dr
 
 def pull_text(plan: PullPlan, repo: str, *, written: list[str] | None = None, dry_run: bool = False) -> str:
     """The plan for people: each edit and each drift on a line, then a tally (and what was written)."""
-    from opsbook.plural import plural
-
     lines = []
     for edit in plan.edits:
         lines.append(f"  {edit.status.value:<9} {edit.postmortem} {edit.item}: {edit.why}")
@@ -219,6 +227,7 @@ def pull_text(plan: PullPlan, repo: str, *, written: list[str] | None = None, dr
     conflicts = sum(1 for d in plan.drift if d.kind == CONFLICT)
     head = (f"Action items against {repo}: {plural(len(plan.edits), 'item')} to pull, "
             f"{plural(conflicts, 'conflict')}, {len(plan.drift) - conflicts} other drift.")
+    lines += [f"  note: {note}" for note in plan.notes]
     if written is not None:
         tail = f"Wrote {plural(len(written), 'file')}." if not dry_run else "Dry run: nothing was written."
         lines.append(tail)
@@ -231,4 +240,5 @@ def pull_json(plan: PullPlan, repo: str, written: list[str] | None = None) -> st
     return json.dumps({"repo": repo,
                        "edits": [{**dataclasses.asdict(e), "status": e.status.value} for e in plan.edits],
                        "drift": [dataclasses.asdict(d) for d in plan.drift],
+                       "notes": list(plan.notes),
                        "written": written}, indent=2) + "\n"

@@ -14,7 +14,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Callable
 
-from opsbook.incident.editing import Refused, locked, read_editable, write_checked
+from opsbook.incident.editing import locked, read_editable, replace_checked
 from opsbook.issues.pull import Edit, PullPlan
 
 _CLOSED_KEYS = ("date", "by", "reason", "via")
@@ -40,22 +40,23 @@ def write_edits(root: Path, plan: PullPlan, now: dt.datetime,
         return result
     with locked(root / "postmortems"):
         contents, _ = load_contents(root, postmortems=False)
+        texts: dict[Path, str] = {}
         for rel in plan.files():
             edits = [edit for edit in plan.edits if edit.path == rel]
             document = read_editable(root / rel, markdown=True)
             before = document.render()
             _apply(document.data.get("action_items") or [], edits)
             text = document.render()
-            if text == before:
-                continue
-            try:
-                write_checked(root, root / rel, text, "postmortem", now, contents=contents)
-            except Refused as exc:
-                result.refused.append(str(exc))
-                continue
-            result.written.append(rel)
+            if text != before:
+                texts[root / rel] = text
+
+        def done(path: Path) -> None:
+            result.written.append(path.relative_to(root).as_posix())
             if on_written:
-                on_written(rel)
+                on_written(result.written[-1])
+
+        _, refused = replace_checked(root, texts, "postmortem", now, contents=contents, on_written=done)
+        result.refused += [str(exc) for exc in refused]
     return result
 
 
