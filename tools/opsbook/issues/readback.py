@@ -95,15 +95,25 @@ def _with_details(session, repo_api: str, plan: PullPlan, listed: dict[int, Exis
 
 
 def _closing_events(session, repo_api: str, closing: dict[int, ExistingIssue]) -> dict[int, dict]:
-    """Each issue's last `closed` event, read newest first until all are found or the pages are older."""
+    """Each issue's last `closed` event, from the repository's events until all are settled or older.
+
+    GitHub lists them newest first, but does not promise it, so an issue's event is the newest `closed`
+    one seen, and it is settled when its time is the issue's `closed_at`.
+    """
     found: dict[int, dict] = {}
+    settled: set[int] = set()
     oldest = _stamp(min(issue.closed_at for issue in closing.values()))
     for page in _pages(session, f"{repo_api}/issues/events"):
         for event in page:
             number = (event.get("issue") or {}).get("number")
-            if event.get("event") == "closed" and number in closing and number not in found:
+            if event.get("event") != "closed" or number not in closing:
+                continue
+            when = str(event.get("created_at") or "")
+            if number not in found or when > str(found[number].get("created_at") or ""):
                 found[number] = event
-        if len(found) == len(closing) or min(str(e.get("created_at") or "") for e in page) < oldest:
+            if when == _stamp(closing[number].closed_at):
+                settled.add(number)
+        if len(settled) == len(closing) or min((str(e.get("created_at") or "") for e in page), default="") < oldest:
             break
     return found
 
