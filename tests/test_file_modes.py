@@ -54,8 +54,8 @@ def test_built_site(handbook_copy, tmp_path):
     assert found["."] == "0o755"  # the staging folder mkdtemp made 0700, renamed into place
     assert {mode for path, mode in found.items() if (site / path).is_dir()} == {"0o755"}
     assert {mode for path, mode in found.items() if (site / path).is_file()} == {"0o644"}
-    # The status page goes beside the site, a folder of its own, with the same modes.
-    status = tmp_path / "status-site"
+    # The status page is published with the site (at status/, the default), with the same modes.
+    status = site / "status"
     assert f"✓ status page: {status} (3 components, 0 active incidents, 2 maintenance windows ahead); open " \
            f"{status / 'index.html'}" in result.stdout.splitlines()
     found = modes(status)

@@ -10,6 +10,7 @@ import html.parser
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -286,6 +287,79 @@ def test_ops_build_command(handbook_copy, tmp_path):
     assert f"✓ feed: {tmp_path / 'out' / 'feeds' / 'handbook.ics'}" in result.stdout
     assert "webcal://giftgenius.github.io/handbook/feeds/handbook.ics" in result.stdout
     assert (tmp_path / "out" / "index.html").is_file()
+
+
+def test_ops_build_publishes_the_status_page_where_its_url_says(handbook_copy, tmp_path):
+    import icalendar
+
+    root = site_copy(handbook_copy)
+    out = tmp_path / "out"
+
+    def build() -> subprocess.CompletedProcess:
+        result = ops("build", "--root", str(root), "--site-dir", str(out), "--as-of", "2026-11-26")
+        assert result.returncode == 0, result.stderr
+        return result
+
+    def sequence() -> int:
+        events = icalendar.Calendar.from_ical((out / "status" / "maintenance.ics").read_bytes()).walk("VEVENT")
+        return next(int(event["SEQUENCE"]) for event in events
+                    if str(event["UID"]).startswith("maintenance/checkout-stripe-api-2026-12@"))
+
+    # By default status.url is status/ under site_url: the page is inside the site, so publishing the
+    # site (the Publish workflow uploads that one folder) publishes it at the URL the build prints.
+    result = build()
+    assert (out / "status" / "index.html").is_file() and (out / "status" / "feed.atom").is_file()
+    assert not (tmp_path / "status-site").exists()
+    assert ("  published with the site at https://giftgenius.github.io/handbook/status/; feeds: feed.atom, "
+            "components/<id>.atom, maintenance.ics") in result.stdout.splitlines()
+    assert sequence() == 0
+    # A rebuild replaces the whole site, yet a moved maintenance window still raises its SEQUENCE.
+    windows = root / "ops" / "maintenance.yaml"
+    windows.write_text(windows.read_text().replace("2026-12-08T06:", "2026-12-09T06:"), encoding="utf-8")
+    build()
+    assert sequence() == 1
+
+    # A status page on a domain of its own is written beside the site, to be published there.
+    config = root / "opsbook.yaml"
+    config.write_text(config.read_text().replace("  name: GiftGenius status",
+                                                 "  name: GiftGenius status\n  url: https://status.giftgenius.example/"),
+                      encoding="utf-8")
+    result = build()
+    assert not (out / "status").exists() and (tmp_path / "status-site" / "index.html").is_file()
+    assert "  publish it at https://status.giftgenius.example/; feeds: feed.atom, components/<id>.atom, " \
+           "maintenance.ics" in result.stdout.splitlines()
+
+
+def test_a_page_of_the_teams_own_in_docs_is_built_and_in_the_navigation(handbook_copy, tmp_path):
+    root = site_copy(handbook_copy)
+    (root / "docs" / "vendors").mkdir(parents=True)
+    (root / "docs" / "vendors" / "index.md").write_text("# Vendor contacts\n\nStripe, OpenAI.\n", encoding="utf-8")
+    (root / "docs" / "glossary.md").write_text("# Glossary\n\nMCP: the app's server.\n", encoding="utf-8")
+    (root / "docs" / ".draft.md").write_text("# Not yet\n", encoding="utf-8")
+
+    result = ops("build", "--root", str(root), "--site-dir", str(tmp_path / "out"), "--as-of", "2026-11-26")
+
+    assert result.returncode == 0, result.stderr  # before, the strict build failed: "not included in the nav"
+    home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'href="glossary/"[^>]*>\s*(<[^>]+>\s*)*Glossary', home)
+    assert re.search(r'href="vendors/"[^>]*>\s*(<[^>]+>\s*)*Vendor contacts', home)
+    assert not (tmp_path / "out" / ".draft").exists() and "Not yet" not in home
+
+
+def test_ops_build_refuses_a_status_page_over_the_sites_own_pages(handbook_copy, tmp_path):
+    root = site_copy(handbook_copy)
+    (root / "docs" / "status").mkdir(parents=True)
+    (root / "docs" / "status" / "index.md").write_text("# Our status process\n", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "kept.txt").write_text("the last good site", encoding="utf-8")
+
+    result = ops("build", "--root", str(root), "--site-dir", str(tmp_path / "out"), "--as-of", "2026-11-26")
+
+    assert result.returncode == 1
+    assert "the site already has pages at status/, where the status page goes" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["kept.txt"]  # the old site stays
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging left behind
 
 
 def test_ops_build_reports_problems_like_validate_and_builds_nothing(handbook_copy, tmp_path):

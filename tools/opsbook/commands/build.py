@@ -1,7 +1,10 @@
-"""`ops build`: validate the handbook, then build the site and its feeds, and the status page beside the site;
-say where everything is."""
+"""`ops build`: validate the handbook, then build the site and its feeds, and the status page (inside the site
+at status/ when it is published there, which is the default; beside the site when it has a domain of its
+own); say where everything is."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -9,7 +12,7 @@ from opsbook import reporting
 from opsbook.dates import parse_as_of
 from opsbook.handbook.validate import check_handbook
 from opsbook.plural import plural
-from opsbook.problems import count
+from opsbook.problems import OpsbookError, count
 
 
 def run(root: str, site_dir: str | None, as_of: str | None) -> int:
@@ -28,9 +31,17 @@ def run(root: str, site_dir: str | None, as_of: str | None) -> int:
 
     from opsbook.site.build import build_site
 
+    from opsbook.status.view import folder_in_site
+
     messages: list[str] = []
+    in_site = folder_in_site(report.handbook.config)
+    status_built = []
+
+    def add_status(staging: Path, target: Path) -> None:
+        status_built.append(_status_in_site(report.handbook, staging, target, in_site, now))
+
     try:
-        built = build_site(root, site_dir, as_of, messages)
+        built = build_site(root, site_dir, as_of, messages, add=add_status if in_site else None)
     finally:
         for line in messages:
             click.echo(line, err=True)
@@ -39,16 +50,35 @@ def run(root: str, site_dir: str | None, as_of: str | None) -> int:
     others = plural(len(built.feeds) - 1, "per-person or per-review feed", "per-person and per-review feeds")
     click.echo(f"✓ feed: {feed} and {others} beside it")
     click.echo(f"  published at {built.site_url}, subscribe with {_webcal(built.site_url)}feeds/handbook.ics")
-    _build_status(report.handbook, built.site_dir, now)
+    from opsbook.commands.status import echo_built
+
+    if status_built:
+        echo_built(status_built[0], out=built.site_dir / in_site, with_site=True)
+    else:
+        from opsbook.status.build import DEFAULT_DIR, write_status
+
+        echo_built(write_status(report.handbook, built.site_dir.parent / DEFAULT_DIR, now))
     return 0
 
 
-def _build_status(handbook, site_dir, now) -> None:
-    """The public status page, beside the site rather than in it: it is published on its own."""
-    from opsbook.commands.status import echo_built
-    from opsbook.status.build import DEFAULT_DIR, write_status
+def _status_in_site(handbook, staging: Path, target: Path, folder: str, now):
+    """The status page inside the new site, at the folder its URL names, so publishing the site publishes it.
 
-    echo_built(write_status(handbook, site_dir.parent / DEFAULT_DIR, now))
+    The last build's `maintenance.ics` is carried over first, so moved windows raise their SEQUENCE.
+    """
+    import shutil
+
+    from opsbook.status.build import write_status
+
+    out = staging / folder
+    if out.exists():
+        raise OpsbookError(f"the site already has pages at {folder}, where the status page goes; move them, or "
+                           f"set status.url in opsbook.yaml to publish the status page elsewhere")
+    previous = target / folder / "maintenance.ics"
+    if previous.is_file():
+        out.mkdir(parents=True)
+        shutil.copy2(previous, out / "maintenance.ics")
+    return write_status(handbook, out, now)
 
 
 def _webcal(site_url: str) -> str:

@@ -31,10 +31,11 @@ def run_build(root: str, out: str | None, as_of: str | None) -> int:
     return 0
 
 
-def echo_built(built) -> None:
-    """The lines `ops status build` and `ops build` print about the status page."""
-    view = built.view
-    click.echo(f"✓ status page: {built.out} ({plural(len(view.components), 'component')}, "
+def echo_built(built, out: Path | None = None, with_site: bool = False) -> None:
+    """The lines `ops status build` and `ops build` print about the status page (at `out` once moved there)."""
+    view, out = built.view, out or built.out
+    click.echo(f"✓ status page: {out} ({plural(len(view.components), 'component')}, "
                f"{plural(len(view.active), 'active incident')}, {plural(len(view.upcoming), 'maintenance window')} "
-               f"ahead); open {built.out / 'index.html'}")
-    click.echo(f"  publish it at {view.url}; feeds: feed.atom, components/<id>.atom, maintenance.ics")
+               f"ahead); open {out / 'index.html'}")
+    where = f"published with the site at {view.url}" if with_site else f"publish it at {view.url}"
+    click.echo(f"  {where}; feeds: feed.atom, components/<id>.atom, maintenance.ics")

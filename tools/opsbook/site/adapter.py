@@ -152,6 +152,9 @@ def configure(site: Site, config: MkDocsConfig, navigation: bool = True) -> MkDo
     link offline."""
     if navigation and not config.nav:
         config.nav = pages.navigation(site.handbook)
+        # Bare paths at the top level: MkDocs titles each from its first heading (in a section of their
+        # own, an index.md first would become the section's page under `navigation.indexes`).
+        config.nav += _own_pages(Path(config.docs_dir))
         site.in_nav = pages.nav_sources(config.nav)
     if not config.site_url:
         config.site_url = site.handbook.config.site_url
@@ -165,6 +168,19 @@ def configure(site: Site, config: MkDocsConfig, navigation: bool = True) -> MkDo
     if str(THEME_OVERRIDES) not in dirs:
         dirs.insert(position, str(THEME_OVERRIDES))
     return config
+
+
+def _own_pages(docs_dir: Path) -> list[str]:
+    """The Markdown pages a team added to docs/ itself, which the handbook's navigation must list too (a
+    page missing from it fails the strict build); dotted names are left out, as MkDocs leaves them out."""
+    if not docs_dir.is_dir():
+        return []
+    found = []
+    for path in docs_dir.rglob("*.md"):
+        rel = path.relative_to(docs_dir)
+        if not any(part.startswith(".") for part in rel.parts):
+            found.append(rel.as_posix())
+    return sorted(found, key=lambda rel: (rel.count("/"), rel))
 
 
 def add_files(site: Site, files: Files, config: MkDocsConfig) -> Files:

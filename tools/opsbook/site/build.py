@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from opsbook import files, urls
 from opsbook.problems import OpsbookError, UsageError
@@ -38,10 +39,11 @@ class _Echo(logging.Handler):
 
 
 def build_site(root: Path | str, site_dir: Path | str | None = None, as_of: str | None = None,
-               messages: list[str] | None = None) -> Built:
+               messages: list[str] | None = None, add: Callable[[Path, Path], None] | None = None) -> Built:
     """Build the site of the handbook at `root` into `site_dir` (default: the one `mkdocs.yml` names).
 
-    MkDocs' warnings and errors are appended to `messages`. Raises OpsbookError when the build fails.
+    MkDocs' warnings and errors are appended to `messages`. `add(staging, target)` may put more into the
+    new site before it replaces the old one (the status page). Raises OpsbookError when the build fails.
     """
     root = Path(root).resolve()
     config_file = root / CONFIG_FILE
@@ -80,6 +82,12 @@ def build_site(root: Path | str, site_dir: Path | str | None = None, as_of: str 
         raise OpsbookError(f"the site did not build: {_reason(exc, echo.lines)}") from None
     finally:
         logger.removeHandler(echo)
+    if add is not None:
+        try:
+            add(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     _swap(staging, target)
     feeds = sorted(path for path in plugin.site.feeds if path.endswith(".ics"))
     pages = sum(1 for _ in target.rglob("index.html"))

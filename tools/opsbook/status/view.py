@@ -136,6 +136,13 @@ def status_url(config) -> str:
     return config.status.url or config.site_url.rstrip("/") + "/status/"
 
 
+def folder_in_site(config) -> str | None:
+    """The site's folder the status page is published from (`status/` by default), or None on its own domain."""
+    site = config.site_url.rstrip("/") + "/"
+    url = status_url(config)
+    return url[len(site):] if url.startswith(site) and len(url) > len(site) else None
+
+
 def public_view(handbook, now: dt.datetime) -> StatusView:
     """What the status page shows as of `now` (aware), from the handbook's public fields only."""
     config = handbook.config
