@@ -38,7 +38,8 @@ def keys(plan, kind=None):
 
 def existing_from(plan, state="open"):
     """The issues a sync of `plan` would have created, as GitHub would list them."""
-    return [ExistingIssue(number, action.content.title, action.content.body, state, action.content.labels)
+    return [ExistingIssue(number, action.content.title, action.content.body, state, action.content.labels,
+                          assignees=action.content.assignees)
             for number, action in enumerate(plan.actions, 1) if action.kind == CREATE]
 
 

@@ -63,14 +63,17 @@ def test_rotations_without_issues_get_none(handbook_copy):
 def test_an_issue_that_exists_is_not_opened_again_and_a_swap_updates_it(handbook_copy):
     root = with_shift_issues(handbook_copy)
     first = shift_actions(build_plan(load_handbook(root, AS_OF), AS_OF, []))
-    existing = [ExistingIssue(number=n, title=a.title, body=a.content.body, state="open", labels=a.content.labels)
+    existing = [ExistingIssue(number=n, title=a.title, body=a.content.body, state="open", labels=a.content.labels,
+                              assignees=a.content.assignees + (("maya-dev",) if n == 2 else ()))
                 for n, a in enumerate(first, start=1)]
     assert shift_actions(build_plan(load_handbook(root, AS_OF), AS_OF, existing)) == []
     (root / "ops" / "oncall-overrides.yaml").write_text("overrides: []\n", encoding="utf-8")  # the swap is off
     again = shift_actions(build_plan(load_handbook(root, AS_OF), AS_OF, existing))
     assert [(a.kind, a.key, a.number, a.reason) for a in again] == [
-        (UPDATE, "shift oncall/primary-on-call/2027-02-01", 2, "the handbook changed its body")]
+        (UPDATE, "shift oncall/primary-on-call/2027-02-01", 2, "the handbook changed its body and assignees")]
     assert "**Who:** @priya-raman (Priya Raman)  " in again[0].content.body.splitlines()
+    # The new holder is assigned instead of the old; someone the old body never named was added by hand.
+    assert again[0].assignees == ("priya-raman", "maya-dev")
 
 
 def test_a_real_sync_opens_each_shift_issue_once(handbook_copy):
@@ -85,3 +88,22 @@ def test_a_real_sync_opens_each_shift_issue_once(handbook_copy):
                   for _, issue in sorted(server.issues.items()) if (parse_marker(issue["body"]) or "").startswith("shift ")]
     assert shifts == [("On call: Primary on-call from Mon 2027-01-25 10:00", ["tferreira"]),
                       ("On call: Primary on-call from Mon 2027-02-01 10:00", ["tferreira"])]
+
+
+def test_a_swap_after_the_issue_opened_reassigns_it_on_github(handbook_copy):
+    root = with_shift_issues(handbook_copy)
+    with GitHubServer(token=TOKEN) as server:
+        env = {"GITHUB_TOKEN": server.token, "GITHUB_API_URL": server.api_url, "OPSBOOK_WRITE_INTERVAL": "0"}
+        args = ("issues", "sync", "--repo", f"{server.owner}/{server.repo}", "--root", str(root), "--as-of",
+                "2027-01-29T12:00:00+00:00")
+        assert ops(*args, env=env).returncode == 0
+        number = max(n for n, issue in server.issues.items() if "2027-02-01" in (parse_marker(issue["body"]) or ""))
+        (root / "ops" / "oncall-overrides.yaml").write_text("overrides: []\n", encoding="utf-8")  # the swap is off
+
+        result = ops(*args, env=env)
+
+        assert result.returncode == 0, result.stderr
+        issue = server.issues[number]
+        assert [a["login"] for a in issue["assignees"]] == ["priya-raman"]
+        assert "**Who:** @priya-raman (Priya Raman)" in issue["body"]
+        assert ops(*args, env=env).returncode == 0 and server.issues[number]["assignees"] == issue["assignees"]

@@ -22,6 +22,7 @@ class ExistingIssue:
     state_reason: str | None = None  # "completed", "not_planned", "reopened" or None
     closed_at: dt.datetime | None = None
     comments: int = 0
+    assignees: tuple[str, ...] = ()  # logins
 
     @property
     def key(self) -> str | None:

@@ -170,7 +170,9 @@ def _existing(issue) -> ExistingIssue:
     return ExistingIssue(number=issue.number, title=issue.title, body=issue.body, state=issue.state,
                          labels=tuple(label.name for label in issue.original_labels), url=issue.html_url,
                          state_reason=raw.get("state_reason"), closed_at=issue.closed_at,
-                         comments=issue.comments_count or 0)
+                         comments=issue.comments_count or 0,
+                         assignees=tuple(user.get("login") for user in raw.get("assignees") or []
+                                         if isinstance(user, dict) and user.get("login")))
 
 
 def existing_issues(repo, label: str) -> tuple[list[ExistingIssue], dict[int, object]]:

@@ -61,6 +61,7 @@ class Action:
     content: IssueContent | None = None
     comment: str | None = None
     superseded_by: str | None = None
+    assignees: tuple[str, ...] | None = None  # an update's new assignees; None leaves them as they are
 
     def as_dict(self) -> dict:
         data = {"action": self.kind, "key": self.key, "title": self.title, "reason": self.reason,
@@ -70,6 +71,8 @@ class Action:
                         body=self.content.body)
         if self.superseded_by:
             data["superseded_by"] = self.superseded_by
+        if self.assignees is not None:
+            data["assignees"] = list(self.assignees)
         return data
 
 
@@ -178,19 +181,31 @@ def _cadence_actions(handbook: Handbook, entry: CadenceFile, as_of: dt.datetime,
 
 
 def _update(issue: ExistingIssue, content: IssueContent) -> list[Action]:
-    """An update when the issue no longer says what the handbook says (ticked boxes are kept)."""
+    """An update when the issue no longer says what the handbook says (ticked boxes are kept).
+
+    When the body changes, so may the person it names (a swapped shift, a review's fallback): the issue
+    is then assigned to the new one. An assignee the old body never named was added by hand, and stays.
+    """
     body = keep_checks(content.body, issue.body)
     have = {label.lower() for label in issue.labels}
     missing = [label for label in content.labels if label.lower() not in have]
-    changed = [what for what, differs in (("title", issue.title != content.title),
-                                          ("body", not same_text(body, issue.body)),
-                                          ("labels", bool(missing))) if differs]
+    body_changed = not same_text(body, issue.body)
+    assignees = None
+    if body_changed:
+        by_hand = tuple(login for login in issue.assignees if f"@{login}" not in (issue.body or ""))
+        wanted = tuple(dict.fromkeys(content.assignees + by_hand))
+        if set(wanted) != set(issue.assignees):
+            assignees = wanted
+    changed = [what for what, differs in (("title", issue.title != content.title), ("body", body_changed),
+                                          ("labels", bool(missing)), ("assignees", assignees is not None))
+               if differs]
     if not changed:
         return []
     labels = tuple(issue.labels) + tuple(missing)
     merged = dataclasses.replace(content, body=body, labels=labels)
-    return [Action(UPDATE, content.key, content.title, f"the handbook changed its {' and '.join(changed)}",
-                   number=issue.number, content=merged)]
+    said = " and ".join(changed) if len(changed) < 3 else ", ".join(changed[:-1]) + " and " + changed[-1]
+    return [Action(UPDATE, content.key, content.title, f"the handbook changed its {said}",
+                   number=issue.number, content=merged, assignees=assignees)]
 
 
 def _close_previous(cadence_id: str, latest: Review, known: dict[str, ExistingIssue]) -> list[Action]:

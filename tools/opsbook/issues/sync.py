@@ -127,15 +127,33 @@ def _do(repo, objects: dict, action: Action, label: str, numbers: dict[str, int]
     issue = objects[action.number]
     if action.kind in (UPDATE, REMIND):
         content = action.content
-        issue.edit(title=content.title, body=content.body, labels=list(content.labels))
+        detail = _edit(issue, content, action.assignees)
         # A reminder is recorded in the body first: a crash before the comment loses this week's reminder
         # rather than ever posting two.
-        detail = _comment(issue, action, numbers) if action.kind == REMIND else ""
+        if action.kind == REMIND:
+            detail = _comment(issue, action, numbers)
         return Outcome(action, DONE, issue.number, issue.html_url, detail)
     assert action.kind == CLOSE
     detail = _comment(issue, action, numbers)
     issue.edit(state="closed")
     return Outcome(action, DONE, issue.number, issue.html_url, detail)
+
+
+def _edit(issue, content, assignees: tuple[str, ...] | None) -> str:
+    """Edit the issue to `content` (and `assignees`, unless None); what could not be done, or ''."""
+    import github3
+
+    if assignees is not None:
+        try:
+            issue.edit(title=content.title, body=content.body, labels=list(content.labels), assignees=list(assignees))
+            return ""
+        except github3.exceptions.UnprocessableEntity as exc:
+            if not any(e.get("field") in ("assignee", "assignees") for e in exc.errors):
+                raise
+        issue.edit(title=content.title, body=content.body, labels=list(content.labels))
+        return f"could not assign {', '.join('@' + a for a in assignees)}: not assignable in this repository"
+    issue.edit(title=content.title, body=content.body, labels=list(content.labels))
+    return ""
 
 
 def _create(repo, action: Action, label: str, policy: github.Policy, stats: github.Stats) -> Outcome:
