@@ -76,14 +76,20 @@ def test_an_issue_that_exists_is_not_opened_again_and_a_swap_updates_it(handbook
     assert again[0].assignees == ("priya-raman", "maya-dev")
 
 
+def syncer(server: GitHubServer, root):
+    """`ops issues sync` against `server`, as of three days before the 1 February shift."""
+    env = {"GITHUB_TOKEN": server.token, "GITHUB_API_URL": server.api_url, "OPSBOOK_WRITE_INTERVAL": "0"}
+    args = ("issues", "sync", "--repo", f"{server.owner}/{server.repo}", "--root", str(root), "--as-of",
+            "2027-01-29T12:00:00+00:00")
+    return lambda: ops(*args, env=env)
+
+
 def test_a_real_sync_opens_each_shift_issue_once(handbook_copy):
     root = with_shift_issues(handbook_copy)
     with GitHubServer(token=TOKEN) as server:
-        env = {"GITHUB_TOKEN": server.token, "GITHUB_API_URL": server.api_url, "OPSBOOK_WRITE_INTERVAL": "0"}
-        args = ("issues", "sync", "--repo", f"{server.owner}/{server.repo}", "--root", str(root), "--as-of",
-                "2027-01-29T12:00:00+00:00")
-        assert ops(*args, env=env).returncode == 0
-        assert ops(*args, env=env).returncode == 0
+        sync = syncer(server, root)
+        assert sync().returncode == 0
+        assert sync().returncode == 0
         shifts = [(issue["title"], [a["login"] for a in issue.get("assignees", [])])
                   for _, issue in sorted(server.issues.items()) if (parse_marker(issue["body"]) or "").startswith("shift ")]
     assert shifts == [("On call: Primary on-call from Mon 2027-01-25 10:00", ["tferreira"]),
@@ -93,17 +99,15 @@ def test_a_real_sync_opens_each_shift_issue_once(handbook_copy):
 def test_a_swap_after_the_issue_opened_reassigns_it_on_github(handbook_copy):
     root = with_shift_issues(handbook_copy)
     with GitHubServer(token=TOKEN) as server:
-        env = {"GITHUB_TOKEN": server.token, "GITHUB_API_URL": server.api_url, "OPSBOOK_WRITE_INTERVAL": "0"}
-        args = ("issues", "sync", "--repo", f"{server.owner}/{server.repo}", "--root", str(root), "--as-of",
-                "2027-01-29T12:00:00+00:00")
-        assert ops(*args, env=env).returncode == 0
+        sync = syncer(server, root)
+        assert sync().returncode == 0
         number = max(n for n, issue in server.issues.items() if "2027-02-01" in (parse_marker(issue["body"]) or ""))
         (root / "ops" / "oncall-overrides.yaml").write_text("overrides: []\n", encoding="utf-8")  # the swap is off
 
-        result = ops(*args, env=env)
+        result = sync()
 
         assert result.returncode == 0, result.stderr
         issue = server.issues[number]
         assert [a["login"] for a in issue["assignees"]] == ["priya-raman"]
         assert "**Who:** @priya-raman (Priya Raman)" in issue["body"]
-        assert ops(*args, env=env).returncode == 0 and server.issues[number]["assignees"] == issue["assignees"]
+        assert sync().returncode == 0 and server.issues[number]["assignees"] == issue["assignees"]
