@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -13,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from conftest import NOW, REPO, TOOLS
@@ -152,17 +154,27 @@ def wait_for(predicate, what: str, server: subprocess.Popen, log: Path, timeout:
         time.sleep(0.1)
 
 
-@pytest.mark.slow
-def test_ops_serve_shows_a_saved_edit_and_survives_an_invalid_one(handbook_copy, tmp_path):
-    root = site_copy(handbook_copy)
+@contextlib.contextmanager
+def serving(root: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int, Path]]:
+    """`ops serve` on a free port in a process of its own, logging to a file: the process, port and log."""
     port = free_port()
-    page = f"http://127.0.0.1:{port}/{urls.runbook('rb-checkout-failure')}"
     log = tmp_path / "serve.log"
     env = {**os.environ, "PYTHONPATH": str(TOOLS), "NO_COLOR": "1"}
     with open(log, "w", encoding="utf-8") as out:
         server = subprocess.Popen([sys.executable, "-m", "opsbook", "serve", "--root", str(root),
                                    "--dev-addr", f"127.0.0.1:{port}"], env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
+        yield server, port, log
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_ops_serve_shows_a_saved_edit_and_survives_an_invalid_one(handbook_copy, tmp_path):
+    root = site_copy(handbook_copy)
+    with serving(root, tmp_path) as (server, port, log):
+        page = f"http://127.0.0.1:{port}/{urls.runbook('rb-checkout-failure')}"
         wait_for(lambda: "Quick mitigation" in fetch(page), "the first build", server, log)
         runbook = root / CHECKOUT
         edit(runbook, "## Final fix\n", "## Final fix\n\nShown after saving.\n")
@@ -177,10 +189,20 @@ def test_ops_serve_shows_a_saved_edit_and_survives_an_invalid_one(handbook_copy,
 
         runbook.write_text(good.replace("Shown after saving.", "Fixed and shown again."), encoding="utf-8")
         wait_for(lambda: "Fixed and shown again." in fetch(page), "the fixed page", server, log)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     logging.getLogger(__name__).info(log.read_text())
+
+
+@pytest.mark.slow
+def test_ops_serve_previews_the_status_page_and_its_edits(handbook_copy, tmp_path):
+    root = site_copy(handbook_copy)
+    with serving(root, tmp_path) as (server, port, log):
+        page = f"http://127.0.0.1:{port}/status/index.html"
+        wait_for(lambda: "GiftGenius status" in fetch(page), "the status page", server, log)
+        windows = root / "ops" / "maintenance.yaml"
+        text = windows.read_text(encoding="utf-8")
+        first_title = next(line for line in text.splitlines() if line.strip().startswith("title:"))
+        edit(windows, first_title, first_title.split("title:")[0] + "title: Card processor upgrade, previewed")
+        wait_for(lambda: "Card processor upgrade, previewed" in fetch(page), "the edited window", server, log)
 
 
 def test_a_build_after_a_dirty_rebuild_in_the_same_process_is_whole(handbook_copy, tmp_path, monkeypatch):

@@ -12,7 +12,7 @@ from opsbook import reporting
 from opsbook.dates import parse_as_of
 from opsbook.handbook.validate import check_handbook
 from opsbook.plural import plural
-from opsbook.problems import OpsbookError, count
+from opsbook.problems import count
 
 
 def run(root: str, site_dir: str | None, as_of: str | None) -> int:
@@ -70,10 +70,7 @@ def _status_in_site(handbook, staging: Path, target: Path, folder: str, now):
 
     from opsbook.status.build import write_status
 
-    out = staging / folder
-    if out.exists():
-        raise OpsbookError(f"the site already has pages at {folder}, where the status page goes; move them, or "
-                           f"set status.url in opsbook.yaml to publish the status page elsewhere")
+    out = staging / folder  # free: the plugin refuses pages of the site's own there
     previous = target / folder / "maintenance.ics"
     if previous.is_file():
         out.mkdir(parents=True)

@@ -26,6 +26,7 @@ from opsbook.problems import Level, OpsbookError, Problem
 from opsbook.site import decorate as decorations
 from opsbook.site import pages, serving
 from opsbook.site.background import Background
+from opsbook.status.view import folder_in_site
 
 RUNBOOK_SEARCH_BOOST = 4
 THEME_OVERRIDES = Path(__file__).resolve().parent.parent / "templates" / "site"
@@ -185,6 +186,12 @@ def _own_pages(docs_dir: Path) -> list[str]:
 
 def add_files(site: Site, files: Files, config: MkDocsConfig) -> Files:
     """The handbook's pages from their folders, the generated pages and the feed files."""
+    if folder := folder_in_site(site.handbook.config):
+        taken = sorted(f.src_uri for f in files if f.dest_uri.startswith(folder))
+        if taken:
+            raise PluginError(f"opsbook: the site already has pages at {folder}, where the status page goes "
+                              f"({', '.join(taken[:3])}); move them, or set status.url in opsbook.yaml to "
+                              "publish the status page elsewhere")
     for item in site.content.values():
         _refuse_clash(files, item.src)
         file = _HandbookFile.generated(config, item.src, abs_src_path=str(site.root / item.path),
@@ -335,10 +342,17 @@ def _add_to_toc(page: Page, heading: decorations.Heading) -> None:
         page.present_anchor_ids.add(heading.anchor)
 
 
-def finish(site: Site | None) -> None:
-    """Collect the background work (raising its error, if any) and stop the worker."""
-    if site is not None:
-        serving.remember_feeds(site.memory, site.feeds_key, site.background.result().feeds)
+def finish(site: Site | None, site_dir: str) -> None:
+    """Collect the background work (raising its error, if any) and stop the worker; under `ops serve`,
+    write the status page where the site publishes it, so public updates can be previewed too (`ops
+    build` puts it into the finished site itself, carrying its calendar's SEQUENCE numbers on)."""
+    if site is None:
+        return
+    serving.remember_feeds(site.memory, site.feeds_key, site.background.result().feeds)
+    if site.memory is not None and (folder := folder_in_site(site.handbook.config)):
+        from opsbook.status.build import write_status
+
+        write_status(site.handbook, Path(site_dir) / folder, site.now)
 
 
 def abandon(site: Site | None) -> None:

@@ -100,7 +100,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """The feeds are in place by now; make sure the worker that built them has stopped."""
         gc.unfreeze()
-        adapter.finish(self.site)
+        adapter.finish(self.site, config.site_dir)
 
     def on_build_error(self, *, error: Exception) -> None:
         """Stop the worker of a failed build rather than wait for it."""
