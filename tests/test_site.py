@@ -487,3 +487,17 @@ def test_a_big_organisations_long_lists_are_cut_and_every_full_listing_link_reso
             if not (target / "index.html" if target.is_dir() else target).is_file():
                 broken.append(f"{page.relative_to(built.site_dir)}: {href}")
     assert broken == []
+
+
+def test_the_link_check_knows_every_generated_page_inside_the_content_folders(monkeypatch):
+    """`ops validate` leaves links to the site's generated listings to MkDocs; its list of their folders
+    must cover every page the site generates inside runbooks/ and postmortems/, with every listing on."""
+    from opsbook.handbook.links import GENERATED_SUBFOLDERS
+    from opsbook.handbook.validate import load_handbook
+    from opsbook.site import listings, pages
+
+    monkeypatch.setattr(listings, "SHOWN", 0)     # every index too long: a page per category and year
+    monkeypatch.setattr(listings, "YEAR_ROWS", 0)  # every year busy: a page per month
+    sources = pages.generated_sources(load_handbook(REPO, NOW))
+    inside = [src for src in sources if src.startswith(("runbooks/", "postmortems/")) and "/" in src.split("/", 1)[1]]
+    assert {src.rsplit("/", 1)[0] + "/" for src in inside} == set(GENERATED_SUBFOLDERS)

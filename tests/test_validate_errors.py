@@ -464,7 +464,9 @@ def test_links_that_work_on_the_site_pass(small_handbook, capsys):
     """Generated pages, full URLs, code, a document that fails on its own, a repeated heading: no link errors."""
     (small_handbook / R).write_text(rb("Roll back.", """Roll back: [SLOs](../slos.md), [reviews](../reviews/index.md),
 [all runbooks](index.md), [web](https://example.com/x.md), [mail](mailto:a@example.com), [pm](../postmortems/pm-test.md),
-[roles](../ops/roles.md#incident-commander), [again](#final-fix_1), `[code](nowhere.md)`, [broken pm](../postmortems/pm-bad.md).
+[roles](../ops/roles.md#incident-commander), [again](#final-fix_1), `[code](nowhere.md)`, [broken pm](../postmortems/pm-bad.md),
+[this category](by-category/availability.md), [this year's incidents](../postmortems/by-year/2026.md),
+[one month](../postmortems/by-month/2026-11.md).
 
 ```
 [in a fence](nowhere.md)

@@ -8,7 +8,8 @@ What is checked, for runbooks, post-mortems and process pages (`ops/*.md`):
    after a substring test or two, which keeps a handbook of thousands of documents about as fast.
 2. Leave alone what is not a relative link within the site: URLs with a scheme (`https:`, `mailto:`),
    absolute paths (MkDocs warns about those itself), and anything resolving outside the content
-   folders (the generated pages such as `../slos.md`, and `docs/`).
+   folders (the generated pages such as `../slos.md`, and `docs/`), and the generated listings inside
+   them (`runbooks/by-category/`, `postmortems/by-year/` and `by-month/`).
 3. Resolve the rest against the linking file's folder, as MkDocs does. A link into `runbooks/`,
    `postmortems/` or `ops/` must name a document there (or the generated `index.md` of the first two);
    `calendar/` and the YAML files are not published at all.
@@ -39,6 +40,9 @@ _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.M)
 _ATTR_ID = re.compile(r"\s*\{[^}]*#([\w-]+)[^}]*\}\s*$")
 _PUBLISHED = ("runbooks", "postmortems", "ops")
 _GENERATED_IN_FOLDERS = {"runbooks/index.md", "postmortems/index.md"}
+# The site's listings inside those folders (`opsbook.site.layout`; a test keeps the two in step). Which of
+# them exist depends on the handbook (a year's page, a busy month's), so MkDocs' strict build judges them.
+GENERATED_SUBFOLDERS = ("runbooks/by-category/", "postmortems/by-year/", "postmortems/by-month/")
 
 
 @dataclasses.dataclass
@@ -133,7 +137,8 @@ def _broken(src: str, target: str, pages: dict[str, _Page], exists) -> tuple[str
     if folder == "calendar" or (folder == "ops" and not resolved.endswith(".md")):
         return (f"the link {target} leads to {resolved}, which the site does not publish",
                 "link to the page that shows it, such as ../reviews/index.md or ../slos.md")
-    if folder not in _PUBLISHED or not resolved.endswith(".md") or resolved in _GENERATED_IN_FOLDERS:
+    if folder not in _PUBLISHED or not resolved.endswith(".md") or resolved in _GENERATED_IN_FOLDERS \
+            or resolved.startswith(GENERATED_SUBFOLDERS):
         return None
     page = pages.get(resolved)
     if page is None and exists(resolved):
