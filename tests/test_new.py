@@ -120,9 +120,9 @@ def test_missing_required_flags_without_a_terminal_is_a_usage_error(handbook_cop
 
 @pytest.mark.parametrize("args, message", [
     (["--id", "rb-checkout-failure"], "runbooks/rb-checkout-failure.md already exists; nothing was written"),
-    (["--service", "billing"], "services[2]: refers to unknown service 'billing'"),
+    (["--service", "billing"], "--service 'billing': refers to unknown service 'billing'"),
     (["--look", "no url here"], "--look 'no url here': expected TITLE=URL"),
-    (["--last-reviewed", "2099-01-01"], "last_reviewed: is in the future"),
+    (["--last-reviewed", "2099-01-01"], "--last-reviewed '2099-01-01': is in the future"),
 ])
 def test_a_refused_scaffold_writes_nothing(handbook_copy, args, message):
     before = tree_hashes(handbook_copy)
@@ -143,7 +143,7 @@ CADENCE_FLAGS = ["--title", "Bad review", "--every", "week", "--weekday", "monda
     (["--start", "2026-12-01", "--until", "2026-11-01"], ["--until is before --start"]),
     (["--owner", "nobody", "--slo", "nope"], [
         "--owner 'nobody': refers to unknown person 'nobody' (expected a person id defined in ops/team.yaml (people))",
-        "--slo 'nope': refers to unknown SLO 'nope' (expected a SLO id defined in ops/slos.yaml)"]),
+        "--slo 'nope': refers to unknown SLO 'nope' (expected an SLO id defined in ops/slos.yaml)"]),
     (["--checklist", "", "--reminder", "0m"], ["--reminder '0m': expected a duration longer than zero",
                                                "--checklist '': is empty (expected some text)"]),
 ])
@@ -154,6 +154,35 @@ def test_new_cadence_problems_name_the_flags(handbook_copy, args, lines):
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.splitlines() == ["ops: error: refusing to write calendar/bad-review.yaml: it would not be "
                                           "valid"] + [f"  {line}" for line in lines]
+    assert tree_hashes(handbook_copy) == before
+
+
+@pytest.mark.parametrize("kind, args, lines", [
+    ("runbook", ["--category", "payments", "--severity", "SEV-7"], [
+        "--category 'payments': is not one of the allowed values (expected one of 'availability', 'latency', "
+        "'quality', 'commerce', 'cost' or 'security')",
+        "--severity 'SEV-7': is not one of the allowed values (expected one of 'SEV-1', 'SEV-2' or 'SEV-3')"]),
+    ("runbook", ["--owner", "zed", "--slo", "no-slo", "--service", "paymnets"], [
+        "--service 'paymnets': refers to unknown service 'paymnets' (expected a service id defined in "
+        "ops/services.yaml)",
+        "--owner 'zed': refers to unknown person 'zed' (expected a person id defined in ops/team.yaml (people))",
+        "--slo 'no-slo': refers to unknown SLO 'no-slo' (expected an SLO id defined in ops/slos.yaml)"]),
+    ("postmortem", ["--on-call", "zed", "--detected", "2026-11-19T10:00:00+01:00", "--runbook", "rb-nope",
+                    "--commander", "nob"], [
+        "--runbook 'rb-nope': refers to unknown runbook 'rb-nope' (expected a runbook id defined in runbooks/)",
+        "--on-call 'zed': refers to unknown person 'zed' (expected a person id defined in ops/team.yaml (people))",
+        "--commander 'nob': refers to unknown person 'nob' (expected a person id defined in ops/team.yaml "
+        "(people))"]),
+])
+def test_new_runbook_and_postmortem_problems_name_the_flags(handbook_copy, kind, args, lines):
+    """As for cadences: the file and its keys do not exist yet, the flags the person typed do."""
+    before = tree_hashes(handbook_copy)
+    flags = RUNBOOK_FLAGS if kind == "runbook" else POSTMORTEM_FLAGS
+    result = ops("new", kind, "--root", str(handbook_copy), *flags, *args)
+    assert (result.returncode, result.stdout) == (1, "")
+    header, *problems = result.stderr.splitlines()
+    assert header.startswith("ops: error: refusing to write ") and header.endswith(": it would not be valid")
+    assert problems == [f"  {line}" for line in lines]
     assert tree_hashes(handbook_copy) == before
 
 

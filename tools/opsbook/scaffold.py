@@ -213,36 +213,59 @@ def cadence_fields(*, title: str, every: str, time: str, duration: str, checklis
 # --- problems told in terms of the flags that set the values ---------------------------------------
 
 # A cadence's keys (and the keys under `when`) and the `ops new cadence` flag that sets each.
+# Each kind's keys (dotted, without list indexes) → (the flag that sets it, the flag's key in the values).
 CADENCE_FLAGS = {
-    "id": "--id", "title": "--title", "description": "--description", "when": "--every", "every": "--every",
-    "interval": "--interval", "weekday": "--weekday", "nth": "--nth", "day": "--day",
-    "business_day": "--business-day", "month": "--month", "start": "--start", "until": "--until", "time": "--time",
-    "timezone": "--timezone", "duration": "--duration", "owner": "--owner", "rotation": "--rotation",
-    "labels": "--label", "reminder": "--reminder", "checklist": "--checklist", "slos": "--slo",
-    "runbooks": "--runbook", "context": "--context", "on_holiday": "--on-holiday",
+    "id": ("--id", "id"), "title": ("--title", "title"), "description": ("--description", "description"),
+    "when": ("--every", "every"), "when.every": ("--every", "every"), "when.interval": ("--interval", "interval"),
+    "when.weekday": ("--weekday", "weekday"), "when.nth": ("--nth", "nth"), "when.day": ("--day", "day"),
+    "when.business_day": ("--business-day", "business_day"), "when.month": ("--month", "month"),
+    "start": ("--start", "start"), "until": ("--until", "until"), "time": ("--time", "time"),
+    "timezone": ("--timezone", "timezone"), "duration": ("--duration", "duration"), "owner": ("--owner", "owner"),
+    "rotation": ("--rotation", "rotation"), "labels": ("--label", "labels"), "reminder": ("--reminder", "reminder"),
+    "checklist": ("--checklist", "checklist"), "slos": ("--slo", "slos"), "runbooks": ("--runbook", "runbooks"),
+    "context": ("--context", "context"), "on_holiday": ("--on-holiday", "on_holiday"),
 }
-_KEY_PATH = re.compile(r"^(?:when\.)?([a-z_]+)(?:\[(\d+)\])?$")
+RUNBOOK_FLAGS = {
+    "id": ("--id", "id"), "title": ("--title", "title"), "category": ("--category", "category"),
+    "severity": ("--severity", "severity"), "services": ("--service", "services"),
+    "detection": ("--detection", "detection"), "detection.summary": ("--detection", "detection"),
+    "detection.slos": ("--slo", "slos"), "detection.alerts": ("--alert", "alerts"),
+    "detection.symptoms": ("--symptom", "symptoms"), "scope": ("--scope", "scope"),
+    "where_to_look": ("--look", "where_to_look"), "owners": ("--owner", "owners"),
+    "last_reviewed": ("--last-reviewed", "last_reviewed"), "review_every": ("--review-every", "review_every"),
+    "tags": ("--tag", "tags"),
+}
+POSTMORTEM_FLAGS = {
+    "id": ("--id", "id"), "title": ("--title", "title"), "severity": ("--severity", "severity"),
+    "category": ("--category", "category"), "services": ("--service", "services"),
+    "runbook": ("--runbook", "runbook"), "slos_breached": ("--slo", "slos_breached"),
+    "roles.on_call": ("--on-call", "on_call"), "roles.incident_commander": ("--commander", "commander"),
+    "roles.communications": ("--communications", "communications"), "roles.scribe": ("--scribe", "scribe"),
+    "tags": ("--tag", "tags"),
+}
 _QUOTED_KEY = re.compile(r"`([a-z_]+)`")
+_INDEX = re.compile(r"\[(\d+)\]")
 
 
-def as_flags(problem: Problem, flags: dict[str, str], values: dict[str, Any]) -> str:
+def told_by_flags(problem: Problem, flags: dict[str, tuple[str, str]], values: dict[str, Any]) -> str:
     """One problem of a document not yet written, told by the flag and the value given for it.
 
     The person typed flags, and the file and line the validator names do not exist (nothing was
     written), so the key `when` and its message "a weekly cadence takes only `weekday` and `interval`"
-    become "--every 'week': a weekly cadence takes only --weekday and --interval".
+    become "--every 'week': a weekly cadence takes only --weekday and --interval", and `services[2]`
+    becomes "--service 'paymnets'". A key no flag sets keeps its key path.
     """
-    def flag_for(name: str) -> str:
-        return flags.get(name, f"`{name}`")
-
-    message = _QUOTED_KEY.sub(lambda m: flag_for(m[1]), problem.message)
-    match = _KEY_PATH.match(problem.key)
-    if match and match[1] in flags:
-        name = "every" if match[1] == "when" else match[1]
+    path = _INDEX.sub("", problem.key or "")
+    indexes = [int(i) for i in _INDEX.findall(problem.key or "")]
+    entry = flags.get(path) or flags.get(path.rsplit(".", 1)[0]) or flags.get(path.split(".", 1)[0])
+    keys = {key.rsplit(".", 1)[-1]: flag for key, (flag, _) in flags.items()}
+    message = _QUOTED_KEY.sub(lambda m: keys.get(m[1], m[0]), problem.message)
+    if entry is not None:
+        flag, name = entry
         given = values.get(name)
-        if match[2] is not None and isinstance(given, (list, tuple)) and int(match[2]) < len(given):
-            given = given[int(match[2])]
-        message = f"{flags[name]}" + (f" {given!r}" if isinstance(given, (str, int)) else "") + f": {message}"
+        if indexes and isinstance(given, (list, tuple)) and indexes[0] < len(given):
+            given = given[indexes[0]]
+        message = flag + (f" {given!r}" if isinstance(given, (str, int)) else "") + f": {message}"
     elif problem.key:
         message = f"{problem.key}: {message}"
     if problem.expected:

@@ -73,7 +73,11 @@ def run_runbook(root: str, values: dict[str, Any]) -> int:
     ])
     now = _now()
     fields = scaffold.runbook_fields(root=base, today=now.date(), **values)
-    return _created(base, scaffold.create(base, "runbook", fields, now), "runbook")
+    try:
+        path = scaffold.create(base, "runbook", fields, now)
+    except Refused as exc:
+        raise _told_by_flags(exc, scaffold.RUNBOOK_FLAGS, values) from None
+    return _created(base, path, "runbook")
 
 
 def run_postmortem(root: str, values: dict[str, Any]) -> int:
@@ -93,7 +97,18 @@ def run_postmortem(root: str, values: dict[str, Any]) -> int:
     started_text = values.pop("started", None)  # popped even when absent: it is passed on by name below
     started = _at("--started", started_text, tz_name, now, parse_at) if started_text else None
     fields = scaffold.postmortem_fields(root=base, tz_name=tz_name, detected=detected, started=started, **values)
-    return _created(base, scaffold.create(base, "postmortem", fields, now), "postmortem")
+    try:
+        path = scaffold.create(base, "postmortem", fields, now)
+    except Refused as exc:
+        raise _told_by_flags(exc, scaffold.POSTMORTEM_FLAGS, values) from None
+    return _created(base, path, "postmortem")
+
+
+def _told_by_flags(exc: Refused, flags: dict, values: dict[str, Any]) -> Refused:
+    """The refusal with each problem told by the flag the person typed: the file it names was never written."""
+    from opsbook import scaffold
+
+    return Refused(exc.header, exc.problems, describe=lambda problem: scaffold.told_by_flags(problem, flags, values))
 
 
 def _at(flag: str, text: str, tz_name: str, now: dt.datetime, parse_at) -> dt.datetime:
@@ -122,6 +137,5 @@ def run_cadence(root: str, values: dict[str, Any]) -> int:
     try:
         path = scaffold.create(base, "cadence", fields, now)
     except Refused as exc:
-        raise Refused(exc.header, exc.problems,
-                      describe=lambda problem: scaffold.as_flags(problem, scaffold.CADENCE_FLAGS, values)) from None
+        raise _told_by_flags(exc, scaffold.CADENCE_FLAGS, values) from None
     return _created(base, path, "cadence")

@@ -76,7 +76,7 @@ def _references(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
             continue
         close = difflib.get_close_matches(value, sorted(ids), n=1)
         yield _at(source, path, f"refers to unknown {kind} '{value}'", code="dangling-reference",
-                  expected=f"a {kind} id defined in {_DEFINED_IN[kind]}",
+                  expected=f"{'an' if kind == 'SLO' else 'a'} {kind} id defined in {_DEFINED_IN[kind]}",
                   hint=f"did you mean '{close[0]}'?" if close else None)
     for cause, references in unchecked.items():
         yield _unchecked(cause, references)
