@@ -56,7 +56,7 @@ def test_the_readme_walkthrough_works_as_written(tmp_path):
     installed = next((handbook / ".venv").glob("lib/python*/site-packages/opsbook-*.dist-info"))
     origin = json.loads((installed / "direct_url.json").read_text()) if (installed / "direct_url.json").exists() \
         else None
-    from opsbook.toolkit_pin import pin_for
+    from opsbook.adopt.pin import pin_for
 
     assert pin_for(origin, "0.1.0").requirement == pinned
     assert "✓ the handbook is valid (1 runbook, 0 post-mortems, 3 cadences, 2 SLOs), 1 warning" in result.stdout

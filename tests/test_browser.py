@@ -225,7 +225,7 @@ def init_site(tmp_path_factory):
     """The site of a handbook just started with `ops init`, built and served."""
     import datetime as dt
 
-    from opsbook.adopt import Settings, create
+    from opsbook.adopt.starter import Settings, create
 
     root = tmp_path_factory.mktemp("init") / "handbook"
     create(root, Settings("Payments", "Europe/Berlin", "maya", dt.date(2026, 11, 26)))

@@ -11,10 +11,10 @@ import yaml
 from conftest import TOOLS, ops
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from opsbook.adopt import TEMPLATES, Settings, create, render
+from opsbook.adopt.starter import TEMPLATES, Settings, create, render
 from opsbook.handbook.validate import check_handbook
 from opsbook.schemas import SCHEMAS, render_all
-from opsbook.toolkit_pin import Pin, installed_pin, pin_for
+from opsbook.adopt.pin import Pin, installed_pin, pin_for
 
 CORE_CADENCES = {"weekly-slo-review", "monthly-cost-review", "quarterly-secret-rotation"}
 SITE_URL_WARNING = """\

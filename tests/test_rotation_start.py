@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import frontmatter
-from opsbook.adopt import Settings, create
+from opsbook.adopt.starter import Settings, create
 from opsbook.handbook.validate import load_handbook
 from opsbook.incident.workflow import open_incident
 from opsbook.site.pages import home

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO
-from opsbook.adopt import Settings, create
+from opsbook.adopt.starter import Settings, create
 
 REPO_WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 ACTION = REPO / "action.yml"

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from opsbook import reporting
-from opsbook.adopt import Settings, create
+from opsbook.adopt.starter import Settings, create
 from opsbook.plural import plural
 from opsbook.problems import count
-from opsbook.toolkit_pin import installed_pin
+from opsbook.adopt.pin import installed_pin
 
 NEXT_STEPS = """\
 Next:

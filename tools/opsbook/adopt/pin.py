@@ -103,7 +103,7 @@ def installed_pin(search_path: list[str] | None = None) -> Pin:
                 continue  # a damaged record: fall back to what else is known
     if found:
         return pin_for(None, found[0].version)
-    checkout = Path(__file__).resolve().parents[2]
+    checkout = Path(__file__).resolve().parents[3]
     if (checkout / "pyproject.toml").is_file():  # running from a source checkout that was never installed
         return pin_for({"url": checkout.as_uri(), "dir_info": {}}, __version__)
     return pin_for(None, __version__)

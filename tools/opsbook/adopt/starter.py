@@ -6,7 +6,7 @@ packaging tools leave hidden files out of a wheel, so the templates spell them w
 
 Besides the templates, the handbook gets the JSON Schemas its YAML files point editors at (`schemas/`,
 from `opsbook.schemas`) and a `requirements.txt` pinning the toolkit as it is installed here
-(`opsbook.toolkit_pin`).
+(`opsbook.adopt.pin`).
 
 Nothing is ever overwritten: when any file the handbook needs already exists, nothing is written at all.
 A file the team may already keep for its own reasons (`.gitignore`) is written only when it is missing.
@@ -24,9 +24,9 @@ from pathlib import Path
 
 from opsbook.handbook.models.common import ID_PATTERN, zone
 from opsbook.problems import OpsbookError, UsageError
-from opsbook.toolkit_pin import Pin, installed_pin
+from opsbook.adopt.pin import Pin, installed_pin
 
-TEMPLATES = Path(__file__).resolve().parent / "templates" / "init"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "init"
 _PLACEHOLDER = re.compile(r"%%[A-Z_]+%%")
 # Written only where missing: the team's own file wins.
 OPTIONAL = frozenset({".gitignore"})
