@@ -20,6 +20,7 @@ import os
 import re
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import icalendar
 import pytest
@@ -62,20 +63,46 @@ class Served:
     published: str = ""  # its site_url: where it is published
 
     def pages(self) -> list[str]:
-        """Every page's path below `url` ("" for the home page), in a stable order."""
+        """Every page's path below `url` ("" for the home page), in a stable order, and an address that
+        does not exist: a mistyped link lands on the site's 404 page, which must be as usable."""
         folders = (path.parent.relative_to(self.site_dir) for path in self.site_dir.rglob("index.html"))
-        return sorted("" if folder == Path(".") else folder.as_posix() + "/" for folder in folders)
+        found = sorted("" if folder == Path(".") else folder.as_posix() + "/" for folder in folders)
+        return found + (["runbooks/rb-no-such-runbook/"] if (self.site_dir / "404.html").is_file() else [])
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
+class _Pages(http.server.SimpleHTTPRequestHandler):
+    """Serves a site as GitHub Pages does: below its published path (`/handbook/`), and an address that
+    does not exist answers 404 with the site's 404.html (whose links are absolute, by `site_url`)."""
+
+    prefix = "/"
+
     def log_message(self, *args) -> None:
         pass
 
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "no such page")
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def send_error(self, code, message=None, explain=None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
 
 @contextlib.contextmanager
-def _serve(site_dir: Path):
-    """Serve `site_dir` on 127.0.0.1 while in the `with` block, which gets the site's URL."""
-    handler = functools.partial(_Quiet, directory=str(site_dir))
+def _serve(site_dir: Path, published: str = "/"):
+    """Serve `site_dir` on 127.0.0.1 at the path of its `published` URL while in the `with` block, which
+    gets the site's URL."""
+    prefix = urlsplit(published).path or "/"
+    handler = functools.partial(type("Site", (_Pages,), {"prefix": prefix}), directory=str(site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -83,7 +110,7 @@ def _serve(site_dir: Path):
     timer.daemon = True
     timer.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}/"
+        yield f"http://127.0.0.1:{server.server_port}{prefix}"
     finally:
         timer.cancel()
         server.shutdown()
@@ -94,7 +121,7 @@ def _serve(site_dir: Path):
 def example_site(tmp_path_factory):
     """The example handbook's site, built and served on 127.0.0.1 for the module's tests."""
     built = build_site(REPO, tmp_path_factory.mktemp("browser") / "site", NOW.isoformat())
-    with _serve(built.site_dir) as url:
+    with _serve(built.site_dir, built.site_url) as url:
         yield Served(url, built.site_dir, built.site_url)
 
 
@@ -230,8 +257,8 @@ def init_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("init") / "handbook"
     create(root, Settings("Payments", "Europe/Berlin", "maya", dt.date(2026, 11, 26)))
     built = build_site(root, root / "site", NOW.isoformat())
-    with _serve(built.site_dir) as url:
-        yield Served(url, built.site_dir)
+    with _serve(built.site_dir, built.site_url) as url:
+        yield Served(url, built.site_dir, built.site_url)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -240,6 +267,8 @@ def test_every_page_of_the_example_passes_axe(browser, axe, example_site, scheme
         findings = axe_findings(axe, tab, example_site, scheme)
         assert findings == [], "\n" + "\n".join(findings)
         assert len(example_site.pages()) >= 30
+        missing = tab.goto(example_site.url + "runbooks/rb-no-such-runbook/")  # checked above, as the 404 page
+        assert missing.status == 404 and "404 - Not found" in tab.inner_text("article")
         assert tab.evaluate("document.body.dataset.mdColorScheme") == THEME_SCHEME[scheme]
 
 
