@@ -84,3 +84,10 @@ def needs_commands(*names: str, package: str):
     missing = [name for name in names if shutil.which(name) is None]
     return pytest.mark.skipif(bool(missing) and not os.environ.get("CI"),
                               reason=f"{', '.join(missing)} missing (.ci/run installs Debian's {package})")
+
+
+def site_copy(handbook_copy: Path) -> Path:
+    """A scratch handbook with the site's configuration too, so it can be built and broken."""
+    shutil.copy2(REPO / "mkdocs.yml", handbook_copy / "mkdocs.yml")
+    shutil.copytree(REPO / "docs", handbook_copy / "docs")
+    return handbook_copy

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from conftest import NOW, REPO, TOOLS
+from conftest import NOW, TOOLS, site_copy
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from opsbook import urls
@@ -28,12 +27,6 @@ from opsbook.site.adapter import describe
 
 CHECKOUT = "runbooks/rb-checkout-failure.md"
 OUTAGE = "pm-2026-10-14-checkout-outage"  # a post-mortem that followed the checkout runbook
-
-
-def site_copy(handbook_copy: Path) -> Path:
-    shutil.copy2(REPO / "mkdocs.yml", handbook_copy / "mkdocs.yml")
-    shutil.copytree(REPO / "docs", handbook_copy / "docs")
-    return handbook_copy
 
 
 def edit(path: Path, old: str, new: str) -> None:

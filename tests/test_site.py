@@ -9,14 +9,13 @@ from __future__ import annotations
 import html.parser
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import icalendar
 import pytest
-from conftest import NOW, REPO, ops
+from conftest import NOW, REPO, ops, site_copy
 from opsbook import urls
 from opsbook.handbook.validate import load_handbook
 from opsbook.problems import OpsbookError
@@ -33,13 +32,6 @@ CHECKOUT_OUTAGE = "pm-2026-10-14-checkout-outage"
 def built(tmp_path_factory):
     """The repository's own handbook, built as `ops build` builds it."""
     return build_site(REPO, tmp_path_factory.mktemp("site") / "site", AS_OF)
-
-
-def site_copy(handbook_copy: Path) -> Path:
-    """A scratch handbook with the site's configuration, so it can be built and broken."""
-    shutil.copy2(REPO / "mkdocs.yml", handbook_copy / "mkdocs.yml")
-    shutil.copytree(REPO / "docs", handbook_copy / "docs")
-    return handbook_copy
 
 
 def golden_name(src: str) -> str:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
+import re
 import threading
 import time
 
 import pytest
-from conftest import REPO, needs_commands, ops
+from conftest import REPO, needs_commands, ops, site_copy
 from prometheus_server import STEP, PrometheusServer, backfill, counter, openmetrics
 
 pytestmark = needs_commands("prometheus", "promtool", package="prometheus")
@@ -286,3 +287,40 @@ def test_review_issues_open_without_numbers_and_are_refreshed_on_the_next_run(tm
         assert ("### Measured\n\n_Numbers missing (2026-11-23 10:00 CET): Prometheus answered with something "
                 "that is not JSON._\n") in w48(github)
         assert "  updated" in second.stdout
+
+
+# --- the numbers on the site ----------------------------------------------------------------------
+
+def test_ops_build_with_prometheus_puts_the_numbers_dated_on_the_slo_pages(server, history, handbook_copy, tmp_path):
+    at = dt.datetime.fromtimestamp(history.at, dt.timezone.utc)
+    root = site_copy(handbook_copy)
+    result = ops("build", "--root", str(root), "--site-dir", str(tmp_path / "site"), "--as-of", at.isoformat(),
+                 "--prometheus", server.url)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "site" / "slos" / "index.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", "", page)
+    checkout = 1 - history.error_ratio([1], [0, 1], 7 * DAY)
+    shown = f"{round(checkout * 100, 3):g}%"
+    when = f"{at:%Y-%m-%d %H:%M} UTC"
+    assert f"Measured {when} over the last 7d" in text  # the table, as the review issues quote it
+    assert f"checkout-success\n99% good over 7d\n{shown}\n{shown}" in re.sub(r"\n\s*", "\n", text)
+    budget = f"{round((1 - (1 - checkout) / 0.01) * 100, 1):g}%"
+    flat = " ".join(text.split())
+    assert (f"Measured {when}: {shown} good over the window ({shown} over the last 7d), {budget} of the "
+            "error budget left: at risk") in flat
+    assert f"Measured {when}: no data (Prometheus holds no events of it in the window)" in flat  # gift search
+
+
+def test_ops_build_with_an_unreachable_prometheus_builds_and_says_the_numbers_are_missing(handbook_copy, tmp_path):
+    from prometheus_server import free_port
+
+    root = site_copy(handbook_copy)
+    url = f"http://127.0.0.1:{free_port()}"
+    result = ops("build", "--root", str(root), "--site-dir", str(tmp_path / "site"), "--as-of", "2026-11-26",
+                 "--prometheus", url)
+    assert result.returncode == 0, result.stderr
+    assert "! SLO numbers missing: Prometheus could not be reached (Connection refused); the SLO pages say so" \
+        in result.stderr.splitlines()
+    text = " ".join(re.sub(r"<[^>]+>", " ", (tmp_path / "site" / "slos" / "index.html").read_text()).split())
+    assert "Numbers missing (2026-11-26 23:59 UTC): Prometheus could not be reached (Connection refused)." in text
+    assert "Measured: numbers missing (2026-11-26 23:59 UTC)" in text

@@ -42,11 +42,13 @@ def validate(root: str, output_format: str, strict: bool, as_of: str | None, no_
 @click.option("--site-dir", "site_dir", type=click.Path(file_okay=False),
               help="Where to write the site.  [default: site_dir of mkdocs.yml, usually ROOT/site]")
 @click.option("--as-of", "as_of", metavar="DATE", help="Build as of this date (YYYY-MM-DD) instead of now.")
-def build(root: str, site_dir: str | None, as_of: str | None) -> int:
+@click.option("--prometheus", metavar="URL",
+              help="Measure each SLO in this Prometheus now and put the numbers, dated, on the SLO pages.")
+def build(root: str, site_dir: str | None, as_of: str | None, prometheus: str | None) -> int:
     """Validate, then build the site and its calendar feeds with MkDocs (--strict); print where they are."""
     from opsbook.commands.build import run
 
-    return run(root, site_dir, as_of)
+    return run(root, site_dir, as_of, prometheus)
 
 
 @cli.command()

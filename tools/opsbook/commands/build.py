@@ -4,6 +4,7 @@ own); say where everything is."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
@@ -15,7 +16,7 @@ from opsbook.plural import plural
 from opsbook.problems import count
 
 
-def run(root: str, site_dir: str | None, as_of: str | None) -> int:
+def run(root: str, site_dir: str | None, as_of: str | None, prometheus: str | None = None) -> int:
     now = parse_as_of(as_of)
     report = check_handbook(root, now)
     errors, warnings = count(report.problems)
@@ -40,8 +41,9 @@ def run(root: str, site_dir: str | None, as_of: str | None) -> int:
     def add_status(staging: Path, target: Path) -> None:
         status_built.append(_status_in_site(report.handbook, staging, target, in_site, now))
 
+    measured = _measure(report.handbook, prometheus, now) if prometheus else None
     try:
-        built = build_site(root, site_dir, as_of, messages, add=add_status if in_site else None)
+        built = build_site(root, site_dir, as_of, messages, add=add_status if in_site else None, measured=measured)
     finally:
         for line in messages:
             click.echo(line, err=True)
@@ -59,6 +61,23 @@ def run(root: str, site_dir: str | None, as_of: str | None) -> int:
 
         echo_built(write_status(report.handbook, built.site_dir.parent / DEFAULT_DIR, now))
     return 0
+
+
+def _measure(handbook, url: str, now):
+    """The SLOs' numbers from Prometheus at `now` over the last week, for the SLO pages; a report that
+    says why when Prometheus cannot answer (the site still builds, and says the numbers are missing)."""
+    from opsbook.slo import status
+    from opsbook.slo.prometheus import Prometheus, PrometheusUnavailable
+
+    week = dt.timedelta(days=7)
+    try:
+        client = Prometheus(url, handbook.config.prometheus.timeout)
+    except PrometheusUnavailable as exc:
+        return status.Report(now, week, url, [], missing=exc.reason)
+    report = status.collect(client, handbook.slos.values(), now, week)
+    if report.missing is not None:
+        click.echo(f"! SLO numbers missing: Prometheus {report.missing}; the SLO pages say so", err=True)
+    return report
 
 
 def _status_in_site(handbook, staging: Path, target: Path, folder: str, now):

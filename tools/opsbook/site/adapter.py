@@ -75,7 +75,8 @@ def describe(problem: Problem) -> str:
     return where + problem.message + (f" ({extra})" if extra else "")
 
 
-def load_site(options, config: MkDocsConfig, log: logging.Logger, memory: serving.Memory | None = None) -> Site:
+def load_site(options, config: MkDocsConfig, log: logging.Logger, memory: serving.Memory | None = None,
+              measured=None) -> Site:
     """Validate the handbook; log every problem; raise PluginError when there are errors. With the
     `memory` of a server's last build, reuse what did not change since (see `opsbook.site.serving`)."""
     root = Path(options.root or Path(config.config_file_path or ".").parent).resolve()
@@ -103,7 +104,7 @@ def load_site(options, config: MkDocsConfig, log: logging.Logger, memory: servin
     today = pages.local_today(handbook, now)
     feeds_key = serving.feeds_key(root, now, (options.as_of,)) if memory is not None else ()
     background = Background(handbook, now, previous_feeds(config.site_dir), options.upcoming_days, decorated,
-                            today, serving.known_feeds(memory, feeds_key))
+                            today, serving.known_feeds(memory, feeds_key), measured)
     site = Site(root, handbook, now, background, tuple(pages.generated_sources(handbook)),
                 tuple(feed_paths(handbook)), content, render_heading=heading_renderer(config), memory=memory,
                 feeds_key=feeds_key)

@@ -41,7 +41,7 @@ class Published:
 
 
 def publish(handbook: Handbook, now: dt.datetime, previous: Mapping[str, bytes], upcoming_days: int,
-            feeds: dict[str, bytes] | None = None) -> Published:
+            feeds: dict[str, bytes] | None = None, measured=None) -> Published:
     """The feed files and the generated pages of one build; `feeds`, when given, are the feeds of an
     earlier build from the same inputs (see `opsbook.site.serving`), used instead of building them."""
     from opsbook.calendar.feed import build_feeds, feed_paths
@@ -50,7 +50,7 @@ def publish(handbook: Handbook, now: dt.datetime, previous: Mapping[str, bytes],
         feeds = build_feeds(handbook, now, previous)
     if list(feeds) != feed_paths(handbook):  # the site listed `feed_paths` before the feeds existed
         raise RuntimeError(f"opsbook: feed_paths() {feed_paths(handbook)} disagrees with build_feeds() {list(feeds)}")
-    return Published(feeds, pages.generate(handbook, now, feeds.keys(), upcoming_days))
+    return Published(feeds, pages.generate(handbook, now, feeds.keys(), upcoming_days, measured))
 
 
 def decorate_all(handbook: Handbook, items: list[tuple[str, str, str]], today: dt.date) -> dict[str, tuple[str, str]]:
@@ -59,11 +59,11 @@ def decorate_all(handbook: Handbook, items: list[tuple[str, str, str]], today: d
 
 
 def _publish_inherited(job: int) -> Published:
-    return publish(*_INHERITED[job][:5])
+    return publish(*_INHERITED[job][:6])
 
 
 def _decorate_inherited(job: int) -> dict[str, tuple[str, str]]:
-    handbook, _, _, _, _, items, today = _INHERITED[job]
+    handbook, *_, items, today = _INHERITED[job]
     return decorate_all(handbook, items, today)
 
 
@@ -73,8 +73,8 @@ class Background:
 
     def __init__(self, handbook: Handbook, now: dt.datetime, previous: Mapping[str, bytes], upcoming_days: int,
                  decorated: list[tuple[str, str, str]] = (), today: dt.date | None = None,
-                 feeds: dict[str, bytes] | None = None):
-        self._args = (handbook, now, dict(previous), upcoming_days, feeds)
+                 feeds: dict[str, bytes] | None = None, measured=None):
+        self._args = (handbook, now, dict(previous), upcoming_days, feeds, measured)
         self._result: Published | None = None
         self._fragments: dict[str, tuple[str, str]] | None = None
         self._executor: cf.ProcessPoolExecutor | None = None

@@ -39,11 +39,13 @@ class _Echo(logging.Handler):
 
 
 def build_site(root: Path | str, site_dir: Path | str | None = None, as_of: str | None = None,
-               messages: list[str] | None = None, add: Callable[[Path, Path], None] | None = None) -> Built:
+               messages: list[str] | None = None, add: Callable[[Path, Path], None] | None = None,
+               measured=None) -> Built:
     """Build the site of the handbook at `root` into `site_dir` (default: the one `mkdocs.yml` names).
 
     MkDocs' warnings and errors are appended to `messages`. `add(staging, target)` may put more into the
-    new site before it replaces the old one (the status page). Raises OpsbookError when the build fails.
+    new site before it replaces the old one (the status page). `measured` (an `opsbook.slo.status.Report`)
+    puts the SLOs' numbers on the SLO pages. Raises OpsbookError when the build fails.
     """
     root = Path(root).resolve()
     config_file = root / CONFIG_FILE
@@ -68,6 +70,7 @@ def build_site(root: Path | str, site_dir: Path | str | None = None, as_of: str 
             raise UsageError(f"{config_file}: `plugins` does not list `opsbook`")
         plugin.config.root = str(root)
         plugin.config.as_of = as_of
+        plugin.measured = measured
         # As `mkdocs build` does: plugins with an `on_startup` hook (ours, Material's search) are kept by
         # MkDocs from one build to the next in a process, so each build must tell them it is a clean one.
         config.plugins.on_startup(command="build", dirty=False)

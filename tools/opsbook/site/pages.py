@@ -57,10 +57,11 @@ def local_today(handbook: Handbook, now: dt.datetime) -> dt.date:
     return now.astimezone(zone(handbook.team.timezone)).date()
 
 
-def generate(handbook: Handbook, now: dt.datetime, feeds: Collection[str] = (), upcoming_days: int = 28
-             ) -> dict[str, str]:
-    """Every generated page by source path. `feeds` lists the feed files the site carries (for links)."""
-    return {src: make() for src, make in _builders(handbook, now, feeds, upcoming_days).items()}
+def generate(handbook: Handbook, now: dt.datetime, feeds: Collection[str] = (), upcoming_days: int = 28,
+             measured=None) -> dict[str, str]:
+    """Every generated page by source path. `feeds` lists the feed files the site carries (for links);
+    `measured`, the SLOs' numbers from Prometheus (`opsbook.slo.status.Report`) for the SLO catalogue."""
+    return {src: make() for src, make in _builders(handbook, now, feeds, upcoming_days, measured).items()}
 
 
 def generated_sources(handbook: Handbook) -> list[str]:
@@ -69,7 +70,8 @@ def generated_sources(handbook: Handbook) -> list[str]:
     return list(_builders(handbook, None, (), 0))
 
 
-def _builders(handbook: Handbook, now: dt.datetime | None, feeds: Collection[str], upcoming_days: int) -> dict:
+def _builders(handbook: Handbook, now: dt.datetime | None, feeds: Collection[str], upcoming_days: int,
+              measured=None) -> dict:
     """Each generated page's source path and a function that writes it: one list for both of the above."""
     today = local_today(handbook, now) if now is not None else None
     builders = {
@@ -77,7 +79,7 @@ def _builders(handbook: Handbook, now: dt.datetime | None, feeds: Collection[str
         layout.RUNBOOKS: lambda: runbook_index(handbook, today),
         layout.POSTMORTEMS: lambda: postmortem_index(handbook),
         layout.METRICS: lambda: metrics_page(handbook, today),
-        layout.SLOS: lambda: slo_catalogue(handbook),
+        layout.SLOS: lambda: slo_catalogue(handbook, measured),
         layout.SEVERITY: lambda: severity_policy(handbook),
         layout.TEAM: lambda: team_page(handbook, now, feeds=feeds),
         layout.SECRETS: lambda: secrets_page(handbook, today),

@@ -51,6 +51,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
     def __init__(self) -> None:
         self.site: adapter.Site | None = None
         self.memory: serving.Memory | None = None
+        self.measured = None  # the SLOs' numbers `ops build --prometheus` measured, for the SLO pages
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Under `mkdocs serve --dirty` (what `ops serve` runs) remember each build for the next one.
@@ -59,7 +60,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Validate the handbook and adjust the site's config to it."""
-        self.site = adapter.load_site(self.config, config, log, self.memory)
+        self.site = adapter.load_site(self.config, config, log, self.memory, self.measured)
         # The handbook lives as long as the build: spare the collector from scanning it again at every
         # full collection while MkDocs renders (thawed when the build ends).
         gc.freeze()

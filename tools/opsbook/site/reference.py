@@ -12,6 +12,7 @@ from opsbook.site import layout, listings
 from opsbook.site import markdown as md
 from opsbook.site.shifts import all_shifts_line, rotation_section
 from opsbook.slo import rules as slo_rules
+from opsbook.slo import status
 
 
 def value(number: float, unit: Unit) -> str:
@@ -22,8 +23,9 @@ def value(number: float, unit: Unit) -> str:
     return f"{number:g}{suffix}"
 
 
-def slo_catalogue(handbook: Handbook) -> str:
-    """`slos.md`: every SLO with its target and alert, the runbooks that answer it and its incidents."""
+def slo_catalogue(handbook: Handbook, measured: "status.Report | None" = None) -> str:
+    """`slos.md`: every SLO with its target and alert, the runbooks that answer it and its incidents;
+    with `measured` (`ops build --prometheus`), each SLO's numbers at the moment they were measured."""
     here = layout.SLOS
     out = ["# SLO catalogue", "", "What \"working\" means, in numbers. An incident is an SLI outside these "
            "bounds; each SLO lists the runbooks that start from it and the incidents that breached it.", ""]
@@ -31,12 +33,34 @@ def slo_catalogue(handbook: Handbook) -> str:
         [f"[{md.text(slo.title)}](#{slo.id})", _service(handbook, slo.service),
          f"`{slo.metric}` {slo.objective.value} {value(slo.target, slo.unit)}", md.duration(slo.window)]
         for slo in handbook.slos.values()])
+    numbers = {}
+    if measured is not None:
+        out += [md.anchor_heading(2, "Measured", "measured"), "", status.as_markdown(measured), ""]
+        numbers = {n.slo: n for n in measured.slos}
     for slo in handbook.slos.values():
-        out += _slo_section(handbook, here, slo)
+        out += _slo_section(handbook, here, slo, measured, numbers.get(slo.id))
     return "\n".join(out).rstrip() + "\n"
 
 
-def _slo_section(handbook: Handbook, here: str, slo: Slo) -> list[str]:
+def _measured_line(report: "status.Report", numbers: "status.SloNumbers | None") -> str | None:
+    """The SLO's numbers on one line, dated; None for an SLO without an indicator to measure."""
+    when = f"{report.at:%Y-%m-%d %H:%M %Z}"
+    if report.missing is not None:
+        return f"- **Measured:** numbers missing ({when}): Prometheus {report.missing}"
+    if numbers is None:
+        return None
+    if numbers.kind == "quotient":
+        shown = f"{numbers.value:.4g}" if numbers.value is not None else "no data"
+        return f"- **Measured {when}:** {shown} over the last {md.duration(report.period)}: {numbers.verdict}"
+    if numbers.window_attainment is None:
+        return f"- **Measured {when}:** no data (Prometheus holds no events of it in the window)"
+    period, window, budget = (status.percent(numbers.period_attainment), status.percent(numbers.window_attainment),
+                              status.percent(numbers.budget_remaining, 1))
+    return (f"- **Measured {when}:** {window} good over the window ({period} over the last "
+            f"{md.duration(report.period)}), {budget} of the error budget left: {numbers.verdict}")
+
+
+def _slo_section(handbook: Handbook, here: str, slo: Slo, measured=None, numbers=None) -> list[str]:
     out = [md.anchor_heading(2, slo.title, slo.id), "",
            f"{md.text(slo.sli)}. Category: {slo.category.value}; service: {_service(handbook, slo.service)}.", ""]
     out.append(f"- **Objective:** `{slo.metric}` {slo.objective.value} {value(slo.target, slo.unit)} "
@@ -46,6 +70,8 @@ def _slo_section(handbook: Handbook, here: str, slo: Slo) -> list[str]:
                    f"{value(slo.alert.threshold, slo.unit)} for {md.duration(slo.alert.for_)}")
     if slo.dashboard:
         out.append(f"- **Dashboard:** [{md.text(slo.dashboard.title)}]({slo.dashboard.url})")
+    if measured is not None and slo.indicator is not None and (line := _measured_line(measured, numbers)):
+        out.append(line)
     if slo.indicator is not None:
         out.append(f"- **Alert rules:** {slo_rules.describe(slo)} In the "
                    f"[Prometheus rule file]({layout.link(here, layout.SLO_RULES)}), group `slo:{slo.id}`.")

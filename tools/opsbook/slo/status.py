@@ -83,7 +83,7 @@ def _numbers(client: Prometheus, slo: Slo, at: dt.datetime, period: dt.timedelta
             numbers.verdict = "within" if slo.objective.holds(numbers.value, slo.target) else "breached"
         return numbers
     budget = burn.error_budget(slo)
-    numbers = SloNumbers(slo.id, slo.title, "events", f"{_percent(1 - budget)} good over {format_duration(slo.window)}")
+    numbers = SloNumbers(slo.id, slo.title, "events", f"{percent(1 - budget)} good over {format_duration(slo.window)}")
     period_error = _number(client.scalar(rules.at(measured.error_ratio, span), at))
     window_error = _number(client.scalar(rules.at(measured.error_ratio, format_duration(slo.window)), at))
     fired = client.vector(f'max by (severity) (max_over_time(ALERTS{{alertname="{rules.BURN_ALERT}", '
@@ -113,7 +113,7 @@ def _symbol(slo: Slo) -> str:
     return {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}[slo.objective.value]
 
 
-def _percent(share: float | None, places: int = 3) -> str:
+def percent(share: float | None, places: int = 3) -> str:
     if share is None:
         return "—"
     return f"{round(share * 100, places):g}%"
@@ -132,8 +132,8 @@ def rows(report: Report) -> list[tuple[str, ...]]:
             window = f"before: {n.previous:.4g}" if n.previous is not None else "—"
             out.append((n.slo, n.objective, period, window, "—", "—", n.verdict))
             continue
-        out.append((n.slo, n.objective, _percent(n.period_attainment), _percent(n.window_attainment),
-                    _percent(n.budget_remaining, 1), ", ".join(n.alerts) or "none", n.verdict))
+        out.append((n.slo, n.objective, percent(n.period_attainment), percent(n.window_attainment),
+                    percent(n.budget_remaining, 1), ", ".join(n.alerts) or "none", n.verdict))
     return out
 
 
