@@ -7,7 +7,8 @@ timeline's resolution). A twentieth of them are left unresolved in public (their
 dropped and the post-mortem stays a draft), so the page has active incidents. Then, after one
 `check_handbook` (timed apart: it is the loading that issue 11 measures), best of N:
 
-- render: the public view, index.html, history.html, feed.atom and 200 component feeds, maintenance.ics;
+- render: the public view, index.html, history.html and a history page per day, feed.atom and 200 component
+  feeds (incidents and maintenance windows), maintenance.ics;
 - write: the same, written into a new folder and swapped into place (`write_status`).
 
 Twice, with the default 90-day history: as generated (the incidents of the last 90 days shown), and
@@ -126,8 +127,12 @@ def main() -> None:
             written, written_cpu, _ = best(args.repeat,
                                            lambda: write_status(report.handbook, Path(scratch) / "status", NOW))
             size = sum(len(data) for data in output.values())
+            page, biggest = max(((path, len(data)) for path, data in output.items() if path.endswith(".html")),
+                                key=lambda item: item[1])
+            history = max(len(data) for path, data in output.items() if path.startswith("history"))
             print(f"{label}: {len(view.incidents)} incidents shown ({len(view.active)} active), {len(output)} files, "
-                  f"{size / 1e6:.1f} MB; check_handbook {loaded:.2f} s (apart); render {rendered:.2f} s "
+                  f"{size / 1e6:.1f} MB, the biggest page {page} {biggest / 1e3:.0f} kB (of the history "
+                  f"{history / 1e3:.0f} kB); check_handbook {loaded:.2f} s (apart); render {rendered:.2f} s "
                   f"({rendered_cpu:.2f} s CPU); render and write {written:.2f} s ({written_cpu:.2f} s CPU) "
                   f"(best of {args.repeat})")
 

@@ -108,8 +108,35 @@ def test_without_javascript_the_page_shows_components_the_incident_and_history(b
         assert maintenance.get_by_role("heading").all_inner_texts() == [
             "Gift search index rebuild Cancelled", "Payment provider upgrade Scheduled"]
         tab.get_by_role("link", name="Errors when using GiftGenius in ChatGPT").click()
-        tab.wait_for_url(status_url + "history.html#incident-*")
+        tab.wait_for_url(status_url + "history/2026-11-22.html#incident-*")
         assert tab.locator(":target h2").inner_text() == "Errors when using GiftGenius in ChatGPT"
+    finally:
+        context.close()
+    assert outside == []
+
+
+def test_the_history_pages_lead_from_day_to_day_without_javascript(browser, status_url):
+    context, tab, outside = _open(browser, status_url, java_script_enabled=False)
+    try:
+        tab.get_by_role("link", name="All incidents of the last 90 days").click()
+        tab.wait_for_url(status_url + "history.html")
+        recent = tab.get_by_role("region", name="Most recent").get_by_role("heading", level=3)
+        assert recent.all_inner_texts() == ["Problem with Gift suggestions", "Errors when using GiftGenius in ChatGPT"]
+        days = tab.get_by_role("navigation", name="All days")
+        assert days.get_by_role("heading").all_inner_texts() == ["All days", "November 2026 (2 incidents)"]
+        days.get_by_role("link", name="22 November 2026").click()
+        tab.wait_for_url(status_url + "history/2026-11-22.html")
+        assert tab.get_by_role("heading", level=1).inner_text() == "Incidents on 22 November 2026"
+        pager = tab.get_by_role("navigation", name="Other days", exact=True)
+        assert pager.get_by_role("link").all_inner_texts() == ["All days", "Later: 26 November 2026"]
+        pager.get_by_role("link", name="Later: 26 November 2026").click()
+        tab.wait_for_url(status_url + "history/2026-11-26.html")
+        assert tab.get_by_role("heading", level=2).all_inner_texts() == ["Problem with Gift suggestions"]
+        tab.get_by_role("navigation", name="Other days", exact=True).get_by_role(
+            "link", name="Earlier: 22 November 2026").click()
+        tab.wait_for_url(status_url + "history/2026-11-22.html")
+        tab.get_by_role("link", name="GiftGenius status").click()  # the header leads back to the front page
+        tab.wait_for_url(status_url + "index.html")
     finally:
         context.close()
     assert outside == []
@@ -137,7 +164,7 @@ def test_on_a_phone_nothing_scrolls_sideways_and_state_labels_contrast(browser, 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_status_pages_pass_axe_like_the_handbook_site(browser, status_url, scheme):
     """The same bar as the handbook site (issue 16): no serious or critical WCAG 2 A/AA violation on the
-    status page or its history, in either colour scheme."""
+    status page, its history or a day's history page, in either colour scheme."""
     from test_browser import BLOCKING, WCAG_AA
 
     try:
@@ -148,7 +175,7 @@ def test_the_status_pages_pass_axe_like_the_handbook_site(browser, status_url, s
     context, tab, _ = _open(browser, status_url, color_scheme=scheme)
     findings = []
     try:
-        for page in ("index.html", "history.html"):
+        for page in ("index.html", "history.html", "history/2026-11-22.html", "history/2026-11-26.html"):
             tab.goto(status_url + page)
             for violation in Axe().run(tab, options=options).response["violations"]:
                 if violation["impact"] in BLOCKING:

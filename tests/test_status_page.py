@@ -97,12 +97,28 @@ def test_atom_feeds_parse_without_bozo_and_have_rfc_4287_required_elements(live)
                 assert entry.find(ATOM + name).text, (path, name)
             assert entry.find(f"{ATOM}link[@rel='alternate']") is not None or entry.find(ATOM + "content") is not None
     whole = feedparser.parse(feeds["feed.atom"])
+    # Newest `updated` first: the two windows, first shown by this build (as of NOW), then the incidents.
     assert [entry.title for entry in whole.entries] == [
+        "Planned maintenance: Gift search index rebuild, 3 Dec 2026, 05:00–06:00 CET (cancelled)",
+        "Planned maintenance: Payment provider upgrade, 8 Dec 2026, 06:00–06:30 CET (scheduled)",
         "Problem with Checkout and payments, GiftGenius in ChatGPT (identified)",
         "Errors when using GiftGenius in ChatGPT (resolved)"]
-    assert whole.entries[0].summary == "We found the cause and are fixing it."
-    assert whole.entries[0].updated == "2026-11-26T10:30:00Z"
-    assert feedparser.parse(feeds["components/gift-search.atom"]).entries == []
+    assert [entry.updated for entry in whole.entries] == [
+        "2026-11-26T12:00:00Z", "2026-11-26T12:00:00Z", "2026-11-26T10:30:00Z", "2026-11-23T14:45:00Z"]
+    assert whole.feed.updated == "2026-11-26T12:00:00Z"
+    assert whole.entries[2].summary == "We found the cause and are fixing it."
+    assert whole.entries[2].link.startswith("https://giftgenius.github.io/handbook/status/history/2026-11-26.html#incident-")
+    rebuild, upgrade = whole.entries[:2]
+    assert upgrade.id.startswith("urn:uuid:") and upgrade.link.endswith("/status/#maintenance-checkout-stripe-api-2026-12")
+    assert upgrade.summary.startswith("Checkout may be unavailable for up to ten minutes")
+    assert "Planned maintenance of Checkout and payments, 8 Dec 2026, 06:00–06:30 CET." in upgrade.content[0].value
+    assert rebuild.summary == ("Cancelled: this maintenance will not take place. "
+                               "Gift suggestions may be slower than usual for up to an hour.")
+    # A component's feed has the windows that affect it, and only those.
+    titles = {path: [entry.title for entry in feedparser.parse(data).entries] for path, data in feeds.items()}
+    assert titles["components/gift-search.atom"] == [rebuild.title]
+    assert titles["components/checkout.atom"] == [upgrade.title, whole.entries[2].title]
+    assert not any(title.startswith("Planned") for title in titles["components/mcp-server.atom"])
 
 
 def test_entry_ids_are_stable_as_updates_arrive_and_builds_are_identical(live):
@@ -114,8 +130,8 @@ def test_entry_ids_are_stable_as_updates_arrive_and_builds_are_identical(live):
     post_update(root, incident_id, state="monitoring", message="Payments work again; we are watching.",
                 at=_at(NOW + dt.timedelta(minutes=5)), now=later)
     _, after = _render(root, later)
-    before_ids = [e.id for e in feedparser.parse(first["feed.atom"]).entries]
-    after_entries = feedparser.parse(after["feed.atom"]).entries
+    before_ids = [e.id for e in feedparser.parse(first["feed.atom"]).entries if e.id.startswith("tag:")]
+    after_entries = [e for e in feedparser.parse(after["feed.atom"]).entries if e.id.startswith("tag:")]
     assert [e.id for e in after_entries] == before_ids
     assert before_ids[0].startswith("tag:giftgenius.github.io,2026-11-26:incident/2026-11-26-")
     assert after_entries[0].updated == "2026-11-26T12:05:00Z"
@@ -161,7 +177,9 @@ class _Resources(html.parser.HTMLParser):
 
 def test_pages_load_nothing_from_anywhere_and_have_no_script(live):
     _, output = _render(live[0])
-    for path in ("index.html", "history.html"):
+    pages = sorted(path for path in output if path.endswith(".html"))
+    assert pages == ["history.html", "history/2026-11-22.html", "history/2026-11-26.html", "index.html"]
+    for path in pages:
         page = output[path].decode("utf-8")
         parser = _Resources()
         parser.feed(page)
@@ -189,7 +207,8 @@ def test_ops_status_build_writes_the_folder_and_refuses_a_broken_handbook(live, 
 GOLDEN = Path(__file__).parent / "golden" / "status"
 
 
-@pytest.mark.parametrize("name", ["index.html", "history.html", "feed.atom", "components/mcp-server.atom",
+@pytest.mark.parametrize("name", ["index.html", "history.html", "history/2026-11-22.html", "feed.atom",
+                                  "components/mcp-server.atom",
                                   "maintenance.ics"])
 def test_the_example_status_page_matches_its_golden_files(name):
     """Regenerate with UPDATE_GOLDEN=1 after an intended change, and read the diff before committing."""
@@ -226,3 +245,97 @@ def test_a_moved_or_cancelled_window_keeps_its_uid_and_raises_its_sequence(handb
                                  "    status: cancelled\n"), encoding="utf-8")
     cancelled = build()[upgrade]
     assert (int(cancelled["SEQUENCE"]), str(cancelled["STATUS"])) == (2, "CANCELLED")
+
+
+def _atom_entry(output: dict[str, bytes], path: str, title_start: str):
+    return next(e for e in feedparser.parse(output[path]).entries if e.title.startswith(title_start))
+
+
+def test_a_changed_window_keeps_its_entry_id_and_shows_again_in_the_feeds(handbook_copy, tmp_path):
+    out = tmp_path / "status"
+    path = handbook_copy / "ops" / "maintenance.yaml"
+
+    def build(now: dt.datetime):
+        built = write_status(load_handbook(handbook_copy, now), out, now)
+        event = next(e for e in icalendar.Calendar.from_ical(built.files["maintenance.ics"]).walk("VEVENT")
+                     if "checkout-stripe-api" in str(e["UID"]))
+        return (_atom_entry(built.files, "feed.atom", "Planned maintenance: Payment provider upgrade"),
+                _atom_entry(built.files, "components/checkout.atom", "Planned maintenance: Payment"), event)
+
+    first, in_component, event = build(NOW)
+    assert (first.updated, in_component.id) == ("2026-11-26T12:00:00Z", first.id)
+    assert event["LAST-MODIFIED"].dt == NOW
+    unchanged, _, event = build(NOW + dt.timedelta(hours=1))  # a later build of the same window: no news
+    assert (unchanged.id, unchanged.updated, int(event["SEQUENCE"])) == (first.id, "2026-11-26T12:00:00Z", 0)
+    path.write_text(path.read_text().replace("up to ten minutes", "up to twenty minutes"), encoding="utf-8")
+    reworded, _, event = build(NOW + dt.timedelta(hours=2))
+    assert (reworded.id, reworded.updated, int(event["SEQUENCE"])) == (first.id, "2026-11-26T14:00:00Z", 0)
+    assert "up to twenty minutes" in reworded.summary
+    path.write_text(path.read_text().replace("2026-12-08T06:", "2026-12-09T06:"), encoding="utf-8")
+    moved, _, event = build(NOW + dt.timedelta(hours=3))
+    assert (moved.id, moved.updated, int(event["SEQUENCE"])) == (first.id, "2026-11-26T15:00:00Z", 1)
+    assert moved.title == "Planned maintenance: Payment provider upgrade, 9 Dec 2026, 06:00–06:30 CET (scheduled)"
+    started = dt.datetime(2026, 12, 9, 5, 10, tzinfo=UTC)
+    running, _, _ = build(started)
+    assert running.title.endswith("(in progress)") and running.updated == "2026-12-09T05:00:00Z"
+    over, _, _ = build(started + dt.timedelta(hours=1))
+    assert over.title.endswith("(completed)") and over.updated == "2026-12-09T05:30:00Z"
+    assert over.link == "https://giftgenius.github.io/handbook/status/"  # the front page no longer lists it
+
+
+def _links(page: str) -> tuple[list[str], set[str]]:
+    """The page's links and the ids of its elements."""
+    parser = _Resources()
+    ids: set[str] = set()
+    parser.handle_startendtag = parser.handle_starttag
+    original = parser.handle_starttag
+
+    def starttag(tag, attrs):
+        ids.update(value for name, value in attrs if name == "id")
+        original(tag, attrs)
+
+    parser.handle_starttag = starttag
+    parser.feed(page)
+    return [value for tag, name, value in parser.urls if tag == "a" and name == "href"], ids
+
+
+def test_history_is_split_by_day_with_links_that_all_lead_somewhere():
+    """Many incidents: history.html shows whole recent days up to 25 incidents and lists every day by month;
+    each day's page holds only that day's, links to the days before and after, and every link resolves."""
+    import dataclasses
+    import posixpath
+
+    from conftest import REPO
+    from opsbook.handbook.models.postmortem import PublicState
+    from opsbook.status.page import render_history
+    from opsbook.status.view import Incident, Update
+
+    view, _ = _render(REPO)
+    incidents = []
+    for day in range(40):  # 12 on each day with incidents, every third day from 26 November back
+        for n in range(12):
+            began = dt.datetime(2026, 11, 26, 8, tzinfo=UTC) - dt.timedelta(days=3 * day, minutes=n)
+            incidents.append(Incident(f"k{day}-{n}", f"Incident {day}-{n}", ("checkout",),
+                                      (Update(began, PublicState.INVESTIGATING, "Looking."),
+                                       Update(began + dt.timedelta(minutes=30), PublicState.RESOLVED, "Fixed.")),
+                                      None, view.components[0].state))
+    output = {**render_history(dataclasses.replace(view, incidents=tuple(incidents))), "index.html": b"",
+              "feed.atom": b"", "maintenance.ics": b""}
+    pages = {path: data.decode("utf-8") for path, data in output.items() if path.startswith("history")}
+    assert len(pages) == 41 and "history/2026-11-26.html" in pages and "history/2026-08-01.html" in pages
+    assert max(page.count("<article") for page in pages.values()) == 24  # two whole days on history.html
+    assert pages["history/2026-11-23.html"].count("<article") == 12
+    assert pages["history.html"].count("<article") == 24
+    assert "<h3>November 2026 (108 incidents)</h3>" in pages["history.html"]
+    assert '<a href="history/2026-11-23.html">23 November 2026</a> (12 incidents)' in pages["history.html"]
+    day = pages["history/2026-11-23.html"]
+    assert '<a href="2026-11-20.html" rel="prev">Earlier: 20 November 2026</a>' in day
+    assert '<a href="2026-11-26.html" rel="next">Later: 26 November 2026</a>' in day
+    assert "rel=\"next\"" not in pages["history/2026-11-26.html"] and "rel=\"prev\"" not in pages["history/2026-08-01.html"]
+    for path, page in pages.items():
+        links, _ = _links(page)
+        for link in links:
+            target, _, fragment = posixpath.normpath(posixpath.join(posixpath.dirname(path), link)).partition("#")
+            assert target in output, (path, link)
+            if fragment:
+                assert fragment in _links(pages[target])[1], (path, link)

@@ -4,9 +4,10 @@ The output is a folder of its own (default `status-site/` in the handbook's fold
 handbook's `site/`), so it can be published on its own domain while the handbook stays internal:
 
     index.html                  components, active incidents, maintenance, 90 days per component
-    history.html                every incident of the history window with its updates and summary
-    feed.atom                   all incidents (Atom, RFC 4287)
-    components/<service>.atom   one component's incidents
+    history.html                the most recent incidents in full, and every day with incidents by month
+    history/<YYYY-MM-DD>.html   the incidents that began that day, with their updates and summaries
+    feed.atom                   all incidents and maintenance windows (Atom, RFC 4287)
+    components/<service>.atom   one component's incidents and maintenance windows
     maintenance.ics             the maintenance windows (iCalendar)
 
 `render_status` is pure (the same handbook and moment give the same bytes); `write_status` writes it
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from opsbook import files
 from opsbook.status.atom import render_feeds
-from opsbook.status.maintenance import render_maintenance
+from opsbook.status.maintenance import render_maintenance, window_revisions
 from opsbook.status.page import render_history, render_index
 from opsbook.status.view import StatusView, public_view
 
@@ -43,12 +44,14 @@ class BuiltStatus:
 def render_status(handbook, now: dt.datetime, previous_maintenance: bytes | None = None
                   ) -> tuple[StatusView, dict[str, bytes]]:
     """The status page's files by relative path, as of `now` (aware); `previous_maintenance` is the last
-    build's maintenance.ics, so a moved or cancelled window's SEQUENCE goes up."""
+    build's maintenance.ics, so a moved or cancelled window's SEQUENCE goes up and a changed one's feed
+    entry is dated when the change was first built."""
     with _collector_paused():
         view = public_view(handbook, now)
-        output = {"index.html": render_index(view), "history.html": render_history(view)}
-        output.update(render_feeds(view))
-        output["maintenance.ics"] = render_maintenance(view, previous_maintenance)
+        revised = window_revisions(view, previous_maintenance)
+        output = {"index.html": render_index(view), **render_history(view)}
+        output.update(render_feeds(view, revised))
+        output["maintenance.ics"] = render_maintenance(view, revised)
     return view, output
 
 
