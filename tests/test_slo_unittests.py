@@ -46,7 +46,7 @@ def _kept(root: Path, folder: Path, summary: str) -> Path:
 def kept(tmp_path_factory) -> Path:
     """The tests of the example with an indicator on checkout-success only (and the cost quotient)."""
     root = _handbook(tmp_path_factory.mktemp("one-slo"), {"checkout-success": None, "llm-cost-per-workflow": None})
-    return _kept(root, tmp_path_factory.mktemp("kept"), "16 promtool tests passed in 3 files")
+    return _kept(root, tmp_path_factory.mktemp("kept"), "17 promtool tests passed in 3 files")
 
 
 # The example's gift-search-errors is grouped by tool; its latency SLO gets a grouping too (by a label the
@@ -63,7 +63,7 @@ GROUPED = {
 @pytest.fixture(scope="module")
 def kept_grouped(tmp_path_factory) -> Path:
     root = _handbook(tmp_path_factory.mktemp("grouped"), GROUPED)
-    return _kept(root, tmp_path_factory.mktemp("kept-grouped"), "27 promtool tests passed in 7 files")
+    return _kept(root, tmp_path_factory.mktemp("kept-grouped"), "29 promtool tests passed in 7 files")
 
 
 def _break(folder: Path, name: str, old: str, new: str, tmp_path: Path) -> str:
@@ -88,7 +88,8 @@ def test_ops_slo_test_writes_and_passes_the_tests(kept):
     assert names == ["checkout-success: a fast burn pages within the hour",
                      "checkout-success: a slow burn opens a ticket and never pages",
                      "checkout-success: no series at all is reported",
-                     "checkout-success: a trickle below min_rate stays quiet though half of it fails"]
+                     "checkout-success: a trickle below min_rate stays quiet though half of it fails",
+                     "checkout-success: checkout_success_rate past its alert threshold alerts after 10m"]
 
 
 @needs_promtool
@@ -107,6 +108,14 @@ def test_a_missing_traffic_guard_fails_the_trickle_test(kept, tmp_path):
 
 
 @needs_promtool
+def test_a_threshold_alert_without_its_for_fails_the_threshold_test(kept, tmp_path):
+    # Over half the checkouts fail from the first minute: the alert must wait its 10 minutes, then fire.
+    report = _break(kept, "slo-checkout-success", "for: 10m", "for: 0m", tmp_path)
+    assert "name: checkout-success: checkout_success_rate past its alert threshold alerts after 10m," in report
+    assert "alertname: SLOThreshold, time: 9m," in report
+
+
+@needs_promtool
 def test_a_classification_rule_off_by_its_boundary_fails(kept, tmp_path):
     report = _break(kept, "severity-policy", "severity_metric:checkout_success_rate < 0.6",
                     "severity_metric:checkout_success_rate <= 0.6", tmp_path)
@@ -122,6 +131,7 @@ def test_grouped_indicators_are_tested_per_group(kept_grouped):
         'gift-search-errors: a slow burn in tool="search_products" opens a ticket and never pages',
         "gift-search-errors: no series at all is reported",
         'gift-search-errors: a trickle below min_rate in tool="suggest_gifts" stays quiet though half of it fails',
+        'gift-search-errors: gift_search_error_rate past its alert threshold in tool="suggest_gifts" alerts after 10m',
         'gift-search-latency: a fast burn in region="opsbook_other_a", tool="suggest_gifts" pages within the hour',
         'gift-search-latency: a slow burn in region="opsbook_other_b", tool="suggest_gifts" opens a ticket and '
         "never pages",
@@ -130,7 +140,9 @@ def test_grouped_indicators_are_tested_per_group(kept_grouped):
         "quiet though half of it fails",
         'checkout-success: a fast burn in region="opsbook_other_a" pages within the hour',
         'checkout-success: a slow burn in region="opsbook_other_b" opens a ticket and never pages',
-        "checkout-success: no series at all is reported"]
+        "checkout-success: no series at all is reported",
+        'checkout-success: checkout_success_rate past its alert threshold in region="opsbook_other_a" alerts '
+        "after 10m"]
     # The burning group's alerts carry its labels; the healthy group (fed beside it) raises none.
     fast = tests['gift-search-errors: a fast burn in tool="suggest_gifts" pages within the hour']
     assert {s["series"] for s in fast["input_series"]} == {
@@ -143,7 +155,8 @@ def test_grouped_indicators_are_tested_per_group(kept_grouped):
         ("page", "suggest_gifts"), ("ticket", "suggest_gifts")]
     # Each recording rule gives one series per group: the rule's labels and the group's, nothing else.
     assert [e["expr"] for e in fast["promql_expr_test"]] == [
-        f'round(1000000 * slo:error_ratio:rate{w}{{slo="gift-search-errors"}})' for w in ("5m", "30m", "1h", "6h", "3d")]
+        f'round(1000000 * slo:error_ratio:rate{w}{{slo="gift-search-errors"}})'
+        for w in ("5m", "30m", "1h", "6h", "3d")]
     assert fast["promql_expr_test"][0]["exp_samples"] == [
         {"labels": '{slo="gift-search-errors", service="gift-search", category="availability", tool="suggest_gifts"}',
          "value": 84000},   # 1.25 × the 1h page factor 3.36 × the 2% budget

@@ -8,12 +8,14 @@ For each SLO whose indicator can be fed synthetic series (selectors, not `$windo
    never pages;
 3. a healthy week (half the budget) and a week without traffic (flat counters: a 0/0 ratio) stay quiet,
    and so does a trickle below `min_rate` in which half the events fail;
-4. no series at all raise `SLOIndicatorAbsent` after its 15 minutes.
+4. no series at all raise `SLOIndicatorAbsent` after its 15 minutes;
+5. for a ratio indicator, an SLI well past the catalogue's `alert` threshold raises `SLOThreshold` after
+   its `for`, not before (a latency SLI is a quantile the synthetic histogram cannot push past it).
 
 An indicator grouped with `by` is fed two groups (two values of its `by` labels) side by side: in each
-burn and trickle test one group burns and the other stays healthy (half the budget), so the alerts must
-fire for the burning group only, carrying its labels, and each recording rule must give one series per
-group with the rule's labels and the group's, nothing else. `SLOIndicatorAbsent` stays one alert for the
+burn, trickle and threshold test one group burns and the other stays healthy (half the budget), so the
+alerts must fire for the burning group only, carrying its labels, and each recording rule must give one
+series per group with the rule's labels and the group's, nothing else. `SLOIndicatorAbsent` stays one alert for the
 whole indicator (`absent` cannot tell which group went missing), as does its test.
 
 For each classification rule of the severity policy, each condition at its boundary and just past it
@@ -35,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from opsbook.handbook.assembled import Handbook
-from opsbook.handbook.models.catalogue import Comparison, Rule, Slo
+from opsbook.handbook.models.catalogue import Comparison, Rule, Slo, Unit
 from opsbook.handbook.models.indicator import WINDOW, parse_promql
 from opsbook.slo import burn, rules
 
@@ -287,6 +289,15 @@ def _slo_tests(slo: Slo, feed: Feed, group: list[dict]) -> tuple[list[dict], lis
         tests.append(_test(f"{slo.id}: a trickle below min_rate{_in(first)} stays quiet though half of it fails",
                            feed.input_series(loads(first, min_rate * 60 / 2, 0.5), 430),
                            [(at, rules.BURN_ALERT, []) for at in ("1h", "7h")]))
+    threshold = next((r for r in group if r.get("alert") == rules.THRESHOLD_ALERT), None)
+    if threshold is not None and (past := _past_threshold(slo, budget * 0.5)) is not None:
+        wait = int(slo.alert.for_.total_seconds() // 60)
+        tests.append(_test(
+            f"{slo.id}: {slo.metric} past its alert threshold{_in(first)} alerts after {threshold['for']}",
+            feed.input_series(loads(first, per_minute, past), wait + 10),
+            # The SLI is past the threshold from the first minute on: quiet until `for` has passed.
+            [(f"{wait - 1}m", rules.THRESHOLD_ALERT, [])] * (wait > 1)
+            + [(f"{wait + 5}m", rules.THRESHOLD_ALERT, [_expected(threshold, first)])]))
     recorded = [r for r in group if "record" in r]
     tests[0]["promql_expr_test"] = [
         {"expr": f"round({MILLIONTHS} * {r['record']}{{slo=\"{slo.id}\"}})", "eval_time": "1h",
@@ -300,6 +311,25 @@ def _slo_tests(slo: Slo, feed: Feed, group: list[dict]) -> tuple[list[dict], lis
               feed.input_series([(g, 0, 0) for g in feed.groups], week), quiet),
     ]
     return tests, week_tests
+
+
+def _past_threshold(slo: Slo, healthy: float) -> float | None:
+    """An error ratio whose SLI is well past the catalogue's alert threshold, or None when none is, or when
+    a healthy group's is too. For a ratio indicator only: a latency SLI is a quantile of the histogram,
+    and the synthetic one has no bucket above `le` for it to reach a threshold beyond the target."""
+    if slo.indicator.ratio is None:
+        return None
+    scale = 100 if slo.unit == Unit.PERCENT else 1   # as `rules.sli_value` gives the SLI
+
+    def alerts(error: float) -> bool:
+        value = scale * (1 - error) if burn.counts_good(slo) else scale * error
+        return slo.alert.comparison.holds(value, slo.alert.threshold)
+
+    level = slo.alert.threshold / scale
+    edge = 1 - level if burn.counts_good(slo) else level   # the error ratio at the threshold
+    if not 0 < edge < 1 or alerts(healthy):
+        return None
+    return next((error for error in ((edge + 1) / 2, edge / 2) if alerts(error)), None)
 
 
 def _in(group: dict[str, str]) -> str:
