@@ -66,7 +66,8 @@ def generation(folder: Path, count: int, repeat: int) -> None:
 
 
 def _history(handbook, start: int, minutes: int) -> list[Series]:
-    """Per SLO: 1,000 events a minute with 2 failing, or spend and workflows for a quotient."""
+    """Per SLO (per group of a grouped one): 1,000 events a minute with 2 failing, or spend and workflows
+    for a quotient."""
     series = []
     for slo in handbook.slos.values():
         if slo.indicator is None:
@@ -77,9 +78,10 @@ def _history(handbook, start: int, minutes: int) -> list[Series]:
                 series.append(Series(unittests.series_name(selector), unittests.series_labels(selector), start, [step] * minutes))
             continue
         feed = unittests.Feed.of(slo)
-        for texts, step in ((feed.good_series, 998), (feed.bad_series, 2), (feed.total_series, 1000)):
-            for text in texts:
-                series.append(Series(unittests.series_name(text), unittests.series_labels(text), start, [step] * minutes))
+        for group in feed.groups:  # a grouped indicator: each of its two groups at that traffic
+            for kind, step in ((feed.good_series, 998), (feed.bad_series, 2), (feed.total_series, 1000)):
+                for name, labels in kind:
+                    series.append(Series(name, {**labels, **group}, start, [step] * minutes))
     unique = {(s.name, tuple(sorted(s.labels.items()))): s for s in series}  # shared total series once
     return list(unique.values())
 

@@ -223,7 +223,8 @@ def describe(slo: Slo) -> str:
         pages = " or ".join(pair(a) for a in burn.BURN_ALERTS if a.severity == "page")
         tickets = " or ".join(pair(a) for a in burn.BURN_ALERTS if a.severity == "ticket")
         traffic = f" with at least {number(measured.min_rate)} events/s" if measured.min_rate else ""
-        parts.append(f"`{BURN_ALERT}` pages when the error ratio burns the {_percent(budget)} budget at {pages}, "
+        per = f", per {', '.join(f'`{label}`' for label in measured.by)}," if measured.by else ""
+        parts.append(f"`{BURN_ALERT}`{per} pages when the error ratio burns the {_percent(budget)} budget at {pages}, "
                      f"and opens a ticket at {tickets}{traffic}.")
     parts.append(f"`{ABSENT_ALERT}` when the indicator has no data for an hour"
                  + (f"; the alert above is `{THRESHOLD_ALERT}`." if slo.alert is not None else "."))

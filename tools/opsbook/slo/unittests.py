@@ -1,14 +1,22 @@
 """promtool unit tests for the rule file (`ops slo test`): known traffic in, the alerts that must fire out.
 
-For each SLO whose indicator can be fed synthetic series (selectors, not `$window` expressions; no `by`):
+For each SLO whose indicator can be fed synthetic series (selectors, not `$window` expressions):
 
 1. a fast burn (1.25 times the 1h page factor) pages within the hour (the ticket fires too; Alertmanager's
-   inhibition silences it);
+   inhibition silences it), and at that hour each recording rule holds the error ratio fed;
 2. a slow burn (between the ticket factor and the lowest page factor) opens a ticket after 7 hours and
    never pages;
 3. a healthy week (half the budget) and a week without traffic (flat counters: a 0/0 ratio) stay quiet,
    and so does a trickle below `min_rate` in which half the events fail;
-4. no series at all raise `SLOIndicatorAbsent` after its 15 minutes.
+4. no series at all raise `SLOIndicatorAbsent` after its 15 minutes;
+5. for a ratio indicator, an SLI well past the catalogue's `alert` threshold raises `SLOThreshold` after
+   its `for`, not before (a latency SLI is a quantile the synthetic histogram cannot push past it).
+
+An indicator grouped with `by` is fed two groups (two values of its `by` labels) side by side: in each
+burn, trickle and threshold test one group burns and the other stays healthy (half the budget), so the
+alerts must fire for the burning group only, carrying its labels, and each recording rule must give one
+series per group with the rule's labels and the group's, nothing else. `SLOIndicatorAbsent` stays one alert for the
+whole indicator (`absent` cannot tell which group went missing), as does its test.
 
 For each classification rule of the severity policy, each condition at its boundary and just past it
 (fed as the metric's recording rule `severity_metric:<name>`), the rule's alert fires exactly when the
@@ -16,7 +24,8 @@ condition holds. Expected labels and annotations are the rule file's own, so a w
 missing traffic guard or a wrong comparison fails the test that crosses it.
 
 Series are built from the selectors' matchers: `=` takes the value, `=~ "a|b"` its first alternative,
-`!=`/`!~` a value that does not match. A good/bad counter that shares the total's metric name gets a
+`!=`/`!~` a value that does not match; a group's `by` labels take the values the selectors name, else
+invented ones. A good/bad counter that shares the total's metric name gets a
 complement series (the other events) that differs in a label the numerator fixes.
 """
 
@@ -28,13 +37,14 @@ from pathlib import Path
 from typing import Any
 
 from opsbook.handbook.assembled import Handbook
-from opsbook.handbook.models.catalogue import Comparison, Rule, Slo
+from opsbook.handbook.models.catalogue import Comparison, Rule, Slo, Unit
 from opsbook.handbook.models.indicator import WINDOW, parse_promql
 from opsbook.slo import burn, rules
 
 PER_MINUTE = 10_000  # events per minute in the synthetic traffic: enough for exact error ratios
 OTHER = "opsbook_other"
 WEEK_STEP = "10m"
+MILLIONTHS = 1_000_000  # recorded ratios are compared rounded to millionths: floating point is inexact
 
 
 @dataclasses.dataclass
@@ -98,12 +108,15 @@ def build(handbook: Handbook) -> Suite:
 
 @dataclasses.dataclass
 class Feed:
-    """How to write `total` events per minute of which `errors` fail, as counter series."""
+    """How to write `total` events per minute of which `errors` fail, as counter series, per group.
+
+    Each series is a metric name and labels; a group's `by` labels are added to every series of it."""
 
     slo: Slo
-    good_series: list[str]      # each counts the good events
-    bad_series: list[str]       # each counts the failed events
-    total_series: list[str]     # each counts every event (a separate total counter)
+    good_series: list[tuple[str, dict[str, str]]]    # each counts the good events
+    bad_series: list[tuple[str, dict[str, str]]]     # each counts the failed events
+    total_series: list[tuple[str, dict[str, str]]]   # each counts every event (a separate total counter)
+    groups: list[dict[str, str]]    # the `by` labels of two groups; one group without labels when not grouped
 
     @classmethod
     def of(cls, slo: Slo) -> "Feed | str":
@@ -112,44 +125,79 @@ class Feed:
         try:
             if indicator.latency is not None:
                 latency = indicator.latency
-                if latency.by:
-                    return "grouped (`by`) indicators are not tested"
                 labels = series_labels(latency.histogram)
                 name = series_name(latency.histogram)
-                return cls(slo, [_series(name + "_bucket", {**labels, "le": latency.le})],
-                           [], [_series(name + "_bucket", {**labels, "le": "+Inf"}), _series(name + "_count", labels)])
+                groups = _groups(latency.by, [latency.histogram], reserved={"le": "the bucket bound"})
+                if isinstance(groups, str):
+                    return groups
+                return cls(slo, [(name + "_bucket", {**labels, "le": latency.le})], [],
+                           [(name + "_bucket", {**labels, "le": "+Inf"}), (name + "_count", labels)], groups)
             ratio = indicator.ratio
-            if ratio.by:
-                return "grouped (`by`) indicators are not tested"
             part = ratio.good if ratio.good is not None else ratio.bad
             if WINDOW in part or WINDOW in ratio.total:
                 return "expression counters ($window) cannot be fed synthetic series"
-            return cls._split(slo, part, ratio.total, good=ratio.good is not None)
+            return cls._split(slo, part, ratio.total, ratio.by, good=ratio.good is not None)
         except ValueError as exc:
             return str(exc)
 
     @classmethod
-    def _split(cls, slo: Slo, part: str, total: str, good: bool) -> "Feed | str":
+    def _split(cls, slo: Slo, part: str, total: str, by: list[str], good: bool) -> "Feed | str":
         part_labels, total_labels = series_labels(part), series_labels(total)
         if series_name(part) != series_name(total):
-            series = _series(series_name(part), part_labels)
-            return cls(slo, [series] if good else [], [] if good else [series], [_series(series_name(total), total_labels)])
+            groups = _groups(by, [part, total])
+            if isinstance(groups, str):
+                return groups
+            series = (series_name(part), part_labels)
+            return cls(slo, [series] if good else [], [] if good else [series],
+                       [(series_name(total), total_labels)], groups)
         merged = {**total_labels, **part_labels}
         free = [k for k in part_labels if k not in total_labels or total_labels[k] != part_labels[k]]
         if not free:
             return "the good or bad counter selects the same series as the total"
+        groups = _groups(by, [part, total], reserved={label: f"the label that tells the {'good' if good else 'bad'} "
+                                                             "events from the others" for label in free[:1]})
+        if isinstance(groups, str):
+            return groups
         rest = {**merged, free[0]: _not_matching(part, free[0])}
         if not _matches(total, rest):
             return "no series counts the other events under the total's selector"
-        numerator, complement = _series(series_name(part), merged), _series(series_name(total), rest)
-        return cls(slo, [numerator] if good else [complement], [complement] if good else [numerator], [])
+        numerator, complement = (series_name(part), merged), (series_name(total), rest)
+        return cls(slo, [numerator] if good else [complement], [complement] if good else [numerator], [], groups)
 
-    def input_series(self, per_minute: float, error_ratio: float, minutes: int) -> list[dict]:
-        errors = per_minute * error_ratio
-        good = per_minute - errors
-        values = [(s, good) for s in self.good_series] + [(s, errors) for s in self.bad_series]
-        values += [(s, per_minute) for s in self.total_series]
-        return [{"series": s, "values": f"0+{_num(step)}x{minutes}"} for s, step in values]
+    def input_series(self, loads: list[tuple[dict[str, str], float, float]], minutes: int) -> list[dict]:
+        """Counter series for `minutes`, each group's at its own (events per minute, error ratio)."""
+        out = []
+        for group, per_minute, error_ratio in loads:
+            errors = per_minute * error_ratio
+            values = [(s, per_minute - errors) for s in self.good_series] + [(s, errors) for s in self.bad_series]
+            values += [(s, per_minute) for s in self.total_series]
+            out += [{"series": _series(name, {**labels, **group}), "values": f"0+{_num(step)}x{minutes}"}
+                    for (name, labels), step in values]
+        return out
+
+
+def _groups(by: list[str], selectors: list[str], reserved: dict[str, str] | None = None) -> list[dict[str, str]] | str:
+    """Two groups' values of the `by` labels that every selector admits (one empty group when not grouped),
+    or why there are no two such groups."""
+    if not by:
+        return [{}]
+    candidates = {}
+    for label in by:
+        if reserved and label in reserved:
+            return f"grouped by `{label}`, {reserved[label]}: each group would hold only one kind of event"
+        # The values the selectors name come first: an alternative of `=~`, then the value of `=`.
+        named = [value for selector in selectors for matcher in parse_promql(selector).matchers.matchers
+                 if matcher.name == label for value in matcher.value.split("|")]
+        values = [v for v in dict.fromkeys([*named, f"{OTHER}_a", f"{OTHER}_b"])
+                  if all(_admits(selector, label, v) for selector in selectors)]
+        if not values:
+            return f"no value of the `by` label `{label}` matches every selector"
+        candidates[label] = values
+    first = {label: values[0] for label, values in candidates.items()}
+    second = {label: values[1] if len(values) > 1 else values[0] for label, values in candidates.items()}
+    if first == second:
+        return "the selectors hold every `by` label to one value: there is only one group"
+    return [first, second]
 
 
 def series_name(selector: str) -> str:
@@ -184,13 +232,18 @@ def _not_matching(selector: str, label: str) -> str:
 
 
 def _matches(selector: str, labels: dict[str, str]) -> bool:
-    for matcher in parse_promql(selector).matchers.matchers:
-        value, op = labels.get(matcher.name, ""), str(matcher.op).rsplit(".", 1)[-1]
-        hit = {"Equal": value == matcher.value, "NotEqual": value != matcher.value,
-               "Re": bool(re.fullmatch(matcher.value, value)), "NotRe": not re.fullmatch(matcher.value, value)}[op]
-        if not hit:
-            return False
-    return True
+    return all(_hit(matcher, labels.get(matcher.name, "")) for matcher in parse_promql(selector).matchers.matchers)
+
+
+def _admits(selector: str, label: str, value: str) -> bool:
+    """Whether the matchers of `selector` on `label` (if any) take `value`."""
+    return all(_hit(matcher, value) for matcher in parse_promql(selector).matchers.matchers if matcher.name == label)
+
+
+def _hit(matcher: Any, value: str) -> bool:
+    op = str(matcher.op).rsplit(".", 1)[-1]
+    return {"Equal": value == matcher.value, "NotEqual": value != matcher.value,
+            "Re": bool(re.fullmatch(matcher.value, value)), "NotRe": not re.fullmatch(matcher.value, value)}[op]
 
 
 def _series(name: str, labels: dict[str, str]) -> str:
@@ -201,9 +254,11 @@ def _series(name: str, labels: dict[str, str]) -> str:
 # --- the tests -------------------------------------------------------------------------------------
 
 def _slo_tests(slo: Slo, feed: Feed, group: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The tests of one SLO. A grouped SLO has two groups: one burns (the first fast, the last slowly, the
+    first trickles) while the other stays healthy, and only the burning group's alert may fire."""
     budget = burn.error_budget(slo)
     burns = [r for r in group if r.get("alert") == rules.BURN_ALERT]
-    page, ticket = ([_expected(r)] for r in burns)
+    page, ticket = burns
     absent = [_expected(r) for r in group if r.get("alert") == rules.ABSENT_ALERT]
     fast_factor, *page_factors = [a.factor(slo.window) for a in burn.BURN_ALERTS if a.severity == "page"]
     ticket_factor = next(a.factor(slo.window) for a in burn.BURN_ALERTS if a.severity == "ticket")
@@ -211,25 +266,75 @@ def _slo_tests(slo: Slo, feed: Feed, group: list[dict]) -> tuple[list[dict], lis
     min_rate = (slo.indicator.ratio or slo.indicator.latency).min_rate
     per_minute = max(PER_MINUTE, min_rate * 60 * 10)
     week = 7 * 24 * 60
+    first, last = feed.groups[0], feed.groups[-1]
+    fast_ratio = min(1.0, budget * fast_factor * 1.25)
+
+    healthy = [(g, per_minute, budget * 0.5) for g in feed.groups]
+
+    def loads(burning: dict, rate: float, ratio: float) -> list[tuple[dict, float, float]]:
+        """`burning` at `rate` events per minute and error `ratio`, every other group healthy."""
+        return [(g, rate, ratio) if g == burning else load for g, load in zip(feed.groups, healthy)]
+
+    fast = loads(first, per_minute, fast_ratio)
     tests = [
-        _test(f"{slo.id}: a fast burn pages within the hour", feed.input_series(
-            per_minute, min(1.0, budget * fast_factor * 1.25), 70), [("1h", rules.BURN_ALERT, page + ticket)]),
-        _test(f"{slo.id}: a slow burn opens a ticket and never pages", feed.input_series(
-            per_minute, budget * slow, 430), [(at, rules.BURN_ALERT, ticket) for at in ("1h", "7h")]),
+        _test(f"{slo.id}: a fast burn{_in(first)} pages within the hour", feed.input_series(fast, 70),
+              [("1h", rules.BURN_ALERT, [_expected(page, first), _expected(ticket, first)])]),
+        _test(f"{slo.id}: a slow burn{_in(last)} opens a ticket and never pages",
+              feed.input_series(loads(last, per_minute, budget * slow), 430),
+              [(at, rules.BURN_ALERT, [_expected(ticket, last)]) for at in ("1h", "7h")]),
         _test(f"{slo.id}: no series at all is reported", [{"series": 'up{job="opsbook-test"}', "values": "1x60"}],
               [("10m", rules.ABSENT_ALERT, []), ("30m", rules.ABSENT_ALERT, absent)]),
     ]
     if min_rate > 0:
-        tests.append(_test(f"{slo.id}: a trickle below min_rate stays quiet though half of it fails",
-                           feed.input_series(min_rate * 60 / 2, 0.5, 430),
+        tests.append(_test(f"{slo.id}: a trickle below min_rate{_in(first)} stays quiet though half of it fails",
+                           feed.input_series(loads(first, min_rate * 60 / 2, 0.5), 430),
                            [(at, rules.BURN_ALERT, []) for at in ("1h", "7h")]))
+    threshold = next((r for r in group if r.get("alert") == rules.THRESHOLD_ALERT), None)
+    if threshold is not None and (past := _past_threshold(slo, budget * 0.5)) is not None:
+        wait = int(slo.alert.for_.total_seconds() // 60)
+        tests.append(_test(
+            f"{slo.id}: {slo.metric} past its alert threshold{_in(first)} alerts after {threshold['for']}",
+            feed.input_series(loads(first, per_minute, past), wait + 10),
+            # The SLI is past the threshold from the first minute on: quiet until `for` has passed.
+            [(f"{wait - 1}m", rules.THRESHOLD_ALERT, [])] * (wait > 1)
+            + [(f"{wait + 5}m", rules.THRESHOLD_ALERT, [_expected(threshold, first)])]))
+    recorded = [r for r in group if "record" in r]
+    tests[0]["promql_expr_test"] = [
+        {"expr": f"round({MILLIONTHS} * {r['record']}{{slo=\"{slo.id}\"}})", "eval_time": "1h",
+         "exp_samples": [{"labels": _series("", {**r["labels"], **g}), "value": round(ratio * MILLIONTHS)}
+                         for g, _, ratio in fast]}
+        for r in recorded]
+    quiet = [(at, rules.BURN_ALERT, []) for at in ("1h", "6h", "3d", "7d")]
     week_tests = [
-        _test(f"{slo.id}: a healthy week stays quiet", feed.input_series(per_minute, budget * 0.5, week),
-              [(at, rules.BURN_ALERT, []) for at in ("1h", "6h", "3d", "7d")]),
-        _test(f"{slo.id}: a week without traffic stays quiet", feed.input_series(0, 0, week),
-              [(at, rules.BURN_ALERT, []) for at in ("1h", "6h", "3d", "7d")]),
+        _test(f"{slo.id}: a healthy week stays quiet", feed.input_series(healthy, week), quiet),
+        _test(f"{slo.id}: a week without traffic stays quiet",
+              feed.input_series([(g, 0, 0) for g in feed.groups], week), quiet),
     ]
     return tests, week_tests
+
+
+def _past_threshold(slo: Slo, healthy: float) -> float | None:
+    """An error ratio whose SLI is well past the catalogue's alert threshold, or None when none is, or when
+    a healthy group's is too. For a ratio indicator only: a latency SLI is a quantile of the histogram,
+    and the synthetic one has no bucket above `le` for it to reach a threshold beyond the target."""
+    if slo.indicator.ratio is None:
+        return None
+    scale = 100 if slo.unit == Unit.PERCENT else 1   # as `rules.sli_value` gives the SLI
+
+    def alerts(error: float) -> bool:
+        value = scale * (1 - error) if burn.counts_good(slo) else scale * error
+        return slo.alert.comparison.holds(value, slo.alert.threshold)
+
+    level = slo.alert.threshold / scale
+    edge = 1 - level if burn.counts_good(slo) else level   # the error ratio at the threshold
+    if not 0 < edge < 1 or alerts(healthy):
+        return None
+    return next((error for error in ((edge + 1) / 2, edge / 2) if alerts(error)), None)
+
+
+def _in(group: dict[str, str]) -> str:
+    """` in tool="a"`: which group a test's burn is in (nothing when the SLO is not grouped)."""
+    return " in " + ", ".join(f'{k}="{v}"' for k, v in group.items()) if group else ""
 
 
 def _rule_tests(rule: Rule, alert: dict) -> list[dict]:
@@ -258,8 +363,9 @@ def _holding(condition) -> float:
     return condition.value + {"<": -step, "<=": 0, ">": step, ">=": 0}[condition.op.value]
 
 
-def _expected(rule: dict) -> dict:
-    return {"exp_labels": dict(rule["labels"]), "exp_annotations": dict(rule["annotations"])}
+def _expected(rule: dict, group: dict[str, str] | None = None) -> dict:
+    """The alert `rule` raises (for `group`: the series' `by` labels join the rule's own)."""
+    return {"exp_labels": {**rule["labels"], **(group or {})}, "exp_annotations": dict(rule["annotations"])}
 
 
 def _test(name: str, series: list[dict], checks: list[tuple[str, str, list]]) -> dict:
