@@ -9,9 +9,6 @@ is fetched from anywhere but the page's own server.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
-import threading
 
 import pytest
 from conftest import NOW
@@ -19,7 +16,7 @@ from opsbook.handbook.validate import load_handbook
 from opsbook.incident.public import post_update
 from opsbook.incident.workflow import open_incident
 from opsbook.status.build import write_status
-from test_browser import ARGS, CHROMIUM, SERVER_LIFETIME, _Quiet, _unavailable
+from test_browser import ARGS, CHROMIUM, _serve, _unavailable
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -63,15 +60,8 @@ def status_url(tmp_path_factory):
     post_update(root, event.incident_id, state="identified", message="An upstream provider limits our requests.",
                 at=(opened + dt.timedelta(minutes=25)).isoformat(), now=NOW)
     out = write_status(load_handbook(root, NOW), root.parent / "status-site", NOW).out
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    timer = threading.Timer(SERVER_LIFETIME, server.shutdown)
-    timer.daemon = True
-    timer.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    timer.cancel()
-    server.shutdown()
-    server.server_close()
+    with _serve(out) as url:
+        yield url
 
 
 def _open(browser, url: str, **options):
