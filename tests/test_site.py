@@ -493,3 +493,62 @@ def test_the_link_check_knows_every_generated_page_inside_the_content_folders(mo
     sources = pages.generated_sources(load_handbook(REPO, NOW))
     inside = [src for src in sources if src.startswith(("runbooks/", "postmortems/")) and "/" in src.split("/", 1)[1]]
     assert {src.rsplit("/", 1)[0] + "/" for src in inside} == set(GENERATED_SUBFOLDERS)
+
+
+def _sequences(path: Path, uid_prefix: str) -> dict[str, int]:
+    """The SEQUENCE number of each event in the calendar at `path` whose UID starts with `uid_prefix`."""
+    events = icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+    return {str(event["UID"]): int(event.get("SEQUENCE", 0)) for event in events
+            if str(event["UID"]).startswith(uid_prefix)}
+
+
+def test_a_build_from_a_fresh_checkout_carries_the_published_sequence_numbers_over(handbook_copy, tmp_path):
+    """The Publish workflow builds in a new checkout, with no site folder: `--carry-over` fetches what is
+    published, so an event that moved gets a higher SEQUENCE than subscribers have, as a local build does."""
+    from test_browser import _serve
+
+    root = site_copy(handbook_copy)
+    published = tmp_path / "published"
+    published.mkdir()
+    config = root / "opsbook.yaml"
+
+    def build(out: Path, *args: str) -> subprocess.CompletedProcess:
+        result = ops("build", "--root", str(root), "--site-dir", str(out), "--as-of", "2026-11-26", *args)
+        assert result.returncode == 0, result.stderr
+        return result
+
+    with _serve(published, "http://127.0.0.1/handbook/") as url:
+        config.write_text(config.read_text().replace("https://giftgenius.github.io/handbook/", url), encoding="utf-8")
+        build(published)
+        cadence, windows = root / "calendar" / "weekly-slo-review.yaml", root / "ops" / "maintenance.yaml"
+        cadence.write_text(cadence.read_text().replace('time: "10:00"', 'time: "11:00"'), encoding="utf-8")
+        windows.write_text(windows.read_text().replace("2026-12-08T06:", "2026-12-09T06:"), encoding="utf-8")
+
+        carried = build(tmp_path / "checkout" / "site", "--carry-over")
+        alone = build(tmp_path / "without" / "site")
+
+    assert re.search(rf"^✓ carried over \d+ published calendars from {re.escape(url)}$", carried.stdout, re.M)
+    assert "carried over" not in alone.stdout
+    site, bare = tmp_path / "checkout" / "site", tmp_path / "without" / "site"
+    for feed, prefix in (("feeds/handbook.ics", "weekly-slo-review/"),
+                         ("status/maintenance.ics", "maintenance/checkout-stripe-api-2026-12@")):
+        before = _sequences(published / feed, prefix)
+        assert before and _sequences(site / feed, prefix) == {uid: n + 1 for uid, n in before.items()}, feed
+        assert _sequences(bare / feed, prefix) == before, feed  # without the published files: as if new
+
+
+def test_carry_over_from_a_site_that_cannot_be_reached_still_builds_and_says_so(handbook_copy, tmp_path):
+    from prometheus_server import free_port
+
+    root = site_copy(handbook_copy)
+    config = root / "opsbook.yaml"
+    url = f"http://127.0.0.1:{free_port()}/handbook/"
+    config.write_text(config.read_text().replace("https://giftgenius.github.io/handbook/", url), encoding="utf-8")
+
+    result = ops("build", "--root", str(root), "--site-dir", str(tmp_path / "site"), "--as-of", "2026-11-26",
+                 "--carry-over")
+
+    assert result.returncode == 0, result.stderr
+    assert (f"! nothing more carried over: {url} could not be reached ([Errno 111] Connection refused); changed "
+            "events start again at SEQUENCE 0") in result.stderr.splitlines()
+    assert (tmp_path / "site" / "feeds" / "handbook.ics").is_file()

@@ -44,11 +44,14 @@ def validate(root: str, output_format: str, strict: bool, as_of: str | None, no_
 @click.option("--as-of", "as_of", metavar="DATE", help="Build as of this date (YYYY-MM-DD) instead of now.")
 @click.option("--prometheus", metavar="URL",
               help="Measure each SLO in this Prometheus now and put the numbers, dated, on the SLO pages.")
-def build(root: str, site_dir: str | None, as_of: str | None, prometheus: str | None) -> int:
+@click.option("--carry-over", "carry_over", is_flag=True,
+              help="First fetch the calendars published at site_url that the site folder lacks, so changed "
+                   "events raise their SEQUENCE (for a build from a fresh checkout, as in CI).")
+def build(root: str, site_dir: str | None, as_of: str | None, prometheus: str | None, carry_over: bool) -> int:
     """Validate, then build the site and its calendar feeds with MkDocs (--strict); print where they are."""
     from opsbook.commands.build import run
 
-    return run(root, site_dir, as_of, prometheus)
+    return run(root, site_dir, as_of, prometheus, carry_over)
 
 
 @cli.command()

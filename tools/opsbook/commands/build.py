@@ -16,7 +16,8 @@ from opsbook.plural import plural
 from opsbook.problems import count
 
 
-def run(root: str, site_dir: str | None, as_of: str | None, prometheus: str | None = None) -> int:
+def run(root: str, site_dir: str | None, as_of: str | None, prometheus: str | None = None,
+        carry_over: bool = False) -> int:
     now = parse_as_of(as_of)
     report = check_handbook(root, now)
     errors, warnings = count(report.problems)
@@ -43,7 +44,8 @@ def run(root: str, site_dir: str | None, as_of: str | None, prometheus: str | No
 
     measured = _measure(report.handbook, prometheus, now) if prometheus else None
     try:
-        built = build_site(root, site_dir, as_of, messages, add=add_status if in_site else None, measured=measured)
+        built = build_site(root, site_dir, as_of, messages, add=add_status if in_site else None, measured=measured,
+                           before=(lambda target: _carry_over(report.handbook, target, in_site)) if carry_over else None)
     finally:
         for line in messages:
             click.echo(line, err=True)
@@ -61,6 +63,26 @@ def run(root: str, site_dir: str | None, as_of: str | None, prometheus: str | No
 
         echo_built(write_status(report.handbook, built.site_dir.parent / DEFAULT_DIR, now))
     return 0
+
+
+def _carry_over(handbook, site_dir: Path, in_site: str | None) -> None:
+    """Fetch the published calendars the site folder lacks (`opsbook.site.published`) and say what came."""
+    from opsbook.calendar.feed import feed_paths
+    from opsbook.site.published import fetch_published
+    from opsbook.status.build import DEFAULT_DIR
+    from opsbook.status.view import status_url
+
+    site_url = handbook.config.site_url
+    results = [fetch_published(site_url, [path for path in feed_paths(handbook) if path.endswith(".ics")], site_dir)]
+    if not results[0].failed:
+        status_dir = site_dir / in_site if in_site else site_dir.parent / DEFAULT_DIR
+        results.append(fetch_published(status_url(handbook.config), ["maintenance.ics"], status_dir))
+    failed = next((result.failed for result in results if result.failed), None)
+    if failed:
+        click.echo(f"! nothing more carried over: {failed}; changed events start again at SEQUENCE 0", err=True)
+        return
+    count = sum(len(result.fetched) for result in results)
+    click.echo(f"✓ carried over {plural(count, 'published calendar')} from {site_url}")
 
 
 def _measure(handbook, url: str, now):

@@ -40,12 +40,14 @@ class _Echo(logging.Handler):
 
 def build_site(root: Path | str, site_dir: Path | str | None = None, as_of: str | None = None,
                messages: list[str] | None = None, add: Callable[[Path, Path], None] | None = None,
-               measured=None) -> Built:
+               measured=None, before: Callable[[Path], None] | None = None) -> Built:
     """Build the site of the handbook at `root` into `site_dir` (default: the one `mkdocs.yml` names).
 
     MkDocs' warnings and errors are appended to `messages`. `add(staging, target)` may put more into the
     new site before it replaces the old one (the status page). `measured` (an `opsbook.slo.status.Report`)
-    puts the SLOs' numbers on the SLO pages. Raises OpsbookError when the build fails.
+    puts the SLOs' numbers on the SLO pages; `before(target)` runs before anything is read from the old
+    site (`ops build --carry-over` fetches the published feeds into it). Raises OpsbookError when the
+    build fails.
     """
     root = Path(root).resolve()
     config_file = root / CONFIG_FILE
@@ -63,6 +65,8 @@ def build_site(root: Path | str, site_dir: Path | str | None = None, as_of: str 
     try:
         config = load_config(str(config_file), strict=True)
         target = Path(site_dir).resolve() if site_dir else Path(config.site_dir)
+        if before is not None:
+            before(target)
         staging = _staging(target)
         config.site_dir = str(staging)
         plugin = config.plugins.get("opsbook")
