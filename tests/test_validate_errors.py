@@ -244,7 +244,7 @@ CASES = [
          "postmortems/pm-test.md:{line}:5: error: action_items[0].due: required key `due` is missing",
          marker="- id: AI-1"),
     Case("action-item-bad-url", P, pm("    due: 2026-12-20\n", "    due: 2026-12-20\n    issue: not a url\n"),
-         "postmortems/pm-test.md:{line}:5: error: action_items[0].issue: cannot be read", marker="issue: not"),
+         "postmortems/pm-test.md:{line}:5: error: action_items[0].issue: is not a web address", marker="issue: not"),
     Case("owner-and-rotation", C, cad("owner: maya", "owner: maya\nrotation: review-hosts"),
          "calendar/test-review.yaml:1:1: error: give exactly one of `owner` (a person) or `rotation`"),
     Case("weekly-without-weekday", C, cad("{every: week, weekday: friday}", "{every: week}"),

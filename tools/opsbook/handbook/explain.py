@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from opsbook.handbook.credentials import redact
 from opsbook.handbook.loading import Source
+from opsbook.handbook.models.common import HTTP_URL_PATTERN
 from opsbook.problems import Problem
 
 _EXPECTED = {
@@ -95,6 +96,9 @@ def _problem(source: Source, model: type[BaseModel], prefix: tuple, error: dict)
         expected = f"text matching {ctx.get('pattern')}"
         hint = "retype it with plain ASCII characters" + (" (ids are lowercase letters, digits, dots, dashes and "
                                                          "underscores)" if _is_id(ctx) else "")
+    elif kind == "string_pattern_mismatch" and ctx.get("pattern") == HTTP_URL_PATTERN:
+        message = "is not a web address"
+        expected = "an http(s) URL, such as https://github.com/acme/handbook/issues/12"
     elif kind == "string_pattern_mismatch":
         message = "does not have the expected form"
         expected = f"text matching {ctx.get('pattern')}"

@@ -167,6 +167,12 @@ _DATE_AND_TIME = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[T ]\s*\d")
 
 Date = Annotated[dt.date, BeforeValidator(_no_datetime)]
 
+# An absolute http(s) address, kept as written. (pydantic's URL types would import importlib.metadata
+# and the email machinery at start-up, about a tenth of `ops validate`'s own time, to normalise a value
+# the handbook only stores and prints.)
+HTTP_URL_PATTERN = r"^https?://[^\s/?#]+\S*$"
+HttpUrl = Annotated[str, Field(pattern=HTTP_URL_PATTERN, json_schema_extra={"format": "uri"})]
+
 
 class Link(Strict):
     """A titled link to a dashboard, log query, tool or page."""

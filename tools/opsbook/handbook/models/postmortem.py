@@ -6,12 +6,13 @@ import datetime as dt
 import enum
 from typing import Annotated
 
-from pydantic import AnyHttpUrl, AwareDatetime, Field
+from pydantic import AwareDatetime, Field
 
 from opsbook.handbook.models.common import (
     Category,
     Date,
     Duration,
+    HttpUrl,
     Id,
     NonEmpty,
     Severity,
@@ -87,7 +88,7 @@ class Closure(Strict):
     date: Date = Field(description="The day GitHub closed the tracking issue (UTC).")
     by: NonEmpty | None = Field(default=None, description="The GitHub login of whoever closed it.")
     reason: NonEmpty | None = Field(default=None, description="Why it was not done: the closing comment.")
-    via: AnyHttpUrl | None = Field(default=None, description="The commit that closed it, when GitHub says so.")
+    via: HttpUrl | None = Field(default=None, description="The commit that closed it, when GitHub says so.")
 
 
 class ActionItem(Strict):
@@ -96,7 +97,7 @@ class ActionItem(Strict):
     owner: Id
     due: Date
     status: ActionStatus = ActionStatus.OPEN
-    issue: AnyHttpUrl | None = Field(default=None, description="The tracking issue, once it exists.")
+    issue: HttpUrl | None = Field(default=None, description="The tracking issue, once it exists.")
     closed: Closure | None = Field(default=None, description="Written by `ops actions pull` when GitHub closed "
                                    "the tracking issue; kept when someone reopens the item in the handbook.")
 
