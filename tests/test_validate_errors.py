@@ -460,6 +460,19 @@ def test_a_merge_conflict_names_its_marker_lines_and_nothing_else(small_handbook
         "✗ 1 error, 0 warnings"]
 
 
+def test_words_from_other_trackers_and_a_hand_written_closed_get_a_hint(small_handbook, capsys):
+    """`wontfix` is GitHub's and Jira's word; `closed:` is written by `ops actions pull`, as a mapping."""
+    (small_handbook / P).write_text(pm("    due: 2026-12-20\n", "    due: 2026-12-20\n    status: wontfix\n"
+                                                               "    closed: 2026-11-18\n"), encoding="utf-8")
+    code, out, _ = _validate(small_handbook, capsys)
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[lines.index("    found: 'wontfix'") + 1] == "    hint: did you mean 'wont-do'?"
+    assert lines[lines.index("    found: '2026-11-18'") + 1] == (
+        "    hint: Written by `ops actions pull` when GitHub closed the tracking issue: a mapping of `date` and, "
+        "when GitHub says, `by`, `reason` and `via`; kept when someone reopens the item in the handbook.")
+
+
 def test_links_that_work_on_the_site_pass(small_handbook, capsys):
     """Generated pages, full URLs, code, a document that fails on its own, a repeated heading: no link errors."""
     (small_handbook / R).write_text(rb("Roll back.", """Roll back: [SLOs](../slos.md), [reviews](../reviews/index.md),

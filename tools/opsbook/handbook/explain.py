@@ -91,6 +91,7 @@ def _problem(source: Source, model: type[BaseModel], prefix: tuple, error: dict)
     if kind in ("enum", "literal_error"):
         message = "is not one of the allowed values"
         expected = "one of " + ctx.get("expected", "")
+        hint = _meant(value, re.findall(r"'([^']*)'", ctx.get("expected", "")))
     elif kind == "string_pattern_mismatch" and isinstance(value, str) and (odd := _first_non_ascii(value)):
         message = f"contains {odd}, which only looks like plain text"
         expected = f"text matching {ctx.get('pattern')}"
@@ -128,12 +129,37 @@ def _problem(source: Source, model: type[BaseModel], prefix: tuple, error: dict)
     elif kind in _EXPECTED:
         message = "has the wrong type" if kind.endswith("_type") else "cannot be read"
         expected = _EXPECTED[kind]
+        hint = _describe(model, loc) if kind in ("model_type", "dict_type") else None
     else:
         message = error["msg"][0].lower() + error["msg"][1:]
     if kind not in ("missing", "value_error") or not isinstance(value, dict):
         found = _show(value)
     return Problem(source.rel, message, line, column, key_path(path), expected=expected, found=found,
                    hint=hint, code="invalid-value")
+
+
+# Words people write for a value the handbook spells another way (GitHub's and Jira's among them).
+_SYNONYMS = {"wontfix": "wont-do", "won't fix": "wont-do", "wont fix": "wont-do", "won't do": "wont-do",
+             "not planned": "wont-do", "cancelled": "wont-do", "canceled": "wont-do", "closed": "done",
+             "completed": "done", "complete": "done", "fixed": "done", "resolved": "done", "todo": "open",
+             "to do": "open", "in progress": "in-progress", "inprogress": "in-progress", "doing": "in-progress"}
+
+
+def _meant(value: Any, allowed: list[str]) -> str | None:
+    """"did you mean …?" for a value that is a known synonym of, or spelt close to, an allowed one."""
+    if not isinstance(value, str) or not allowed:
+        return None
+    word = value.strip().lower().replace("_", " ")
+    if (synonym := _SYNONYMS.get(word)) in allowed:
+        return f"did you mean {synonym!r}?"
+    close = difflib.get_close_matches(word, allowed, n=1) or difflib.get_close_matches(
+        word, [a.lower() for a in allowed], n=1)
+    if not close:
+        return None
+    match = next(a for a in allowed if a.lower() == close[0].lower())
+    if match.lower() != word and re.sub(r"\d", "", match.lower()) == re.sub(r"\d", "", word):
+        return None  # SEV-7 is not a misspelt SEV-3: only the number differs, and the list says which exist
+    return f"did you mean {match!r}?" if match != value else None
 
 
 def _unquoted(source: Source, path: tuple, line: int | None, column: int | None, value: Any) -> Problem:

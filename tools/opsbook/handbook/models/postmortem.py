@@ -99,7 +99,8 @@ class ActionItem(Strict):
     status: ActionStatus = ActionStatus.OPEN
     issue: HttpUrl | None = Field(default=None, description="The tracking issue, once it exists.")
     closed: Closure | None = Field(default=None, description="Written by `ops actions pull` when GitHub closed "
-                                   "the tracking issue; kept when someone reopens the item in the handbook.")
+                                   "the tracking issue: a mapping of `date` and, when GitHub says, `by`, "
+                                   "`reason` and `via`; kept when someone reopens the item in the handbook.")
 
 
 class PublicState(str, enum.Enum):
