@@ -63,7 +63,7 @@ GROUPED = {
 @pytest.fixture(scope="module")
 def kept_grouped(tmp_path_factory) -> Path:
     root = _handbook(tmp_path_factory.mktemp("grouped"), GROUPED)
-    return _kept(root, tmp_path_factory.mktemp("kept-grouped"), "29 promtool tests passed in 7 files")
+    return _kept(root, tmp_path_factory.mktemp("kept-grouped"), "30 promtool tests passed in 7 files")
 
 
 def _break(folder: Path, name: str, old: str, new: str, tmp_path: Path) -> str:
@@ -138,6 +138,8 @@ def test_grouped_indicators_are_tested_per_group(kept_grouped):
         "gift-search-latency: no series at all is reported",
         'gift-search-latency: a trickle below min_rate in region="opsbook_other_a", tool="suggest_gifts" stays '
         "quiet though half of it fails",
+        'gift-search-latency: gift_search_p95_ms past its alert threshold in region="opsbook_other_a", '
+        'tool="suggest_gifts" alerts after 10m',
         'checkout-success: a fast burn in region="opsbook_other_a" pages within the hour',
         'checkout-success: a slow burn in region="opsbook_other_b" opens a ticket and never pages',
         "checkout-success: no series at all is reported",
@@ -218,3 +220,20 @@ def test_a_missing_promtool_is_one_clear_line(tmp_path):
     assert result.returncode == 1
     assert result.stderr == ("ops: error: promtool is not installed; install Prometheus "
                              "(Debian: apt-get install prometheus)\n")
+
+
+@needs_promtool
+def test_a_latency_threshold_in_the_wrong_unit_fails_the_threshold_test(tmp_path):
+    """The synthetic histogram has a bucket above `le`, so a slow half of the calls lifts p95 past the
+    alert threshold; a rule that forgot the seconds-to-milliseconds scale never alerts, and is caught."""
+    suite = unittests.build(load_handbook(REPO))
+    unittests.write(suite, tmp_path / "kept")
+    name = "slo-gift-search-latency"
+    names = [t["name"] for t in yaml.safe_load((tmp_path / "kept" / f"{name}.test.yaml").read_text())["tests"]]
+    assert "gift-search-latency: gift_search_p95_ms past its alert threshold alerts after 10m" in names
+    assert promtool.test_rules([tmp_path / "kept" / f"{name}.test.yaml"], tmp_path / "kept").returncode == 0
+
+    report = _break(tmp_path / "kept", name, "(1000 * histogram_quantile(", "(1 * histogram_quantile(", tmp_path)
+
+    assert "name: gift-search-latency: gift_search_p95_ms past its alert threshold alerts after 10m," in report
+    assert "name: gift-search-latency: a fast burn" not in report  # the burn alerts count events, not seconds

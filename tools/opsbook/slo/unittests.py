@@ -9,8 +9,8 @@ For each SLO whose indicator can be fed synthetic series (selectors, not `$windo
 3. a healthy week (half the budget) and a week without traffic (flat counters: a 0/0 ratio) stay quiet,
    and so does a trickle below `min_rate` in which half the events fail;
 4. no series at all raise `SLOIndicatorAbsent` after its 15 minutes;
-5. for a ratio indicator, an SLI well past the catalogue's `alert` threshold raises `SLOThreshold` after
-   its `for`, not before (a latency SLI is a quantile the synthetic histogram cannot push past it).
+5. an SLI well past the catalogue's `alert` threshold raises `SLOThreshold` after its `for`, not before
+   (for a latency SLI, the synthetic histogram has a bucket above `le` that a slow half of the events fills).
 
 An indicator grouped with `by` is fed two groups (two values of its `by` labels) side by side: in each
 burn, trickle and threshold test one group burns and the other stays healthy (half the budget), so the
@@ -131,8 +131,11 @@ class Feed:
                 groups = _groups(latency.by, [latency.histogram], reserved={"le": "the bucket bound"})
                 if isinstance(groups, str):
                     return groups
+                # Every event is also under a higher bound, so a slow share can lift the quantile past the
+                # alert threshold (with only `le` and +Inf it could never exceed `le`).
+                upper = (name + "_bucket", {**labels, "le": _num(upper_bound(slo))})
                 return cls(slo, [(name + "_bucket", {**labels, "le": latency.le})], [],
-                           [(name + "_bucket", {**labels, "le": "+Inf"}), (name + "_count", labels)], groups)
+                           [upper, (name + "_bucket", {**labels, "le": "+Inf"}), (name + "_count", labels)], groups)
             ratio = indicator.ratio
             part = ratio.good if ratio.good is not None else ratio.bad
             if WINDOW in part or WINDOW in ratio.total:
@@ -314,10 +317,35 @@ def _slo_tests(slo: Slo, feed: Feed, group: list[dict]) -> tuple[list[dict], lis
     return tests, week_tests
 
 
+def upper_bound(slo: Slo) -> float:
+    """The synthetic histogram's bucket above `le` (in the histogram's unit): at least four times `le`, and
+    twice the alert threshold, so that half the events slow puts the quantile well past the threshold."""
+    latency = slo.indicator.latency
+    le = float(latency.le)
+    threshold = slo.alert.threshold / (slo.target / le) if slo.alert else 0.0  # in the histogram's unit
+    return max(4 * le, 2 * threshold)
+
+
+def _latency_sli(slo: Slo, error: float) -> float:
+    """The SLI `rules.sli_value` computes when a share `error` of the events is slow: Prometheus'
+    histogram_quantile interpolates linearly inside the bucket the quantile falls in."""
+    latency = slo.indicator.latency
+    le, upper, q = float(latency.le), upper_bound(slo), latency.quantile
+    good = 1 - error
+    seconds = le * q / good if good >= q else le + (upper - le) * (q - good) / error
+    return seconds * slo.target / le
+
+
 def _past_threshold(slo: Slo, healthy: float) -> float | None:
     """An error ratio whose SLI is well past the catalogue's alert threshold, or None when none is, or when
-    a healthy group's is too. For a ratio indicator only: a latency SLI is a quantile of the histogram,
-    and the synthetic one has no bucket above `le` for it to reach a threshold beyond the target."""
+    a healthy group's is too."""
+    if slo.indicator.latency is not None:
+        def alerts(error: float) -> bool:
+            return slo.alert.comparison.holds(_latency_sli(slo, error), slo.alert.threshold)
+
+        if alerts(healthy):
+            return None
+        return next((error for error in (0.5, 0.9) if alerts(error)), None)
     if slo.indicator.ratio is None:
         return None
     scale = 100 if slo.unit == Unit.PERCENT else 1   # as `rules.sli_value` gives the SLI
