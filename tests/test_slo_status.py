@@ -324,3 +324,12 @@ def test_ops_build_with_an_unreachable_prometheus_builds_and_says_the_numbers_ar
     text = " ".join(re.sub(r"<[^>]+>", " ", (tmp_path / "site" / "slos" / "index.html").read_text()).split())
     assert "Numbers missing (2026-11-26 23:59 UTC): Prometheus could not be reached (Connection refused)." in text
     assert "Measured: numbers missing (2026-11-26 23:59 UTC)" in text
+
+
+def test_ops_build_with_a_prometheus_that_is_not_an_address_is_a_usage_error(handbook_copy, tmp_path):
+    result = ops("build", "--root", str(site_copy(handbook_copy)), "--site-dir", str(tmp_path / "site"),
+                 "--prometheus", "localhost:9090")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == ("ops: error: --prometheus 'localhost:9090': expected an http:// or https:// address, "
+                             "such as http://localhost:9090\n")
+    assert not (tmp_path / "site").exists()

@@ -13,11 +13,14 @@ from opsbook import reporting
 from opsbook.dates import parse_as_of
 from opsbook.handbook.validate import check_handbook
 from opsbook.plural import plural
-from opsbook.problems import count
+from opsbook.problems import UsageError, count
 
 
 def run(root: str, site_dir: str | None, as_of: str | None, prometheus: str | None = None,
         carry_over: bool = False) -> int:
+    if prometheus is not None and not prometheus.startswith(("http://", "https://")):
+        raise UsageError(f"--prometheus {prometheus!r}: expected an http:// or https:// address, such as "
+                         "http://localhost:9090")
     now = parse_as_of(as_of)
     report = check_handbook(root, now)
     errors, warnings = count(report.problems)
@@ -89,14 +92,10 @@ def _measure(handbook, url: str, now):
     """The SLOs' numbers from Prometheus at `now` over the last week, for the SLO pages; a report that
     says why when Prometheus cannot answer (the site still builds, and says the numbers are missing)."""
     from opsbook.slo import status
-    from opsbook.slo.prometheus import Prometheus, PrometheusUnavailable
+    from opsbook.slo.prometheus import Prometheus
 
     week = dt.timedelta(days=7)
-    try:
-        client = Prometheus(url, handbook.config.prometheus.timeout)
-    except PrometheusUnavailable as exc:
-        return status.Report(now, week, url, [], missing=exc.reason)
-    report = status.collect(client, handbook.slos.values(), now, week)
+    report = status.collect(Prometheus(url, handbook.config.prometheus.timeout), handbook.slos.values(), now, week)
     if report.missing is not None:
         click.echo(f"! SLO numbers missing: Prometheus {report.missing}; the SLO pages say so", err=True)
     return report
