@@ -552,3 +552,15 @@ def test_carry_over_from_a_site_that_cannot_be_reached_still_builds_and_says_so(
     assert (f"! nothing more carried over: {url} could not be reached ([Errno 111] Connection refused); changed "
             "events start again at SEQUENCE 0") in result.stderr.splitlines()
     assert (tmp_path / "site" / "feeds" / "handbook.ics").is_file()
+
+
+def test_carry_over_skips_the_placeholder_site_url_of_a_new_handbook(handbook_copy, tmp_path):
+    """`ops init` writes YOUR-ORG.github.io: someone else's Pages, perhaps; never fetch from it."""
+    root = site_copy(handbook_copy)
+    config = root / "opsbook.yaml"
+    config.write_text(config.read_text().replace("https://giftgenius.github.io/handbook/",
+                                                 "https://YOUR-ORG.github.io/YOUR-REPO/"), encoding="utf-8")
+    result = ops("build", "--root", str(root), "--site-dir", str(tmp_path / "site"), "--as-of", "2026-11-26",
+                 "--carry-over")
+    assert result.returncode == 0, result.stderr
+    assert "! nothing carried over: site_url is still the placeholder `ops init` wrote" in result.stderr.splitlines()

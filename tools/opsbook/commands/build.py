@@ -71,11 +71,15 @@ def run(root: str, site_dir: str | None, as_of: str | None, prometheus: str | No
 def _carry_over(handbook, site_dir: Path, in_site: str | None) -> None:
     """Fetch the published calendars the site folder lacks (`opsbook.site.published`) and say what came."""
     from opsbook.calendar.feed import feed_paths
+    from opsbook.handbook.checks import SITE_URL_PLACEHOLDERS
     from opsbook.site.published import fetch_published
     from opsbook.status.build import DEFAULT_DIR
     from opsbook.status.view import status_url
 
     site_url = handbook.config.site_url
+    if any(marker in site_url.upper() for marker in SITE_URL_PLACEHOLDERS):
+        click.echo("! nothing carried over: site_url is still the placeholder `ops init` wrote", err=True)
+        return
     results = [fetch_published(site_url, [path for path in feed_paths(handbook) if path.endswith(".ics")], site_dir)]
     if not results[0].failed:
         status_dir = site_dir / in_site if in_site else site_dir.parent / DEFAULT_DIR
