@@ -60,13 +60,13 @@ def main() -> int:
         _, sync_reads, _, _ = sync_once(handbook, server)
 
         def pull():
-            fresh = check_handbook(root, AS_OF).handbook
+            report = check_handbook(root, AS_OF)  # as `ops actions pull` loads it
             reads = server.reads
             started = time.perf_counter()
-            plan = read_back(fresh, f"{server.owner}/{server.repo}", token=server.token, api_url=server.api_url,
-                             policy=Policy(write_interval=0)).plan
+            plan = read_back(report.handbook, f"{server.owner}/{server.repo}", token=server.token,
+                             api_url=server.api_url, policy=Policy(write_interval=0)).plan
             read_s = time.perf_counter() - started
-            written = write_edits(root, plan, AS_OF)
+            written = write_edits(root, plan, AS_OF, contents=report.contents.without_postmortems())
             return server.reads - reads, read_s, time.perf_counter() - started - read_s, plan, written
 
         first = pull()

@@ -17,7 +17,8 @@ from opsbook.problems import UsageError
 
 
 def _read(root: str, repo: str | None, as_of: str | None, check_links: bool, details: bool = True):
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.handbook.validate import check_handbook
+    from opsbook.problems import HandbookInvalid
     from opsbook.issues.readback import read_back
 
     repo = repo or os.environ.get("GITHUB_REPOSITORY", "").strip()
@@ -27,17 +28,20 @@ def _read(root: str, repo: str | None, as_of: str | None, check_links: bool, det
     if not _token():
         raise UsageError("GITHUB_TOKEN is not set: reading the tracking issues needs a token that may read issues")
     now = parse_as_of(as_of)
-    handbook = load_handbook(root, now)
+    report = check_handbook(root, now)
+    if report.handbook is None:
+        raise HandbookInvalid(report.problems)
+    handbook = report.handbook
     readback = read_back(handbook, repo, token=_token(), api_url=_api_url(), policy=_policy(handbook.config, None),
                          check_links=check_links, details=details)
-    return repo, now, readback
+    return repo, now, readback, report.contents
 
 
 def run_status(root: str, repo: str | None, as_of: str | None, output_format: str, check_links: bool = False) -> int:
     """Print what a pull would change and every disagreement; writes nothing."""
     from opsbook.issues.pull import pull_json, pull_text
 
-    repo, _, readback = _read(root, repo, as_of, check_links, details=False)  # who closed it is not printed
+    repo, _, readback, _ = _read(root, repo, as_of, check_links, details=False)  # who closed it is not printed
     plan = readback.plan
     click.echo(pull_json(plan, repo) if output_format == "json" else pull_text(plan, repo), nl=False)
     return 0
@@ -49,12 +53,12 @@ def run_pull(root: str, repo: str | None, as_of: str | None, dry_run: bool, outp
     from opsbook.issues.pull import pull_json, pull_text
     from opsbook.issues.writeback import write_edits
 
-    repo, now, readback = _read(root, repo, as_of, check_links)
+    repo, now, readback, contents = _read(root, repo, as_of, check_links)
     plan = readback.plan
     written: list[str] = []
     refused: list[str] = []
     if not dry_run:
-        result = write_edits(Path(root), plan, now)
+        result = write_edits(Path(root), plan, now, contents=contents.without_postmortems())
         written, refused = result.written, result.refused
     text = pull_json(plan, repo, written) if output_format == "json" else pull_text(plan, repo, written=written,
                                                                                     dry_run=dry_run)

@@ -68,3 +68,9 @@ class Contents:
     pages: list[Page] = dataclasses.field(default_factory=list)
     # Runbooks whose files did not load, by id (and file name): references to them are unchecked, not unknown.
     unloaded_runbooks: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def without_postmortems(self) -> "Contents":
+        """These contents as `load_contents(root, postmortems=False)` gives them, for an editor to check its
+        files against, without reading the handbook again; the lists are new, so editing them is safe."""
+        return dataclasses.replace(self, postmortems=[], runbooks=list(self.runbooks), cadences=list(self.cadences),
+                                   pages=list(self.pages))

@@ -43,6 +43,7 @@ from opsbook.problems import HandbookInvalid, Level, Problem, UsageError
 class Report:
     handbook: Handbook | None
     problems: list[Problem]
+    contents: Contents | None = None  # what loaded, for an editor to check its files against
 
     @property
     def errors(self) -> list[Problem]:
@@ -72,7 +73,7 @@ def check_handbook(root: Path | str, now: dt.datetime | None = None, cache: Docu
             problems.extend(check(contents, now))
     problems.sort(key=Problem.sort_key)
     has_errors = any(p.is_error for p in problems)
-    return Report(None if has_errors else _assemble(contents), problems)
+    return Report(None if has_errors else _assemble(contents), problems, contents)
 
 
 def _room_checks() -> tuple:

@@ -30,16 +30,19 @@ class WriteResult:
         return not self.refused
 
 
-def write_edits(root: Path, plan: PullPlan, now: dt.datetime,
-                on_written: Callable[[str], None] | None = None) -> WriteResult:
-    """Apply `plan.edits` to the files under `root`; `on_written(path)` is called after each file is in place."""
+def write_edits(root: Path, plan: PullPlan, now: dt.datetime, on_written: Callable[[str], None] | None = None,
+                contents=None) -> WriteResult:
+    """Apply `plan.edits` to the files under `root`; `on_written(path)` is called after each file is in place.
+    `contents`, the rest of the handbook as `load_contents(root, postmortems=False)` gives it (or as the
+    loaded handbook's `Contents.without_postmortems()`), spares reading it again."""
     from opsbook.handbook.validate import load_contents
 
     result = WriteResult()
     if not plan.edits:
         return result
     with locked(root / "postmortems"):
-        contents, _ = load_contents(root, postmortems=False)
+        if contents is None:
+            contents, _ = load_contents(root, postmortems=False)
         texts: dict[Path, str] = {}
         for rel in plan.files():
             edits = [edit for edit in plan.edits if edit.path == rel]
