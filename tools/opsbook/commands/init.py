@@ -20,6 +20,8 @@ Next:
   2. `python3 -m venv .venv && .venv/bin/pip install -q -r requirements.txt`, then `ops validate` and
      `ops build` to check it and see the site.
   3. Push to GitHub, set Settings → Pages → Source to "GitHub Actions", and set `site_url` in opsbook.yaml.
+     Under Settings → Actions → General, allow GitHub Actions to create pull requests: the Action items
+     workflow proposes what it reads back from the tracking issues as one.
   4. To move to another toolkit release or commit, change the last line of requirements.txt."""
 
 
