@@ -15,6 +15,7 @@ never from the Search API, whose index lags behind fresh writes.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from typing import Callable
@@ -153,11 +154,18 @@ def connect(token: str, api_url: str, policy: Policy, stats: Stats):
 
 def repository(client, full_name: str):
     """The repository OWNER/NAME; a clear error when it is missing or the token cannot see it."""
+    owner, _, name = full_name.partition("/")
+    with _reading(full_name):
+        return client.repository(owner, name)
+
+
+@contextlib.contextmanager
+def _reading(full_name: str):
+    """Turn GitHub's 404 and 401 on the repository (or its issue listing) into errors people can act on."""
     import github3
 
-    owner, _, name = full_name.partition("/")
     try:
-        return client.repository(owner, name)
+        yield
     except github3.exceptions.NotFoundError:
         raise OpsbookError(f"repository {full_name} not found (or GITHUB_TOKEN cannot read it)") from None
     except github3.exceptions.AuthenticationFailed:
@@ -177,13 +185,8 @@ def _existing(issue) -> ExistingIssue:
 
 def existing_issues(repo, label: str) -> tuple[list[ExistingIssue], dict[int, object]]:
     """Every issue carrying `label`, open or closed (pull requests left out), and the github3 objects by number."""
-    found, objects = [], {}
-    for issue in repo.issues(state="all", labels=label, number=-1):  # number=-1: 100 a page, every page
-        if getattr(issue, "pull_request_urls", None):
-            continue
-        found.append(_existing(issue))
-        objects[issue.number] = issue
-    return found, objects
+    objects = {issue.number: issue for issue in _issues_only(repo.issues(state="all", labels=label, number=-1))}
+    return [_existing(issue) for issue in objects.values()], objects
 
 
 def labelled_issues(client, full_name: str, label: str) -> list[ExistingIssue]:
@@ -192,18 +195,19 @@ def labelled_issues(client, full_name: str, label: str) -> list[ExistingIssue]:
     The pull needs only the listing, so it asks for `/repos/OWNER/NAME/issues` straight away; a 404 there
     means what a 404 on the repository means.
     """
-    import github3
     from github3.issues import ShortIssue
     from github3.structs import GitHubIterator
 
     url = f"{client.session.base_url}/repos/{full_name}/issues"
-    listing = GitHubIterator(-1, url, ShortIssue, client, params={"state": "all", "labels": label})
-    try:
-        return [_existing(issue) for issue in listing if not getattr(issue, "pull_request_urls", None)]
-    except github3.exceptions.NotFoundError:
-        raise OpsbookError(f"repository {full_name} not found (or GITHUB_TOKEN cannot read it)") from None
-    except github3.exceptions.AuthenticationFailed:
-        raise OpsbookError("GitHub refused GITHUB_TOKEN (401 Bad credentials)") from None
+    with _reading(full_name):
+        return [_existing(issue) for issue in _issues_only(
+            GitHubIterator(-1, url, ShortIssue, client, params={"state": "all", "labels": label}))]
+
+
+def _issues_only(listing):
+    """The listing's issues, without pull requests (the Issues API lists both); number=-1 or a
+    GitHubIterator of -1 reads 100 a page, every page."""
+    return (issue for issue in listing if not getattr(issue, "pull_request_urls", None))
 
 
 def find_by_key(repo, label: str, key: str, newest: int = 10):
