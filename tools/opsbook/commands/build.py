@@ -34,13 +34,13 @@ def run(root: str, site_dir: str | None, as_of: str | None, prometheus: str | No
     else:
         click.echo(summary)
 
+    from opsbook.commands.status import echo_built
     from opsbook.site.build import build_site
-
     from opsbook.status.view import folder_in_site
 
     messages: list[str] = []
     in_site = folder_in_site(report.handbook.config)
-    status_built = []
+    status_built = []  # what `add_status` wrote inside the new site, to report once the site is in place
 
     def add_status(staging: Path, target: Path) -> None:
         status_built.append(_status_in_site(report.handbook, staging, target, in_site, now))
@@ -57,8 +57,6 @@ def run(root: str, site_dir: str | None, as_of: str | None, prometheus: str | No
     others = plural(len(built.feeds) - 1, "per-person or per-review feed", "per-person and per-review feeds")
     click.echo(f"✓ feed: {feed} and {others} beside it")
     click.echo(f"  published at {built.site_url}, subscribe with {_webcal(built.site_url)}feeds/handbook.ics")
-    from opsbook.commands.status import echo_built
-
     if status_built:
         echo_built(status_built[0], out=built.site_dir / in_site, with_site=True)
     else:
