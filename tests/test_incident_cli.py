@@ -346,5 +346,10 @@ def test_the_readme_incident_walk_through_works_as_written(handbook_copy, tmp_pa
     assert second.returncode == 0, second.stderr
     assert json.loads((handbook_copy / "incidents.log").read_text().splitlines()[-1])["type"] == "published"
     assert frontmatter(handbook_copy / "postmortems" / f"{incident_id}.md")["status"] == "published"
-    result = ops("validate", "--root", str(handbook_copy))
-    assert result.returncode == 0 and "warning" not in result.stdout, result.stdout
+    # The example's own action items fall overdue as the calendar moves; what holds on any day is that
+    # the handbook has no error and the incident just written and published has no problem at all.
+    result = ops("validate", "--root", str(handbook_copy), "--format", "json")
+    assert result.returncode == 0, result.stdout
+    problems = json.loads(result.stdout)["problems"]
+    assert not [p for p in problems if p["level"] == "error"], problems
+    assert not [p for p in problems if incident_id in p["file"]], problems
