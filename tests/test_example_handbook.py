@@ -1,5 +1,7 @@
 """The example handbook in this repository is valid, so the README's commands have something real."""
 
+import datetime as dt
+
 from conftest import NOW, REPO, ops
 from opsbook.handbook.validate import check_handbook
 
@@ -25,3 +27,13 @@ def test_each_runbook_knows_the_incidents_handled_with_it():
         assert [pm.id for pm in handbook.postmortems_using(runbook_id)] == expected
     assert [pm.id for pm in handbook.postmortems_using("rb-checkout-failure")] == ["pm-2026-10-14-checkout-outage"]
     assert handbook.postmortems_using("rb-no-such-runbook") == []
+
+
+def test_the_example_stays_valid_every_30th_day_for_three_years():
+    """Deliberately from the real today: whatever day the suite runs, the example must go on validating
+    (action items fall overdue, reviews fall due: warnings; never an error) for years to come."""
+    today = dt.datetime.now(dt.timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0)
+    for days in range(0, 3 * 365 + 1, 30):
+        moment = today + dt.timedelta(days=days)
+        errors = [p for p in check_handbook(REPO, moment).problems if p.is_error]
+        assert not errors, (moment.date(), errors)

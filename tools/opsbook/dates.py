@@ -21,3 +21,18 @@ def parse_as_of(text: str | None, option: str = "--as-of") -> dt.datetime:
     except ValueError:
         raise UsageError(f"{option} {text!r}: expected a date as YYYY-MM-DD or an ISO date-time with offset") from None
     return dt.datetime.combine(day, dt.time(23, 59, 59), dt.timezone.utc)
+
+
+def next_midnight(moment: dt.datetime) -> dt.datetime:
+    """The start of the day after `moment`'s, in `moment`'s own offset: when its `.date()` next changes."""
+    return dt.datetime.combine(moment.date() + dt.timedelta(days=1), dt.time(), moment.tzinfo)
+
+
+def next_minute(moment: dt.datetime) -> dt.datetime:
+    """The start of the minute after `moment`'s: when a time printed to the minute next changes."""
+    return moment.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+
+
+def earliest_after(now: dt.datetime, candidates) -> dt.datetime | None:
+    """The earliest of `candidates` (aware datetimes, or None) that lies after `now`; None if none does."""
+    return min((moment for moment in candidates if moment is not None and moment > now), default=None)

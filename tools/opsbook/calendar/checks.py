@@ -31,6 +31,7 @@ import datetime as dt
 from typing import Iterator
 
 from opsbook.calendar import schedule
+from opsbook.dates import earliest_after, next_midnight
 from opsbook.handbook.assembled import CadenceFile
 from opsbook.handbook.contents import Contents
 from opsbook.handbook.explain import key_path
@@ -44,6 +45,7 @@ FAR_YEARS = 5
 _SHORTEST_DAYS = {Every.WEEK: 7, Every.MONTH: 28, Every.QUARTER: 90}
 UTC = dt.timezone.utc
 _SLACK = dt.timedelta(days=31)
+_INSTANT = dt.timedelta(microseconds=1)  # a window [start, end) takes in what begins at `end` just after
 
 
 def check_schedule(contents: Contents, now: dt.datetime) -> list[Problem]:
@@ -62,6 +64,38 @@ def check_schedule(contents: Contents, now: dt.datetime) -> list[Problem]:
         for i, rotation in enumerate(contents.team.rotations):
             problems += _far_start(source, ("rotations", i, "start"), rotation.start, today)
     return problems
+
+
+def next_schedule_change(contents: Contents, now: dt.datetime) -> dt.datetime | None:
+    """The earliest moment after `now` at which `check_schedule` could report otherwise, the files unchanged.
+
+    Today's date (in UTC) and the days of the look-ahead window change at midnights; an occurrence comes
+    into the window just after its start is `look_ahead` away and leaves it when it ends.
+    """
+    look_ahead = (contents.config or HandbookConfig()).feed.look_ahead
+    try:
+        candidates = [next_midnight(now.astimezone(UTC))]
+        for offset in (-_SLACK, look_ahead + _SLACK):
+            candidates.append(next_midnight(now + offset) - offset)
+        if contents.team is not None:
+            holidays = frozenset(h.date for h in contents.holidays.holidays) if contents.holidays else frozenset()
+            people = {person.id: person for person in contents.team.people}
+            rotations = {rotation.id: rotation for rotation in contents.team.rotations}
+            for item in contents.cadences:
+                cadence = item.cadence
+                if cadence.rotation is not None and cadence.rotation not in rotations:
+                    continue
+                concerned = [cadence.owner] if cadence.owner is not None else rotations[cadence.rotation].members
+                # As in `_owners_away`: nobody away near the window, no warning until a midnight above.
+                if not _away_between(concerned, people, (now - _SLACK).date(), (now + look_ahead + _SLACK).date()):
+                    continue
+                for occurrence in schedule.cadence_occurrences(
+                        cadence, holidays=holidays, rotations=rotations, people=people, start=now,
+                        end=now + look_ahead + dt.timedelta(days=2)):
+                    candidates += [occurrence.start - look_ahead + _INSTANT, occurrence.end]
+    except OverflowError:
+        return None
+    return earliest_after(now, candidates)
 
 
 def _warn(source: Source, path: tuple, message: str, code: str, hint: str | None = None) -> Problem:

@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 from typing import Iterable, Iterator
 
+from opsbook.dates import earliest_after, next_midnight, next_minute
 from opsbook.handbook.assembled import has_text_under, split_sections
 from opsbook.handbook.contents import CONFIG_FILE, OPS_FILES, Contents
 from opsbook.handbook.explain import key_path
@@ -30,6 +31,23 @@ def check_contents(contents: Contents, now: dt.datetime) -> list[Problem]:
                   _ratio_values, _unique_action_items, check_links):
         problems.extend(check(contents, now))
     return problems
+
+
+def next_change(contents: Contents, now: dt.datetime) -> dt.datetime | None:
+    """The earliest moment after `now` at which `check_contents` could report otherwise, the files unchanged.
+
+    Only `_future_dates` and `_staleness` read `now`: through `now.date()` (so the next midnight in
+    `now`'s offset), against each timeline event (five minutes of skew), and against each post-mortem's
+    publish-by deadline. A future event's problem prints `now` to the minute, so it changes every minute.
+    """
+    candidates = [next_midnight(now)]
+    for doc in contents.postmortems:
+        for event in doc.meta.timeline:
+            skewed = event.at - _CLOCK_SKEW
+            candidates.append(next_minute(now) if skewed > now else skewed)
+        if (deadline := _publish_deadline(contents, doc)) is not None:
+            candidates.append(deadline + dt.timedelta(microseconds=1))
+    return earliest_after(now, candidates)
 
 
 def _at(source: Source, path: tuple, message: str, *, level: Level = Level.ERROR, code: str = "invalid",
@@ -295,6 +313,9 @@ def _policy(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
                       code="policy", found=doc.meta.severity.value, expected=f"{floor.value} or worse")
 
 
+_CLOCK_SKEW = dt.timedelta(minutes=5)  # clocks differ a little
+
+
 def _future_dates(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
     """A date in the future where only the past makes sense is almost always a typo in the year."""
     today = now.date()
@@ -302,7 +323,7 @@ def _future_dates(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
         if doc.meta.last_reviewed > today:
             yield _at(doc.source, ("last_reviewed",), "is in the future", code="future-date",
                       found=doc.meta.last_reviewed.isoformat(), expected=f"a date on or before {today}")
-    latest_allowed = now + dt.timedelta(minutes=5)  # clocks differ a little
+    latest_allowed = now + _CLOCK_SKEW
     for doc in contents.postmortems:
         for index, event in enumerate(doc.meta.timeline):
             if event.at > latest_allowed:
@@ -335,19 +356,24 @@ def _staleness(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
             if due < today:
                 yield _at(src, ("secrets", i, "last_rotated"), f"{secret.name} was due for rotation on {due}",
                           level=warn, code="rotation-due")
-    if contents.severity:
-        levels = {level.id: level for level in contents.severity.levels}
-        for doc in contents.postmortems:
-            level = levels.get(doc.meta.severity)
-            resolved = doc.meta.first(EventType.RESOLVED)
-            if (level is None or not level.postmortem.required or resolved is None
-                    or doc.meta.status is Status.PUBLISHED):
-                continue
-            deadline = resolved + level.postmortem.publish_within
-            if deadline < now:
-                yield _at(doc.source, ("status",),
-                          f"the {doc.meta.severity.value} post-mortem was due to be published by "
-                          f"{deadline.date()}", level=warn, code="postmortem-due")
+    for doc in contents.postmortems:
+        deadline = _publish_deadline(contents, doc)
+        if deadline is not None and deadline < now:
+            yield _at(doc.source, ("status",),
+                      f"the {doc.meta.severity.value} post-mortem was due to be published by "
+                      f"{deadline.date()}", level=warn, code="postmortem-due")
+
+
+def _publish_deadline(contents: Contents, doc) -> dt.datetime | None:
+    """When the severity policy wants this resolved, unpublished post-mortem published; None if it does not."""
+    if not contents.severity:
+        return None
+    level = next((level for level in contents.severity.levels if level.id == doc.meta.severity), None)
+    resolved = doc.meta.first(EventType.RESOLVED)
+    if (level is None or not level.postmortem.required or resolved is None
+            or doc.meta.status is Status.PUBLISHED):
+        return None
+    return resolved + level.postmortem.publish_within
 
 
 def _action_items_before_incident(contents: Contents, now: dt.datetime) -> Iterator[Problem]:

@@ -44,6 +44,9 @@ class Report:
     handbook: Handbook | None
     problems: list[Problem]
     contents: Contents | None = None  # what loaded, for an editor to check its files against
+    # The earliest moment after `now` at which the same files could give other problems (an item falls
+    # overdue, a shift comes into view, a new day begins); None when nothing would change.
+    valid_until: dt.datetime | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -73,7 +76,19 @@ def check_handbook(root: Path | str, now: dt.datetime | None = None, cache: Docu
             problems.extend(check(contents, now))
     problems.sort(key=Problem.sort_key)
     has_errors = any(p.is_error for p in problems)
-    return Report(None if has_errors else _assemble(contents), problems, contents)
+    return Report(None if has_errors else _assemble(contents), problems, contents, _valid_until(contents, now))
+
+
+def _valid_until(contents: Contents, now: dt.datetime) -> dt.datetime | None:
+    """The earliest next change of any check that reads the time (each room says when its own could)."""
+    from opsbook.calendar.checks import next_schedule_change
+    from opsbook.oncall.checks import next_oncall_change
+    from opsbook.status.checks import next_public_change
+
+    changes = [next_change(contents, now) for next_change in
+               (checks.next_change, next_schedule_change, next_oncall_change, next_public_change)]
+    earliest = min((moment for moment in changes if moment is not None), default=None)
+    return earliest and earliest.astimezone(now.tzinfo)  # in `now`'s offset, whose dates the checks read
 
 
 def _room_checks() -> tuple:

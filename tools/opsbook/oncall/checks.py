@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterator
 
+from opsbook.dates import earliest_after
 from opsbook.handbook.contents import Contents
 from opsbook.handbook.explain import key_path
 from opsbook.handbook.loading import Source
@@ -66,6 +67,32 @@ def check_oncall(contents: Contents, now: dt.datetime) -> list[Problem]:
         elif rotation.backs_up in held:
             problems += _same_person(team_source, i, rotation.id, rotation.backs_up, held)
     return problems
+
+
+def next_oncall_change(contents: Contents, now: dt.datetime) -> dt.datetime | None:
+    """The earliest moment after `now` at which `check_oncall` could report otherwise, the files unchanged.
+
+    Only the shifts seen from `now` to `now + look_ahead` depend on the time: a shift comes into view
+    just after its start is `look_ahead` away, and a shift with nobody stops being reported when it ends.
+    """
+    team = contents.team
+    if team is None or contents.sources.get(TEAM_FILE) is None:
+        return None
+    people = {person.id: person for person in team.people}
+    rotation_ids = {rotation.id for rotation in team.rotations}
+    overrides = contents.overrides.overrides if contents.overrides else []
+    usable = [o for o in overrides if o.rotation in rotation_ids and o.person in people]
+    look_ahead = (contents.config or HandbookConfig()).feed.look_ahead
+    candidates: list[dt.datetime] = []
+    instant = dt.timedelta(microseconds=1)  # the window [now, now + look_ahead) takes in a start just after
+    try:
+        until = now + look_ahead + dt.timedelta(days=2)
+        for rotation in team.rotations:
+            for shift in rotation_shifts(rotation, people, usable, now, until, team.timezone):
+                candidates += [shift.start - look_ahead + instant, shift.end - look_ahead + instant, shift.end]
+    except OverflowError:
+        return None
+    return earliest_after(now, candidates) or now + dt.timedelta(days=2)
 
 
 def _error(source: Source, path: tuple, message: str, code: str, hint: str | None = None) -> Problem:

@@ -22,6 +22,7 @@ import functools
 import re
 from typing import Iterator
 
+from opsbook.dates import earliest_after, next_minute
 from opsbook.handbook.contents import Contents
 from opsbook.handbook.explain import key_path
 from opsbook.handbook.loading import Source
@@ -30,6 +31,17 @@ from opsbook.problems import Level, Problem
 
 MAINTENANCE_FILE = "ops/maintenance.yaml"
 _CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def next_public_change(contents: Contents, now: dt.datetime) -> dt.datetime | None:
+    """The earliest moment after `now` at which `check_public` could report otherwise, the files unchanged:
+    when a public update stops being in the future (its problem prints `now` to the minute meanwhile)."""
+    candidates = []
+    for doc in contents.postmortems:
+        for update in doc.meta.public.updates if doc.meta.public else ():
+            skewed = update.at - _CLOCK_SKEW
+            candidates.append(next_minute(now) if skewed > now else None)
+    return earliest_after(now, candidates)
 
 
 def check_public(contents: Contents, now: dt.datetime) -> list[Problem]:
