@@ -161,3 +161,16 @@ def test_walking_from_verdict_to_verdict_misses_no_change(handbook_copy):
         seen_nobody.append(any(p.code == "nobody-on-call" for p in report.problems))
         now = report.valid_until
     assert not seen_nobody[0] and seen_nobody[-1]
+
+
+@pytest.mark.parametrize("damage", ["empty", "truncated", "garbage", "flipped byte"])
+def test_a_damaged_verdict_is_ignored_and_rewritten(handbook_copy, damage):
+    expected = validate(handbook_copy, "--as-of", "2026-11-26", "--no-cache")
+    validate(handbook_copy, "--as-of", "2026-11-26")
+    good = verdict_file(handbook_copy).read_bytes()
+    broken = {"empty": b"", "truncated": good[: len(good) // 2], "garbage": b"\x00\xff not a verdict",
+              "flipped byte": good[:-10] + bytes([good[-10] ^ 0x01]) + good[-9:]}[damage]
+    verdict_file(handbook_copy).write_bytes(broken)
+    again = validate(handbook_copy, "--as-of", "2026-11-26")
+    assert (again.returncode, again.stdout) == (expected.returncode, expected.stdout)
+    assert verdict_file(handbook_copy).read_bytes() == good
