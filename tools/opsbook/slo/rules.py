@@ -98,13 +98,20 @@ def _emit(value: Any, indent: int, lines: list[str]) -> None:
             lines.append(f"{pad}{key}: {_scalar(item)}")
 
 
-INHIBITION = f"""\
-# Alertmanager: silence an SLO's ticket while its page fires (add under inhibit_rules in alertmanager.yml).
-inhibit_rules:
-  - source_matchers: ['alertname="{BURN_ALERT}"', 'severity="page"']
-    target_matchers: ['alertname="{BURN_ALERT}"', 'severity="ticket"']
-    equal: [slo]
-"""
+def inhibition(handbook: Handbook) -> str:
+    """The Alertmanager inhibition: an SLO's ticket is silenced while its page fires, group by group.
+
+    A grouped SLO (`by: [shard]`) alerts per group, so the page and the ticket must agree on the `by`
+    labels too, or a page on one shard would silence the tickets of every other shard. Alertmanager reads
+    a label that neither alert has as equal, so one rule holds every SLO's `by` labels."""
+    labels = sorted({label for slo in handbook.slos.values() if (measured := sli(slo)) for label in measured.by})
+    equal = ", ".join(["slo", *labels])
+    return (f"# Alertmanager: silence an SLO's ticket while its page fires, per group of a grouped SLO\n"
+            f"# (add under inhibit_rules in alertmanager.yml; check with: amtool check-config FILE).\n"
+            f"inhibit_rules:\n"
+            f"  - source_matchers: ['alertname=\"{BURN_ALERT}\"', 'severity=\"page\"']\n"
+            f"    target_matchers: ['alertname=\"{BURN_ALERT}\"', 'severity=\"ticket\"']\n"
+            f"    equal: [{equal}]\n")
 
 
 # --- one SLO ---------------------------------------------------------------------------------------
