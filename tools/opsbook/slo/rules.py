@@ -128,16 +128,14 @@ class Sli:
     min_rate: float
 
 
-def sli(slo: Slo, grouped: bool = True) -> Sli | None:
-    """The error ratio and traffic of an event-based SLO, or None for a quotient (or no indicator).
-
-    `grouped=False` sums over the indicator's `by` labels: one number for the whole SLO, as a review
-    reports it (a `$window` expression keeps whatever grouping it has)."""
+def sli(slo: Slo) -> Sli | None:
+    """The error ratio and traffic of an event-based SLO, one series per group of its `by` labels, or None
+    for a quotient (or no indicator). A `$window` expression keeps whatever grouping it has."""
     indicator = slo.indicator
     if indicator is None or indicator.quotient is not None:
         return None
     if (ratio := indicator.ratio) is not None:
-        by = tuple(ratio.by) if grouped else ()
+        by = tuple(ratio.by)
         total = counter(ratio.total, by)
         if ratio.bad is not None:
             error = f"{counter(ratio.bad, by)} / {total}"
@@ -145,7 +143,7 @@ def sli(slo: Slo, grouped: bool = True) -> Sli | None:
             error = f"1 - ({counter(ratio.good, by)} / {total})"
         return Sli(error, total, by, ratio.min_rate)
     latency = indicator.latency
-    by = tuple(latency.by) if grouped else ()
+    by = tuple(latency.by)
     good = counter(with_matcher(latency.histogram, "_bucket", f'le="{latency.le}"'), by)
     total = counter(with_matcher(latency.histogram, "_count", None), by)
     return Sli(f"1 - ({good} / {total})", total, by, latency.min_rate)
