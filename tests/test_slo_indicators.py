@@ -110,3 +110,87 @@ def test_a_target_too_loose_to_ever_page_is_a_warning(handbook_copy, capsys):
     assert code == 0
     assert ("ops/slos.yaml:15:5: warning: slos[0].indicator: the page alert can never fire: an error budget "
             "of 0.1 burnt 13.44 times is more than every event failing") in lines
+
+
+def test_le_in_the_wrong_unit_for_the_target_is_an_error_with_the_fix(handbook_copy, capsys):
+    # tool_call_duration_seconds: le "4000" is 4000 s, the target 4000 ms is 4 s.
+    line = _replace(handbook_copy / "ops/slos.yaml", '        le: "4"\n', '        le: "4000"\n')
+    code, lines = _validate(handbook_copy, capsys)
+    assert code == 1
+    assert lines[:4] == [
+        f'ops/slos.yaml:{line}:9: error: slos[1].indicator.latency.le: `le: "4000"` on a _seconds histogram '
+        "is 4000 s, but the target is 4000 ms",
+        '    expected: le: "4"',
+        '    found: le: "4000"',
+        '    hint: write le: "4" (the target in the histogram\'s unit), and make sure the histogram has that bucket',
+    ]
+
+
+def test_le_of_a_milliseconds_histogram_is_read_in_milliseconds(handbook_copy, capsys):
+    slos = handbook_copy / "ops/slos.yaml"
+    _replace(slos, "histogram: tool_call_duration_seconds{", "histogram: tool_call_duration_milliseconds{")
+    code, lines = _validate(handbook_copy, capsys)
+    assert code == 1
+    assert ('    hint: write le: "4000" (the target in the histogram\'s unit), and make sure the histogram has '
+            "that bucket") in lines
+    _replace(slos, 'le: "4"\n', 'le: "4000"\n')
+    code, lines = _validate(handbook_copy, capsys)
+    assert code == 0, lines
+    assert not [line for line in lines if "slos.yaml" in line]
+
+
+def test_le_of_a_histogram_whose_name_has_no_unit_is_a_warning(handbook_copy, capsys):
+    line = _replace(handbook_copy / "ops/slos.yaml", '        le: "4"\n', '        le: "4"\n')
+    _replace(handbook_copy / "ops/slos.yaml", "histogram: tool_call_duration_seconds{",
+             "histogram: tool_call_duration{")
+    code, lines = _validate(handbook_copy, capsys)
+    assert code == 0
+    assert lines[:2] == [
+        f'ops/slos.yaml:{line}:9: warning: slos[1].indicator.latency.le: the unit of `le: "4"` cannot be checked '
+        "against the target: the histogram's name ends in neither _seconds nor _milliseconds",
+        "    hint: make sure `le` is the target 4000 ms in the histogram's unit",
+    ]
+
+
+@pytest.mark.parametrize("objective, comparison, fix", [(">=", ">", "<"), ("<=", "<", ">"), ("<=", "<=", ">=")])
+def test_an_alert_that_fires_on_the_healthy_side_is_an_error(handbook_copy, capsys, objective, comparison, fix):
+    # checkout-success: objective >= 0.99, alert < 0.95; the error-rate SLO gift-search-errors: <= 0.02, > 0.1.
+    slos = handbook_copy / "ops/slos.yaml"
+    if objective == ">=":
+        line = _replace(slos, 'alert: {comparison: "<", threshold: 0.95', f'alert: {{comparison: "{comparison}", '
+                        "threshold: 0.95")
+        index, metric, threshold, target = 4, "checkout_success_rate", 0.95, 0.99
+    else:
+        line = _replace(slos, 'alert: {comparison: ">", threshold: 0.1', f'alert: {{comparison: "{comparison}", '
+                        "threshold: 0.1")
+        index, metric, threshold, target = 2, "gift_search_error_rate", 0.1, 0.02
+    side = ("high", "below") if objective == ">=" else ("low", "above")
+    code, lines = _validate(handbook_copy, capsys)
+    assert code == 1
+    assert lines[:3] == [
+        f"ops/slos.yaml:{line}:13: error: slos[{index}].alert.comparison: the alert fires when {metric} "
+        f"{comparison} {threshold:g}, but the objective is {objective} {target:g}: it would fire while the service "
+        "is healthy",
+        f'    expected: comparison: "{fix}"',
+        f"    hint: the objective {objective} is met when the SLI is {side[0]}, so the alert fires when it is "
+        f"{side[1]} the threshold",
+    ]
+
+
+def test_a_promql_typo_does_not_hide_the_rest_of_the_files_problems(handbook_copy, capsys):
+    slos = handbook_copy / "ops/slos.yaml"
+    typo = _replace(slos, "        total: checkout_result_total\n", "        total: checkout_result_total{\n")
+    le = _replace(slos, '        le: "4"\n', '        le: "4000"\n')
+    alert = _replace(slos, 'alert: {comparison: "<", threshold: 0.8,', 'alert: {comparison: ">", threshold: 0.8,')
+    # A runbook naming an SLO that does not exist: checked only when the catalogue loads.
+    runbook = handbook_copy / "runbooks/rb-llm-cost-anomaly.md"
+    _replace(runbook, "  slos: [llm-cost-per-workflow]\n", "  slos: [llm-cost-per-workflow, no-such-slo]\n")
+    code, lines = _validate(handbook_copy, capsys)
+    assert code == 1
+    errors = [line.split(": error: ")[0] for line in lines if ": error: " in line]
+    assert f"ops/slos.yaml:{typo}:9" in errors
+    assert f"ops/slos.yaml:{le}:9" in errors
+    assert f"ops/slos.yaml:{alert}:13" in errors
+    assert any(line.startswith("runbooks/rb-llm-cost-anomaly.md:") and "no-such-slo" in line
+               for line in lines if ": error: " in line), lines
+    assert not [line for line in lines if "unchecked until ops/slos.yaml loads" in line]

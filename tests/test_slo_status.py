@@ -6,6 +6,9 @@ The history (one sample a minute for 8 days, ending a few minutes ago):
 - MCP: 1,000 /mcp responses a minute, 1 an error; a 3-hour outage 7.5 days ago (outside the week, inside
   the 28-day window) in which 500 a minute fail.
 - LLM cost: 20 completed workflows a minute; 0.6 of spend a minute until 7 days ago, 0.9 since.
+- Gift search errors, grouped by tool: suggest_gifts 100 calls a minute, 3 errors (3%, over the 2%
+  budget: breached); search_products 1,000 a minute, 2 errors (within). Summed they would be 0.45%,
+  within. `ALERTS` holds a ticket for suggest_gifts.
 Every expected number below is computed from those increments, not by opsbook.
 """
 
@@ -19,7 +22,7 @@ import threading
 import time
 
 import pytest
-from conftest import REPO, needs_commands, ops, site_copy
+from conftest import REPO, needs_commands, needs_real_clock, ops, site_copy
 from prometheus_server import STEP, PrometheusServer, backfill, counter, openmetrics
 
 pytestmark = needs_commands("prometheus", "promtool", package="prometheus")
@@ -47,10 +50,21 @@ class History:
                     lambda i: 500 if i in mcp_outage else 1),
             counter("llm_cost_usd_total", {}, self.start, minutes, lambda i: 0.9 if i > price_change else 0.6),
             counter("workflow_completed_total", {}, self.start, minutes, lambda i: 20),
+            counter("tool_calls_total", {"tool": "suggest_gifts", "outcome": "error"}, self.start, minutes,
+                    lambda i: 3),
+            counter("tool_calls_total", {"tool": "suggest_gifts", "outcome": "ok"}, self.start, minutes,
+                    lambda i: 97),
+            counter("tool_calls_total", {"tool": "search_products", "outcome": "error"}, self.start, minutes,
+                    lambda i: 2),
+            counter("tool_calls_total", {"tool": "search_products", "outcome": "ok"}, self.start, minutes,
+                    lambda i: 998),
         ]
         page = {"alertname": "SLOErrorBudgetBurn", "alertstate": "firing", "slo": "checkout-success",
                 "service": "checkout", "category": "commerce", "severity": "page"}
-        self.alerts = [("ALERTS", page, [self.start + i * STEP for i in checkout_outage])]
+        ticket = {"alertname": "SLOErrorBudgetBurn", "alertstate": "firing", "slo": "gift-search-errors",
+                  "service": "gift-search", "category": "availability", "severity": "ticket", "tool": "suggest_gifts"}
+        self.alerts = [("ALERTS", page, [self.start + i * STEP for i in checkout_outage]),
+                       ("ALERTS", ticket, [self.start + i * STEP for i in range(7 * DAY, 7 * DAY + 30)])]
         self.at = self.end + 30  # between samples: a range holds exactly the samples inside it
 
     def error_ratio(self, bad: list[int], total: list[int], window_minutes: int) -> float:
@@ -141,6 +155,64 @@ def test_status_as_markdown_is_the_review_table(server, history):
     assert lines[4] == (f"| checkout-success | 99% good over 7d | {round(checkout * 100, 3):g}% | "
                         f"{round(checkout * 100, 3):g}% | {round((1 - (1 - checkout) / 0.01) * 100, 1):g}% | page | at risk |")
     assert lines[5] == "| llm-cost-per-workflow | ≤ 0.04 over 7d | 0.045 | before: 0.03 | — | — | breached |"
+
+
+# Indexes of History.series: the errors and all calls of each tool.
+SUGGEST, SEARCH = ([6], [6, 7]), ([8], [8, 9])
+
+
+@needs_real_clock
+def test_a_grouped_slo_shows_each_group_worst_first_and_is_as_good_as_its_worst(server, history):
+    at = dt.datetime.fromtimestamp(history.at, dt.timezone.utc).isoformat()
+    result = _status(server.url, "--as-of", at, "--format", "json", "--slo", "gift-search-errors")
+    assert result.returncode == 0, result.stderr
+    [slo] = json.loads(result.stdout)["slos"]
+    week = 7 * DAY
+    suggest, search = history.error_ratio(*SUGGEST, week), history.error_ratio(*SEARCH, week)
+    assert history.error_ratio([6, 8], [6, 7, 8, 9], week) < 0.02 * 0.75  # summed, it would look within
+    assert [group["labels"] for group in slo["groups"]] == [{"tool": "suggest_gifts"}, {"tool": "search_products"}]
+    worst, other = slo["groups"]
+    assert worst["window_attainment"] == pytest.approx(1 - suggest, abs=1e-6)
+    assert worst["budget_remaining"] == pytest.approx(1 - suggest / 0.02, abs=1e-6)
+    assert (worst["verdict"], worst["alerts"]) == ("breached", ["ticket"])
+    assert other["period_attainment"] == pytest.approx(1 - search, abs=1e-6)
+    assert other["budget_remaining"] == pytest.approx(1 - search / 0.02, abs=1e-6)
+    assert (other["verdict"], other["alerts"]) == ("within", [])
+    assert slo["group_counts"] == {"breached": 1, "at risk": 0, "within": 1, "no data": 0}
+    # The SLO's own numbers and verdict are its worst group's, not a sum over the groups.
+    assert slo["verdict"] == "breached"
+    assert slo["window_attainment"] == worst["window_attainment"]
+    assert slo["budget_remaining"] == worst["budget_remaining"]
+    assert slo["alerts"] == ["ticket"]
+
+
+@needs_real_clock
+def test_a_grouped_slo_in_text_and_markdown_lists_its_groups_under_it(server, history):
+    at = dt.datetime.fromtimestamp(history.at, dt.timezone.utc).isoformat()
+    week = 7 * DAY
+    suggest, search = history.error_ratio(*SUGGEST, week), history.error_ratio(*SEARCH, week)
+
+    def cells(error: float) -> list[str]:
+        shown = f"{round((1 - error) * 100, 3):g}%"
+        return [shown, shown, f"{round((1 - error / 0.02) * 100, 1):g}%"]
+
+    text = _status(server.url, "--as-of", at, "--slo", "gift-search-errors", "--slo", "checkout-success")
+    assert text.returncode == 0, text.stderr
+    lines = [line.split() for line in text.stdout.splitlines()[2:]]
+    assert lines[0] == ["gift-search-errors", "98%", "good", "over", "7d", *cells(suggest), "ticket",
+                        "breached;", "groups:", "1", "breached,", "0", "at", "risk,", "1", "within"]
+    assert lines[1] == ['tool="suggest_gifts"', *cells(suggest), "ticket", "breached"]
+    assert lines[2] == ['tool="search_products"', *cells(search), "none", "within"]
+    assert lines[3][0] == "checkout-success"
+
+    markdown = _status(server.url, "--as-of", at, "--format", "markdown", "--slo", "gift-search-errors")
+    rows = markdown.stdout.splitlines()
+    assert rows[0].endswith(" A grouped SLO shows its worst group's numbers, then each group's (↳), worst first.")
+    assert rows[4:] == [
+        f"| gift-search-errors | 98% good over 7d | {' | '.join(cells(suggest))} | ticket | breached; groups: "
+        "1 breached, 0 at risk, 1 within |",
+        f'| ↳ tool="suggest_gifts" |  | {" | ".join(cells(suggest))} | ticket | breached |',
+        f'| ↳ tool="search_products" |  | {" | ".join(cells(search))} | none | within |']
 
 
 # --- a Prometheus that does not answer well ------------------------------------------------------
@@ -243,16 +315,48 @@ def test_the_weekly_review_issue_quotes_the_measured_numbers(server, history):
     handbook, review = _weekly_review(at)
     token = live_numbers.set(ReviewNumbers(Prometheus(server.url), at))
     try:
-        slos_section = next(part for part in sections(handbook, review) if str(part).startswith("## SLOs"))
+        parts = [part if isinstance(part, str) else part.text() for part in sections(handbook, review)]
     finally:
         live_numbers.reset(token)
+    slos_section = next(part for part in parts if part.startswith("## SLOs"))
     measured = slos_section.split("### Measured\n\n", 1)[1].splitlines()
     assert measured[0] == (f"Measured {at:%Y-%m-%d %H:%M} UTC over the last 7d (Period) and each SLO's window "
-                           "(Window); a quotient shows its value, then the period before.")
+                           "(Window); a quotient shows its value, then the period before. A grouped SLO shows "
+                           "its worst group's numbers, then each group's (↳), worst first.")
     checkout = 1 - history.error_ratio([1], [0, 1], 7 * DAY)
     row = next(line for line in measured if line.startswith("| checkout-success |"))
     assert row == (f"| checkout-success | 99% good over 7d | {round(checkout * 100, 3):g}% | "
                    f"{round(checkout * 100, 3):g}% | {round((1 - (1 - checkout) / 0.01) * 100, 1):g}% | page | at risk |")
+    # The weekly review's grouped SLO: each tool, worst first, under the SLO's row.
+    grouped = [line.split(" | ")[0] for line in measured if "gift-search-errors" in line or line.startswith("| ↳")]
+    assert grouped == ["| gift-search-errors", '| ↳ tool="suggest_gifts"', '| ↳ tool="search_products"']
+
+
+def test_a_review_quoting_a_slo_with_thousands_of_groups_fits_the_issue_body_worst_groups_first():
+    from opsbook.issues.body import occurrence_issue
+    from opsbook.issues.budget import BODY_LIMIT
+    from opsbook.issues.context import live_numbers
+    from opsbook.slo import status
+
+    at = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.timezone.utc)
+    handbook, review = _weekly_review(at)
+    shards = [status.GroupNumbers({"shard": f"{i:04}"}, 0.99, 0.99 - i / 1e6, 0.5 - i / 1e5, [], "within")
+              for i in range(5000)]
+    shards[4321].verdict, shards[4321].budget_remaining = "breached", -0.5
+    numbers = status.SloNumbers("gift-search-errors", "Gift search error rate", "events", "98% good over 7d",
+                                groups=sorted(shards, key=status._worst_first))
+    report = status.Report(at, dt.timedelta(days=7), "http://prometheus.example", [numbers])
+    token = live_numbers.set(lambda review, slos: status.markdown_parts(report))
+    try:
+        body = occurrence_issue(handbook, review, "calendar/weekly-slo-review.yaml").body
+    finally:
+        live_numbers.reset(token)
+    assert len(body) <= BODY_LIMIT
+    rows = [line for line in body.splitlines() if line.startswith("| ↳ shard=")]
+    assert rows[0].startswith('| ↳ shard="4321" |') and rows[0].endswith("| breached |")
+    assert 100 < len(rows) < 5000
+    assert f"_{5000 - len(rows):,} more on the site: https://giftgenius.github.io/handbook/slos/#measured_" in body
+    assert body.endswith("keeping ticked boxes.</sub>\n")  # the footer survives the cut
 
 
 def test_review_issues_open_without_numbers_and_are_refreshed_on_the_next_run(tmp_path):
@@ -309,6 +413,12 @@ def test_ops_build_with_prometheus_puts_the_numbers_dated_on_the_slo_pages(serve
     assert (f"Measured {when}: {shown} good over the window ({shown} over the last 7d), {budget} of the "
             "error budget left: at risk") in flat
     assert f"Measured {when}: no data (Prometheus holds no events of it in the window)" in flat  # gift search
+    suggest = history.error_ratio(*SUGGEST, 7 * DAY)
+    shown = f"{round((1 - suggest) * 100, 3):g}%"
+    assert (f'Measured {when}: {shown} good over the window in its worst group, tool="suggest_gifts", ({shown} '
+            f"over the last 7d), {round((1 - suggest / 0.02) * 100, 1):g}% of the error budget left: breached "
+            "(2 groups: 1 breached, 0 at risk, 1 within)") in flat
+    assert 'tool="search_products"' in flat  # its row in the measured table
 
 
 def test_ops_build_with_an_unreachable_prometheus_builds_and_says_the_numbers_are_missing(handbook_copy, tmp_path):

@@ -46,7 +46,7 @@ def _kept(root: Path, folder: Path, summary: str) -> Path:
 def kept(tmp_path_factory) -> Path:
     """The tests of the example with an indicator on checkout-success only (and the cost quotient)."""
     root = _handbook(tmp_path_factory.mktemp("one-slo"), {"checkout-success": None, "llm-cost-per-workflow": None})
-    return _kept(root, tmp_path_factory.mktemp("kept"), "17 promtool tests passed in 3 files")
+    return _kept(root, tmp_path_factory.mktemp("kept"), "18 promtool tests passed in 3 files")
 
 
 # The example's gift-search-errors is grouped by tool; its latency SLO gets a grouping too (by a label the
@@ -63,7 +63,7 @@ GROUPED = {
 @pytest.fixture(scope="module")
 def kept_grouped(tmp_path_factory) -> Path:
     root = _handbook(tmp_path_factory.mktemp("grouped"), GROUPED)
-    return _kept(root, tmp_path_factory.mktemp("kept-grouped"), "30 promtool tests passed in 7 files")
+    return _kept(root, tmp_path_factory.mktemp("kept-grouped"), "32 promtool tests passed in 7 files")
 
 
 def _break(folder: Path, name: str, old: str, new: str, tmp_path: Path) -> str:
@@ -89,7 +89,8 @@ def test_ops_slo_test_writes_and_passes_the_tests(kept):
                      "checkout-success: a slow burn opens a ticket and never pages",
                      "checkout-success: no series at all is reported",
                      "checkout-success: a trickle below min_rate stays quiet though half of it fails",
-                     "checkout-success: checkout_success_rate past its alert threshold alerts after 10m"]
+                     "checkout-success: checkout_success_rate past its alert threshold alerts after 10m",
+                     "checkout-success: a trickle below min_rate past its alert threshold stays quiet"]
 
 
 @needs_promtool
@@ -105,6 +106,15 @@ def test_a_missing_traffic_guard_fails_the_trickle_test(kept, tmp_path):
     report = _break(kept, "slo-checkout-success", " and on() (sum (rate(checkout_result_total[1h])) >= 0.01)",
                     "", tmp_path)
     assert "name: checkout-success: a trickle below min_rate stays quiet though half of it fails," in report
+
+
+@needs_promtool
+def test_a_threshold_alert_without_its_traffic_guard_fails_the_trickle_test(kept, tmp_path):
+    # One failed checkout in a quiet hour is a failure rate of 100%: without the guard it pages.
+    report = _break(kept, "slo-checkout-success", "< 0.95 and on() (sum (rate(checkout_result_total[5m])) >= 0.01)",
+                    "< 0.95", tmp_path)
+    assert "name: checkout-success: a trickle below min_rate past its alert threshold stays quiet," in report
+    assert "name: checkout-success: a trickle below min_rate stays quiet though" not in report  # the burn alerts'
 
 
 @needs_promtool
@@ -132,6 +142,7 @@ def test_grouped_indicators_are_tested_per_group(kept_grouped):
         "gift-search-errors: no series at all is reported",
         'gift-search-errors: a trickle below min_rate in tool="suggest_gifts" stays quiet though half of it fails',
         'gift-search-errors: gift_search_error_rate past its alert threshold in tool="suggest_gifts" alerts after 10m',
+        'gift-search-errors: a trickle below min_rate in tool="suggest_gifts" past its alert threshold stays quiet',
         'gift-search-latency: a fast burn in region="opsbook_other_a", tool="suggest_gifts" pages within the hour',
         'gift-search-latency: a slow burn in region="opsbook_other_b", tool="suggest_gifts" opens a ticket and '
         "never pages",
@@ -140,6 +151,8 @@ def test_grouped_indicators_are_tested_per_group(kept_grouped):
         "quiet though half of it fails",
         'gift-search-latency: gift_search_p95_ms past its alert threshold in region="opsbook_other_a", '
         'tool="suggest_gifts" alerts after 10m',
+        'gift-search-latency: a trickle below min_rate in region="opsbook_other_a", tool="suggest_gifts" past its '
+        "alert threshold stays quiet",
         'checkout-success: a fast burn in region="opsbook_other_a" pages within the hour',
         'checkout-success: a slow burn in region="opsbook_other_b" opens a ticket and never pages',
         "checkout-success: no series at all is reported",

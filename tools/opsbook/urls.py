@@ -25,6 +25,11 @@ def postmortems() -> str:
     return "postmortems/"
 
 
+def slos() -> str:
+    """The SLO catalogue, with the measured numbers of the last build that asked Prometheus."""
+    return "slos/#measured"
+
+
 def secrets() -> str:
     """The secrets inventory, most urgent first, with links to the full lists."""
     return "secrets/"

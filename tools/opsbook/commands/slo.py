@@ -62,10 +62,10 @@ def run_rules(root: str, out: str | None, alertmanager: bool) -> int:
     from opsbook.handbook.validate import load_handbook
     from opsbook.slo import rules
 
-    if alertmanager:
-        click.echo(rules.INHIBITION, nl=False)
-        return 0
     handbook = load_handbook(root)
+    if alertmanager:
+        click.echo(rules.inhibition(handbook), nl=False)
+        return 0
     text = rules.render(handbook)
     if out is None:
         click.echo(text, nl=False)

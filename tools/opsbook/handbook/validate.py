@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import functools
 import gc
+import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -32,6 +33,7 @@ from opsbook.handbook.explain import model_problems
 from opsbook.handbook.folders import content_files
 from opsbook.handbook.loading import Source, merge_conflicts, read_source
 from opsbook.handbook.models.cadence import Cadence, HolidayCalendar
+from opsbook.handbook.models.catalogue import SloCatalogue
 from opsbook.handbook.models.config import HandbookConfig
 from opsbook.handbook.models.postmortem import PostmortemMeta
 from opsbook.handbook.models.runbook import RunbookMeta
@@ -221,11 +223,30 @@ def _validate(source: Source, model: type, problems: list[Problem]) -> Any:
     """The file's data validated as `model` (wrapped as a Document or CadenceFile), or None."""
     value, found = model_problems(source, model, source.data)
     problems.extend(found)
+    if value is None and model is SloCatalogue:
+        value = _catalogue_without_broken_indicators(source, found)
     if value is None:
         return None
     if model is Cadence:
         return CadenceFile(value, source)
     return Document(value, source.body, source) if model in _MARKDOWN else value
+
+
+_INDICATOR_KEY = re.compile(r"^slos\[(\d+)\]\.indicator\b")
+
+
+def _catalogue_without_broken_indicators(source: Source, found: list[Problem]) -> SloCatalogue | None:
+    """The SLO catalogue loaded without the indicators that have errors (a PromQL typo), when that is all
+    that is wrong with it: their errors are reported already, and the rest of the file and every file
+    that names an SLO is still checked. The handbook stays invalid, so nothing is built from it."""
+    broken = {int(match.group(1)) for problem in found if (match := _INDICATOR_KEY.match(problem.key))}
+    data = source.data
+    if not broken or not isinstance(data, dict) or not isinstance(data.get("slos"), list):
+        return None
+    slos = [{k: v for k, v in item.items() if k != "indicator"} if index in broken and isinstance(item, dict)
+            else item for index, item in enumerate(data["slos"])]
+    value, _ = model_problems(source, SloCatalogue, {**data, "slos": slos})
+    return value
 
 
 def _record_unloaded(contents: Contents, path: Path, written_id: Any) -> None:

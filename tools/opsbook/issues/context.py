@@ -30,7 +30,7 @@ from opsbook.issues.budget import Listing, Part
 
 _SYMBOL = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
-live_numbers: contextvars.ContextVar[Callable[["Review", list[Slo]], str] | None] = contextvars.ContextVar(
+live_numbers: contextvars.ContextVar[Callable[["Review", list[Slo]], tuple[str, list[str]]] | None] = contextvars.ContextVar(
     "live_numbers", default=None)
 """Measured numbers under the `slos` and `cost` tables: Markdown for (review, SLOs), or None for none.
 
@@ -192,14 +192,20 @@ def _slo_table(handbook: Handbook, slos: list[Slo]) -> str:
     return "\n".join(rows)
 
 
-def _slos(handbook: Handbook, review: Review, facts: Facts) -> str:
+def _slos(handbook: Handbook, review: Review, facts: Facts) -> Part:
     chosen = [handbook.slos[i] for i in review.cadence.slos if i in handbook.slos] or list(handbook.slos.values())
-    return "## SLOs and targets\n\n" + _slo_table(handbook, chosen) + _measured(review, chosen)
+    return _measured(handbook, review, chosen, "## SLOs and targets\n\n" + _slo_table(handbook, chosen))
 
 
-def _measured(review: Review, slos: list[Slo]) -> str:
+def _measured(handbook: Handbook, review: Review, slos: list[Slo], text: str) -> Part:
+    """`text`, then the SLOs' measured numbers when there are any to quote: their table is cut to fit the
+    body (a grouped SLO can have a row per shard), with a link to the site's SLO catalogue."""
     numbers = live_numbers.get()
-    return f"\n\n### Measured\n\n{numbers(review, slos)}" if numbers is not None and slos else ""
+    if numbers is None or not slos:
+        return text
+    head, rows = numbers(review, slos)
+    head = f"{text}\n\n### Measured\n\n{head}"
+    return Listing(head, tuple(rows), _link(handbook, urls.slos())) if rows else head
 
 
 def _incident_row(handbook: Handbook, pm: Postmortem, money: bool) -> str:
@@ -227,7 +233,7 @@ def _cost(handbook: Handbook, review: Review, facts: Facts) -> list[Part]:
     slos = [slo for slo in handbook.slos.values() if slo.category is Category.COST]
     economic = [pm for pm in facts.incidents_between(review.since, review.occurrence.start)
                 if pm.meta.category is Category.COST or (pm.meta.impact and pm.meta.impact.revenue_lost)]
-    return [f"## Cost SLIs\n\n{_slo_table(handbook, slos)}{_measured(review, slos)}",
+    return [_measured(handbook, review, slos, f"## Cost SLIs\n\n{_slo_table(handbook, slos)}"),
             _listing(handbook, f"## Economic incidents since the last review ({review.since.date().isoformat()})",
                      "", [], _incident_rows(facts, economic, money=True), urls.postmortems())]
 

@@ -56,8 +56,11 @@ def _measured_line(report: "status.Report", numbers: "status.SloNumbers | None")
         return f"- **Measured {when}:** no data (Prometheus holds no events of it in the window)"
     period, window, budget = (status.percent(numbers.period_attainment), status.percent(numbers.window_attainment),
                               status.percent(numbers.budget_remaining, 1))
-    return (f"- **Measured {when}:** {window} good over the window ({period} over the last "
-            f"{md.duration(report.period)}), {budget} of the error budget left: {numbers.verdict}")
+    # A grouped SLO is as good as its worst group: name it, and count the groups by verdict.
+    worst = f" in its worst group, `{numbers.groups[0].name}`," if numbers.groups else ""
+    counts = f" ({len(numbers.groups)} groups: {status.group_counts(numbers)})" if numbers.groups else ""
+    return (f"- **Measured {when}:** {window} good over the window{worst} ({period} over the last "
+            f"{md.duration(report.period)}), {budget} of the error budget left: {numbers.verdict}{counts}")
 
 
 def _slo_section(handbook: Handbook, here: str, slo: Slo, measured=None, numbers=None) -> list[str]:

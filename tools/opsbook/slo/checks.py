@@ -12,16 +12,23 @@ or the burn-rate math, so they run from the handbook room's short list of checks
    share (ratio, percent) or a duration (ms, s) respectively.
 3. `page-cannot-fire` (warning): the error budget times the page factor reaches 1, so the error ratio
    (at most 1) can never exceed it and the SLO never pages: a target too loose for its window.
+4. `latency-bound` (error): a latency indicator's `le` is the target in the histogram's unit, which its
+   name says (`..._seconds`, `..._milliseconds`); `le: "300"` on a `_seconds` histogram for a 300 ms
+   target is 300 s. A histogram named otherwise cannot be checked (`latency-unit-unknown`, a warning).
+5. `alert-direction` (error): the catalogue's `alert` must fire on the unhealthy side: below the
+   target when the objective is `>=`/`>`, above it when `<=`/`<`. The other way round, `SLOThreshold`
+   fires whenever the service is healthy.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Iterator
 
 from opsbook.handbook.contents import Contents
 from opsbook.handbook.explain import key_path
-from opsbook.handbook.models.catalogue import Unit
+from opsbook.handbook.models.catalogue import Comparison, Slo, Unit
 from opsbook.problems import Level, Problem
 from opsbook.slo import burn
 
@@ -40,6 +47,12 @@ def check_indicators(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
         return Problem(SLOS_FILE, message, line, column, key_path(path), **kwargs)
 
     for index, slo in enumerate(contents.slos.slos):
+        if (wrong := alert_direction(slo)) is not None:
+            yield at(("slos", index, "alert", "comparison"), wrong, code="alert-direction",
+                     expected=f"comparison: \"{_OPPOSITE[slo.alert.comparison].value}\"",
+                     hint=f"the objective {slo.objective.value} is met when the SLI is "
+                          f"{'high' if slo.objective in _HEALTHY_HIGH else 'low'}, so the alert fires when it is "
+                          f"{'below' if slo.objective in _HEALTHY_HIGH else 'above'} the threshold")
         indicator = slo.indicator
         if indicator is None:
             continue
@@ -55,6 +68,8 @@ def check_indicators(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
         if indicator.latency is not None and slo.unit not in (Unit.MILLISECONDS, Unit.SECONDS):
             yield at(path + ("latency",), f"a latency indicator measures a duration, but the SLO's unit is "
                      f"{slo.unit.value}", code="indicator-unit", expected="unit: ms or s")
+        elif indicator.latency is not None:
+            yield from _latency_bound(slo, lambda message, **kwargs: at(path + ("latency", "le"), message, **kwargs))
         budget = burn.error_budget(slo)
         if budget is None:
             continue
@@ -64,3 +79,57 @@ def check_indicators(contents: Contents, now: dt.datetime) -> Iterator[Problem]:
                      f"{fast.factor(slo.window):g} times is more than every event failing",
                      code="page-cannot-fire", level=Level.WARNING,
                      hint="tighten the target or lengthen the window")
+
+
+# The comparison an alert needs for each objective's direction, and the fix for a reversed one.
+_HEALTHY_HIGH = {Comparison.GE, Comparison.GT}
+_OPPOSITE = {Comparison.LT: Comparison.GT, Comparison.LE: Comparison.GE,
+             Comparison.GT: Comparison.LT, Comparison.GE: Comparison.LE}
+# Seconds per unit of a histogram, by the suffix of its name (Prometheus' naming convention).
+HISTOGRAM_UNITS = {"_seconds": 1.0, "_milliseconds": 0.001}
+_SLO_UNITS = {Unit.SECONDS: 1.0, Unit.MILLISECONDS: 0.001}
+
+
+def alert_direction(slo: Slo) -> str | None:
+    """Why the SLO's alert points the wrong way for its objective, or None."""
+    alert = slo.alert
+    if alert is None:
+        return None
+    healthy_high = slo.objective in _HEALTHY_HIGH
+    fires_high = alert.comparison in _HEALTHY_HIGH
+    if healthy_high != fires_high:
+        return None
+    return (f"the alert fires when {slo.metric} {alert.comparison.value} {alert.threshold:g}, but the objective "
+            f"is {slo.objective.value} {slo.target:g}: it would fire while the service is healthy")
+
+
+def histogram_unit(selector: str) -> tuple[str, float] | None:
+    """The suffix of the histogram's name that gives its unit, and seconds per that unit; None if none does."""
+    name = selector.partition("{")[0].strip()
+    return next(((suffix, seconds) for suffix, seconds in HISTOGRAM_UNITS.items() if name.endswith(suffix)), None)
+
+
+def _latency_bound(slo: Slo, at) -> Iterator[Problem]:
+    """The `le` of a latency indicator against the SLO's target and unit (see the module's docstring)."""
+    latency = slo.indicator.latency
+    unit = histogram_unit(latency.histogram)
+    if unit is None:
+        yield at(f"the unit of `le: \"{latency.le}\"` cannot be checked against the target: the histogram's name "
+                 f"ends in neither {' nor '.join(HISTOGRAM_UNITS)}", code="latency-unit-unknown", level=Level.WARNING,
+                 hint=f"make sure `le` is the target {slo.target:g} {slo.unit.value} in the histogram's unit")
+        return
+    suffix, seconds = unit
+    bound = float(latency.le) * seconds                  # le in seconds
+    target = slo.target * _SLO_UNITS[slo.unit]           # the target in seconds
+    if math.isclose(bound, target, rel_tol=1e-9):
+        return
+    right = _bound_text(target / seconds)
+    yield at(f"`le: \"{latency.le}\"` on a {suffix} histogram is {_bound_text(bound)} s, but the target is "
+             f"{slo.target:g} {slo.unit.value}", code="latency-bound", expected=f"le: \"{right}\"",
+             found=f"le: \"{latency.le}\"",
+             hint=f"write le: \"{right}\" (the target in the histogram's unit), and make sure the histogram has "
+                  "that bucket")
+
+
+def _bound_text(value: float) -> str:
+    return f"{value:.12g}"

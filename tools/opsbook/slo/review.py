@@ -16,18 +16,19 @@ from opsbook.slo.prometheus import Prometheus
 
 
 class ReviewNumbers:
-    """A callable for `live_numbers`: (review, SLOs) → the Markdown table, or the line saying why not."""
+    """A callable for `live_numbers`: (review, SLOs) → the Markdown table as its head and rows (which the
+    issue body cuts to fit, worst groups of a grouped SLO first), or the line saying why not and no rows."""
 
     def __init__(self, client: Prometheus, now: dt.datetime):
         self.client, self.now = client, now
         self.missing: str | None = None
 
-    def __call__(self, review: Any, slos: list) -> str:
+    def __call__(self, review: Any, slos: list) -> tuple[str, list[str]]:
         end = min(self.now, review.occurrence.start)
         period = max(review.occurrence.start - review.since, dt.timedelta(days=1))
         at = end.replace(second=0, microsecond=0)  # a minute's numbers: re-runs within it write nothing
         if self.missing is not None:
-            return status.as_markdown(status.Report(at, period, self.client.url, [], missing=self.missing))
+            return status.markdown_parts(status.Report(at, period, self.client.url, [], missing=self.missing))
         report = status.collect(self.client, slos, at, period)
         self.missing = report.missing
-        return status.as_markdown(report)
+        return status.markdown_parts(report)

@@ -9,6 +9,11 @@ For an SLO with event counters (ratio or latency), at a time `at`:
 4. the verdict: `breached` when no budget is left, `at risk` when under a quarter is left or the period
    alone burnt faster than the budget allows, else `within`; `no data` when there were no events.
 
+A grouped SLO (`by: [shard]`) has one SLI per group, as its alerts do: each group gets the numbers and
+verdict above, the groups are listed worst first (breached, at risk, within, no data; then the least
+budget left), the SLO is counted as how many groups are within / at risk / breached, and its own numbers
+and verdict are its worst group's. A sum over the groups would show 85% while one shard is at 43%.
+
 A quotient SLO (cost per workflow) gets its value over the period and over the period before (month
 over month for the monthly cost review), and `within` or `breached` against its target.
 
@@ -29,6 +34,24 @@ from opsbook.slo import burn, rules
 from opsbook.slo.prometheus import Prometheus, PrometheusUnavailable, is_number
 
 AT_RISK_BELOW = 0.25  # share of the budget left under which an SLO is at risk
+VERDICTS = ("breached", "at risk", "within", "no data")  # worst first
+
+
+@dataclasses.dataclass
+class GroupNumbers:
+    """One group of a grouped SLO: its `by` labels and its numbers (as SloNumbers' of the same names)."""
+
+    labels: dict[str, str]
+    period_attainment: float | None = None
+    window_attainment: float | None = None
+    budget_remaining: float | None = None
+    alerts: list[str] = dataclasses.field(default_factory=list)
+    verdict: str = "no data"
+
+    @property
+    def name(self) -> str:
+        """`tool="suggest_gifts"`: the group as a PromQL matcher reads."""
+        return ", ".join(f'{key}="{value}"' for key, value in self.labels.items())
 
 
 @dataclasses.dataclass
@@ -44,6 +67,18 @@ class SloNumbers:
     value: float | None = None      # a quotient's value over the period
     previous: float | None = None   # and over the period before
     verdict: str = "no data"
+    groups: list[GroupNumbers] = dataclasses.field(default_factory=list)  # a grouped SLO's, worst first
+
+    def counts(self) -> dict[str, int]:
+        """How many groups have each verdict (every verdict, in VERDICTS' order)."""
+        return {verdict: sum(group.verdict == verdict for group in self.groups) for verdict in VERDICTS}
+
+    def as_dict(self) -> dict:
+        data = _finite({k: v for k, v in dataclasses.asdict(self).items() if k != "groups"})
+        data["groups"] = [{**_finite(dataclasses.asdict(group))} for group in self.groups]
+        if self.groups:
+            data["group_counts"] = self.counts()
+        return data
 
 
 @dataclasses.dataclass
@@ -56,7 +91,7 @@ class Report:
 
     def as_dict(self) -> dict:
         return {"at": self.at.isoformat(), "period": format_duration(self.period), "prometheus": self.source,
-                "missing": self.missing, "slos": [_finite(dataclasses.asdict(n)) for n in self.slos]}
+                "missing": self.missing, "slos": [n.as_dict() for n in self.slos]}
 
 
 def collect(client: Prometheus, slos: Iterable[Slo], at: dt.datetime, period: dt.timedelta) -> Report:
@@ -73,7 +108,7 @@ def collect(client: Prometheus, slos: Iterable[Slo], at: dt.datetime, period: dt
 
 def _numbers(client: Prometheus, slo: Slo, at: dt.datetime, period: dt.timedelta) -> SloNumbers:
     span = format_duration(period)
-    measured = rules.sli(slo, grouped=False)  # one number per SLO, whatever its alerts group by
+    measured = rules.sli(slo)  # one series per group of a grouped SLO, as its alerts have
     if measured is None:  # a quotient
         q = slo.indicator.quotient
         query = f"{rules.at(rules.counter(q.numerator), span)} / {rules.at(rules.counter(q.denominator), span)}"
@@ -84,12 +119,42 @@ def _numbers(client: Prometheus, slo: Slo, at: dt.datetime, period: dt.timedelta
         return numbers
     budget = burn.error_budget(slo)
     numbers = SloNumbers(slo.id, slo.title, "events", f"{percent(1 - budget)} good over {format_duration(slo.window)}")
-    period_error = _number(client.scalar(rules.at(measured.error_ratio, span), at))
-    window_error = _number(client.scalar(rules.at(measured.error_ratio, format_duration(slo.window)), at))
-    fired = client.vector(f'max by (severity) (max_over_time(ALERTS{{alertname="{rules.BURN_ALERT}", '
-                          f'alertstate="firing", slo="{slo.id}"}}[{span}]))', at)
-    order = {"page": 0, "ticket": 1}
-    numbers.alerts = sorted({labels.get("severity", "?") for labels, _ in fired}, key=lambda s: (order.get(s, 2), s))
+    by, window = measured.by, format_duration(slo.window)
+    fired = (f'max by ({", ".join(("severity", *by))}) (max_over_time(ALERTS{{alertname="{rules.BURN_ALERT}", '
+             f'alertstate="firing", slo="{slo.id}"}}[{span}]))')
+    if not by:
+        period_error = _number(client.scalar(rules.at(measured.error_ratio, span), at))
+        window_error = _number(client.scalar(rules.at(measured.error_ratio, window), at))
+        _judge(numbers, period_error, window_error, [labels for labels, _ in client.vector(fired, at)], budget)
+        return numbers
+    period_errors = client.vector(rules.at(measured.error_ratio, span), at)
+    window_errors = client.vector(rules.at(measured.error_ratio, window), at)
+
+    def key(labels: dict[str, str]) -> tuple[str, ...]:
+        return tuple(labels.get(label, "") for label in by)
+
+    periods = {key(labels): value for labels, value in period_errors}
+    windows = {key(labels): value for labels, value in window_errors}
+    alerts: dict[tuple, list[dict]] = {}
+    for labels, _ in client.vector(fired, at):
+        alerts.setdefault(key(labels), []).append(labels)
+    for group in dict.fromkeys([*windows, *periods]):
+        numbers.groups.append(GroupNumbers(dict(zip(by, group))))
+        _judge(numbers.groups[-1], _number(periods.get(group)), _number(windows.get(group)), alerts.get(group, []),
+               budget)
+    numbers.groups.sort(key=_worst_first)
+    if numbers.groups:  # the SLO is as good as its worst group
+        worst = numbers.groups[0]
+        numbers.period_attainment, numbers.window_attainment = worst.period_attainment, worst.window_attainment
+        numbers.budget_remaining, numbers.verdict = worst.budget_remaining, worst.verdict
+        numbers.alerts = _severities([{"severity": s} for group in numbers.groups for s in group.alerts])
+    return numbers
+
+
+def _judge(numbers: "SloNumbers | GroupNumbers", period_error: float | None, window_error: float | None,
+           fired: list[dict[str, str]], budget: float) -> None:
+    """Fill in the attainments, the budget left, the burn alerts and the verdict of an SLO or a group."""
+    numbers.alerts = _severities(fired)
     if period_error is not None:
         numbers.period_attainment = 1 - period_error
     if window_error is not None:
@@ -97,7 +162,16 @@ def _numbers(client: Prometheus, slo: Slo, at: dt.datetime, period: dt.timedelta
         numbers.budget_remaining = 1 - window_error / budget
         at_risk = numbers.budget_remaining < AT_RISK_BELOW or (period_error or 0) > budget
         numbers.verdict = "breached" if numbers.budget_remaining < 0 else "at risk" if at_risk else "within"
-    return numbers
+
+
+def _severities(fired: list[dict[str, str]]) -> list[str]:
+    order = {"page": 0, "ticket": 1}
+    return sorted({labels.get("severity", "?") for labels in fired}, key=lambda s: (order.get(s, 2), s))
+
+
+def _worst_first(group: GroupNumbers) -> tuple:
+    left = group.budget_remaining if group.budget_remaining is not None else math.inf
+    return VERDICTS.index(group.verdict), left, tuple(group.labels.values())
 
 
 def _number(value: float | None) -> float | None:
@@ -124,7 +198,9 @@ def percent(share: float | None, places: int = 3) -> str:
 HEADER = ("SLO", "Objective", "Period", "Window", "Budget left", "Burn alerts", "Status")
 
 
-def rows(report: Report) -> list[tuple[str, ...]]:
+def rows(report: Report, group_mark: str = "  ") -> list[tuple[str, ...]]:
+    """A row per SLO; under a grouped SLO (whose row has its worst group's numbers) a row per group,
+    worst first, named `group_mark` and its labels."""
     out = []
     for n in report.slos:
         if n.kind == "quotient":
@@ -132,9 +208,20 @@ def rows(report: Report) -> list[tuple[str, ...]]:
             window = f"before: {n.previous:.4g}" if n.previous is not None else "—"
             out.append((n.slo, n.objective, period, window, "—", "—", n.verdict))
             continue
-        out.append((n.slo, n.objective, percent(n.period_attainment), percent(n.window_attainment),
-                    percent(n.budget_remaining, 1), ", ".join(n.alerts) or "none", n.verdict))
+        out.append((n.slo, n.objective, *_cells(n), n.verdict + (f"; groups: {group_counts(n)}" if n.groups else "")))
+        out += [(group_mark + group.name, "", *_cells(group), group.verdict) for group in n.groups]
     return out
+
+
+def _cells(n: "SloNumbers | GroupNumbers") -> tuple[str, ...]:
+    return (percent(n.period_attainment), percent(n.window_attainment), percent(n.budget_remaining, 1),
+            ", ".join(n.alerts) or "none")
+
+
+def group_counts(numbers: SloNumbers) -> str:
+    """`1 breached, 0 at risk, 3 within` (and how many have no data, when any)."""
+    counts = numbers.counts()
+    return ", ".join(f"{count} {verdict}" for verdict, count in counts.items() if count or verdict != "no data")
 
 
 def as_text(report: Report) -> str:
@@ -149,13 +236,22 @@ def as_text(report: Report) -> str:
 
 def as_markdown(report: Report) -> str:
     """The table a review issue quotes (or the line saying the numbers are missing and why)."""
+    head, table_rows = markdown_parts(report)
+    return "\n".join([head, *table_rows])
+
+
+def markdown_parts(report: Report) -> tuple[str, list[str]]:
+    """The Markdown table as its head (the line above it and its header) and its rows, which an issue
+    body may cut to fit (the head alone when there is no table)."""
     when = f"{report.at:%Y-%m-%d %H:%M %Z}"
     if report.missing is not None:
-        return f"_Numbers missing ({when}): Prometheus {report.missing}._"
+        return f"_Numbers missing ({when}): Prometheus {report.missing}._", []
     if not report.slos:
-        return "_No SLO here has an indicator to measure._"
+        return "_No SLO here has an indicator to measure._", []
     head = (f"Measured {when} over the last {format_duration(report.period)} "
             "(Period) and each SLO's window (Window); a quotient shows its value, then the period before.")
+    if any(n.groups for n in report.slos):
+        head += " A grouped SLO shows its worst group's numbers, then each group's (↳), worst first."
     lines = [head, "", "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows(report)]
-    return "\n".join(lines)
+    return "\n".join(lines), ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
+                              for row in rows(report, group_mark="↳ ")]

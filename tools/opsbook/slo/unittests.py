@@ -10,7 +10,8 @@ For each SLO whose indicator can be fed synthetic series (selectors, not `$windo
    and so does a trickle below `min_rate` in which half the events fail;
 4. no series at all raise `SLOIndicatorAbsent` after its 15 minutes;
 5. an SLI well past the catalogue's `alert` threshold raises `SLOThreshold` after its `for`, not before
-   (for a latency SLI, the synthetic histogram has a bucket above `le` that a slow half of the events fills).
+   (for a latency SLI, the synthetic histogram has a bucket above `le` that a slow half of the events fills),
+   and the same SLI in a trickle below `min_rate` never does.
 
 An indicator grouped with `by` is fed two groups (two values of its `by` labels) side by side: in each
 burn, trickle and threshold test one group burns and the other stays healthy (half the budget), so the
@@ -302,6 +303,11 @@ def _slo_tests(slo: Slo, feed: Feed, group: list[dict]) -> tuple[list[dict], lis
             # The SLI is past the threshold from the first minute on: quiet until `for` has passed.
             [(f"{wait - 1}m", rules.THRESHOLD_ALERT, [])] * (wait > 1)
             + [(f"{wait + 5}m", rules.THRESHOLD_ALERT, [_expected(threshold, first)])]))
+        if min_rate > 0:
+            tests.append(_test(
+                f"{slo.id}: a trickle below min_rate{_in(first)} past its alert threshold stays quiet",
+                feed.input_series(loads(first, min_rate * 60 / 2, past), wait + 10),
+                [(f"{wait + 5}m", rules.THRESHOLD_ALERT, [])]))
     recorded = [r for r in group if "record" in r]
     tests[0]["promql_expr_test"] = [
         {"expr": f"round({MILLIONTHS} * {r['record']}{{slo=\"{slo.id}\"}})", "eval_time": "1h",
