@@ -573,6 +573,15 @@ def actions_status(repo: str | None, root: str, as_of: str | None, check_links: 
     return run_status(root, repo, as_of, output_format, check_links)
 
 
+def _alerts_group() -> None:
+    from opsbook.commands.alerts import alerts as group
+
+    cli.add_command(group)
+
+
+_alerts_group()
+
+
 def main(args: list[str] | None = None) -> None:
     """Entry point of the `ops` console script; exits with the command's code."""
     from opsbook.problems import OpsbookError
