@@ -91,3 +91,9 @@ def site_copy(handbook_copy: Path) -> Path:
     shutil.copy2(REPO / "mkdocs.yml", handbook_copy / "mkdocs.yml")
     shutil.copytree(REPO / "docs", handbook_copy / "docs")
     return handbook_copy
+
+
+# Prometheus and Alertmanager are Go binaries: they read the real clock whatever `faketime` pretends, so a
+# test that compares their "now" with the test's cannot run under it.
+needs_real_clock = pytest.mark.skipif(bool(os.environ.get("FAKETIME")),
+                                      reason="drives a Go binary (Prometheus/Alertmanager), which ignores faketime")

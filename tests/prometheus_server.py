@@ -16,7 +16,7 @@ import subprocess
 import time
 import urllib.request
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import IO, Callable, Iterable
 
 STEP = 60  # seconds between samples
 
@@ -78,8 +78,43 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class PrometheusServer:
+class ServerProcess:
+    """A server started as `self.process` answering at `self.url`, logging to `self.log`: wait until it is
+    ready, stop it cleanly. `name` is what errors call it."""
+
+    name: str
+    url: str
+    process: subprocess.Popen
+    log: IO[str]
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log.name}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/-/ready", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} was not ready within {timeout} s; see {self.log.name}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+class PrometheusServer(ServerProcess):
     """`prometheus` on 127.0.0.1 over `data` with `rules`, until `stop()`."""
+
+    name = "prometheus"
 
     def __init__(self, folder: Path, data: Path, rules: Path, evaluation_interval: str = "1s"):
         self.port = free_port()
@@ -91,20 +126,6 @@ class PrometheusServer:
             [shutil.which("prometheus") or "prometheus", f"--config.file={config}", f"--storage.tsdb.path={data}",
              f"--web.listen-address=127.0.0.1:{self.port}", "--storage.tsdb.retention.time=60d"],
             stdout=self.log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"prometheus exited with {self.process.returncode}; see {self.log.name}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/-/ready", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"prometheus was not ready within {timeout} s")
 
     def rules(self) -> list[dict]:
         with urllib.request.urlopen(f"{self.url}/api/v1/rules", timeout=10) as response:
@@ -121,11 +142,3 @@ class PrometheusServer:
             time.sleep(0.5)
         raise RuntimeError(f"the rules were not all evaluated within {timeout} s")
 
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
