@@ -65,7 +65,9 @@ class Known:
 
 @dataclasses.dataclass
 class Change:
-    key: str
+    """The alerts of one incident that changed state the same way in this pull: one note for them all."""
+
+    keys: tuple[str, ...]
     state: str
     at: dt.datetime
     text: str
@@ -137,6 +139,7 @@ def build(reading: Reading, known: list[Known], facts: Facts, now: dt.datetime) 
         return edits.setdefault(incident.id, Edit(incident.id, incident.where))
 
     fresh: list[Alert] = []
+    moved: dict[tuple[str, str], list[tuple[str, Alert | None]]] = {}  # (incident, state) → its alerts
     for key, incident in owner.items():
         alert = by_key.get(key)
         if alert is None and not reading.complete:
@@ -148,17 +151,24 @@ def build(reading: Reading, known: list[Known], facts: Facts, now: dt.datetime) 
             plan.notices.append(f"{incident.where} holds alert {key} but no post-mortem of it was found; "
                                 f"its change to {state} is not recorded")
             continue
+        if state == "firing" and incident.resolved_at is not None and \
+                alert.starts_at - incident.resolved_at > facts.reopen_within:
+            fresh.append(alert)  # fires again long after the incident was resolved: a new problem
+            continue
+        moved.setdefault((incident.id, state), []).append((key, alert))
+    incidents = {k.id: k for k in known}
+    for (incident_id, state), changed in moved.items():
+        incident = incidents[incident_id]
+        names = ", ".join(describe(alert) if alert else key for key, alert in changed)
+        names, verb = (f"Alert {names}", "fires") if len(changed) == 1 else (f"Alerts {names}", "fire")
         if state == "firing":
-            if incident.resolved_at is not None and alert.starts_at - incident.resolved_at > facts.reopen_within:
-                fresh.append(alert)  # fires again long after the incident was resolved: a new problem
-                continue
-            text = f"Alert {describe(alert)} fires again since {_stamp(alert.starts_at)}"
-            at = alert.starts_at
+            at = min(alert.starts_at for _, alert in changed)
+            text = f"{names} {verb} again since {_stamp(at)}"
         else:
-            at = (alert.ends_at if alert is not None and alert.ends_at else now)
-            text = (f"Alert {describe(alert) if alert else key} resolved at {_stamp(at)}; the incident stays "
-                    f"open until someone resolves it")
-        edit(incident).changes.append(Change(key, state, max(at, incident.detected), text))
+            at = max((alert.ends_at for _, alert in changed if alert is not None and alert.ends_at), default=now)
+            text = f"{names} resolved at {_stamp(at)}; the incident stays open until someone resolves it"
+        keys = tuple(key for key, _ in changed)
+        edit(incident).changes.append(Change(keys, state, max(at, incident.detected), text))
 
     fresh += [alert for key, alert in by_key.items() if key not in owner]
     fresh.sort(key=lambda a: (a.starts_at, a.key))

@@ -153,7 +153,7 @@ def _open(root: Path, opening: Opening, now: dt.datetime) -> Done:
 def _amend(root: Path, found: finding.Found, edit, now: dt.datetime) -> list[Done]:
     from opsbook.incident.workflow import amend
 
-    states = {change.key: change.state for change in edit.changes}
+    states = {key: change.state for change in edit.changes for key in change.keys}
     records = [{**r.model_dump(mode="python"), "state": states.get(r.key, r.state.value)} for r in found.meta.alerts]
     records = [{**r, "labels": dict(sorted(r["labels"].items()))} for r in records]
     records += [record(alert) for alert in edit.joined]
