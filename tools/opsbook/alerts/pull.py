@@ -9,6 +9,8 @@
    incident). The post-mortem is the record: a re-run finds it and does nothing twice.
 5. With `--repo`: one issue per alert-opened incident that lacks one (`issue.py`), then a comment per
    note this run added.
+6. The chat channels of `notify:` hear each event of the alert-opened incidents not heard yet
+   (`opsbook.notify`); what was posted is recorded in the post-mortem.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ def load(root: Path):
 
 
 def pull(root: Path, contents, reading: Reading, *, now: dt.datetime, dry_run: bool = False,
-         github=None) -> PullReport:
+         github=None, environ: dict | None = None) -> PullReport:
     """Turn `reading` into incidents (see the module's docstring). `github` is an `issue.Issues` or None."""
     found = finding.merged(finding.in_tree(root), finding.on_branches(root))
     known: list[Known] = [finding.known(f) for f in found]
@@ -127,7 +129,21 @@ def pull(root: Path, contents, reading: Reading, *, now: dt.datetime, dry_run: b
     if github is not None:
         github.apply(root, report, now)
         report.github = github.stats()
+    _tell(root, contents, report, now, environ if environ is not None else {})
     return report
+
+
+def _tell(root: Path, contents, report: PullReport, now: dt.datetime, environ) -> None:
+    """Post each alert-opened incident's unposted events (not yet published) to the chat channels."""
+    from opsbook.notify.deliver import deliver
+
+    if not contents.config.notify:
+        return
+    ids = sorted(f.meta.id for f in finding.in_tree(root) if f.meta.status.value != "published")
+    told = deliver(root, contents, ids, environ, now=now)
+    report.done += [Done(incident, "post", f"{event} to {channel}") for incident, channel, event in told.posted]
+    report.not_done += told.not_done
+    report.notices += told.notices
 
 
 def record(alert: Alert) -> dict:

@@ -55,7 +55,8 @@ def run_pull(root: str, alertmanager: str | None, from_file: str | None, repo: s
     else:
         url = pulling.alertmanager_url(alertmanager, dict(os.environ), contents)
         reading = source.fetch(url, contents.config.alerts.timeout)
-    result = pulling.pull(base, contents, reading, now=now, dry_run=dry_run, github=github)
+    result = pulling.pull(base, contents, reading, now=now, dry_run=dry_run, github=github,
+                           environ=dict(os.environ))
     if output_format == "json":
         click.echo(json.dumps(result.as_dict(), default=str, indent=2))
     else:

@@ -299,6 +299,11 @@ def amend(root: Path, incident_id: str, *, notes: tuple[tuple[dt.datetime, str],
                          max((moment for moment, _ in notes), default=now), document.path)
 
 
+def read_incident(root: Path, incident_id: str) -> PostmortemMeta:
+    """The incident's frontmatter as validated now; OpsbookError when it is missing or invalid."""
+    return _load(root, incident_id)[1]
+
+
 def _event_time(event) -> dt.datetime:
     value = event["at"]
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
