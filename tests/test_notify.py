@@ -112,3 +112,26 @@ def test_a_public_channel_hears_only_public_updates_that_name_no_one(handbook_co
                         "Incident mitigated: SEV-1 Checkout success: the error budget burns fast",
                         "Checkout success: the error budget burns fast: investigating",
                         "Checkout success: the error budget burns fast: identified"]
+
+
+def test_ops_incident_commands_with_notify_post_their_event_once(handbook_copy, chat):
+    opened = ops("incident", "open", "--root", str(handbook_copy), "--notify", "--title", "Checkout fails",
+                 "--severity", "SEV-1", "--category", "commerce", "--service", "checkout", "--at",
+                 "2026-11-26T09:00:00+00:00", env=env(chat))
+    assert opened.returncode == 0, opened.stderr
+    incident = next(p.stem for p in (handbook_copy / "postmortems").glob("*checkout-fails*.md"))
+    logged = ops("incident", "log", incident, "--root", str(handbook_copy), "--notify", "--type", "mitigated",
+                 "--message", "Rolled back", "--at", "2026-11-26T09:30:00+00:00", env=env(chat))
+    assert logged.returncode == 0, logged.stderr
+    assert f"{incident}: posted mitigated to on-call" in logged.stderr
+    quiet = ops("incident", "log", incident, "--root", str(handbook_copy), "--type", "note", "--message", "x",
+                "--at", "2026-11-26T09:31:00+00:00", env=env(chat))
+    assert quiet.returncode == 0 and "posted" not in quiet.stderr  # without --notify nothing is posted
+    titles = [post["text"].splitlines()[0] for post in chat.to(SECRET_PATH)]
+    assert titles == ["Incident opened: SEV-1 Checkout fails", "Incident mitigated: SEV-1 Checkout fails"]
+    chat.fail(404)
+    failed = ops("incident", "resolve", incident, "--root", str(handbook_copy), "--notify", "--at",
+                 "2026-11-26T09:50:00+00:00", env=env(chat))
+    assert failed.returncode == 1
+    assert "the incident is recorded, but" in failed.stderr and "resolved not posted to on-call" in failed.stderr
+    assert "type: resolved" in (handbook_copy / "postmortems" / f"{incident}.md").read_text()
