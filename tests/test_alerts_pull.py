@@ -39,6 +39,14 @@ def pull(root: Path, text: str, *extra: str, as_of: str = "2026-11-26T12:00:00Z"
     return ops("alerts", "pull", "--root", str(root), "--from", "-", "--as-of", as_of, *extra, input=text)
 
 
+def settings(root: Path, **blocks) -> None:
+    """Replace top-level blocks of the copy's opsbook.yaml."""
+    config = root / "opsbook.yaml"
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data.update(blocks)
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+
+
 def new_postmortems(root: Path) -> list[Path]:
     return sorted(p for p in (root / "postmortems").glob("*.md") if "alerts:" in p.read_text(encoding="utf-8"))
 
@@ -188,8 +196,7 @@ def test_tickets_and_silenced_alerts_open_nothing(handbook_copy):
 
 
 def test_open_on_decides_which_alerts_open(handbook_copy):
-    config = handbook_copy / "opsbook.yaml"
-    config.write_text(config.read_text() + 'alerts:\n  open_on: [\'severity=~"SEV-[0-9]+"\']\n  page_severity: SEV-3\n')
+    settings(handbook_copy, alerts={"open_on": ['severity=~"SEV-[0-9]+"'], "page_severity": "SEV-3"})
     assert pull(handbook_copy, body(alert(CHECKOUT, "2026-11-26T09:13:27Z"))).returncode == 0
     assert new_postmortems(handbook_copy) == []  # pages no longer open incidents here
 
@@ -229,6 +236,7 @@ def test_an_unreachable_alertmanager_is_an_error_and_usage_errors_exit_2(handboo
     result = ops("alerts", "pull", "--root", str(handbook_copy), "--alertmanager", url)
     assert result.returncode == 1
     assert f"ops: error: Alertmanager at {url} cannot be reached" in result.stderr and "nothing was written" in result.stderr
+    settings(handbook_copy, alerts={})
     missing = ops("alerts", "pull", "--root", str(handbook_copy), env={"ALERTMANAGER_URL": ""})
     assert missing.returncode == 2 and "give --alertmanager URL, set ALERTMANAGER_URL" in missing.stderr
     assert new_postmortems(handbook_copy) == []

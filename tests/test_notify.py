@@ -8,21 +8,18 @@ import pytest
 import yaml
 from chat_server import ChatServer
 from conftest import ops
-from test_alerts_pull import CHECKOUT, alert, body, front, new_postmortems
+from test_alerts_pull import CHECKOUT, alert, body, front, new_postmortems, settings
 
 FIRING = body(alert(CHECKOUT, "2026-11-26T09:13:27Z", runbook="rb-checkout-failure"))
-NOTIFY = """notify:
-  - {id: on-call, kind: slack, url_from: CHAT_ONCALL_URL}
-  - {id: leads, kind: teams, url_from: TEAMS_LEADS_URL}
-  - {id: users, kind: slack, url_from: CHAT_STATUS_URL, public: true}
-"""
+NOTIFY = [{"id": "on-call", "kind": "slack", "url_from": "CHAT_ONCALL_URL"},
+          {"id": "leads", "kind": "teams", "url_from": "TEAMS_LEADS_URL"},
+          {"id": "users", "kind": "slack", "url_from": "CHAT_STATUS_URL", "public": True}]
 SECRET_PATH = "/hooks/T0001/B0002/Xq9Zk3Lw8Pn5Rt2Vy7"
 
 
 @pytest.fixture
 def chat(handbook_copy):
-    config = handbook_copy / "opsbook.yaml"
-    config.write_text(config.read_text() + NOTIFY)
+    settings(handbook_copy, notify=NOTIFY)  # the example's channels, as the README describes them
     with ChatServer() as server:
         yield server
 
