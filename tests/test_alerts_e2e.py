@@ -24,7 +24,9 @@ from pathlib import Path
 import pytest
 import yaml
 from alertmanager_server import AlertmanagerServer, WebhookReceiver, route_to
+from chat_server import ChatServer
 from conftest import needs_commands, needs_real_clock, ops
+from github_server import GitHubServer
 from prometheus_server import ServerProcess, free_port
 
 pytestmark = [needs_real_clock, needs_commands("prometheus", "prometheus-alertmanager",
@@ -127,8 +129,18 @@ def stack(handbook_copy, tmp_path):
         exporter.stop()
 
 
-def pull(root: Path, alertmanager: AlertmanagerServer):
-    result = ops("alerts", "pull", "--root", str(root), "--alertmanager", alertmanager.url)
+@pytest.fixture
+def told():
+    """The GitHub test server and a chat webhook, as the environment `ops alerts pull` runs in."""
+    with GitHubServer() as github, ChatServer() as chat:
+        env = {"GITHUB_TOKEN": github.token, "GITHUB_API_URL": github.api_url, "OPSBOOK_WRITE_INTERVAL": "0",
+               "CHAT_ONCALL_URL": chat.url("/on-call"), "TEAMS_LEADS_URL": "", "CHAT_STATUS_URL": ""}
+        yield github, chat, env
+
+
+def pull(root: Path, alertmanager: AlertmanagerServer, env: dict):
+    result = ops("alerts", "pull", "--root", str(root), "--alertmanager", alertmanager.url, "--repo", "acme/handbook",
+                 env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 
@@ -151,15 +163,16 @@ def starts(alert: dict) -> dt.datetime:
     return dt.datetime.fromisoformat(alert["startsAt"].replace("Z", "+00:00"))
 
 
-def test_a_fast_burn_opens_one_incident_notes_its_changes_and_never_opens_it_twice(stack, handbook_copy):
+def test_a_fast_burn_opens_one_incident_notes_its_changes_and_never_opens_it_twice(stack, told, handbook_copy):
     exporter, alertmanager = stack
+    github, chat, env = told
     root = handbook_copy
     time.sleep(4)  # a healthy start; MCP burns its budget slowly (a ticket) all along
     exporter.set(checkout=(20, 0.2), suggest_gifts=(20, 0.2))
     alerts = alertmanager.wait_for_alerts(lambda a: burning(a, slo="checkout-success")
                                           and burning(a, tool="suggest_gifts")
                                           and any(x["labels"].get("slo") == "mcp-availability" for x in a), 90)
-    pull(root, alertmanager)
+    pull(root, alertmanager, env)
     incidents = opened(root)
     assert sorted(incidents) == ["checkout", "gift-search"]  # two services: two incidents; MCP's ticket: none
     checkout = incidents["checkout"]
@@ -173,33 +186,43 @@ def test_a_fast_burn_opens_one_incident_notes_its_changes_and_never_opens_it_twi
     assert checkout["roles"]["on_call"] == next(s["person"] for s in shift["shifts"]
                                                 if s["rotation"] == "primary-on-call")
     assert incidents["gift-search"]["severity"] == "SEV-2"
+    issues = {issue["title"]: issue for issue in github.issues.values()}
+    assert len(issues) == 2
+    issue = issues[f"SEV-1: {checkout['title']}"]
+    handle = next(p["github"] for p in yaml.safe_load((root / "ops/team.yaml").read_text())["people"]
+                  if p["id"] == checkout["roles"]["on_call"])
+    assert [user["login"] for user in issue["assignees"]] == [handle]
+    assert [post["body"]["text"].splitlines()[0] for post in chat.posts] == [
+        f"Incident opened: SEV-1 {checkout['title']}", f"Incident opened: SEV-2 {incidents['gift-search']['title']}"]
 
     exporter.set(search_products=(20, 0.2))  # another `by` group of the same SLO: joins, opens nothing
     alertmanager.wait_for_alerts(lambda a: burning(a, tool="search_products"), 60)
-    pull(root, alertmanager)
+    pull(root, alertmanager, env)
     search = opened(root)["gift-search"]
     assert sorted(r["labels"]["tool"] for r in search["alerts"]) == ["search_products", "suggest_gifts"]
 
     files = {p: p.read_bytes() for p in (root / "postmortems").glob("*.md")}
     for _ in range(10):
-        assert "nothing to do" in pull(root, alertmanager).stdout
+        assert "nothing to do" in pull(root, alertmanager, env).stdout
     assert {p: p.read_bytes() for p in (root / "postmortems").glob("*.md")} == files
+    assert len(github.issues) == 2 and len(chat.posts) == 2
 
     exporter.set(checkout=(4000, 0.0))  # the surge dilutes every window's error ratio: the page resolves
     alertmanager.wait_for_alerts(lambda a: not burning(a, slo="checkout-success"), 90)
     for _ in range(3):
-        pull(root, alertmanager)
+        pull(root, alertmanager, env)
     checkout = opened(root)["checkout"]
     notes = [e["text"] for e in checkout["timeline"] if e["type"] == "note"]
     assert len([n for n in notes if " resolved at " in n]) == 1
     assert "resolved" not in [e["type"] for e in checkout["timeline"]]  # a person resolves the incident
 
-    assert ops("incident", "resolve", checkout["id"], "--root", str(root)).returncode == 0
+    assert ops("incident", "resolve", checkout["id"], "--root", str(root), "--notify", env=env).returncode == 0
     exporter.set(checkout=(400000, 0.3))
     alertmanager.wait_for_alerts(lambda a: burning(a, slo="checkout-success"), 90)
     for _ in range(3):
-        pull(root, alertmanager)
+        pull(root, alertmanager, env)
     incidents = opened(root)
     assert sorted(incidents) == ["checkout", "gift-search"]  # within reopen_within: a note, no new incident
     notes = [e["text"] for e in incidents["checkout"]["timeline"] if e["type"] == "note"]
     assert len([n for n in notes if " fires again since " in n]) == 1
+    assert len(github.issues) == 2 and len(chat.posts) == 3  # the resolution was posted once, by `ops incident`
