@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from pathlib import Path
 
 from opsbook import urls
@@ -51,6 +52,7 @@ class PullReport:
     notices: list[str] = dataclasses.field(default_factory=list)
     dry_run: bool = False
     github: dict | None = None  # reads and writes, with --repo
+    seconds: dict = dataclasses.field(default_factory=dict)  # time spent: finding, incidents, github, chat
 
     @property
     def ok(self) -> bool:
@@ -59,7 +61,8 @@ class PullReport:
     def as_dict(self) -> dict:
         return {"source": self.origin, "alerts": self.alerts, "dry_run": self.dry_run, "ok": self.ok,
                 "problems": self.plan.problems, "done": [d.as_dict() for d in self.done],
-                "not_done": self.not_done, "notices": self.notices + self.plan.notices, "github": self.github}
+                "not_done": self.not_done, "notices": self.notices + self.plan.notices, "github": self.github,
+                "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
 
 def facts(contents) -> Facts:
@@ -108,12 +111,14 @@ def load(root: Path):
 def pull(root: Path, contents, reading: Reading, *, now: dt.datetime, dry_run: bool = False,
          github=None, environ: dict | None = None) -> PullReport:
     """Turn `reading` into incidents (see the module's docstring). `github` is an `issue.Issues` or None."""
+    began = time.perf_counter()
     found = finding.merged(finding.in_tree(root), finding.on_branches(root))
     known: list[Known] = [finding.known(f) for f in found]
     if github is not None:
         known += finding.from_issues(github.issues, {f.meta.id for f in found})
     plan = build(reading, known, facts(contents), now)
     report = PullReport(reading.origin, len(reading.alerts), plan, dry_run=dry_run)
+    report.seconds["finding"] = time.perf_counter() - began
     if plan.problems:
         return report
     if dry_run:
@@ -121,15 +126,21 @@ def pull(root: Path, contents, reading: Reading, *, now: dt.datetime, dry_run: b
         if github is not None:
             report.github = github.stats()
         return report
+    began = time.perf_counter()
     by_id = {f.meta.id: f for f in found}
     for opening in plan.openings:
-        report.done.append(_open(root, opening, now))
+        report.done.append(_open(root, opening, now, contents))
     for edit in plan.edits:
-        report.done += _amend(root, by_id[edit.incident_id], edit, now)
+        report.done += _amend(root, by_id[edit.incident_id], edit, now, contents)
+    report.seconds["incidents"] = time.perf_counter() - began
     if github is not None:
+        began = time.perf_counter()
         github.apply(root, report, now)
         report.github = github.stats()
+        report.seconds["github"] = time.perf_counter() - began
+    began = time.perf_counter()
     _tell(root, contents, report, now, environ if environ is not None else {})
+    report.seconds["chat"] = time.perf_counter() - began
     return report
 
 
@@ -151,7 +162,7 @@ def record(alert: Alert) -> dict:
             "state": "firing"}
 
 
-def _open(root: Path, opening: Opening, now: dt.datetime) -> Done:
+def _open(root: Path, opening: Opening, now: dt.datetime, contents) -> Done:
     from opsbook.incident.workflow import open_incident
 
     first = min(opening.alerts, key=lambda a: a.starts_at)
@@ -161,12 +172,13 @@ def _open(root: Path, opening: Opening, now: dt.datetime) -> Done:
         at=opening.detected.isoformat(), message=f"Alert fired: {first.annotations.get('summary') or first.name}",
         now=now, notes=tuple((a.starts_at, opened_note(a)) for a in opening.alerts),
         extra={"alerts": [record(a) for a in opening.alerts],
-               "slos_breached": sorted({a.labels["slo"] for a in opening.alerts if "slo" in a.labels})})
+               "slos_breached": sorted({a.labels["slo"] for a in opening.alerts if "slo" in a.labels})},
+        contents=contents)
     return Done(event.incident_id, "opened", f"{event.severity}, detected {event.at.isoformat()} "
                 f"({len(opening.alerts)} alert{'s' if len(opening.alerts) != 1 else ''})", _rel(root, event.path))
 
 
-def _amend(root: Path, found: finding.Found, edit, now: dt.datetime) -> list[Done]:
+def _amend(root: Path, found: finding.Found, edit, now: dt.datetime, contents) -> list[Done]:
     from opsbook.incident.workflow import amend
 
     states = {key: change.state for change in edit.changes for key in change.keys}
@@ -179,7 +191,7 @@ def _amend(root: Path, found: finding.Found, edit, now: dt.datetime) -> list[Don
     if edit.severity is not None:
         fields["severity"] = edit.severity.value
     text = found.text if found.on_branch else None
-    event = amend(root, edit.incident_id, notes=tuple(notes), fields=fields, now=now, text=text)
+    event = amend(root, edit.incident_id, notes=tuple(notes), fields=fields, now=now, text=text, contents=contents)
     done = [Done(edit.incident_id, "note", text, _rel(root, event.path)) for _, text in notes]
     if edit.severity is not None:
         done.append(Done(edit.incident_id, "severity", f"raised to {edit.severity.value}", _rel(root, event.path)))

@@ -145,12 +145,14 @@ def _load(root: Path, incident_id: str) -> tuple[Editable, PostmortemMeta]:
 # --- the operations -------------------------------------------------------------------------------
 
 @contextlib.contextmanager
-def _editing(root: Path, incident_id: str | None = None):
-    """Lock the post-mortems folder; yield the handbook's other parts and the incident's file, if named."""
+def _editing(root: Path, incident_id: str | None = None, contents=None):
+    """Lock the post-mortems folder; yield the handbook's other parts and the incident's file, if named.
+    `contents` is the handbook's other parts as `load_contents(root, postmortems=False)` gives them, when
+    the caller (a pull opening fifty incidents) has them already."""
     if not (root / "postmortems").is_dir():
         raise UsageError(f"{root}: no postmortems/ folder; is --root the handbook's folder?")
     with locked(root / "postmortems"):
-        contents = _contents(root)
+        contents = contents if contents is not None else _contents(root)
         document, meta = _load(root, incident_id) if incident_id else (None, None)
         yield contents, document, meta
 
@@ -162,7 +164,8 @@ def _save(root: Path, contents, document: Editable, now: dt.datetime) -> None:
 def open_incident(root: Path, *, title: str, severity: str, category: str, services: tuple[str, ...] = (),
                   on_call: str | None = None, runbook: str | None = None, at: str | None = None,
                   message: str | None = None, now: dt.datetime | None = None,
-                  notes: tuple[tuple[dt.datetime, str], ...] = (), extra: dict | None = None) -> IncidentEvent:
+                  notes: tuple[tuple[dt.datetime, str], ...] = (), extra: dict | None = None,
+                  contents=None) -> IncidentEvent:
     """Create the incident's draft post-mortem with a `detected` event; refuses what the policy forbids.
 
     `notes` are `note` events after the detection (time, text); `extra` sets more frontmatter keys (such as
@@ -171,7 +174,7 @@ def open_incident(root: Path, *, title: str, severity: str, category: str, servi
     title = title.strip()
     if not title:
         raise UsageError("--title is empty: say in a few words what is broken")
-    with _editing(root) as (contents, _, _):
+    with _editing(root, contents=contents) as (contents, _, _):
         severity, category = _policy_allows(contents.severity, severity, category)
         moment = parse_at(at, contents.team.timezone, now)
         runbooks = sorted((doc for doc in contents.runbooks if doc.meta.category.value == category),
@@ -266,7 +269,7 @@ def _check_order(meta: PostmortemMeta, kind: EventType, moment: dt.datetime) -> 
 
 def amend(root: Path, incident_id: str, *, notes: tuple[tuple[dt.datetime, str], ...] = (),
           fields: dict | None = None, extend: dict | None = None, now: dt.datetime | None = None,
-          text: str | None = None) -> IncidentEvent:
+          text: str | None = None, contents=None) -> IncidentEvent:
     """Several changes to one incident in one checked write: `note` events (time, text) in time order,
     frontmatter keys set (`fields`), lists extended (`extend`, such as new `alerts` records). `text`, when
     given, is the post-mortem's content to start from (a copy found on an `incident/*` branch)."""
@@ -277,7 +280,7 @@ def amend(root: Path, incident_id: str, *, notes: tuple[tuple[dt.datetime, str],
             from opsbook import files
 
             files.write_atomically(path, text)
-    with _editing(root, incident_id) as (contents, document, meta):
+    with _editing(root, incident_id, contents) as (contents, document, meta):
         timeline = document.data["timeline"]
         for moment, message in sorted(notes):
             _check_order(meta, EventType.NOTE, moment)
