@@ -11,6 +11,7 @@ import pytest
 from conftest import TOOLS, ops
 from github_server import GitHubServer
 from test_alerts_pull import CHECKOUT, SEARCH, alert, body, front, new_postmortems
+from test_issue_sync import env_for
 
 TOKEN = "ghs_" + "Kp3Wq8Zr5Tn1Xv7Lm2Bc9Yd4Fh6Jg0Sa1Ue3"
 FIRING = body(alert(CHECKOUT, "2026-11-26T09:13:27Z", runbook="rb-checkout-failure"))
@@ -20,11 +21,6 @@ FIRING = body(alert(CHECKOUT, "2026-11-26T09:13:27Z", runbook="rb-checkout-failu
 def github():
     with GitHubServer(token=TOKEN) as server:
         yield server
-
-
-def env_for(server: GitHubServer) -> dict:
-    return {"GITHUB_TOKEN": server.token, "GITHUB_API_URL": server.api_url, "OPSBOOK_WRITE_INTERVAL": "0",
-            "OPSBOOK_BACKOFF": "0.01"}
 
 
 def pull(root: Path, server: GitHubServer, text: str = FIRING, *extra: str):

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from opsbook import urls
 from opsbook.notify.events import for_channel, incident_events
-from opsbook.notify.post import Patience, send
+from opsbook.issues.github import Policy
+from opsbook.notify.post import send
 
 
 @dataclasses.dataclass
@@ -26,14 +27,15 @@ class Delivery:
     notices: list[str] = dataclasses.field(default_factory=list)
 
 
-def patience_from(environ) -> Patience:
+def patience_from(environ) -> Policy:
+    """GitHub's client's patience, with `OPSBOOK_BACKOFF` as the first wait (tests shrink it), as for GitHub."""
     backoff = environ.get("OPSBOOK_BACKOFF", "")
     base = float(backoff) if backoff.replace(".", "", 1).isdigit() else 2.0
-    return Patience(backoff_base=base, backoff_cap=max(base, 60.0))
+    return Policy(backoff_base=base, backoff_cap=max(base, 60.0), max_wait=300.0)
 
 
 def deliver(root: Path, contents, incident_ids: list[str], environ, *, now: dt.datetime,
-            patience: Patience | None = None) -> Delivery:
+            patience: Policy | None = None) -> Delivery:
     """Post every unposted event of the named incidents to every channel whose URL variable is set."""
     from opsbook.incident.workflow import amend, read_incident
     from opsbook.status.checks import leak_finder

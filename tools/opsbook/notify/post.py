@@ -5,33 +5,20 @@
   message with one Adaptive Card attachment (the Office 365 connectors are being retired).
 
 A 5xx answer or a dropped connection is retried with capped exponential backoff; a 429 waits for its
-`Retry-After` (capped); any other answer is final. The URL is a secret (it lets anyone post): it is never
+`Retry-After` (capped); any other answer is final. How patient to be is the GitHub client's `Policy`. The URL is a secret (it lets anyone post): it is never
 printed, only the channel's id and the variable that holds it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import time
 import urllib.error
 import urllib.request
-from typing import Callable
 
+from opsbook.issues.github import Policy
 from opsbook.notify.events import ChatEvent
 
-
-@dataclasses.dataclass
-class Patience:
-    attempts: int = 5
-    backoff_base: float = 2.0
-    backoff_cap: float = 60.0
-    max_wait: float = 300.0
-    timeout: float = 10.0
-    sleep: Callable[[float], None] = time.sleep
-
-    def backoff(self, attempt: int) -> float:
-        return min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+TIMEOUT = 10.0  # seconds for one post
 
 
 def slack_payload(event: ChatEvent) -> dict:
@@ -51,7 +38,7 @@ def teams_payload(event: ChatEvent) -> dict:
 PAYLOADS = {"slack": slack_payload, "teams": teams_payload}
 
 
-def send(url: str, kind: str, event: ChatEvent, patience: Patience) -> str | None:
+def send(url: str, kind: str, event: ChatEvent, patience: Policy) -> str | None:
     """Post `event`; None when the channel took it, else why not (never the URL)."""
     data = json.dumps(PAYLOADS[kind](event), ensure_ascii=False).encode("utf-8")
     why = "not tried"
@@ -60,7 +47,7 @@ def send(url: str, kind: str, event: ChatEvent, patience: Patience) -> str | Non
                                          headers={"Content-Type": "application/json"})
         wait = patience.backoff(attempt)
         try:
-            with urllib.request.urlopen(request, timeout=patience.timeout) as response:
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
                 response.read()
                 return None
         except urllib.error.HTTPError as exc:
