@@ -248,3 +248,36 @@ def test_a_dry_run_writes_nothing_and_json_says_what_it_would_do(handbook_copy):
     data = json.loads(result.stdout)
     assert data["dry_run"] is True and [d["what"] for d in data["done"]] == ["opened"]
     assert new_postmortems(handbook_copy) == []
+
+
+def _git(root: Path, *args: str) -> str:
+    import subprocess
+
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "PATH": "/usr/bin:/bin", "HOME": str(root)}
+    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def test_an_incident_waiting_on_its_incident_branch_is_not_opened_again_and_its_notes_build_on_it(handbook_copy):
+    root = handbook_copy
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", ".")
+    _git(root, "commit", "-q", "-m", "handbook")
+    assert pull(root, body(alert(CHECKOUT, "2026-11-26T09:13:27Z"))).returncode == 0
+    [path] = new_postmortems(root)
+    incident = path.stem
+    # What the workflow does: the new post-mortem goes to incident/<id>; main's checkout does not have it.
+    _git(root, "checkout", "-q", "-b", f"incident/{incident}")
+    _git(root, "add", "postmortems")
+    _git(root, "commit", "-q", "-m", f"Incident {incident}")
+    _git(root, "checkout", "-q", "main")
+    assert not path.exists()
+    again = pull(root, body(alert(CHECKOUT, "2026-11-26T09:13:27Z")))
+    assert again.returncode == 0 and "nothing to do" in again.stdout
+    assert new_postmortems(root) == []
+    resolved = pull(root, body(alert(CHECKOUT, "2026-11-26T09:13:27Z", status="resolved", ends="2026-11-26T09:40:00Z")))
+    assert resolved.returncode == 0, resolved.stderr
+    [edited] = new_postmortems(root)  # the branch's post-mortem with the note, for the workflow to commit there
+    assert edited == path
+    branch_copy = _git(root, "show", f"incident/{incident}:postmortems/{incident}.md")
+    assert len(notes(front(edited))) == len(notes(yaml.safe_load(branch_copy.split("---\n")[1]))) + 1
