@@ -117,3 +117,17 @@ def test_an_incident_known_only_by_its_issue_is_not_opened_again(handbook_copy, 
     again = pull(handbook_copy, github)
     assert again.returncode == 0, again.stdout + again.stderr
     assert new_postmortems(handbook_copy) == [] and len(incident_issues(github)) == 1
+
+
+def test_a_raised_severity_retitles_the_issue_once(handbook_copy, github):
+    assert pull(handbook_copy, github, body(alert(SEARCH, "2026-11-26T09:20:00Z", summary="Gift search errors"))).returncode == 0
+    [issue] = incident_issues(github)
+    assert issue["title"] == "SEV-2: Gift search errors"
+    policy = {"alertname": "GiftSearchDegraded", "rule": "gift-search-degraded", "category": "latency",
+              "severity": "SEV-1", "service": "gift-search"}
+    raised = body(alert(SEARCH, "2026-11-26T09:20:00Z"), alert(policy, "2026-11-26T09:25:00Z", summary="SEV-1"))
+    for _ in range(2):
+        assert pull(handbook_copy, github, raised).returncode == 0
+    [issue] = incident_issues(github)
+    assert issue["title"] == "SEV-1: Gift search errors"
+    assert len(github.comments.get(issue["number"], [])) == 2  # the joining alert's note, the raised severity

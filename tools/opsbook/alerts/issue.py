@@ -87,13 +87,21 @@ class Issues:
                                                        [label, INCIDENT_LABEL], assignees, self.policy, self.counted)
                     report.done.append(Done(meta.id, "issue", f"#{issue.number} {title}" +
                                              (f" ({detail})" if detail else "")))
-                elif meta.id in noted:
-                    for text in noted[meta.id]:
-                        self.repo().issue(existing.number).create_comment(text)
-                        report.done.append(Done(meta.id, "comment", f"#{existing.number}: {text}"))
+                else:
+                    self._follow(meta, existing, noted.get(meta.id, []), report)
             except (github3.exceptions.GitHubException, github.GaveUp) as exc:
                 what = "the issue" if existing is None else f"a comment on #{existing.number}"
                 report.not_done.append(f"{meta.id}: {what}: {github.describe(exc)}")
+
+    def _follow(self, meta, existing, notes: list[str], report) -> None:
+        """Bring an existing issue along: its title when the severity was raised, a comment per new note."""
+        title = f"{meta.severity.value}: {meta.title}"[:256]
+        if existing.title != title and existing.title.startswith("SEV-"):
+            self.repo().issue(existing.number).edit(title=title)
+            report.done.append(Done(meta.id, "issue", f"#{existing.number} retitled {title}"))
+        for text in notes:
+            self.repo().issue(existing.number).create_comment(text)
+            report.done.append(Done(meta.id, "comment", f"#{existing.number}: {text}"))
 
     def _labels(self, label: str) -> None:
         from opsbook.issues.body import label_color, label_description
