@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TOOLS, ops
-from github_server import GitHubServer
+from github_server import Fault, GitHubServer
 from test_alerts_pull import CHECKOUT, SEARCH, alert, body, front, new_postmortems
 from test_issue_sync import env_for
 
@@ -87,24 +88,44 @@ def test_when_github_keeps_refusing_the_incident_is_opened_and_the_issue_left_fo
     assert len(incident_issues(github)) == 1 and len(new_postmortems(handbook_copy)) == 1
 
 
+@dataclasses.dataclass
+class KillOn(Fault):
+    """A fault that also kills the `ops` process the moment its request arrives (and hangs up on it)."""
+
+    process: subprocess.Popen | None = None
+
+    def matches(self, number: int, method: str, path: str) -> bool:
+        hit = super().matches(number, method, path)
+        if hit and self.process is not None:
+            self.process.kill()
+        return hit
+
+
+def killed_pull(root: Path, server: GitHubServer, text: str, **where) -> None:
+    """`ops alerts pull --repo`, killed when GitHub gets the request `where` names."""
+    args = [sys.executable, "-m", "opsbook", "alerts", "pull", "--root", str(root), "--from", "-",
+            "--as-of", "2026-11-26T12:00:00Z", "--repo", "acme/handbook"]
+    process = subprocess.Popen(args, env={**os.environ, "PYTHONPATH": str(TOOLS), **env_for(server)},
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if where:
+        server.faults.append(KillOn("drop", process=process, **where))
+    else:
+        server.on_create = lambda count: process.kill()
+    process.communicate(text, timeout=120)
+    assert process.returncode == -9
+    server.on_create = None
+
+
 def test_a_crash_after_the_post_mortem_and_one_after_the_issue_each_end_in_one_of_each(handbook_copy, github):
-    # The post-mortem written, the process gone before the issue: the next run opens the issue only.
-    no_repo = ops("alerts", "pull", "--root", str(handbook_copy), "--from", "-", "--as-of", "2026-11-26T12:00:00Z",
-                  input=FIRING)
-    assert no_repo.returncode == 0 and incident_issues(github) == []
+    # Killed after writing the post-mortem, before the issue (GitHub's labels are read just before it).
+    killed_pull(handbook_copy, github, FIRING, method="GET", path=r"/labels$")
+    assert len(new_postmortems(handbook_copy)) == 1 and incident_issues(github) == []
     assert pull(handbook_copy, github).returncode == 0
     assert len(incident_issues(github)) == 1 and len(new_postmortems(handbook_copy)) == 1
 
     # Killed the moment GitHub created the second incident's issue: the next run finds it by its marker.
     second = body(alert(SEARCH, "2026-11-26T10:00:00Z", summary="Gift search errors burn fast"))
-    args = [sys.executable, "-m", "opsbook", "alerts", "pull", "--root", str(handbook_copy), "--from", "-",
-            "--as-of", "2026-11-26T12:00:00Z", "--repo", "acme/handbook"]
-    process = subprocess.Popen(args, env={**os.environ, "PYTHONPATH": str(TOOLS), **env_for(github)},
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    github.on_create = lambda count: process.kill()
-    process.communicate(second, timeout=120)
-    assert process.returncode == -9
-    github.on_create = None
+    killed_pull(handbook_copy, github, second)
     again = pull(handbook_copy, github, second)
     assert again.returncode == 0, again.stdout + again.stderr
     assert len(incident_issues(github)) == 2 and len(new_postmortems(handbook_copy)) == 2
