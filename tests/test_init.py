@@ -73,7 +73,8 @@ def test_init_then_validate_build_and_feed_without_the_network(tmp_path, offline
                 "ops/services.yaml", "ops/team.yaml", "ops/secrets.yaml", "runbooks/rb-app-down.md",
                 "ops/file-formats.md", ".gitignore", "schemas/cadence.schema.json", "schemas/config.schema.json",
                 ".github/workflows/validate.yml", ".github/workflows/publish.yml",
-                ".github/workflows/review-issues.yml", ".github/pull_request_template.md",
+                ".github/workflows/review-issues.yml", ".github/workflows/incidents-from-alerts.yml",
+                ".github/pull_request_template.md",
                 ".github/ISSUE_TEMPLATE/report-incident.yml", ".github/ISSUE_TEMPLATE/request-runbook.yml"):
         assert (root / rel).is_file(), rel
     assert {p.stem for p in (root / "calendar").glob("*.yaml")} == CORE_CADENCES

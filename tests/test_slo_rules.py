@@ -59,7 +59,8 @@ def test_every_alert_carries_the_labels_alertmanager_routes_on_and_a_runbook():
     degraded = next(r for r in policy if r.get("alert") == "GiftSearchDegraded")
     assert degraded["expr"] == ("(severity_metric:gift_search_error_rate > 0.3) or "
                                 "(severity_metric:gift_search_p95_ms > 8000)")
-    assert degraded["labels"] == {"rule": "gift-search-degraded", "category": "latency", "severity": "SEV-2"}
+    assert degraded["labels"] == {"rule": "gift-search-degraded", "category": "latency", "severity": "SEV-2",
+                                  "service": "gift-search"}  # the runbook's service: its incident is joined
 
 
 def test_the_rule_file_is_deterministic_and_reads_back_as_the_same_data():

@@ -63,7 +63,8 @@ def _label(path: Path) -> str:
 
 
 def test_the_three_workflows_exist():
-    assert [p.name for p in REPO_WORKFLOWS] == ["action-items.yml", "publish.yml", "review-issues.yml", "validate.yml"]
+    assert [p.name for p in REPO_WORKFLOWS] == ["action-items.yml", "incidents-from-alerts.yml", "publish.yml",
+                                                "review-issues.yml", "validate.yml"]
 
 
 @pytest.mark.parametrize("schema", ["vendor.github-workflows", "custom.github-workflows-require-timeout"])
@@ -113,8 +114,9 @@ def test_zizmor_is_really_auditing(tmp_path):
     assert {"dangerous-triggers", "unpinned-uses", "template-injection", "excessive-permissions"} <= idents
 
 
-@pytest.fixture(params=["validate.yml", "publish.yml", "review-issues.yml", "action-items.yml", "init:validate.yml",
-                        "init:publish.yml", "init:review-issues.yml", "init:action-items.yml"])
+@pytest.fixture(params=["validate.yml", "publish.yml", "review-issues.yml", "action-items.yml",
+                        "incidents-from-alerts.yml", "init:validate.yml", "init:publish.yml", "init:review-issues.yml",
+                        "init:action-items.yml", "init:incidents-from-alerts.yml"])
 def workflow(request, init_root) -> Path:
     name = request.param
     return (init_root / ".github" / "workflows" / name[5:]) if name.startswith("init:") else \
@@ -191,6 +193,25 @@ def test_action_items_pull_opens_one_pull_request_with_least_privilege(init_root
         script = pr["run"]
         assert script.index('gh pr list --head "$BRANCH" --state open') < script.index("gh pr create")
         assert 'git push --force' in script and "git add postmortems" in script
+
+
+def test_incidents_from_alerts_pulls_every_5_minutes_one_run_at_a_time_with_least_privilege(init_root):
+    for path in (REPO / ".github/workflows/incidents-from-alerts.yml",
+                 init_root / ".github/workflows/incidents-from-alerts.yml"):
+        data = _load(path)
+        assert data["concurrency"] == {"group": "incidents-from-alerts", "cancel-in-progress": False}
+        assert data["on"]["schedule"] == [{"cron": "*/5 * * * *"}] and "workflow_dispatch" in data["on"]
+        (job,) = data["jobs"].values()
+        assert job["permissions"] == {"contents": "write", "pull-requests": "write", "issues": "write"}
+        checkout = job["steps"][0]
+        assert checkout["with"]["fetch-depth"] == 0  # every incident/* branch, so none is opened twice
+        pull = next(s for s in job["steps"] if "ops alerts pull" in s.get("run", ""))
+        assert '--repo "$GITHUB_REPOSITORY"' in pull["run"]
+        assert pull["env"]["ALERTMANAGER_URL"] == "${{ vars.ALERTMANAGER_URL }}"
+        assert all(v.startswith("${{ secrets.") for k, v in pull["env"].items() if k.endswith("_URL")
+                   and k != "ALERTMANAGER_URL")
+        text = path.read_text()
+        assert "it does not page" in text and "best-effort" in text and "self-hosted runner" in text
 
 
 def test_pull_requests_validate_test_build_and_summarise():
@@ -495,17 +516,16 @@ def _git(*args: str, cwd: Path) -> str:
     return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
 
 
-def test_the_action_items_pull_request_step_survives_a_crash_and_never_opens_two(tmp_path):
-    """The step's own script with real git: died after pushing, re-run, re-run again, nothing left to pull."""
-    (step,) = [s for s in _load(REPO / ".github/workflows/action-items.yml")["jobs"]["pull"]["steps"]
-               if "gh pr create" in s.get("run", "")]
+def _remote_and_gh(tmp_path: Path, seed_name: str, seed_text: str, report_name: str, report_text: str):
+    """A bare remote `acme/handbook` whose main holds postmortems/`seed_name`, the fake gh on a PATH folder,
+    and RUNNER_TEMP holding the pull's report: (server folder, remote, bin folder, runner temp)."""
     server = tmp_path / "server"
     remote = server / "acme" / "handbook"
     remote.mkdir(parents=True)
     _git("init", "-q", "--bare", "-b", "main", cwd=remote)
     seed = tmp_path / "seed"
     (seed / "postmortems").mkdir(parents=True)
-    (seed / "postmortems" / "pm-x.md").write_text("status: open\n")
+    (seed / "postmortems" / seed_name).write_text(seed_text)
     _git("init", "-q", "-b", "main", cwd=seed)
     _git("add", ".", cwd=seed)
     _git("commit", "-q", "-m", "seed", cwd=seed)
@@ -516,7 +536,16 @@ def test_the_action_items_pull_request_step_survives_a_crash_and_never_opens_two
     (bin_dir / "gh").chmod(0o755)
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir()
-    (runner_temp / "action-items.md").write_text("Action items against acme/handbook: 1 item to pull\n")
+    (runner_temp / report_name).write_text(report_text)
+    return server, remote, bin_dir, runner_temp
+
+
+def test_the_action_items_pull_request_step_survives_a_crash_and_never_opens_two(tmp_path):
+    """The step's own script with real git: died after pushing, re-run, re-run again, nothing left to pull."""
+    (step,) = [s for s in _load(REPO / ".github/workflows/action-items.yml")["jobs"]["pull"]["steps"]
+               if "gh pr create" in s.get("run", "")]
+    server, remote, bin_dir, runner_temp = _remote_and_gh(tmp_path, "pm-x.md", "status: open\n", "action-items.md",
+                                                          "Action items against acme/handbook: 1 item to pull\n")
 
     def run_step(pulled: str | None, **extra: str) -> subprocess.CompletedProcess:
         """A fresh checkout of main, the pull's file change (if any), then the step's script."""
@@ -550,3 +579,42 @@ def test_the_action_items_pull_request_step_survives_a_crash_and_never_opens_two
     settled = run_step(None)  # main agrees with GitHub now: the stale pull request goes
     assert settled.returncode == 0, settled.stderr
     assert [(p["number"], p["state"]) for p in prs()] == [(1, "closed")]
+
+
+def test_the_incidents_pull_request_step_opens_one_per_incident_across_crashes_and_re_runs(tmp_path):
+    """The step's own script with real git: a new post-mortem, a crash before its pull request, a re-run,
+    a change to it, a second incident."""
+    (step,) = [s for s in _load(REPO / ".github/workflows/incidents-from-alerts.yml")["jobs"]["pull"]["steps"]
+               if "gh pr create" in s.get("run", "")]
+    server, remote, bin_dir, runner_temp = _remote_and_gh(tmp_path, "pm-old.md", "old\n", "alerts.md",
+                                                          "Alertmanager: 1 alert read\n")
+
+    def run_step(files: dict[str, str], **extra: str) -> subprocess.CompletedProcess:
+        work = tmp_path / f"work-{len(list(tmp_path.glob('work-*')))}"
+        _git("clone", "-q", str(remote), str(work), cwd=tmp_path)  # a clone has every branch, as fetch-depth 0
+        for name, text in files.items():
+            (work / "postmortems" / name).write_text(text)
+        env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "FAKE_GH_STATE": str(tmp_path / "prs.json"),
+               "GITHUB_SERVER_URL": f"file://{server}", "GITHUB_REPOSITORY": "acme/handbook",
+               "GITHUB_REF_NAME": "main", "RUNNER_TEMP": str(runner_temp), "GH_TOKEN": "x",
+               "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", **extra}
+        return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=work,
+                              env=env, capture_output=True, text=True, timeout=120)
+
+    def prs() -> list[tuple[str, str]]:
+        path = tmp_path / "prs.json"
+        return [(p["head"], p["state"]) for p in json.loads(path.read_text())] if path.exists() else []
+
+    died = run_step({"pm-new.md": "opened\n"}, FAKE_GH_FAIL_CREATE="1")
+    assert died.returncode != 0 and prs() == []
+    assert _git("show", "incident/pm-new:postmortems/pm-new.md", cwd=remote) == "opened\n"
+    again = run_step({"pm-new.md": "opened\n"})  # the pull finds it on its branch and writes it unchanged
+    assert again.returncode == 0, again.stderr
+    assert prs() == [("incident/pm-new", "open")]
+    noted = run_step({"pm-new.md": "opened\nnote\n", "pm-second.md": "second\n"})
+    assert noted.returncode == 0, noted.stderr
+    assert prs() == [("incident/pm-new", "open"), ("incident/pm-second", "open")]
+    assert _git("show", "incident/pm-new:postmortems/pm-new.md", cwd=remote) == "opened\nnote\n"
+    assert _git("show", "main:postmortems/pm-old.md", cwd=remote) == "old\n"
+    quiet = run_step({})
+    assert quiet.returncode == 0 and len(prs()) == 2

@@ -204,8 +204,19 @@ AT_OPTION = click.option("--at", metavar="TIME", help="When it happened: -20m or
                          "ISO date-time with offset.  [default: now]")
 
 
+def _notify_flag(ctx, _param, value) -> None:
+    if value:
+        ctx.meta["opsbook.notify"] = True
+
+
+NOTIFY_OPTION = click.option("--notify", is_flag=True, expose_value=False, callback=_notify_flag,
+                             help="Then post the incident's new events to the chat channels of opsbook.yaml's "
+                                  "notify: (each event once; a failed post is left for the next --notify).")
+
+
 @incident.command("open")
 @ROOT_OPTION
+@NOTIFY_OPTION
 @click.option("--title", required=True, help="What is broken, in a few words.")
 @click.option("--severity", required=True, metavar="SEV-N", help="A level of ops/severity.yaml (see `ops classify`).")
 @click.option("--category", required=True, help="availability, latency, quality, commerce, cost or security.")
@@ -230,6 +241,7 @@ def incident_open(root: str, title: str, severity: str, category: str, services:
 
 @incident.command("log")
 @ROOT_OPTION
+@NOTIFY_OPTION
 @click.argument("incident_id", metavar="ID")
 @click.option("--type", "kind", required=True, metavar="TYPE",
               help="acknowledged, triaged, mitigated, resolved or note.")
@@ -244,6 +256,7 @@ def incident_log(root: str, incident_id: str, kind: str, message: str, at: str |
 
 @incident.command("roles")
 @ROOT_OPTION
+@NOTIFY_OPTION
 @click.argument("incident_id", metavar="ID")
 @click.option("--on-call", metavar="PERSON")
 @click.option("--commander", metavar="PERSON", help="The incident commander.")
@@ -260,6 +273,7 @@ def incident_roles(root: str, incident_id: str, on_call: str | None, commander: 
 
 @incident.command("resolve")
 @ROOT_OPTION
+@NOTIFY_OPTION
 @click.argument("incident_id", metavar="ID")
 @click.option("--message", help="How it was fixed.")
 @AT_OPTION
@@ -285,6 +299,7 @@ def incident_action(root: str, incident_id: str, title: str, owner: str, due: st
 
 @incident.command("publish")
 @ROOT_OPTION
+@NOTIFY_OPTION
 @click.argument("incident_id", metavar="ID")
 @click.option("--review", is_flag=True, help="Move it to in-review instead.")
 def incident_publish(root: str, incident_id: str, review: bool) -> int:
@@ -296,6 +311,7 @@ def incident_publish(root: str, incident_id: str, review: bool) -> int:
 
 @incident.command("update")
 @ROOT_OPTION
+@NOTIFY_OPTION
 @click.argument("incident_id", metavar="ID")
 @click.option("--state", required=True, help="investigating, identified, monitoring or resolved.")
 @click.option("--message", help="What users read (after the runbook's text with --from-runbook).")
@@ -571,6 +587,15 @@ def actions_status(repo: str | None, root: str, as_of: str | None, check_links: 
     from opsbook.commands.actions import run_status
 
     return run_status(root, repo, as_of, output_format, check_links)
+
+
+def _alerts_group() -> None:
+    from opsbook.commands.alerts import alerts as group
+
+    cli.add_command(group)
+
+
+_alerts_group()
 
 
 def main(args: list[str] | None = None) -> None:

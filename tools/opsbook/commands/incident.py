@@ -17,7 +17,29 @@ def _report(event: IncidentEvent, root: str, what: str) -> int:
     path = event.path.relative_to(Path(root)).as_posix() if event.path.is_relative_to(Path(root)) else event.path
     click.echo(f"{event.incident_id}: {what} ({path})", err=True)
     click.echo(event.log_line())
-    return 0
+    return _tell(root, event.incident_id)
+
+
+def _tell(root: str, incident_id: str) -> int:
+    """With --notify: post the incident's events the chat channels have not heard; 1 when one is left."""
+    import datetime as dt
+    import os
+
+    context = click.get_current_context(silent=True)
+    if context is None or not context.meta.get("opsbook.notify"):
+        return 0
+    from opsbook.handbook.validate import load_contents
+    from opsbook.notify.deliver import deliver
+
+    contents, _ = load_contents(Path(root), postmortems=False)
+    told = deliver(Path(root), contents, [incident_id], os.environ, now=dt.datetime.now(dt.timezone.utc))
+    for _, channel, event in told.posted:
+        click.echo(f"{incident_id}: posted {event} to {channel}", err=True)
+    for notice in told.notices:
+        click.echo(f"ops: notice: {notice}", err=True)
+    for left in told.not_done:
+        click.echo(f"ops: the incident is recorded, but {left}; the next --notify posts it", err=True)
+    return 1 if told.not_done else 0
 
 
 def run_open(root: str, title: str, severity: str, category: str, services: tuple[str, ...], on_call: str | None,

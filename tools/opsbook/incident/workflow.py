@@ -145,12 +145,14 @@ def _load(root: Path, incident_id: str) -> tuple[Editable, PostmortemMeta]:
 # --- the operations -------------------------------------------------------------------------------
 
 @contextlib.contextmanager
-def _editing(root: Path, incident_id: str | None = None):
-    """Lock the post-mortems folder; yield the handbook's other parts and the incident's file, if named."""
+def _editing(root: Path, incident_id: str | None = None, contents=None):
+    """Lock the post-mortems folder; yield the handbook's other parts and the incident's file, if named.
+    `contents` is the handbook's other parts as `load_contents(root, postmortems=False)` gives them, when
+    the caller (a pull opening fifty incidents) has them already."""
     if not (root / "postmortems").is_dir():
         raise UsageError(f"{root}: no postmortems/ folder; is --root the handbook's folder?")
     with locked(root / "postmortems"):
-        contents = _contents(root)
+        contents = contents if contents is not None else _contents(root)
         document, meta = _load(root, incident_id) if incident_id else (None, None)
         yield contents, document, meta
 
@@ -161,13 +163,18 @@ def _save(root: Path, contents, document: Editable, now: dt.datetime) -> None:
 
 def open_incident(root: Path, *, title: str, severity: str, category: str, services: tuple[str, ...] = (),
                   on_call: str | None = None, runbook: str | None = None, at: str | None = None,
-                  message: str | None = None, now: dt.datetime | None = None) -> IncidentEvent:
-    """Create the incident's draft post-mortem with a `detected` event; refuses what the policy forbids."""
+                  message: str | None = None, now: dt.datetime | None = None,
+                  notes: tuple[tuple[dt.datetime, str], ...] = (), extra: dict | None = None,
+                  contents=None) -> IncidentEvent:
+    """Create the incident's draft post-mortem with a `detected` event; refuses what the policy forbids.
+
+    `notes` are `note` events after the detection (time, text); `extra` sets more frontmatter keys (such as
+    the `alerts` that opened it), written in the same single write, so nothing is half recorded."""
     now = now or _utcnow()
     title = title.strip()
     if not title:
         raise UsageError("--title is empty: say in a few words what is broken")
-    with _editing(root) as (contents, _, _):
+    with _editing(root, contents=contents) as (contents, _, _):
         severity, category = _policy_allows(contents.severity, severity, category)
         moment = parse_at(at, contents.team.timezone, now)
         runbooks = sorted((doc for doc in contents.runbooks if doc.meta.category.value == category),
@@ -181,7 +188,9 @@ def open_incident(root: Path, *, title: str, severity: str, category: str, servi
                   "category": category, "services": list(services),
                   "runbook": runbook or (runbooks[0].id if len(runbooks) == 1 else None),
                   "roles": {"on_call": on_call or _on_call_now(contents, moment)},
-                  "timeline": [{"at": moment, "type": "detected", "text": message or f"Incident opened: {title}"}]}
+                  "timeline": [{"at": moment, "type": "detected", "text": message or f"Incident opened: {title}"}]
+                  + [{"at": max(when, moment), "type": "note", "text": text} for when, text in notes],
+                  **(extra or {})}
         path = scaffold.create(root, "postmortem", fields, now, contents=contents)
     return IncidentEvent(incident_id, "created", severity, message or title, moment, path)
 
@@ -256,6 +265,51 @@ def _check_order(meta: PostmortemMeta, kind: EventType, moment: dt.datetime) -> 
         if when is not None and other.stage > kind.stage and moment > when:
             raise Refused(f"{meta.id}: `{kind.value}` at {show(moment)} would be after `{other.value}` at "
                           f"{show(when)}; {order}")
+
+
+def amend(root: Path, incident_id: str, *, notes: tuple[tuple[dt.datetime, str], ...] = (),
+          fields: dict | None = None, extend: dict | None = None, now: dt.datetime | None = None,
+          text: str | None = None, contents=None) -> IncidentEvent:
+    """Several changes to one incident in one checked write: `note` events (time, text) in time order,
+    frontmatter keys set (`fields`), lists extended (`extend`, such as new `alerts` records). `text`, when
+    given, is the post-mortem's content to start from (a copy found on an `incident/*` branch)."""
+    now = now or _utcnow()
+    if text is not None:
+        path = scaffold.path_for(root, "postmortem", incident_id)
+        if not path.exists():
+            from opsbook import files
+
+            files.write_atomically(path, text)
+    with _editing(root, incident_id, contents) as (contents, document, meta):
+        timeline = document.data["timeline"]
+        for moment, message in sorted(notes):
+            _check_order(meta, EventType.NOTE, moment)
+            position = sum(1 for event in timeline if _event_time(event) <= moment)
+            sample = timeline[-1] if len(timeline) else None
+            timeline.insert(position, scaffold.styled({"at": moment, "type": "note", "text": message}, sample))
+        for key, value in (fields or {}).items():
+            document.data[key] = scaffold.styled(value, document.data.get(key))
+        for key, values in (extend or {}).items():
+            current = document.data.get(key)
+            if not current:
+                document.data[key] = scaffold.styled(list(values))
+            else:
+                for value in values:
+                    current.append(scaffold.styled(value, current[0]))
+        _save(root, contents, document, now)
+    summary = "; ".join(message for _, message in notes) or "amended"
+    return IncidentEvent(meta.id, "note", (fields or {}).get("severity", meta.severity.value), summary,
+                         max((moment for moment, _ in notes), default=now), document.path)
+
+
+def read_incident(root: Path, incident_id: str) -> PostmortemMeta:
+    """The incident's frontmatter as validated now; OpsbookError when it is missing or invalid."""
+    return _load(root, incident_id)[1]
+
+
+def _event_time(event) -> dt.datetime:
+    value = event["at"]
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
 def resolve(root: Path, incident_id: str, *, message: str | None = None, at: str | None = None,

@@ -1,7 +1,8 @@
 """What a generated issue says: title, body, labels, assignee, and the hidden marker that identifies it.
 
 The marker (`<!-- opsbook:occurrence weekly-slo-review/2026-W48 -->`, or `<!-- opsbook:action-item
-<post-mortem>/<item> -->` for a tracking issue) is how a later run recognises the issue, so a re-run or a
+<post-mortem>/<item> -->` for a tracking issue, `<!-- opsbook:incident <post-mortem> -->` for an incident
+`ops alerts pull` opened) is how a later run recognises the issue, so a re-run or a
 run after a crash finds it instead of opening it again. Bodies are pure functions of the handbook, so an
 unchanged handbook gives byte-identical bodies and a re-run writes nothing. Titles and bodies are fitted
 to GitHub's limits (`opsbook.issues.budget`); the marker comes first, so it survives any cut.
@@ -19,7 +20,7 @@ from opsbook.handbook.models.postmortem import ActionItem, EventType
 from opsbook.issues.budget import BODY_LIMIT, TITLE_LIMIT, fit_body, shorten
 from opsbook.issues.context import Facts, Review, sections
 
-_MARKER = re.compile(r"<!--\s*opsbook:(occurrence|action-item|shift)\s+(\S+?)\s*-->")
+_MARKER = re.compile(r"<!--\s*opsbook:(occurrence|action-item|shift|incident)\s+(\S+?)\s*-->")
 _REMINDED = re.compile(r"\n?<!--\s*opsbook:reminded\s+(\S+?)\s*-->\n?")
 _TASK = re.compile(r"^(\s*[-*+] )\[([ xX])\] (.*?)\s*$", re.M)
 # GitHub's own label colours, so generated labels look at home; the tool's label is always the first.

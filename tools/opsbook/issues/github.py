@@ -220,6 +220,48 @@ def find_by_key(repo, label: str, key: str, newest: int = 10):
     return None
 
 
+def describe(exc: Exception) -> str:
+    """A one-line description of a failure that never includes request headers (where the token is)."""
+    import github3
+
+    if isinstance(exc, github3.exceptions.GitHubError):
+        # GitHub says what it refused in `errors` (e.g. "body is too long (maximum is 65536 characters)").
+        said = [e["message"] for e in getattr(exc, "errors", None) or [] if isinstance(e, dict) and e.get("message")]
+        return f"{exc.code} {exc.msg}" + (f": {'; '.join(said)}" if said else "")
+    if isinstance(exc, github3.exceptions.ConnectionError):
+        return "the connection to GitHub was lost"
+    return str(exc) or type(exc).__name__
+
+
+def create_once(repo, key: str, label: str, title: str, body: str, labels: list[str], assignees: list[str],
+                policy: Policy, stats: Stats) -> tuple[object, str]:
+    """Create the issue whose marker is `key`, exactly once: a create whose answer was lost (5xx, dropped
+    connection) is looked for among the newest issues before it is tried again. An assignee the repository
+    refuses is dropped and said. The issue, and what could not be done ('' when all was)."""
+    import github3
+
+    detail = ""
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            return repo.create_issue(title, body=body, labels=labels, assignees=assignees or None), detail
+        except github3.exceptions.UnprocessableEntity as exc:
+            if not assignees or not any(e.get("field") in ("assignee", "assignees") for e in exc.errors):
+                raise
+            detail = f"could not assign {', '.join('@' + a for a in assignees)}: not assignable in this repository"
+            assignees = []
+        except (github3.exceptions.ServerError, github3.exceptions.ConnectionError) as exc:
+            # The issue may exist even though its answer was lost: look before trying again.
+            found = find_by_key(repo, label, key)
+            if found is not None:
+                return found, "created; GitHub's answer was lost"
+            if attempt == policy.attempts:
+                raise GaveUp(f"creating failed {attempt} times: {describe(exc)}") from None
+            stats.retries += 1
+            stats.waited += policy.backoff(attempt)
+            policy.sleep(policy.backoff(attempt))
+    raise GaveUp("creating failed: the assignee could not be dropped")
+
+
 def ensure_labels(repo, wanted: dict[str, tuple[str, str]]) -> list[str]:
     """Create the labels in `wanted` (name → (colour, description)) that the repository lacks; their names."""
     import github3

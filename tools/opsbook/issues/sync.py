@@ -157,30 +157,10 @@ def _edit(issue, content, assignees: tuple[str, ...] | None) -> str:
 
 
 def _create(repo, action: Action, label: str, policy: github.Policy, stats: github.Stats) -> Outcome:
-    import github3
-
-    content, assignees, detail = action.content, list(action.content.assignees), ""
-    for attempt in range(1, policy.attempts + 1):
-        try:
-            issue = repo.create_issue(content.title, body=content.body, labels=list(content.labels),
-                                      assignees=assignees or None)
-            return Outcome(action, DONE, issue.number, issue.html_url, detail)
-        except github3.exceptions.UnprocessableEntity as exc:
-            if not assignees or not any(e.get("field") in ("assignee", "assignees") for e in exc.errors):
-                raise
-            detail = f"could not assign {', '.join('@' + a for a in assignees)}: not assignable in this repository"
-            assignees = []
-        except (github3.exceptions.ServerError, github3.exceptions.ConnectionError) as exc:
-            # The issue may exist even though its answer was lost: look before trying again.
-            found = github.find_by_key(repo, label, action.key)
-            if found is not None:
-                return Outcome(action, DONE, found.number, found.html_url, "created; GitHub's answer was lost")
-            if attempt == policy.attempts:
-                raise github.GaveUp(f"creating failed {attempt} times: {_describe(exc)}") from None
-            stats.retries += 1
-            stats.waited += policy.backoff(attempt)
-            policy.sleep(policy.backoff(attempt))
-    raise github.GaveUp("creating failed: the assignee could not be dropped")
+    content = action.content
+    issue, detail = github.create_once(repo, action.key, label, content.title, content.body, list(content.labels),
+                                       list(content.assignees), policy, stats)
+    return Outcome(action, DONE, issue.number, issue.html_url, detail)
 
 
 def _comment(issue, action: Action, numbers: dict[str, int]) -> str:
@@ -219,14 +199,4 @@ def _one_issue_problem(exc: Exception) -> bool:
                             github3.exceptions.ClientError))
 
 
-def _describe(exc: Exception) -> str:
-    """A one-line description of a failure that never includes request headers (where the token is)."""
-    import github3
-
-    if isinstance(exc, github3.exceptions.GitHubError):
-        # GitHub says what it refused in `errors` (e.g. "body is too long (maximum is 65536 characters)").
-        said = [e["message"] for e in getattr(exc, "errors", None) or [] if isinstance(e, dict) and e.get("message")]
-        return f"{exc.code} {exc.msg}" + (f": {'; '.join(said)}" if said else "")
-    if isinstance(exc, github3.exceptions.ConnectionError):
-        return "the connection to GitHub was lost"
-    return str(exc) or type(exc).__name__
+_describe = github.describe

@@ -13,7 +13,8 @@ One rule group per SLO with an indicator, in catalogue order, then one for the s
 4. `SLOThreshold`: the catalogue's own `alert:` (the SLI's value against a threshold, for a while), for
    an event SLI guarded by `min_rate` over the same 5 minutes as the burn alerts are over theirs.
 5. The severity policy: a recording rule `severity_metric:<name>` for each metric with `promql`, and an
-   alert per classification rule whose `severity` label is the policy's level (SEV-1 ...).
+   alert per classification rule whose `severity` label is the policy's level (SEV-1 ...) and whose
+   `service` is the first of its runbook's, so `ops alerts pull` joins it to that service's incident.
 
 Every alert carries `slo`/`rule`, `service`, `category` and `severity` labels for Alertmanager's routes,
 and `summary`, `description` and `runbook_url` (the runbook's page on the published site) annotations.
@@ -339,8 +340,10 @@ def _classification_alert(handbook: Handbook, rule: Rule) -> dict:
                              "description": f"Severity rule {rule.id} of ops/severity.yaml matches."}
     if runbook is not None:
         notes["runbook_url"] = urls.absolute(handbook.config.site_url, urls.runbook(runbook))
-    return {"alert": alert_name(rule.id), "expr": classification_expr(rule),
-            "labels": {"rule": rule.id, "category": rule.category.value, "severity": rule.severity.value},
+    labels = {"rule": rule.id, "category": rule.category.value, "severity": rule.severity.value}
+    if runbook is not None and (services := handbook.runbooks[runbook].meta.services):
+        labels["service"] = services[0]  # so `ops alerts pull` joins it to the service's incident
+    return {"alert": alert_name(rule.id), "expr": classification_expr(rule), "labels": labels,
             "annotations": notes}
 
 

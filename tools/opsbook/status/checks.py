@@ -143,6 +143,16 @@ def _internal_words(contents: Contents) -> list[tuple[str, str, Level]]:
     return found
 
 
+def leak_finder(contents: Contents):
+    """`find(text)`: what a text names that must not leave the team (secrets, people), by the rules of
+    `public-leak`; chat channels marked public use it too."""
+    words = _internal_words(contents)
+
+    def find(text: str) -> list[str]:
+        return [what for name, what, _ in words if name in text and _whole_word(name).search(text)]
+    return find
+
+
 @functools.lru_cache(maxsize=4096)
 def _whole_word(name: str) -> re.Pattern:
     return re.compile(rf"\b{re.escape(name)}\b")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from opsbook.handbook.models.common import Duration, NonEmpty, Strict
+from opsbook.handbook.models.common import Duration, Id, NonEmpty, Severity, Strict
 
 
 class FeedSettings(Strict):
@@ -37,6 +37,38 @@ class PrometheusSettings(Strict):
     timeout: Annotated[float, Field(gt=0, le=300)] = Field(default=10.0, description="Seconds per query.")
 
 
+DEFAULT_OPEN_ON = ('severity="page"', 'severity=~"SEV-[0-9]+"')
+
+
+class AlertSettings(Strict):
+    """How `ops alerts pull` turns Alertmanager's alerts into incidents."""
+
+    alertmanager: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = Field(
+        default=None, description="Alertmanager's address (else ALERTMANAGER_URL or --alertmanager).")
+    open_on: Annotated[list[NonEmpty], Field(min_length=1)] = Field(
+        default=list(DEFAULT_OPEN_ON), description="Which alerts open an incident: each entry is one or more "
+        "Alertmanager matchers separated by commas (all must match); an alert matching any entry opens one. "
+        "An alert with severity=\"ticket\" never does.")
+    page_severity: Severity = Field(default=Severity.SEV2, description="The severity of an incident a "
+                                    "`severity=\"page\"` alert opens (raised to the category's floor).")
+    reopen_within: Duration = Field(default=dt.timedelta(hours=2), description="An alert firing again this soon "
+                                    "after its incident was resolved adds a note to it instead of a new incident.")
+    timeout: Annotated[float, Field(gt=0, le=300)] = Field(default=10.0, description="Seconds to wait for "
+                                                                                      "Alertmanager.")
+
+
+class ChatChannel(Strict):
+    """A chat webhook that hears about incidents; its URL lives in an environment variable, never in a file."""
+
+    id: Id
+    kind: Literal["slack", "teams"] = Field(description="slack: a Slack-compatible incoming webhook (Slack, "
+                                            "Mattermost, Rocket.Chat); teams: a Microsoft Teams Workflows webhook.")
+    url_from: Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")] = Field(
+        description="The environment variable that holds the webhook's URL.")
+    public: bool = Field(default=False, description="A channel people outside the team read: it gets only what "
+                                                    "the status page may show.")
+
+
 class HandbookConfig(Strict):
     name: NonEmpty = "Operations handbook"
     site_url: Annotated[str, Field(pattern=r"^https?://\S+$")] = "https://example.github.io/handbook/"
@@ -47,3 +79,5 @@ class HandbookConfig(Strict):
     issues: IssueSettings = IssueSettings.model_construct()
     status: StatusSettings = StatusSettings.model_construct()
     prometheus: PrometheusSettings = PrometheusSettings.model_construct()
+    alerts: AlertSettings = AlertSettings.model_construct()
+    notify: list[ChatChannel] = Field(default=[], description="Chat channels told of each incident event.")

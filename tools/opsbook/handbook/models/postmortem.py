@@ -139,6 +139,24 @@ class ReviewMeeting(Strict):
     duration: Duration = dt.timedelta(hours=1)
 
 
+class AlertState(str, enum.Enum):
+    """Where an alert's group stood when `ops alerts pull` last looked."""
+
+    FIRING = "firing"
+    RESOLVED = "resolved"
+
+
+class AlertRecord(Strict):
+    """One Alertmanager alert (a label set) that opened or joined the incident, as `ops alerts pull` saw it."""
+
+    key: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")] = Field(
+        description="A stable hash of the alert's labels: how a later pull knows the alert again.")
+    first_fired: AwareDatetime = Field(description="The alert's `startsAt` when it first joined the incident.")
+    labels: dict[str, str] = Field(description="The alert's labels, as Alertmanager gave them.")
+    state: AlertState = Field(default=AlertState.FIRING, description="firing or resolved, at the last pull; a "
+                              "change adds one note to the timeline.")
+
+
 class PostmortemMeta(Strict):
     """The frontmatter of a post-mortem."""
 
@@ -158,6 +176,11 @@ class PostmortemMeta(Strict):
     tags: list[NonEmpty] = []
     public: PublicPart | None = Field(default=None, description="What the status page shows; without it "
                                                                 "the incident stays internal.")
+    alerts: list[AlertRecord] = Field(default=[], description="The Alertmanager alerts that opened or joined the "
+                                      "incident (written by `ops alerts pull`).")
+    notified: dict[Id, list[NonEmpty]] = Field(
+        default={}, description="The incident events already posted, by chat channel (`notify:` in opsbook.yaml): "
+                                "a re-run posts only what is missing.")
 
     def first(self, kind: EventType) -> dt.datetime | None:
         """When the incident first reached `kind`, or None."""

@@ -1,0 +1,1 @@
+"""Alertmanager's firing alerts → incidents, exactly once (`ops alerts pull`); see `pull.py` for the pipeline."""

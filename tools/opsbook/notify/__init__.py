@@ -1,0 +1,1 @@
+"""Chat webhooks (Slack-compatible, Microsoft Teams Workflows): one post per incident event, never twice."""
