@@ -131,9 +131,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def fetch(url: str) -> str:
+def fetch(url: str, timeout: float = 60) -> str:
     try:
-        with urllib.request.urlopen(url, timeout=60) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.read().decode("utf-8")
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return ""
@@ -178,10 +178,23 @@ def test_ops_serve_shows_a_saved_edit_and_survives_an_invalid_one(handbook_copy,
         edit(runbook, "owners: [priya, maya]", "owners: [priya, nobody]")
         wait_for(lambda: f"{CHECKOUT}:{line}:" in log.read_text(), "the error in the log", server, log)
         assert "'nobody'" in log.read_text()
+        assert "The preview keeps the last good build" in log.read_text()
         assert server.poll() is None
+
+        # The page answers at once (MkDocs alone holds every request until the error is fixed): the last
+        # good build, under a banner that names the file and line.
+        wait_for(lambda: "last good build" in fetch(page, timeout=5), "the banner", server, log)
+        started = time.monotonic()
+        shown = fetch(page, timeout=5)
+        assert time.monotonic() - started < 5
+        assert "Shown after saving." in shown
+        banner = shown[shown.index('class="opsbook-preview-errors"'):shown.index("</div>", shown.index("last good"))]
+        assert f"{CHECKOUT}:{line}:17: owners[1]: refers to unknown person &#x27;nobody&#x27;" in banner
+        assert "last good build" in fetch(f"http://127.0.0.1:{port}/status/index.html", timeout=5)
 
         runbook.write_text(good.replace("Shown after saving.", "Fixed and shown again."), encoding="utf-8")
         wait_for(lambda: "Fixed and shown again." in fetch(page), "the fixed page", server, log)
+        assert "opsbook-preview-errors" not in fetch(page)
     logging.getLogger(__name__).info(log.read_text())
 
 
