@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import select
 import subprocess
@@ -70,6 +71,27 @@ def test_new_runbook_from_flags(handbook_copy):
     text = (handbook_copy / "runbooks" / "rb-widget-fails-to-render.md").read_text(encoding="utf-8")
     assert "severity: SEV-2  # the severity this kind of incident usually warrants\n" in text
     assert_valid(handbook_copy)
+
+
+def test_the_readme_incident_recipe_finds_the_prewritten_messages_of_a_new_runbook(handbook_copy):
+    """`--public-from-runbook status-page-first-post` and `--from-runbook when-it-is-fixed`, as the README
+    and the template's own labels say, work on a runbook just written by `ops new runbook`."""
+    root = str(handbook_copy)
+    assert ops("new", "runbook", "--root", root, *RUNBOOK_FLAGS).returncode == 0
+    opened = ops("incident", "open", "--root", root, "--title", "Widget blank", "--severity", "SEV-2", "--category",
+                 "availability", "--service", "mcp-server", "--on-call", "maya", "--runbook",
+                 "rb-widget-fails-to-render", "--at", "-10m", "--public-from-runbook", "status-page-first-post")
+    assert opened.returncode == 0, opened.stderr
+    incident = json.loads(opened.stdout.splitlines()[0])["incidentId"]
+    assert ops("incident", "resolve", incident, "--root", root, "--message", "rolled back").returncode == 0
+    resolved = ops("incident", "update", incident, "--root", root, "--state", "resolved", "--from-runbook",
+                   "when-it-is-fixed")
+    assert resolved.returncode == 0, resolved.stderr
+    public = split(handbook_copy / "postmortems" / f"{incident}.md")[0]["public"]
+    assert [(u["state"], u["message"]) for u in public["updates"]] == [
+        ("investigating", "We are looking into a problem that affects some of our users and will post an update "
+                          "within 30 minutes."),
+        ("resolved", "The problem is fixed and everything works normally again. Thank you for your patience.")]
 
 
 def test_new_postmortem_and_cadence_validate(handbook_copy):

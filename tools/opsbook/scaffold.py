@@ -10,13 +10,13 @@ import dataclasses
 import datetime as dt
 import enum
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from opsbook.handbook.models.common import format_duration
 from opsbook.incident.editing import Editable, read_editable, write_checked
 from opsbook.problems import Problem, UsageError
+from opsbook.slugs import slugify
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "new"
 
@@ -39,17 +39,6 @@ KINDS = {
 
 class Quoted(str):
     """A string to write in double quotes (a time of day that YAML 1.1 would read as a number)."""
-
-
-def slugify(title: str, limit: int = 40) -> str:
-    """`Checkout failing for EU users!` → `checkout-failing-for-eu-users`, cut at a word within `limit`."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    slug = ""
-    for word in re.findall(r"[a-z0-9]+", ascii_text):
-        if slug and len(slug) + 1 + len(word) > limit:
-            break
-        slug = f"{slug}-{word}" if slug else word
-    return slug[:limit].strip("-") or "untitled"
 
 
 def path_for(root: Path, kind: str, doc_id: str) -> Path:
