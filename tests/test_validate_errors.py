@@ -245,6 +245,9 @@ CASES = [
          marker="- id: AI-1"),
     Case("action-item-bad-url", P, pm("    due: 2026-12-20\n", "    due: 2026-12-20\n    issue: not a url\n"),
          "postmortems/pm-test.md:{line}:5: error: action_items[0].issue: is not a web address", marker="issue: not"),
+    Case("action-item-title-block", P, pm("    title: Add a cache\n", "    title: |\n      Add a cache\n      for search\n"),
+         "postmortems/pm-test.md:{line}:5: error: action_items[0].title: is more than one line",
+         marker="title: |"),
     Case("owner-and-rotation", C, cad("owner: maya", "owner: maya\nrotation: review-hosts"),
          "calendar/test-review.yaml:1:1: error: give exactly one of `owner` (a person) or `rotation`"),
     Case("weekly-without-weekday", C, cad("{every: week, weekday: friday}", "{every: week}"),
@@ -436,6 +439,17 @@ def test_broken_input_gives_a_located_message(small_handbook, capsys, case):
     for secret in re.findall(r"(sk-proj-\w+|AKIA\w+|sk_live_\w+|ghp_\w+)", str(case.change) if not callable(case.change) else ""):
         assert secret not in out
     assert not re.search(r"(sk-proj-|AKIAI|sk_live_5|ghp_a)", out)
+
+
+def test_a_title_over_two_lines_is_shown_on_one(small_handbook, capsys):
+    (small_handbook / P).write_text(pm("    title: Add a cache\n", "    title: |\n      Add a cache\n      for search\n"),
+                                    encoding="utf-8")
+    code, out, _ = _validate(small_handbook, capsys)
+    lines = out.splitlines()
+    at = lines.index("postmortems/pm-test.md:18:5: error: action_items[0].title: is more than one line")
+    assert (code, lines[at + 1:at + 4]) == (1, [
+        "    expected: one line of text", "    found: 'Add a cache\\nfor search\\n'",
+        "    hint: write it on the key's own line: a `|` or `>` block keeps its line breaks"])
 
 
 def test_a_ratio_given_as_a_percentage_shows_the_ratio_meant(small_handbook, capsys):
