@@ -116,6 +116,45 @@ def test_new_postmortem_and_cadence_validate(handbook_copy):
     assert_valid(handbook_copy)
 
 
+def test_new_cadence_reads_9_30_as_09_30_and_points_editors_at_the_schema(handbook_copy):
+    result = ops("new", "cadence", "--root", str(handbook_copy), *CADENCE_FLAGS, "--time", "9:30")
+    assert (result.returncode, result.stdout) == (0, "calendar/bad-review.yaml\n"), result.stderr
+    text = (handbook_copy / "calendar" / "bad-review.yaml").read_text(encoding="utf-8")
+    assert 'time: "09:30"\n' in text
+    # The first line, as in every other cadence of the handbook.
+    assert text.splitlines()[0] == "# yaml-language-server: $schema=../schemas/cadence.schema.json"
+    assert_valid(handbook_copy)
+
+
+@pytest.mark.parametrize("kind, flags", [("runbook", RUNBOOK_FLAGS), ("postmortem", [
+    "--title", "Widget blank", "--severity", "SEV-3", "--category", "quality", "--service", "widget", "--on-call",
+    "tomas", "--detected", "2026-11-19T10:00:00+01:00"]), ("cadence", [
+    "--title", "Widget review", "--every", "week", "--weekday", "monday", "--time", "10:00", "--duration", "30m",
+    "--owner", "maya", "--checklist", "Look at the graphs"])])
+def test_new_makes_its_folder_when_a_clone_has_none(handbook_copy, kind, flags):
+    """git keeps no empty folder: a handbook cloned before its first runbook has no `runbooks/`."""
+    import shutil
+
+    folder = {"runbook": "runbooks", "postmortem": "postmortems", "cadence": "calendar"}[kind]
+    shutil.rmtree(handbook_copy / folder)
+    result = ops("new", kind, "--root", str(handbook_copy), *flags)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{folder}/") and (handbook_copy / result.stdout.strip()).is_file()
+
+
+def test_a_refused_new_document_leaves_no_folder_behind(handbook_copy, tmp_path):
+    import shutil
+
+    shutil.rmtree(handbook_copy / "runbooks")
+    result = ops("new", "runbook", "--root", str(handbook_copy), *RUNBOOK_FLAGS, "--service", "billing")
+    assert result.returncode == 1 and "--service 'billing': refers to unknown service 'billing'" in result.stderr
+    assert not (handbook_copy / "runbooks").exists()
+    elsewhere = ops("new", "runbook", "--root", str(tmp_path), *RUNBOOK_FLAGS)
+    assert (elsewhere.returncode, elsewhere.stderr) == (2, f"ops: error: {tmp_path}: no runbooks/ folder and no "
+                                                           "ops/ folder; is --root the handbook's folder?\n")
+    assert not (tmp_path / "runbooks").exists()
+
+
 POSTMORTEM_FLAGS = ["--title", "Widget blank for Safari users", "--severity", "SEV-3", "--category", "quality",
                     "--service", "widget"]
 

@@ -114,9 +114,19 @@ def create(root: Path, kind: str, fields: dict[str, Any], now: dt.datetime, *, c
     if not doc_id:
         raise UsageError(f"a new {kind} needs an id")
     path = path_for(root, kind, doc_id)
-    if not path.parent.is_dir():
-        raise UsageError(f"{root}: no {KINDS[kind].folder}/ folder; is --root the handbook's folder?")
-    write_checked(root, path, render(kind, fields), kind, now, create=True, contents=contents)
+    made = not path.parent.is_dir()
+    if made:
+        # git keeps no empty folder, so a clone may lack `runbooks/`: make it, in a handbook's folder only.
+        if not (root / "ops").is_dir():
+            raise UsageError(f"{root}: no {KINDS[kind].folder}/ folder and no ops/ folder; is --root the "
+                             "handbook's folder?")
+        path.parent.mkdir()
+    try:
+        write_checked(root, path, render(kind, fields), kind, now, create=True, contents=contents)
+    except BaseException:
+        if made:  # nothing written: leave no folder behind either
+            path.parent.rmdir()
+        raise
     return path
 
 
@@ -129,6 +139,12 @@ def _parse_date(option: str, text: str | dt.date | None, default: dt.date | None
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"{option} {text!r}: expected a date as YYYY-MM-DD") from None
+
+
+def _clock(text: str) -> str:
+    """`9:30` as the file writes it, `09:30`; anything else as given, for the validator to explain."""
+    match = re.fullmatch(r"\s*(\d):([0-5]\d)\s*", text)
+    return f"0{match[1]}:{match[2]}" if match else text
 
 
 def _links(option: str, pairs: tuple[str, ...]) -> list[dict]:
@@ -193,7 +209,7 @@ def cadence_fields(*, title: str, every: str, time: str, duration: str, checklis
     return {
         "id": id or unique_id(root, "cadence", slugify(title)), "title": title, "description": description or None,
         "when": when, "start": _parse_date("--start", start, today), "until": _parse_date("--until", until),
-        "time": Quoted(time), "timezone": timezone, "duration": duration, "owner": owner, "rotation": rotation,
+        "time": Quoted(_clock(time)), "timezone": timezone, "duration": duration, "owner": owner, "rotation": rotation,
         "labels": list(labels), "reminder": reminder, "checklist": list(checklist), "slos": list(slos) or None,
         "runbooks": list(runbooks) or None, "context": list(context) or None, "on_holiday": on_holiday,
     }
