@@ -503,6 +503,25 @@ def test_links_that_work_on_the_site_pass(small_handbook, capsys):
     assert "link" not in out and out.count(": error: ") == 1, out
 
 
+def test_a_top_level_folder_named_like_a_handbook_folder_is_a_warning_naming_the_right_one(small_handbook, capsys):
+    """Its files would be skipped without a word; other folders (the toolkit's, the site's, `_` ones) are not."""
+    for name in ("runbook/rb-new.md", "calender/x.yaml", "Postmortems/.gitkeep", "tools/x.py", "bench/x.py",
+                 "site/index.html", "schemas/x.json", "_old-runbooks/rb-x.md", "doc/page.md"):
+        (small_handbook / name).parent.mkdir(exist_ok=True)
+        (small_handbook / name).write_text("x\n", encoding="utf-8")
+    code, out, _ = _validate(small_handbook, capsys)
+    found = [line for line in out.splitlines() if "/: warning" in line or "hint: move" in line or "hint: rename" in line]
+    assert (code, found) == (0, [
+        "Postmortems/: warning: not read: the handbook reads postmortems/, not Postmortems/",
+        "    hint: move its files into postmortems/, or start its name with _ to keep it unread",
+        "calender/: warning: not read: the handbook reads calendar/, not calender/",
+        "    hint: move its files into calendar/, or start its name with _ to keep it unread",
+        "doc/: warning: not read: the handbook reads docs/, not doc/",
+        "    hint: rename it to docs/, or start its name with _ to keep it unread",  # no docs/ in this handbook
+        "runbook/: warning: not read: the handbook reads runbooks/, not runbook/",
+        "    hint: move its files into runbooks/, or start its name with _ to keep it unread"]), out
+
+
 def test_editor_backups_templates_and_os_files_stay_quiet(small_handbook, capsys):
     """Left by editors, merges and file browsers, or kept on purpose (`_`): not content, not reported."""
     for name in ("runbooks/.rb-test.md.swp", "runbooks/rb-test.md~", "runbooks/#rb-test.md#", "runbooks/.#rb-test.md",
