@@ -147,6 +147,12 @@ def wait_for(predicate, what: str, server: subprocess.Popen, log: Path, timeout:
         time.sleep(0.1)
 
 
+# MkDocs' server notices a saved file through watchdog's polling thread, whose timed waits never end
+# under libfaketime's shifted clock: no edit is ever rebuilt there (the first build is served).
+REAL_CLOCK = pytest.mark.skipif("FAKETIME" in os.environ, reason="the server's file watcher waits on the real "
+                                "clock and never wakes under faketime")
+
+
 @contextlib.contextmanager
 def serving(root: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int, Path]]:
     """`ops serve` on a free port in a process of its own, logging to a file: the process, port and log."""
@@ -164,6 +170,7 @@ def serving(root: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int,
 
 
 @pytest.mark.slow
+@REAL_CLOCK
 def test_ops_serve_shows_a_saved_edit_and_survives_an_invalid_one(handbook_copy, tmp_path):
     root = site_copy(handbook_copy)
     with serving(root, tmp_path) as (server, port, log):
@@ -199,6 +206,7 @@ def test_ops_serve_shows_a_saved_edit_and_survives_an_invalid_one(handbook_copy,
 
 
 @pytest.mark.slow
+@REAL_CLOCK
 def test_ops_serve_previews_the_status_page_and_its_edits(handbook_copy, tmp_path):
     root = site_copy(handbook_copy)
     with serving(root, tmp_path) as (server, port, log):
