@@ -6,6 +6,7 @@ comments and layout, and writes the result only if `ops validate` would accept i
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import enum
@@ -124,8 +125,9 @@ def create(root: Path, kind: str, fields: dict[str, Any], now: dt.datetime, *, c
     try:
         write_checked(root, path, render(kind, fields), kind, now, create=True, contents=contents)
     except BaseException:
-        if made:  # nothing written: leave no folder behind either
-            path.parent.rmdir()
+        if made:  # nothing written: leave no folder behind either (unless something else is in it by now)
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()
         raise
     return path
 
