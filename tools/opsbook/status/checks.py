@@ -138,7 +138,7 @@ def _prewritten(doc, words) -> Iterator[Problem]:
     body = doc.body.splitlines()
     first = section.line - doc.source.body_line  # the heading's index in the body; the text follows it
     first += next(i for i, line in enumerate(body[first + 1:], 1) if line.strip())
-    for key, (label, lines) in quoted_lines(section.text).items():
+    for key, (_, lines) in quoted_lines(section.text).items():
         message = " ".join(text for _, text in lines)
         for name, what, level in words:
             if name in message and _whole_word(name).search(message):
