@@ -350,6 +350,25 @@ def test_closers_beyond_the_pages_read_keep_their_date_and_the_output_says_so(gi
             "`closed` has the date alone") in pull_text(plan, "acme/handbook").splitlines()
 
 
+def test_an_events_listing_github_refuses_is_named_and_the_reason_still_read(github, handbook_copy):
+    numbers = synced(github, handbook_copy)
+    number = numbers[f"{PM}/AI-4"]
+    github.close_issue(number, reason="not_planned", by="maya-dev", comment="The evals already run nightly.")
+    github.inject("status", method="GET", path=r"/issues/events$", status=404, times=5)
+
+    result = run(github, handbook_copy, "actions", "pull")
+
+    assert result.returncode == 0, result.stderr
+    assert ("  note: GitHub did not answer the events listing (404): the closer of 1 closed issue is unknown; its "
+            "`closed` names no closer or commit") in result.stdout.splitlines()
+    assert "newest" not in result.stdout
+    assert item_block(handbook_copy, "AI-4").endswith("    status: wont-do\n"
+                                                     f"    issue: {github.root}/acme/handbook/issues/{number}\n"
+                                                     "    closed:\n"
+                                                     "      date: 2026-11-18\n"
+                                                     "      reason: The evals already run nightly.")
+
+
 def _as_of():
     from opsbook.dates import parse_as_of
 

@@ -472,3 +472,58 @@ def test_every_runbook_prints_whole_for_a_war_room(browser, example_site):
                          "MCP error rate dashboard <https://grafana.giftgenius.example/d/mcp-errors>",
                          "MCP availability <https://giftgenius.github.io/handbook/slos/#mcp-availability>"):
             assert _squeezed(expected) in printed, expected
+
+
+# The preview's banner while a rebuild fails (`ops serve`, `opsbook.site.preview`): seen at the top of
+# the page, announced, and as accessible as the rest, in both colour schemes.
+
+@contextlib.contextmanager
+def _serve_through_preview(site_dir: Path, errors: tuple[str, ...]):
+    """`site_dir` served by a plain WSGI file server wrapped in the preview's banner middleware."""
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from opsbook.site.preview import LastGood
+
+    def files(environ, start_response):
+        path = site_dir / environ["PATH_INFO"].lstrip("/")
+        path = path / "index.html" if path.is_dir() else path
+        if not path.is_file():
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not found"]
+        kind = "text/html" if path.suffix == ".html" else "text/css" if path.suffix == ".css" else \
+            "application/javascript" if path.suffix == ".js" else "application/octet-stream"
+        start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(path.stat().st_size))])
+        return [path.read_bytes()]
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    state = LastGood()
+    state.errors = errors
+    server = make_server("127.0.0.1", 0, state.middleware(files), handler_class=Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_previews_error_banner_is_seen_first_and_passes_axe(browser, axe, example_site, scheme):
+    error = ("opsbook: runbooks/rb-checkout-failure.md:32:17: owners[1]: refers to unknown person 'nobody' "
+             "(expected a person id defined in ops/team.yaml (people))")
+    options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
+    with _serve_through_preview(example_site.site_dir, (error,)) as url, _tab(browser, color_scheme=scheme) as tab:
+        found = []
+        for path in ("", urls.runbook("rb-checkout-failure")):
+            tab.goto(url + path)
+            banner = tab.get_by_role("alert")
+            assert banner.is_visible() and error in banner.inner_text()
+            assert banner.bounding_box()["y"] == 0  # above the site's header, not under it
+            found += [f"/{path} ({scheme}): {violation['id']}: {node['target']}"
+                      for violation in axe.run(tab, options=options).response["violations"]
+                      if violation["impact"] in BLOCKING for node in violation["nodes"]]
+        assert found == [], "\n" + "\n".join(found)

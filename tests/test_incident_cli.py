@@ -235,6 +235,8 @@ BAD_INPUT = [
     (["incident", "roles", PM], 2, "name at least one role"),
     (["incident", "action", PM, "--title", "x", "--owner", "maya", "--due", "next week"], 2,
      "--due 'next week': expected a date as YYYY-MM-DD"),
+    (["incident", "action", PM, "--title", "Alert on\nStripe errors", "--owner", "maya", "--due", "2026-12-20"], 2,
+     "--title: write it on one line; an action item's title becomes its GitHub issue's title"),
     (["incident", "publish", PM], 1, "a published post-mortem needs at least one action item"),
 ]
 

@@ -77,7 +77,8 @@ def test_init_then_validate_build_and_feed_without_the_network(tmp_path, offline
                 ".github/pull_request_template.md",
                 ".github/ISSUE_TEMPLATE/report-incident.yml", ".github/ISSUE_TEMPLATE/request-runbook.yml"):
         assert (root / rel).is_file(), rel
-    assert {p.stem for p in (root / "calendar").glob("*.yaml")} == CORE_CADENCES
+    assert {p.stem for p in (root / "calendar").glob("*.yaml")} == CORE_CADENCES | {"holidays"}
+    assert (root / ".pre-commit-config.yaml").is_file()
     assert (root / "postmortems").is_dir()
 
     validated = ops("validate", "--root", str(root), env=env)
@@ -115,12 +116,37 @@ def test_the_new_handbook_is_the_teams(tmp_path):
     handbook = report.handbook
     assert handbook.team.name == 'Ops "Core": Zürich #1'
     assert handbook.config.name == 'Ops "Core": Zürich #1 operations handbook'
+    assert handbook.config.status.name == 'Ops "Core": Zürich #1 status'
     assert [p.id for p in handbook.team.people] == ["j.doe"]
     assert {c.cadence.timezone for c in handbook.cadences.values()} == {"Asia/Kolkata"}
     assert set(handbook.cadences) == CORE_CADENCES
     assert handbook.runbooks["rb-app-down"].meta.owners == ["j.doe"]
     site_name = yaml.safe_load((root / "mkdocs.yml").read_text())["site_name"]
     assert site_name == 'Ops "Core": Zürich #1 operations handbook'
+
+
+def test_the_quarterly_secret_rotation_does_not_land_on_new_years_day(tmp_path):
+    """1 January 2027 is a Friday, the first business day of the quarter but for the holidays stub."""
+    from opsbook.calendar.schedule import occurrences
+
+    root = _new_handbook(tmp_path)
+    handbook = check_handbook(root, dt.datetime(2026, 11, 26, 12, tzinfo=dt.timezone.utc)).handbook
+    january = [o for o in occurrences(handbook, dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc),
+                                      dt.datetime(2027, 1, 31, tzinfo=dt.timezone.utc))
+               if o.cadence_id == "quarterly-secret-rotation"]
+    assert [(o.start.date(), o.period) for o in january] == [(dt.date(2027, 1, 4), "2027-Q1")]
+    assert [h.date for h in handbook.holidays] == [dt.date(2027, 1, 1), dt.date(2028, 1, 1), dt.date(2029, 1, 1)]
+
+
+def test_the_pre_commit_hook_is_the_toolkits_own_installed_as_requirements_txt_pins_it(tmp_path):
+    from conftest import REPO
+
+    root = _new_handbook(tmp_path)
+    (hook,) = yaml.safe_load((root / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
+    (published,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert {key: hook[key] for key in published if key != "description"} == {
+        key: value for key, value in published.items() if key != "description"}
+    assert hook["additional_dependencies"] == [(root / "requirements.txt").read_text().splitlines()[-1]]
 
 
 def test_every_template_is_rendered_and_hidden_names_get_their_dot():
@@ -232,7 +258,7 @@ def test_every_yaml_file_points_at_its_schema_and_satisfies_it(tmp_path):
     # The same modelines as the example handbook's files.
     for rel in ("opsbook.yaml", "ops/team.yaml", "calendar/weekly-slo-review.yaml"):
         assert (root / rel).read_text().splitlines()[0] == (REPO / rel).read_text().splitlines()[0]
-    assert len(checked) == 10  # with ops/oncall-overrides.yaml
+    assert len(checked) == 11  # with ops/oncall-overrides.yaml and calendar/holidays.yaml
 
 
 def test_the_file_formats_page_is_the_toolkits_reference(tmp_path):

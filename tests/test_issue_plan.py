@@ -106,6 +106,16 @@ def test_a_renamed_cadence_updates_the_title_and_restores_missing_labels(handboo
     assert update.content.labels == ("opsbook", "needs-triage", "review", "slo")  # people's labels stay
 
 
+def test_a_title_written_over_two_lines_gives_a_one_line_issue_title(handbook_copy):
+    """A cadence's `title: >` block keeps a newline at its end (and `|` within): no GitHub title has two."""
+    path = handbook_copy / "calendar" / "weekly-slo-review.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: Weekly SLO review\n",
+                                                             "title: |\n  Weekly SLO\n  review\n"), encoding="utf-8")
+    plan = build_plan(load_handbook(handbook_copy, NOW), NOW, None)
+    created = next(a for a in plan.actions if a.key == "occurrence weekly-slo-review/2026-W48")
+    assert created.content.title == "Weekly SLO review — 2026-W48"
+
+
 def test_duplicates_keep_the_oldest_and_are_reported(handbook):
     issue = existing_from(build_plan(handbook, NOW, None))[0]
     twin = dataclasses.replace(issue, number=99)

@@ -78,8 +78,8 @@ def test_one_incident_that_met_its_targets(busy_handbook):
     assert (timing["acknowledge"].target, timing["mitigate"].target) == (15 * MIN, 60 * MIN)
     assert report.breaches == []
     items = report.action_items
-    # wont-do counts as closed, not as done.
-    assert (items.opened, items.done, items.still_open, items.overdue) == (3, 1, 1, [])
+    # wont-do counts as closed, not as done, and on its own.
+    assert (items.opened, items.done, items.wont_do, items.still_open, items.overdue) == (3, 1, 1, 1, [])
 
 
 def test_action_items_become_overdue_after_their_due_date(busy_handbook):
@@ -120,7 +120,7 @@ def test_renderers_agree(busy_handbook):
     report = incident_report(load_handbook(busy_handbook, NOW), as_of=dt.date(2026, 11, 26))
     text = render_text(report)
     assert "pm-2026-11-02-search-slow: time to mitigate 5h20m > SEV-2 target 4h" in text
-    assert "Action items: 4 opened, 1 done, 2 open, 1 overdue (as of 2026-11-26)" in text
+    assert "Action items: 4 opened, 1 done, 1 wont-do, 2 open, 1 overdue (as of 2026-11-26)" in text
     page = render_markdown(report, link=lambda pm_id: f"../postmortems/{pm_id}/")
     assert page.startswith("# Incident metrics\n")
     assert "| SEV-2 | mitigate | 2 | 3h10m | 5h20m | 4h | ✗ |" in page
@@ -132,6 +132,8 @@ def test_renderers_agree(busy_handbook):
     assert data["breaches"] == [{"incident": "pm-2026-11-02-search-slow", "severity": "SEV-2",
                                  "stage": "mitigate", "took": 19200, "target": 14400}]
     assert data["action_items"]["overdue"][0]["due"] == "2026-11-20"
+    assert (data["action_items"]["wont_do"], data["action_items"]["still_open"]) == (1, 2)
+    assert "4 opened, 1 done, 1 wont-do, 2 still open, 1 overdue as of 2026-11-26." in page
 
 
 def test_ops_report_prints_the_same_figures(busy_handbook):

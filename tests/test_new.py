@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import select
 import subprocess
@@ -72,6 +73,27 @@ def test_new_runbook_from_flags(handbook_copy):
     assert_valid(handbook_copy)
 
 
+def test_the_readme_incident_recipe_finds_the_prewritten_messages_of_a_new_runbook(handbook_copy):
+    """`--public-from-runbook status-page-first-post` and `--from-runbook when-it-is-fixed`, as the README
+    and the template's own labels say, work on a runbook just written by `ops new runbook`."""
+    root = str(handbook_copy)
+    assert ops("new", "runbook", "--root", root, *RUNBOOK_FLAGS).returncode == 0
+    opened = ops("incident", "open", "--root", root, "--title", "Widget blank", "--severity", "SEV-2", "--category",
+                 "availability", "--service", "mcp-server", "--on-call", "maya", "--runbook",
+                 "rb-widget-fails-to-render", "--at", "-10m", "--public-from-runbook", "status-page-first-post")
+    assert opened.returncode == 0, opened.stderr
+    incident = json.loads(opened.stdout.splitlines()[0])["incidentId"]
+    assert ops("incident", "resolve", incident, "--root", root, "--message", "rolled back").returncode == 0
+    resolved = ops("incident", "update", incident, "--root", root, "--state", "resolved", "--from-runbook",
+                   "when-it-is-fixed")
+    assert resolved.returncode == 0, resolved.stderr
+    public = split(handbook_copy / "postmortems" / f"{incident}.md")[0]["public"]
+    assert [(u["state"], u["message"]) for u in public["updates"]] == [
+        ("investigating", "We are looking into a problem that affects some of our users and will post an update "
+                          "within 30 minutes."),
+        ("resolved", "The problem is fixed and everything works normally again. Thank you for your patience.")]
+
+
 def test_new_postmortem_and_cadence_validate(handbook_copy):
     root = str(handbook_copy)
     result = ops("new", "postmortem", "--root", root, "--title", "Widget blank for Safari users", "--severity",
@@ -92,6 +114,45 @@ def test_new_postmortem_and_cadence_validate(handbook_copy):
     assert data["when"] == {"every": "month", "weekday": "tuesday", "nth": 1}
     assert (data["time"], data["timezone"], data["owner"]) == ("14:00", "Europe/Berlin", "jordan")
     assert_valid(handbook_copy)
+
+
+def test_new_cadence_reads_9_30_as_09_30_and_points_editors_at_the_schema(handbook_copy):
+    result = ops("new", "cadence", "--root", str(handbook_copy), *CADENCE_FLAGS, "--time", "9:30")
+    assert (result.returncode, result.stdout) == (0, "calendar/bad-review.yaml\n"), result.stderr
+    text = (handbook_copy / "calendar" / "bad-review.yaml").read_text(encoding="utf-8")
+    assert 'time: "09:30"\n' in text
+    # The first line, as in every other cadence of the handbook.
+    assert text.splitlines()[0] == "# yaml-language-server: $schema=../schemas/cadence.schema.json"
+    assert_valid(handbook_copy)
+
+
+@pytest.mark.parametrize("kind, flags", [("runbook", RUNBOOK_FLAGS), ("postmortem", [
+    "--title", "Widget blank", "--severity", "SEV-3", "--category", "quality", "--service", "widget", "--on-call",
+    "tomas", "--detected", "2026-11-19T10:00:00+01:00"]), ("cadence", [
+    "--title", "Widget review", "--every", "week", "--weekday", "monday", "--time", "10:00", "--duration", "30m",
+    "--owner", "maya", "--checklist", "Look at the graphs"])])
+def test_new_makes_its_folder_when_a_clone_has_none(handbook_copy, kind, flags):
+    """git keeps no empty folder: a handbook cloned before its first runbook has no `runbooks/`."""
+    import shutil
+
+    folder = {"runbook": "runbooks", "postmortem": "postmortems", "cadence": "calendar"}[kind]
+    shutil.rmtree(handbook_copy / folder)
+    result = ops("new", kind, "--root", str(handbook_copy), *flags)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{folder}/") and (handbook_copy / result.stdout.strip()).is_file()
+
+
+def test_a_refused_new_document_leaves_no_folder_behind(handbook_copy, tmp_path):
+    import shutil
+
+    shutil.rmtree(handbook_copy / "runbooks")
+    result = ops("new", "runbook", "--root", str(handbook_copy), *RUNBOOK_FLAGS, "--service", "billing")
+    assert result.returncode == 1 and "--service 'billing': refers to unknown service 'billing'" in result.stderr
+    assert not (handbook_copy / "runbooks").exists()
+    elsewhere = ops("new", "runbook", "--root", str(tmp_path), *RUNBOOK_FLAGS)
+    assert (elsewhere.returncode, elsewhere.stderr) == (2, f"ops: error: {tmp_path}: no runbooks/ folder and no "
+                                                           "ops/ folder; is --root the handbook's folder?\n")
+    assert not (tmp_path / "runbooks").exists()
 
 
 POSTMORTEM_FLAGS = ["--title", "Widget blank for Safari users", "--severity", "SEV-3", "--category", "quality",

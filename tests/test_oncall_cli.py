@@ -41,6 +41,19 @@ def test_now_names_the_holder_and_the_override_that_put_them_there(handbook_copy
     assert as_json["shifts"][0]["override"] == {"reason": "Swap with maya (school play)", "person": "tomas"}
 
 
+def test_at_without_an_offset_is_the_teams_clock_as_in_overrides(handbook_copy, run_ops):
+    """The override starts at 10:00 Berlin time (its `from` has no offset): `--at` without one is read the same way."""
+    (handbook_copy / "ops" / "oncall-overrides.yaml").write_text(SWAP, encoding="utf-8")
+
+    def holder(at: str) -> str:
+        result = run_ops("oncall", "now", "--root", str(handbook_copy), "--rotation", "primary-on-call", "--at", at)
+        assert (result.returncode, result.stderr) == (0, ""), result.stderr
+        return result.stdout.split(":")[1].split(" until")[0].strip()
+
+    assert holder("2026-12-07T09:30") == holder("2026-12-07T09:30+01:00") == "Priya Raman"  # the handoff is at 10:00 too
+    assert holder("2026-12-07T10:30") == holder("2026-12-07T10:30+01:00") == "Tomás Ferreira"
+
+
 def test_next_lists_the_handoffs_with_who_stands_in(run_ops):
     result = run_ops("oncall", "next", "--rotation", "primary-on-call", "--at", "2026-12-10")
     assert result.stdout.splitlines() == [

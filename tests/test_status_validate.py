@@ -83,6 +83,23 @@ def test_a_person_named_in_public_text_is_a_warning(handbook_copy, capsys):
     assert f"{PM}:{line}:7: warning: public.updates[2].message: public text names the person 'maya'" in lines
 
 
+def test_a_secret_or_person_in_a_runbooks_prewritten_message_is_caught_at_review_time(handbook_copy, capsys):
+    rel = "runbooks/rb-checkout-failure.md"
+    _edit(handbook_copy, rel, "> Payments work again.", "> Payments work again now that STRIPE_SECRET_KEY is new.")
+    _edit(handbook_copy, rel, "> We are investigating failed payments in GiftGenius.",
+          "> We are investigating failed payments in GiftGenius with\n> Maya Lindqvist.")
+    code, lines = _validate(handbook_copy, capsys)
+    secret, person = _line_of(handbook_copy, rel, "STRIPE_SECRET_KEY is new"), _line_of(handbook_copy, rel, "> Maya")
+    hint = ("    hint: `--from-runbook` posts it to the public status page as written: say what users notice, not who "
+            "or what inside")
+    assert code == 1
+    at = lines.index(f"{rel}:{secret}:32: error: the prewritten message 'when-it-is-fixed' under "
+                     "`## User-facing messages` names the secret 'STRIPE_SECRET_KEY'")
+    assert lines[at + 1] == hint
+    assert (f"{rel}:{person}:3: warning: the prewritten message 'status-page' under `## User-facing messages` "
+            "names the person 'maya'") in lines
+
+
 def test_the_example_public_parts_are_valid(handbook_copy, capsys):
     code, lines = _validate(handbook_copy, capsys)
     assert code == 0, "\n".join(lines)

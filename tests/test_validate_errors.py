@@ -245,6 +245,9 @@ CASES = [
          marker="- id: AI-1"),
     Case("action-item-bad-url", P, pm("    due: 2026-12-20\n", "    due: 2026-12-20\n    issue: not a url\n"),
          "postmortems/pm-test.md:{line}:5: error: action_items[0].issue: is not a web address", marker="issue: not"),
+    Case("action-item-title-block", P, pm("    title: Add a cache\n", "    title: |\n      Add a cache\n      for search\n"),
+         "postmortems/pm-test.md:{line}:5: error: action_items[0].title: is more than one line",
+         marker="title: |"),
     Case("owner-and-rotation", C, cad("owner: maya", "owner: maya\nrotation: review-hosts"),
          "calendar/test-review.yaml:1:1: error: give exactly one of `owner` (a person) or `rotation`"),
     Case("weekly-without-weekday", C, cad("{every: week, weekday: friday}", "{every: week}"),
@@ -438,6 +441,17 @@ def test_broken_input_gives_a_located_message(small_handbook, capsys, case):
     assert not re.search(r"(sk-proj-|AKIAI|sk_live_5|ghp_a)", out)
 
 
+def test_a_title_over_two_lines_is_shown_on_one(small_handbook, capsys):
+    (small_handbook / P).write_text(pm("    title: Add a cache\n", "    title: |\n      Add a cache\n      for search\n"),
+                                    encoding="utf-8")
+    code, out, _ = _validate(small_handbook, capsys)
+    lines = out.splitlines()
+    at = lines.index("postmortems/pm-test.md:18:5: error: action_items[0].title: is more than one line")
+    assert (code, lines[at + 1:at + 4]) == (1, [
+        "    expected: one line of text", "    found: 'Add a cache\\nfor search\\n'",
+        "    hint: write it on the key's own line: a `|` or `>` block keeps its line breaks"])
+
+
 def test_a_ratio_given_as_a_percentage_shows_the_ratio_meant(small_handbook, capsys):
     slos = small_handbook / "ops/slos.yaml"
     slos.write_text(slos.read_text(encoding="utf-8").replace("target: 0.995", "target: 99.5"), encoding="utf-8")
@@ -487,6 +501,25 @@ def test_links_that_work_on_the_site_pass(small_handbook, capsys):
     (small_handbook / "postmortems/pm-bad.md").write_text(pm("id: pm-test", "id: pm-bad").replace("SEV-2", "SEV-9"))
     code, out, _ = _validate(small_handbook, capsys)
     assert "link" not in out and out.count(": error: ") == 1, out
+
+
+def test_a_top_level_folder_named_like_a_handbook_folder_is_a_warning_naming_the_right_one(small_handbook, capsys):
+    """Its files would be skipped without a word; other folders (the toolkit's, the site's, `_` ones) are not."""
+    for name in ("runbook/rb-new.md", "calender/x.yaml", "Postmortems/.gitkeep", "tools/x.py", "bench/x.py",
+                 "site/index.html", "schemas/x.json", "_old-runbooks/rb-x.md", "doc/page.md"):
+        (small_handbook / name).parent.mkdir(exist_ok=True)
+        (small_handbook / name).write_text("x\n", encoding="utf-8")
+    code, out, _ = _validate(small_handbook, capsys)
+    found = [line for line in out.splitlines() if "/: warning" in line or "hint: move" in line or "hint: rename" in line]
+    assert (code, found) == (0, [
+        "Postmortems/: warning: not read: the handbook reads postmortems/, not Postmortems/",
+        "    hint: move its files into postmortems/, or start its name with _ to keep it unread",
+        "calender/: warning: not read: the handbook reads calendar/, not calender/",
+        "    hint: move its files into calendar/, or start its name with _ to keep it unread",
+        "doc/: warning: not read: the handbook reads docs/, not doc/",
+        "    hint: rename it to docs/, or start its name with _ to keep it unread",  # no docs/ in this handbook
+        "runbook/: warning: not read: the handbook reads runbooks/, not runbook/",
+        "    hint: move its files into runbooks/, or start its name with _ to keep it unread"]), out
 
 
 def test_editor_backups_templates_and_os_files_stay_quiet(small_handbook, capsys):

@@ -145,8 +145,8 @@ def oncall() -> None:
 
 
 ROTATION_OPTION = click.option("--rotation", metavar="ID", help="Only this rotation.  [default: every rotation]")
-AT_MOMENT_OPTION = click.option("--at", metavar="WHEN", help="A date (its end, UTC) or an ISO date-time with "
-                                "offset, instead of now.")
+AT_MOMENT_OPTION = click.option("--at", metavar="WHEN", help="A date (its end, UTC) or an ISO date-time, instead "
+                                "of now; without an offset, in the team's time zone (as overrides are).")
 
 
 @oncall.command("now")

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Callable
 
 from opsbook.problems import UsageError
 
 
-def parse_as_of(text: str | None, option: str = "--as-of") -> dt.datetime:
-    """`--as-of` (or `option`) as an aware datetime: a date means its end (23:59:59 UTC); no value means now."""
+def parse_as_of(text: str | None, option: str = "--as-of", local_zone: Callable[[], str] | None = None
+                ) -> dt.datetime:
+    """`--as-of` (or `option`) as an aware datetime: a date means its end (23:59:59 UTC); no value means now.
+    With `local_zone`, a date-time without an offset is wall-clock time in the zone it names (asked only
+    then); without it, such a date-time is refused."""
     if not text:
         return dt.datetime.now(dt.timezone.utc)
     try:
         if "T" in text or " " in text.strip():
             moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
             if moment.tzinfo is None:
-                raise UsageError(f"{option} {text!r}: give a UTC offset, such as {text}+00:00")
+                if local_zone is None:
+                    raise UsageError(f"{option} {text!r}: give a UTC offset, such as {text}+00:00")
+                from opsbook.handbook.models.common import zone
+
+                return moment.replace(tzinfo=zone(local_zone()))
             return moment
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
@@ -36,3 +45,11 @@ def next_minute(moment: dt.datetime) -> dt.datetime:
 def earliest_after(now: dt.datetime, candidates) -> dt.datetime | None:
     """The earliest of `candidates` (aware datetimes, or None) that lies after `now`; None if none does."""
     return min((moment for moment in candidates if moment is not None and moment > now), default=None)
+
+
+def team_zone(root: str | Path) -> str:
+    """The team's time zone (`timezone` in ops/team.yaml), or UTC when the file does not give one."""
+    from opsbook.handbook.validate import load_contents
+
+    team = load_contents(Path(root), postmortems=False)[0].team
+    return team.timezone if team else "UTC"

@@ -6,17 +6,18 @@ comments and layout, and writes the result only if `ops validate` would accept i
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import enum
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from opsbook.handbook.models.common import format_duration
 from opsbook.incident.editing import Editable, read_editable, write_checked
 from opsbook.problems import Problem, UsageError
+from opsbook.slugs import slugify
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "new"
 
@@ -39,17 +40,6 @@ KINDS = {
 
 class Quoted(str):
     """A string to write in double quotes (a time of day that YAML 1.1 would read as a number)."""
-
-
-def slugify(title: str, limit: int = 40) -> str:
-    """`Checkout failing for EU users!` → `checkout-failing-for-eu-users`, cut at a word within `limit`."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    slug = ""
-    for word in re.findall(r"[a-z0-9]+", ascii_text):
-        if slug and len(slug) + 1 + len(word) > limit:
-            break
-        slug = f"{slug}-{word}" if slug else word
-    return slug[:limit].strip("-") or "untitled"
 
 
 def path_for(root: Path, kind: str, doc_id: str) -> Path:
@@ -125,9 +115,20 @@ def create(root: Path, kind: str, fields: dict[str, Any], now: dt.datetime, *, c
     if not doc_id:
         raise UsageError(f"a new {kind} needs an id")
     path = path_for(root, kind, doc_id)
-    if not path.parent.is_dir():
-        raise UsageError(f"{root}: no {KINDS[kind].folder}/ folder; is --root the handbook's folder?")
-    write_checked(root, path, render(kind, fields), kind, now, create=True, contents=contents)
+    made = not path.parent.is_dir()
+    if made:
+        # git keeps no empty folder, so a clone may lack `runbooks/`: make it, in a handbook's folder only.
+        if not (root / "ops").is_dir():
+            raise UsageError(f"{root}: no {KINDS[kind].folder}/ folder and no ops/ folder; is --root the "
+                             "handbook's folder?")
+        path.parent.mkdir()
+    try:
+        write_checked(root, path, render(kind, fields), kind, now, create=True, contents=contents)
+    except BaseException:
+        if made:  # nothing written: leave no folder behind either (unless something else is in it by now)
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()
+        raise
     return path
 
 
@@ -140,6 +141,12 @@ def _parse_date(option: str, text: str | dt.date | None, default: dt.date | None
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"{option} {text!r}: expected a date as YYYY-MM-DD") from None
+
+
+def _clock(text: str) -> str:
+    """`9:30` as the file writes it, `09:30`; anything else as given, for the validator to explain."""
+    match = re.fullmatch(r"\s*(\d):([0-5]\d)\s*", text)
+    return f"0{match[1]}:{match[2]}" if match else text
 
 
 def _links(option: str, pairs: tuple[str, ...]) -> list[dict]:
@@ -204,7 +211,7 @@ def cadence_fields(*, title: str, every: str, time: str, duration: str, checklis
     return {
         "id": id or unique_id(root, "cadence", slugify(title)), "title": title, "description": description or None,
         "when": when, "start": _parse_date("--start", start, today), "until": _parse_date("--until", until),
-        "time": Quoted(time), "timezone": timezone, "duration": duration, "owner": owner, "rotation": rotation,
+        "time": Quoted(_clock(time)), "timezone": timezone, "duration": duration, "owner": owner, "rotation": rotation,
         "labels": list(labels), "reminder": reminder, "checklist": list(checklist), "slos": list(slos) or None,
         "runbooks": list(runbooks) or None, "context": list(context) or None, "on_holiday": on_holiday,
     }

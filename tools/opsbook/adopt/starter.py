@@ -67,11 +67,17 @@ class Settings:
             "%%TEAM%%": _quoted(team),
             "%%HANDBOOK_NAME%%": _quoted(f"{team} operations handbook"),
             "%%FEED_NAME%%": _quoted(f"{team} operations reviews"),
+            "%%STATUS_NAME%%": _quoted(f"{team} status"),
             "%%TIMEZONE%%": self.timezone,
             "%%OWNER%%": _plain_or_quoted(self.owner),
             "%%OWNER_NAME%%": _quoted(self.owner.replace(".", " ").replace("-", " ").replace("_", " ").title()),
             "%%TODAY%%": self.today.isoformat(),
             "%%REQUIREMENT%%": self.pin.requirement,
+            "%%REQUIREMENT_YAML%%": _quoted(self.pin.requirement),
+            # A stub the team completes: New Year's Day is a holiday nearly everywhere, and the first
+            # business day of a quarter would otherwise be it.
+            "%%NEW_YEARS_DAYS%%": "\n".join(f"  - {{date: {year}-01-01, name: New Year's Day}}"
+                                           for year in range(self.today.year + 1, self.today.year + 4)),
             "%%PIN_ORIGIN%%": _ORIGINS[self.pin.origin],
         }
 

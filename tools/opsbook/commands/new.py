@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from opsbook.dates import team_zone
 from opsbook.incident.editing import Refused
 from opsbook.problems import UsageError
 
@@ -37,13 +38,6 @@ def fill_required(values: dict[str, Any], required: list[tuple[str, str, str]]) 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-
-
-def _team_zone(root: Path) -> str:
-    from opsbook.handbook.validate import load_contents
-
-    team = load_contents(root, postmortems=False)[0].team
-    return team.timezone if team else "UTC"
 
 
 def _created(root: Path, path: Path, kind: str) -> int:
@@ -92,7 +86,7 @@ def run_postmortem(root: str, values: dict[str, Any]) -> int:
         ("detected", "--detected", "Detected at (ISO date-time with offset)"),
     ])
     now = _now()
-    tz_name = _team_zone(base)
+    tz_name = team_zone(base)
     detected = _at("--detected", values.pop("detected"), tz_name, now, parse_at)
     started_text = values.pop("started", None)  # popped even when absent: it is passed on by name below
     started = _at("--started", started_text, tz_name, now, parse_at) if started_text else None
@@ -132,7 +126,7 @@ def run_cadence(root: str, values: dict[str, Any]) -> int:
             raise UsageError("give exactly one of --owner (a person) or --rotation")
         values["owner"] = click.prompt("Owner (person id)", err=True).strip()
     now = _now()
-    values["timezone"] = values.get("timezone") or _team_zone(base)
+    values["timezone"] = values.get("timezone") or team_zone(base)
     fields = scaffold.cadence_fields(root=base, today=now.date(), **values)
     try:
         path = scaffold.create(base, "cadence", fields, now)

@@ -7,7 +7,7 @@ import datetime as dt
 import click
 
 from opsbook.commands.report import _day
-from opsbook.dates import parse_as_of
+from opsbook.dates import parse_as_of, team_zone
 from opsbook.problems import UsageError
 
 
@@ -37,7 +37,7 @@ def now(root: str, rotation: str | None, output_format: str, at: str | None) -> 
     """Print who holds each rotation at `at` (default: now), and why when it is not simply their turn."""
     from opsbook.oncall import views
 
-    moment = parse_as_of(at, "--at")
+    moment = parse_as_of(at, "--at", lambda: team_zone(root))  # as override times without an offset
     if (loaded := _load(root, moment, rotation)) is None:
         return 1
     handbook, rotations = loaded
@@ -51,7 +51,7 @@ def next_(root: str, rotation: str | None, count: int, output_format: str, at: s
     """Print each rotation's next `count` handoffs after `at` (default: now)."""
     from opsbook.oncall import views
 
-    moment = parse_as_of(at, "--at")
+    moment = parse_as_of(at, "--at", lambda: team_zone(root))  # as override times without an offset
     if (loaded := _load(root, moment, rotation)) is None:
         return 1
     handbook, rotations = loaded

@@ -3,7 +3,8 @@
 It runs `mkdocs serve --dirty` on the handbook's mkdocs.yml: MkDocs rebuilds only the pages whose files
 changed, and the opsbook plugin reloads only the handbook files that changed and rebuilds the pages
 whose cross-links changed too (`opsbook.site.serving`). An invalid edit is logged with its file and
-line, and the server keeps the last good site until the file is fixed.
+line, and the server keeps serving the last good site, under a banner naming the errors, until the
+file is fixed (`opsbook.site.preview`).
 """
 
 from __future__ import annotations

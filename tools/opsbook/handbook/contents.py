@@ -45,6 +45,8 @@ CALENDAR = Folder("calendar", (".yaml", ".yml"), "review cadences (*.yaml) and h
                   named=("holidays.yaml",))
 _OPS_NAMES = tuple(path.removeprefix("ops/") for path, _, _ in OPS_FILES.values())
 OPS = Folder("ops", (".md",), "process pages (*.md) and " + ", ".join(_OPS_NAMES), named=_OPS_NAMES)
+# The folders at the top a handbook reads (`docs/`: the site's own pages); one named like them is a warning.
+TOP_FOLDERS = (RUNBOOKS.name, POSTMORTEMS.name, CALENDAR.name, OPS.name, "docs")
 
 
 @dataclasses.dataclass

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from opsbook.handbook.credentials import redact
 from opsbook.handbook.loading import Source
-from opsbook.handbook.models.common import HTTP_URL_PATTERN
+from opsbook.handbook.models.common import HTTP_URL_PATTERN, ONE_LINE_PATTERN
 from opsbook.problems import Problem
 
 _EXPECTED = {
@@ -97,6 +97,10 @@ def _problem(source: Source, model: type[BaseModel], prefix: tuple, error: dict)
         expected = f"text matching {ctx.get('pattern')}"
         hint = "retype it with plain ASCII characters" + (" (ids are lowercase letters, digits, dots, dashes and "
                                                          "underscores)" if _is_id(ctx) else "")
+    elif kind == "string_pattern_mismatch" and ctx.get("pattern") == ONE_LINE_PATTERN:
+        message = "is more than one line"
+        expected = "one line of text"
+        hint = "write it on the key's own line: a `|` or `>` block keeps its line breaks"
     elif kind == "string_pattern_mismatch" and ctx.get("pattern") == HTTP_URL_PATTERN:
         message = "is not a web address"
         expected = "an http(s) URL, such as https://github.com/acme/handbook/issues/12"
@@ -215,6 +219,8 @@ def _show(value: Any) -> str:
         return "a list"
     if isinstance(value, enum.Enum):
         value = value.value
+    if isinstance(value, str):  # a line break shown as `\n`: the report keeps one line per detail
+        value = value.replace("\r", "\\r").replace("\n", "\\n")
     text = redact(repr(value) if not isinstance(value, str) else f"'{value}'")
     return text if len(text) <= 60 else text[:57] + "...'"
 

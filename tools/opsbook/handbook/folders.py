@@ -5,6 +5,9 @@ skipped without a word, even when it is invalid; so would `ops/slos.yml`. Each c
 reads the files it is for and reports the rest as "not read", saying why and, where the intent is plain,
 what to rename the file to.
 
+A folder at the top whose name is close to one the handbook reads (`runbook/`, `Postmortems/`,
+`calender/`) is a warning naming the right one: its files would be skipped just as silently.
+
 Left alone, quietly: names starting with `_` or `.` (templates and notes kept beside the content,
 `.gitkeep`, `.DS_Store`, an editor's `.x.swp` or `.#x`), and editor or merge leftovers (`x~`, `#x#`,
 `*.bak`, `*.orig`, `*.rej`). `docs/` is free-form and not looked at.
@@ -13,10 +16,11 @@ Left alone, quietly: names starting with `_` or `.` (templates and notes kept be
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 from pathlib import Path
 
-from opsbook.problems import Problem
+from opsbook.problems import Level, Problem
 
 QUIET_PREFIXES = ("_", ".", "#")
 QUIET_SUFFIXES = ("~", ".bak", ".orig", ".rej", ".swp", ".swo")
@@ -75,6 +79,26 @@ def _named_variant(folder: Folder, name: str) -> str | None:
         if lower.split(".", 1)[0] == known.split(".", 1)[0] and lower.endswith(_YAML_LIKE):
             return known
     return None
+
+
+def lookalike_folders(root: Path, known: tuple[str, ...]) -> list[Problem]:
+    """A warning for each top-level folder whose name is close to one of the `known` folders' but not it."""
+    try:
+        entries = sorted(entry.name for entry in os.scandir(root) if entry.is_dir())
+    except OSError:
+        return []
+    problems = []
+    for name in entries:
+        if name in known or name.startswith(QUIET_PREFIXES):
+            continue
+        meant = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.85)
+        if meant:
+            right = meant[0]
+            hint = (f"move its files into {right}/" if right in entries else f"rename it to {right}/")
+            problems.append(Problem(f"{name}/", f"not read: the handbook reads {right}/, not {name}/",
+                                    code="not-read", level=Level.WARNING,
+                                    hint=hint + ", or start its name with _ to keep it unread"))
+    return problems
 
 
 def _not_read(folder: Folder, name: str, is_dir: bool) -> Problem:

@@ -26,11 +26,12 @@ from opsbook.handbook.contents import (
     OPS_FILES,
     POSTMORTEMS,
     RUNBOOKS,
+    TOP_FOLDERS,
     Contents,
 )
 from opsbook.handbook.credentials import find_credentials
 from opsbook.handbook.explain import model_problems
-from opsbook.handbook.folders import content_files
+from opsbook.handbook.folders import content_files, lookalike_folders
 from opsbook.handbook.loading import Source, merge_conflicts, read_source
 from opsbook.handbook.models.cadence import Cadence, HolidayCalendar
 from opsbook.handbook.models.catalogue import SloCatalogue
@@ -158,6 +159,7 @@ _MARKDOWN = (RunbookMeta, PostmortemMeta)
 def _load_contents(root: Path, problems: list[Problem], *, postmortems: bool = True,
                    cache: DocumentCache | None = None) -> Contents:
     contents = Contents(root=root)
+    problems += lookalike_folders(root, TOP_FOLDERS)
     wanted: list[tuple[Path, type]] = []  # every file a model validates, in the order checks expect them
     singles: list[str] = []  # the attribute of `contents` each of the first files of `wanted` fills
     for attribute, rel, model, required in _single_files():

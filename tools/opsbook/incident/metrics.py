@@ -15,7 +15,7 @@ from typing import Callable
 
 from opsbook.handbook.assembled import Handbook, Postmortem, time_to
 from opsbook.handbook.models.common import Category, Severity, format_duration, zone
-from opsbook.handbook.models.postmortem import EventType
+from opsbook.handbook.models.postmortem import ActionStatus, EventType
 from opsbook.plural import plural
 
 STAGES: tuple[tuple[str, EventType, str | None], ...] = (
@@ -74,6 +74,7 @@ class OverdueItem:
 class ActionItems:
     opened: int
     done: int
+    wont_do: int  # closed without being done: decided against, so they are neither done nor open
     still_open: int
     overdue: list[OverdueItem]
 
@@ -179,7 +180,8 @@ def _action_items(chosen: list[Postmortem], today: dt.date) -> ActionItems:
                for pm, item in items if not item.status.is_closed and item.due < today]
     return ActionItems(
         opened=len(items),
-        done=sum(1 for _, item in items if item.status.value == "done"),
+        done=sum(1 for _, item in items if item.status is ActionStatus.DONE),
+        wont_do=sum(1 for _, item in items if item.status is ActionStatus.WONT_DO),
         still_open=sum(1 for _, item in items if not item.status.is_closed),
         overdue=sorted(overdue, key=lambda o: (o.due, o.incident, o.id)),
     )
@@ -220,7 +222,8 @@ def render_text(report: IncidentReport) -> str:
     out += [f"  {b.incident}: time to {b.stage} {_d(b.took)} > {b.severity} target {_d(b.target)}"
             for b in report.breaches]
     items = report.action_items
-    out += ["", f"Action items: {items.opened} opened, {items.done} done, {items.still_open} open, "
+    out += ["", f"Action items: {items.opened} opened, {items.done} done, {items.wont_do} wont-do, "
+                f"{items.still_open} open, "
                 f"{len(items.overdue)} overdue (as of {report.as_of})"]
     out += [f"  {o.incident} {o.id} (owner {o.owner}, due {o.due}): {o.title}" for o in items.overdue]
     return "\n".join(out) + "\n"
@@ -263,7 +266,7 @@ def render_markdown(report: IncidentReport, *, title: str | None = "Incident met
              for b in breaches] or ([] if report.breaches else ["None: every incident met its severity's targets."]))
     items = report.action_items
     out += ["", "## Action items", "",
-            f"{items.opened} opened, {items.done} done, {items.still_open} still open, "
+            f"{items.opened} opened, {items.done} done, {items.wont_do} wont-do, {items.still_open} still open, "
             f"{len(items.overdue)} overdue as of {report.as_of}.", ""]
     overdue = items.overdue
     if shown is not None and len(overdue) > shown:

@@ -343,6 +343,8 @@ def add_action_item(root: Path, incident_id: str, *, title: str, owner: str, due
     from ruamel.yaml.comments import CommentedSeq
 
     now = now or _utcnow()
+    if "\n" in title.strip() or "\r" in title.strip():
+        raise UsageError("--title: write it on one line; an action item's title becomes its GitHub issue's title")
     try:
         due_date = dt.date.fromisoformat(due.strip())
     except ValueError:

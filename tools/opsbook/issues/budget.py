@@ -29,7 +29,10 @@ ELLIPSIS = "…"
 
 
 def shorten(text: str, limit: int) -> str:
-    """`text` if it fits in `limit` characters, else cut at a word boundary where one is near, with `…`."""
+    """`text` on one line (each run of whitespace, a newline included, a single space) if it fits in
+    `limit` characters, else cut at a word boundary where one is near, with `…`. Titles go through it:
+    GitHub shows a title on one line, and a hand-written `title: |` would otherwise keep its newline."""
+    text = " ".join(text.split())
     if len(text) <= limit:
         return text
     cut = text[: limit - len(ELLIPSIS)]

@@ -9,7 +9,9 @@ What it asks GitHub, and why that is all (no read is ever made per item, except 
    the single issue), so they come from the repository's issue events and issue comments, newest first,
    100 a page: one read each in a week's ordinary traffic, at most `DETAIL_PAGES` each in a busy one,
    however many items close. What those pages do not reach keeps its closing date alone, and the plan
-   says how many.
+   says how many, or that GitHub did not answer the events listing (and with what status). The closing
+   comment is still looked for then: without the closer, the newest comment around the close that the
+   tool did not write (its reminders carry an `<!-- opsbook:` marker).
 3. Only with `check_links` (`--check-links`): for each open item whose `issue:` names an issue of this
    repository that the listing lacks, that one issue, which answers 404 or 410 (deleted), 301 to where it
    was transferred (followed), or 200 (an issue without the tool's label). Off by default because it costs
@@ -72,7 +74,7 @@ def _with_details(session, repo_api: str, plan: PullPlan, listed: dict[int, Exis
                if edit.closed and edit.number in listed and listed[edit.number].closed_at}
     if not closing:
         return plan
-    events = _closing_events(session, repo_api, closing)
+    events, failure = _closing_events(session, repo_api, closing)
     wont_do = {edit.number for edit in plan.edits if edit.status.value == "wont-do"}
     asking = {n: issue for n, issue in closing.items() if n in wont_do and issue.comments}
     closers = {n: (event.get("actor") or {}).get("login") for n, event in events.items()}
@@ -80,22 +82,27 @@ def _with_details(session, repo_api: str, plan: PullPlan, listed: dict[int, Exis
     edits = []
     for edit in plan.edits:
         event = events.get(edit.number)
-        if event is not None:
-            via = _commit_url(listed[edit.number].url, event.get("commit_id"))
-            edit = edit.with_closing(Closing(by=closers[edit.number], via=via, reason=reasons.get(edit.number)))
+        if event is not None or edit.number in reasons:
+            via = _commit_url(listed[edit.number].url, (event or {}).get("commit_id"))
+            edit = edit.with_closing(Closing(by=closers.get(edit.number), via=via, reason=reasons.get(edit.number)))
         edits.append(edit)
     missing = len(closing) - len(events)
     notes = plan.notes
     if missing:
         one = missing == 1
-        notes += (f"the {'closer' if one else 'closers'} of {plural(missing, 'closed issue')} "
-                  f"{'is' if one else 'are'} not among the repository's newest {DETAIL_PAGES * 100} issue events; "
-                  f"{'its' if one else 'their'} `closed` has the date alone",)
+        whose = f"the {'closer' if one else 'closers'} of {plural(missing, 'closed issue')}"
+        if failure:
+            notes += (f"GitHub did not answer the events listing ({failure}): {whose} {'is' if one else 'are'} "
+                      f"unknown; {'its' if one else 'their'} `closed` names no closer or commit",)
+        else:
+            notes += (f"{whose} {'is' if one else 'are'} not among the repository's newest {DETAIL_PAGES * 100} "
+                      f"issue events; {'its' if one else 'their'} `closed` has the date alone",)
     return dataclasses.replace(plan, edits=tuple(edits), notes=notes)
 
 
-def _closing_events(session, repo_api: str, closing: dict[int, ExistingIssue]) -> dict[int, dict]:
-    """Each issue's last `closed` event, from the repository's events until all are settled or older.
+def _closing_events(session, repo_api: str, closing: dict[int, ExistingIssue]) -> tuple[dict[int, dict], str | None]:
+    """Each issue's last `closed` event, from the repository's events until all are settled or older;
+    and why GitHub's listing stopped answering, if it did (`404`, `no answer`).
 
     GitHub lists them newest first, but does not promise it, so an issue's event is the newest `closed`
     one seen, and it is settled when its time is the issue's `closed_at`.
@@ -103,7 +110,8 @@ def _closing_events(session, repo_api: str, closing: dict[int, ExistingIssue]) -
     found: dict[int, dict] = {}
     settled: set[int] = set()
     oldest = _stamp(min(issue.closed_at for issue in closing.values()))
-    for page in _pages(session, f"{repo_api}/issues/events"):
+    listing = _Listing(session, f"{repo_api}/issues/events")
+    for page in listing:
         for event in page:
             number = (event.get("issue") or {}).get("number")
             if event.get("event") != "closed" or number not in closing:
@@ -115,7 +123,7 @@ def _closing_events(session, repo_api: str, closing: dict[int, ExistingIssue]) -
                 settled.add(number)
         if len(settled) == len(closing) or min((str(e.get("created_at") or "") for e in page), default="") < oldest:
             break
-    return found
+    return found, listing.failure
 
 
 def _closing_comments(session, repo_api: str, asking: dict[int, ExistingIssue],
@@ -125,15 +133,17 @@ def _closing_comments(session, repo_api: str, asking: dict[int, ExistingIssue],
     by_url = {issue.url.rstrip("/"): number for number, issue in asking.items()}
     found: dict[int, str] = {}
     params = {"sort": "created", "direction": "desc", "since": _stamp(since)}
-    for page in _pages(session, f"{repo_api}/issues/comments", params):
+    for page in _Listing(session, f"{repo_api}/issues/comments", params):
         for comment in page:
             number = by_url.get(_html_issue(comment))
             if number is None or number in found:
                 continue
             issue, closer = asking[number], closers.get(number)
             written = _parse(comment.get("created_at"))
-            if closer is None or (comment.get("user") or {}).get("login") != closer:
-                continue  # only the closer's own words are their reason (never a reminder the tool wrote)
+            if closer is not None and (comment.get("user") or {}).get("login") != closer:
+                continue  # only the closer's own words are their reason
+            if "<!-- opsbook:" in (comment.get("body") or ""):
+                continue  # never a reminder the tool wrote (what is left when the closer is unknown)
             if written is None or written > issue.closed_at + _COMMENT_AFTER:
                 continue
             if (reason := _one_line(comment.get("body") or "")) is not None:
@@ -143,17 +153,27 @@ def _closing_comments(session, repo_api: str, asking: dict[int, ExistingIssue],
     return found
 
 
-def _pages(session, url: str, params: dict | None = None):
-    """Up to `DETAIL_PAGES` pages of a listing, following GitHub's Link header; a failed read ends them."""
-    params = {"per_page": 100, **(params or {})}
-    for _ in range(DETAIL_PAGES):
-        page = _get(session, url, params)
-        if not page or not isinstance(page, list):
-            return
-        yield [item for item in page if isinstance(item, dict)]
-        url, params = page.next_url, None
-        if url is None:
-            return
+class _Listing:
+    """Up to `DETAIL_PAGES` pages of a listing, following GitHub's Link header; a failed read ends them
+    and says why in `failure` (GitHub's status, such as `404`, or `no answer`)."""
+
+    def __init__(self, session, url: str, params: dict | None = None) -> None:
+        self.session, self.url, self.params = session, url, {"per_page": 100, **(params or {})}
+        self.failure: str | None = None
+
+    def __iter__(self):
+        url, params = self.url, self.params
+        for _ in range(DETAIL_PAGES):
+            page = _get(self.session, url, params)
+            if isinstance(page, str):
+                self.failure = page
+                return
+            if not page:
+                return
+            yield [item for item in page if isinstance(item, dict)]
+            url, params = page.next_url, None
+            if url is None:
+                return
 
 
 class _Page(list):
@@ -205,23 +225,23 @@ def _one_line(text: str) -> str | None:
     return line or None
 
 
-def _get(session, url: str, params: dict | None) -> _Page | None:
-    """A read whose failure only loses a detail: None instead of an exception."""
+def _get(session, url: str, params: dict | None) -> _Page | str:
+    """A read whose failure only loses a detail: what went wrong (`404`, `no answer`) instead of an exception."""
     import github3
     import requests
 
     try:
         response = session.get(url, params=params)
     except (requests.RequestException, github3.exceptions.GitHubException):
-        return None
+        return "no answer"
     if response.status_code != 200:
-        return None
+        return str(response.status_code)
     try:
         body = response.json()
     except ValueError:
-        return None
+        return "an answer that is not JSON"
     if not isinstance(body, list):
-        return None
+        return "an answer that is not a list"
     page = _Page(body)
     page.next_url = (response.links.get("next") or {}).get("url")
     return page

@@ -13,7 +13,9 @@
   (`opsbook.site.accessible`);
 - the feeds and generated pages are rendered by a worker process started at `on_config`
   (`opsbook.site.background`), collected when MkDocs first reads them, stopped at `on_post_build`
-  or `on_build_error`.
+  or `on_build_error`;
+- `on_serve` watches the handbook's folders and makes the server keep the last good site, with a
+  banner naming the errors, while a rebuild fails (`opsbook.site.preview`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from opsbook.site import accessible, adapter, serving
+from opsbook.site import accessible, adapter, preview, serving
 
 log = get_plugin_logger(__name__)
 
@@ -109,7 +111,9 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         adapter.abandon(self.site)
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
-        """`mkdocs serve` rebuilds when a handbook file changes, not only a file in `docs_dir`."""
+        """`mkdocs serve` rebuilds when a handbook file changes, not only a file in `docs_dir`, and keeps
+        serving the last good site, with the errors as a banner, while a rebuild fails."""
         for path in adapter.watched(self.site):
             server.watch(str(path))
+        preview.keep_last_good(server)
         return server

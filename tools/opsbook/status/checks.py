@@ -12,6 +12,8 @@ validation (`handbook/validate.py`, `_room_checks`). The rules, each at the key 
    resolve` must come before the `resolved` update; an error once it is in review or published).
 4. `public-leak`: a public text names a secret of the inventory (error) or a person of the team
    (warning): who did what stays internal. Credentials are caught for every file by the loader.
+   Runbooks' prewritten messages (`## User-facing messages`, posted as written by `--from-runbook`)
+   are public text in waiting: the same rule, at the quote's line, so it is caught at review time.
 5. `duplicate-id`: maintenance window ids are unique (they are the calendar's UIDs).
 """
 
@@ -28,6 +30,7 @@ from opsbook.handbook.explain import key_path
 from opsbook.handbook.loading import Source
 from opsbook.handbook.models.postmortem import EventType, PublicState, Status
 from opsbook.problems import Level, Problem
+from opsbook.status.messages import SECTION, quoted_lines
 
 MAINTENANCE_FILE = "ops/maintenance.yaml"
 _CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -70,6 +73,8 @@ def check_public(contents: Contents, now: dt.datetime) -> list[Problem]:
                                     code="duplicate-id", hint="ids must be unique: calendars use them to "
                                                               "update an event in place"))
             seen.add(window.id)
+    for doc in contents.runbooks:
+        problems += _prewritten(doc, words)
     return problems
 
 
@@ -131,6 +136,30 @@ def _updates(doc, now: dt.datetime) -> Iterator[Problem]:
         yield _at(source, path, "the incident is resolved but its last public update is not `resolved`",
                   code="public-resolved", level=Level.WARNING if meta.status is Status.DRAFT else Level.ERROR,
                   hint=f"tell users: ops incident update {meta.id} --state resolved --message …")
+
+
+def _prewritten(doc, words) -> Iterator[Problem]:
+    """A runbook's prewritten messages that name a secret or a person, at the line that does."""
+    if SECTION not in doc.body:
+        return
+    from opsbook.handbook.assembled import split_sections
+
+    section = split_sections(doc.body, doc.source.body_line).get(SECTION)
+    if section is None or not section.text:
+        return
+    body = doc.body.splitlines()
+    first = section.line - doc.source.body_line  # the heading's index in the body; the text follows it
+    first += next(i for i, line in enumerate(body[first + 1:], 1) if line.strip())
+    for key, (_, lines) in quoted_lines(section.text).items():
+        message = " ".join(text for _, text in lines)
+        for name, what, level in words:
+            if name in message and _whole_word(name).search(message):
+                index = next((i for i, text in lines if name in text), lines[0][0])
+                column = body[first + index].find(name) + 1 or None
+                yield Problem(doc.source.rel, f"the prewritten message '{key}' under `## {SECTION}` names {what}",
+                              first + index + doc.source.body_line, column, code="public-leak", level=level,
+                              hint="`--from-runbook` posts it to the public status page as written: say what "
+                                   "users notice, not who or what inside")
 
 
 def _internal_words(contents: Contents) -> list[tuple[str, str, Level]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from opsbook.scaffold import slugify
+from opsbook.slugs import slugify
 
 SECTION = "User-facing messages"
 _LABEL = re.compile(r"^\*\*(?P<label>[^*]+)\*\*")
@@ -23,22 +23,28 @@ _LABEL = re.compile(r"^\*\*(?P<label>[^*]+)\*\*")
 
 def runbook_messages(section_text: str) -> dict[str, tuple[str, str]]:
     """{key: (label, message)} for every labelled quote in the section's text, in order."""
-    found: dict[str, tuple[str, str]] = {}
+    return {key: (label, " ".join(text for _, text in lines))
+            for key, (label, lines) in quoted_lines(section_text).items()}
+
+
+def quoted_lines(section_text: str) -> dict[str, tuple[str, list[tuple[int, str]]]]:
+    """{key: (label, [(line index in the section's text, quoted text), …])} for every labelled quote."""
+    found: dict[str, tuple[str, list[tuple[int, str]]]] = {}
     label: str | None = None
-    quote: list[str] = []
+    quote: list[tuple[int, str]] = []
 
     def close() -> None:
         if label and quote and slugify(label) not in found:
-            found[slugify(label)] = (label, " ".join(quote))
+            found[slugify(label)] = (label, quote)
 
-    for line in section_text.splitlines():
+    for index, line in enumerate(section_text.splitlines()):
         stripped = line.strip()
         if match := _LABEL.match(stripped):
             close()
             label, quote = match["label"].strip(), []
         elif stripped.startswith(">") and label:
             if text := stripped.lstrip(">").strip():
-                quote.append(text)
+                quote.append((index, text))
         elif stripped and quote:
             close()
             label, quote = None, []

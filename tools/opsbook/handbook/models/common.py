@@ -66,6 +66,10 @@ Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=80)]
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 
+ONE_LINE_PATTERN = r"^[^\r\n]*$"
+OneLine = Annotated[str, Field(min_length=1, pattern=ONE_LINE_PATTERN)]
+"""Text on one line, such as a title that becomes a GitHub issue's (a `title: |` block keeps its newline)."""
+
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*w)?\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*$")
 _UNITS = ("weeks", "days", "hours", "minutes")
 

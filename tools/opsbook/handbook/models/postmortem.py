@@ -15,6 +15,7 @@ from opsbook.handbook.models.common import (
     HttpUrl,
     Id,
     NonEmpty,
+    OneLine,
     Severity,
     Strict,
 )
@@ -93,7 +94,7 @@ class Closure(Strict):
 
 class ActionItem(Strict):
     id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
-    title: NonEmpty
+    title: OneLine
     owner: Id
     due: Date
     status: ActionStatus = ActionStatus.OPEN
