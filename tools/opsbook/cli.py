@@ -573,6 +573,16 @@ def actions_status(repo: str | None, root: str, as_of: str | None, check_links: 
     return run_status(root, repo, as_of, output_format, check_links)
 
 
+def _add_groups() -> None:
+    """Command groups that declare their own options beside their bodies (`commands/`)."""
+    from opsbook.commands.org import org
+
+    cli.add_command(org)
+
+
+_add_groups()
+
+
 def main(args: list[str] | None = None) -> None:
     """Entry point of the `ops` console script; exits with the command's code."""
     from opsbook.problems import OpsbookError
