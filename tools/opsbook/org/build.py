@@ -114,6 +114,9 @@ def _mkdocs(config_file: Path, config, pages: dict[str, str], staging: Path, now
             mkdocs_config = load_config(str(config_file), strict=True, docs_dir=docs, site_dir=str(staging),
                                         site_url=config.site_url)
             mkdocs_config["nav"] = [{title: path} for path, title in PAGES.items()]
+            from opsbook.site.adapter import apply_theme
+
+            apply_theme(mkdocs_config)
             mkdocs_config.plugins.on_startup(command="build", dirty=False)
             try:
                 build(mkdocs_config)

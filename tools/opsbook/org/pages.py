@@ -49,6 +49,12 @@ def table(headers: list[str], rows: list[list[str]], caption: str) -> str:
     return f"<table>\n<caption>{caption}</caption>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
 
 
+def _team_link(team_id: str, name: str) -> str:
+    """A team's name linking to its section of the teams page (each wide table's rows so hold a stop
+    for the keyboard, which scrolls the table)."""
+    return f'<a href="../teams/#team-{e(team_id)}">{e(name)}</a>'
+
+
 def state(team: TeamView) -> str:
     if team.state == READ:
         return "read" + (f" ({e(len(team.notes))} file(s) from the last copy)" if team.notes else "")
@@ -100,7 +106,7 @@ def incidents(view: OrgView) -> str:
              "each team's own targets (its severity policy); the count past the target beside it.</p>", ""]
     rows = []
     for group in view.groups:
-        row = [e(group.team), e(group.severity), e(group.incidents)]
+        row = [_team_link(group.team_id, group.team), e(group.severity), e(group.incidents)]
         for stage, _, _ in STAGES:
             numbers = group.stages[stage]
             target = f" (target {duration(numbers.target)}, {numbers.over} over)" if numbers.target else ""
@@ -109,7 +115,7 @@ def incidents(view: OrgView) -> str:
     lines.append(table(["Team", "Severity", "Incidents", "Detect", "Acknowledge", "Mitigate", "Resolve"], rows,
                        "Lifecycle times by team and severity"))
     names = {team.id: team.name for team in view.teams}
-    rows = [[e(names[team_id])] + [e(counts.get(month, 0)) for month in view.months]
+    rows = [[_team_link(team_id, names[team_id])] + [e(counts.get(month, 0)) for month in view.months]
             for team_id, counts in view.by_month.items()]
     lines += ["", table(["Team"] + [e(m) for m in view.months], rows, "Incidents by month (detected, UTC)")]
     rows = [[e(when(i.detected or i.started)), e(team), e(i.severity), link(safe_url(i.url), i.title), e(i.status)]
@@ -127,7 +133,7 @@ def scorecard(view: OrgView, criteria) -> str:
         if not team.cells:
             rows.append([e(team.name)] + [e("no export: " + (team.reason or ""))] * len(criteria))
             continue
-        row = [e(team.name)]
+        row = [_team_link(team.id, team.name)]
         for cell in team.cells:
             verdict = "✓ meets" if cell.passed else "✗ does not meet"
             fix = link(safe_url(cell.fix), f"fix it in {team.name}'s handbook")

@@ -49,6 +49,7 @@ class Stage:
 
 @dataclasses.dataclass(frozen=True)
 class Group:
+    team_id: str
     team: str
     severity: str
     incidents: int
@@ -141,7 +142,7 @@ def _groups(copies: list[TeamCopy]) -> list[Group]:
                 known = [t[stage] for t in times if t[stage] is not None]
                 stages[stage] = Stage(statistics.median(known) if known else None, target,
                                       sum(1 for t in known if target is not None and t > target))
-            groups.append(Group(copy.team.name, severity, len(times), stages))
+            groups.append(Group(copy.team.id, copy.team.name, severity, len(times), stages))
     return groups
 
 
