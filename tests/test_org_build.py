@@ -21,6 +21,7 @@ import pytest
 import recurring_ical_events
 import yaml
 from conftest import ops
+from test_caldav import radicale  # noqa: F401 (fixture)
 
 AS_OF = "2026-11-26"
 TEAMS = ("payments", "search")
@@ -242,3 +243,27 @@ def test_a_team_that_stops_answering_is_shown_stale_since_its_last_read(host, or
     assert f"! search: stale since {AS_OF}: HTTP 500 for opsbook.json" in later.stderr
     assert f"stale since {AS_OF}" in (site / "index.html").read_text()
     assert "search.yaml" in {p.name for p in (site / "catalog-info").iterdir()}  # still shown, from the copy
+
+
+def test_a_caldav_server_holds_the_merged_feed_and_agrees_with_a_calendar_app(org, radicale):
+    """Every event of the merged feed stored in a real Radicale, one resource per UID (a repeated UID
+    would be refused), and December asked of both Radicale and recurring-ical-events."""
+    from urllib.parse import quote
+
+    import requests
+    from test_caldav import _one_event_calendars, _query
+
+    data = (org[0] / "site" / "feeds" / "organisation.ics").read_bytes()
+    url = f"{radicale}/acme/organisation/"
+    assert requests.request("MKCOL", f"{radicale}/acme/", timeout=10).status_code == 201
+    assert requests.request("MKCALENDAR", url, timeout=10).status_code == 201
+    with requests.Session() as session:
+        for uid, body in _one_event_calendars(data).items():
+            answer = session.put(url + quote(uid.replace("/", "_"), safe="@") + ".ics", data=body, timeout=10,
+                                 headers={"Content-Type": "text/calendar; charset=utf-8", "If-None-Match": "*"})
+            assert answer.status_code == 201, (uid, answer.status_code, answer.text)
+    start, end = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc), dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
+    served = sorted((str(e["UID"]), e["DTSTART"].dt) for e in _query(url, start, end))
+    expanded = sorted((str(e["UID"]), e["DTSTART"].dt)
+                      for e in recurring_ical_events.of(icalendar.Calendar.from_ical(data)).between(start, end))
+    assert served == expanded and {uid.split("/")[0] for uid, _ in served} == set(TEAMS)
