@@ -111,3 +111,32 @@ def test_the_search_index_stops_at_max_search_bytes_runbooks_first(export_bytes)
     assert len(merged) <= 600 and left > 0
     assert json.loads(merged)["docs"][0]["location"].endswith("runbooks/rb-late/")
     assert all(doc["text"] == "" for doc in json.loads(merged)["docs"][1:])  # post-mortems by title alone
+
+
+def test_the_merged_feed_names_teams_exactly_and_leaves_out_what_is_not_a_calendar():
+    import icalendar
+    from opsbook.calendar import feed
+    from opsbook.org.merge import merge_calendars
+
+    handbook = load_handbook(REPO, NOW)
+    own = feed.build_feeds(handbook, NOW)["feeds/handbook.ics"]
+    name = "Zahlungsverkehr; Über-Team, Köln — Ödland " * 3  # commas, semicolons, UTF-8 past a fold
+    good = TeamEntry(id="pay", name=name.strip(), site_url="https://acme.github.io/pay/")
+    bad = TeamEntry(id="bad", name="Bad", site_url="https://acme.github.io/bad/")
+    copies = [kept.TeamCopy(good, kept.READ, TODAY, None, (), None, {"feeds/handbook.ics": own}, {}),
+              kept.TeamCopy(bad, kept.READ, TODAY, None, (), None,
+                            {"feeds/handbook.ics": b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VCALENDAR\r\n",
+                             "feeds/oncall.ics": b"<html>not found</html>"}, {})]
+    merged, problems = merge_calendars("Acme", copies)
+    assert problems == ["Bad: feeds/handbook.ics is not an iCalendar file; left out",
+                        "Bad: feeds/oncall.ics is not an iCalendar file; left out"]
+    assert max(len(line) for line in merged.split(b"\r\n")) <= 75
+    originals = {str(e["UID"]): e for e in icalendar.Calendar.from_ical(own).walk("VEVENT")}
+    events = icalendar.Calendar.from_ical(merged).walk("VEVENT")
+    assert len(events) == len(originals) > 0
+    for event in events:
+        original = originals[str(event["UID"]).removeprefix("pay/")]
+        assert str(event["SUMMARY"]) == f"{name.strip()}: {original['SUMMARY']}"
+        assert str(event["DESCRIPTION"]) == str(original["DESCRIPTION"]) and event["DTSTART"].dt == original["DTSTART"].dt
+    assert {str(tz["TZID"]) for tz in icalendar.Calendar.from_ical(merged).walk("VTIMEZONE")} == \
+        {str(tz["TZID"]) for tz in icalendar.Calendar.from_ical(own).walk("VTIMEZONE")}
