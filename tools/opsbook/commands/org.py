@@ -52,6 +52,9 @@ def org_build(root: str, site_dir: str | None, as_of: str | None) -> int:
     if config is None or errors:
         click.echo(reporting.as_text(problems, f"✗ {plural(errors, 'error')}; nothing was built"), nl=False, err=True)
         return 1
+    if "YOUR-ORG" in config.site_url.upper():
+        click.echo("! org.yaml: site_url is still the placeholder `ops org init` wrote; set it to where this site "
+                   "is published", err=True)
     built = build_org(root, config, site_dir, now)
     answers = built.answers
     click.echo(f"✓ fetched from {plural(len(built.copies), 'team')} in {built.fetch_seconds:.1f} s: "

@@ -5,7 +5,7 @@ one merged calendar, one search, a scorecard and a Backstage catalogue, with no 
 - `export`: a team's handbook → its `opsbook.json` (written by `ops build`);
 - `config`: `org.yaml`, read with file and line in every error;
 - `fetch`: what to ask each team's site for (pure), then the requests, with revalidation and caps;
-- `view`: the kept copies → what the organisation's pages show (pure);
+- `view` and `scorecard`: the kept copies → what the organisation's pages show (pure);
 - `pages`, `merge`, `catalogue`: renderers that only read the view;
 - `build`: the pipeline behind `ops org build`; `starter`: `ops org init`.
 """

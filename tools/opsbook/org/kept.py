@@ -116,9 +116,9 @@ def settle(team, answers: dict[str, Response], kept: Kept | None, today: dt.date
     else:
         export, reason = None, answer.reason or f"HTTP {answer.status} for opsbook.json"
     if export is None:
-        if "opsbook.json" in kept.files and check_export(kept.files["opsbook.json"])[0] is not None:
-            return TeamCopy(team, STALE, kept.read_on, reason, (), check_export(kept.files["opsbook.json"])[0],
-                            dict(kept.files), dict(kept.validators))
+        previous = check_export(kept.files["opsbook.json"])[0] if "opsbook.json" in kept.files else None
+        if previous is not None:
+            return TeamCopy(team, STALE, kept.read_on, reason, (), previous, dict(kept.files), dict(kept.validators))
         return TeamCopy(team, UNREACHABLE, None, reason, (), None, {}, {})
     chosen, checks, notes = {}, {}, []
     for path in FILES:
