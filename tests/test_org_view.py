@@ -101,3 +101,15 @@ def test_lifecycle_times_are_judged_against_the_teams_own_targets(data):
         assert acknowledge.target == dt.timedelta(seconds=level.respond_within_seconds)
         assert acknowledge.over == sum(1 for i in incidents if (t := lifecycle(i)["acknowledge"]) and t > acknowledge.target)
     assert view.recent and all(a[1].detected >= b[1].detected for a, b in zip(view.recent, view.recent[1:]))
+
+
+def test_lifecycle_times_by_month_judge_each_incident_against_its_own_teams_target(data):
+    view, export = _view(data, AT)
+    months = {g.team for g in view.monthly}
+    assert months and months <= set(view.months)
+    for group in view.monthly:
+        incidents = [i for i in export.incidents if i.severity == group.severity and
+                     (i.detected or i.started).astimezone(UTC).strftime("%Y-%m") == group.team]
+        assert group.incidents == len(incidents)
+    assert sum(g.incidents for g in view.monthly) == sum(
+        1 for i in export.incidents if (i.detected or i.started).astimezone(UTC).strftime("%Y-%m") in view.months)

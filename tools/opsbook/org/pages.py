@@ -49,6 +49,17 @@ def table(headers: list[str], rows: list[list[str]], caption: str) -> str:
     return f"<table>\n<caption>{caption}</caption>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
 
 
+def _stages(group) -> list[str]:
+    """A group's median time to each stage, with the target when one applies and the count past it."""
+    cells = []
+    for stage, _, _ in STAGES:
+        numbers = group.stages[stage]
+        target = f"target {duration(numbers.target)}, " if numbers.target else ""
+        past = f" ({target}{numbers.over} past target)" if numbers.target or numbers.over else ""
+        cells.append(e(duration(numbers.median) + past))
+    return cells
+
+
 def _team_link(team_id: str, name: str) -> str:
     """A team's name linking to its section of the teams page (each wide table's rows so hold a stop
     for the keyboard, which scrolls the table)."""
@@ -104,16 +115,12 @@ def calendar(view: OrgView) -> str:
 def incidents(view: OrgView) -> str:
     lines = ["# Incidents", "", "<p>Median time to each stage of the lifecycle by team and severity, against "
              "each team's own targets (its severity policy); the count past the target beside it.</p>", ""]
-    rows = []
-    for group in view.groups:
-        row = [_team_link(group.team_id, group.team), e(group.severity), e(group.incidents)]
-        for stage, _, _ in STAGES:
-            numbers = group.stages[stage]
-            target = f" (target {duration(numbers.target)}, {numbers.over} over)" if numbers.target else ""
-            row.append(e(duration(numbers.median) + target))
-        rows.append(row)
-    lines.append(table(["Team", "Severity", "Incidents", "Detect", "Acknowledge", "Mitigate", "Resolve"], rows,
-                       "Lifecycle times by team and severity"))
+    stages = ["Detect", "Acknowledge", "Mitigate", "Resolve"]
+    rows = [[_team_link(g.team_id, g.team), e(g.severity), e(g.incidents)] + _stages(g) for g in view.groups]
+    lines.append(table(["Team", "Severity", "Incidents"] + stages, rows, "Lifecycle times by team and severity"))
+    rows = [[e(g.team), e(g.severity), e(g.incidents)] + _stages(g) for g in view.monthly]
+    lines += ["", table(["Month", "Severity", "Incidents"] + stages, rows,
+                        "Lifecycle times by month and severity, every team (each incident against its team's target)")]
     names = {team.id: team.name for team in view.teams}
     rows = [[_team_link(team_id, names[team_id])] + [e(counts.get(month, 0)) for month in view.months]
             for team_id, counts in view.by_month.items()]

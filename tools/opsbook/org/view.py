@@ -77,7 +77,8 @@ class OrgView:
     site_url: str
     now: dt.datetime
     teams: list[TeamView]
-    groups: list[Group]
+    groups: list[Group]                    # by team and severity, all incidents
+    monthly: list[Group]                   # by month (label: the month) and severity, every team
     months: list[str]                      # the last MONTHS months, newest first
     by_month: dict[str, dict[str, int]]    # team id → month → incidents
     recent: list[tuple[str, contract.Incident]]  # (team name, incident), newest first
@@ -124,26 +125,58 @@ def lifecycle(incident: contract.Incident) -> dict[str, dt.timedelta | None]:
     return times
 
 
-def _groups(copies: list[TeamCopy]) -> list[Group]:
-    groups = []
+@dataclasses.dataclass(frozen=True)
+class _Timed:
+    """One incident's lifecycle times and its own team's targets."""
+
+    team_id: str
+    team: str
+    month: str | None
+    severity: str
+    times: dict[str, dt.timedelta | None]
+    targets: dict[str, dt.timedelta | None]
+
+
+def _timed(copies: list[TeamCopy]) -> list[_Timed]:
+    found = []
     for copy in copies:
         if copy.export is None:
             continue
         levels = {level.id: level for level in copy.export.severity}
-        by_severity: dict[str, list] = {}
         for incident in copy.export.incidents:
-            by_severity.setdefault(incident.severity, []).append(lifecycle(incident))
-        for severity in sorted(by_severity):
-            times, level = by_severity[severity], levels.get(severity)
-            stages = {}
+            level = levels.get(incident.severity)
+            targets = {}
             for stage, _, target_field in STAGES:
                 seconds = getattr(level, target_field, None) if level and target_field else None
-                target = dt.timedelta(seconds=seconds) if seconds is not None else None
-                known = [t[stage] for t in times if t[stage] is not None]
-                stages[stage] = Stage(statistics.median(known) if known else None, target,
-                                      sum(1 for t in known if target is not None and t > target))
-            groups.append(Group(copy.team.id, copy.team.name, severity, len(times), stages))
-    return groups
+                targets[stage] = dt.timedelta(seconds=seconds) if seconds is not None else None
+            when = incident.detected or incident.started
+            found.append(_Timed(copy.team.id, copy.team.name, when.astimezone(UTC).strftime("%Y-%m") if when else None,
+                                incident.severity, lifecycle(incident), targets))
+    return found
+
+
+def _summary(label_id: str, label: str, severity: str, items: list[_Timed]) -> Group:
+    """Medians of `items`, each judged against its own team's target (shown when they all share one)."""
+    stages = {}
+    for stage, _, _ in STAGES:
+        known = [(item.times[stage], item.targets[stage]) for item in items if item.times[stage] is not None]
+        targets = {item.targets[stage] for item in items}
+        stages[stage] = Stage(statistics.median(t for t, _ in known) if known else None,
+                              targets.pop() if len(targets) == 1 else None,
+                              sum(1 for t, target in known if target is not None and t > target))
+    return Group(label_id, label, severity, len(items), stages)
+
+
+def _groups(timed: list[_Timed], key) -> list[Group]:
+    """One summary per (label id, label, severity) that `key` gives an incident, in first-seen order of
+    the label and severity order within it; `key` returning None leaves an incident out."""
+    grouped: dict[tuple, list[_Timed]] = {}
+    for item in timed:
+        if (found := key(item)) is not None:
+            grouped.setdefault(found, []).append(item)
+    order = {label: index for index, (label, _, _) in enumerate(grouped)}
+    return [_summary(*found, items) for found, items in sorted(grouped.items(),
+                                                               key=lambda kv: (order[kv[0][0]], kv[0][2]))]
 
 
 def _months(now: dt.datetime) -> list[str]:
@@ -175,6 +208,10 @@ def build_view(config, copies: list[TeamCopy], now: dt.datetime) -> OrgView:
             if url := safe_url(raw):
                 feeds.append((copy.team.name, title, url))
     incidents.sort(key=lambda found: (found[0], found[1], found[2].id), reverse=True)
+    timed = _timed(copies)
+    shown = set(months)
+    monthly = _groups(sorted(timed, key=lambda item: item.month or "", reverse=True),
+                      lambda item: (item.month, item.month, item.severity) if item.month in shown else None)
     return OrgView(config.name, config.site_url, now, [_team(copy, config.scorecard, now) for copy in copies],
-                   _groups(copies), months, by_month,
+                   _groups(timed, lambda item: (item.team_id, item.team, item.severity)), monthly, months, by_month,
                    [(team, incident) for when, team, incident in incidents if when <= now][:RECENT], feeds)
