@@ -24,7 +24,7 @@ from opsbook.handbook.validate import load_handbook
 
 pytestmark = pytest.mark.slow
 UTC = dt.timezone.utc
-HOST = "giftgenius.github.io"
+HOST = "giftgenius.github.io/handbook"
 SERVER_LIFETIME = 300  # seconds: the server stops by itself even if the test run is killed
 NS = {"D": "DAV:", "C": "urn:ietf:params:xml:ns:caldav"}
 

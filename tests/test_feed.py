@@ -72,7 +72,7 @@ def test_every_tzid_has_its_vtimezone(data):
 def test_one_event_per_occurrence_with_stable_uids(handbook, data):
     start, end = feed.horizon(handbook, NOW)
     assert (start, end) == (dt.datetime(2026, 10, 29, tzinfo=UTC), dt.datetime(2027, 12, 27, tzinfo=UTC))
-    expected = {f"{o.uid}@giftgenius.github.io": o for o in schedule.occurrences(handbook, start, end)}
+    expected = {f"{o.uid}@giftgenius.github.io/handbook": o for o in schedule.occurrences(handbook, start, end)}
     events = events_by_uid(data)
     reviews = {uid: e for uid, e in events.items() if not uid.startswith(("action/", "postmortem/"))}
     assert reviews.keys() == expected.keys()
@@ -83,7 +83,7 @@ def test_one_event_per_occurrence_with_stable_uids(handbook, data):
 
 
 def test_event_content(data):
-    event = events_by_uid(data)["weekly-slo-review/2026-W52@giftgenius.github.io"]
+    event = events_by_uid(data)["weekly-slo-review/2026-W52@giftgenius.github.io/handbook"]
     assert str(event["SUMMARY"]) == "Weekly SLO review — 2026-W52 · Jordan Okafor"
     description = str(event["DESCRIPTION"])
     assert "Owner: Jordan Okafor" in description  # priya's turn, but she is away
@@ -98,13 +98,13 @@ def test_event_content(data):
 
 def test_an_event_names_the_fallback_standing_in_for_an_owner_away(data):
     # Priya owns the monthly cost review but is away over 30 Dec; the cadence's fallback, Maya, runs it.
-    event = events_by_uid(data)["monthly-cost-review/2026-12@giftgenius.github.io"]
+    event = events_by_uid(data)["monthly-cost-review/2026-12@giftgenius.github.io/handbook"]
     assert str(event["SUMMARY"]) == "Monthly cost review — 2026-12 · Maya Lindqvist"
     assert str(event["DESCRIPTION"]).splitlines()[0] == "Owner: Maya Lindqvist, standing in for Priya Raman (away)"
 
 def test_holiday_moved_event_says_so(handbook):
     later = feed.build_feed(handbook, dt.datetime(2027, 3, 1, tzinfo=UTC))
-    event = events_by_uid(later)["weekly-slo-review/2027-W13@giftgenius.github.io"]
+    event = events_by_uid(later)["weekly-slo-review/2027-W13@giftgenius.github.io/handbook"]
     assert event.decoded("DTSTART").date() == dt.date(2027, 3, 30)  # Easter Monday moves to Tuesday
     assert "Moved from 2027-03-29" in str(event["DESCRIPTION"]) and int(event["SEQUENCE"]) == 1
 
@@ -113,13 +113,13 @@ def test_action_item_due_dates_are_all_day_events(handbook, data):
     events = events_by_uid(data)
     due = {uid: e for uid, e in events.items() if uid.startswith("action/")}
     start, end = feed.horizon(handbook, NOW)
-    expected = {f"action/{pm.id}/{item.id}@giftgenius.github.io" for pm, item in handbook.open_action_items()
+    expected = {f"action/{pm.id}/{item.id}@giftgenius.github.io/handbook" for pm, item in handbook.open_action_items()
                 if start.date() <= item.due < end.date()}
     assert due.keys() == expected
     # In the checkout outage, AI-1 is done; AI-2 (in progress) and AI-3 (open) are in the feed.
-    assert "action/pm-2026-10-14-checkout-outage/AI-1@giftgenius.github.io" not in due
-    assert "action/pm-2026-10-14-checkout-outage/AI-2@giftgenius.github.io" in due
-    ai3 = due["action/pm-2026-10-14-checkout-outage/AI-3@giftgenius.github.io"]
+    assert "action/pm-2026-10-14-checkout-outage/AI-1@giftgenius.github.io/handbook" not in due
+    assert "action/pm-2026-10-14-checkout-outage/AI-2@giftgenius.github.io/handbook" in due
+    ai3 = due["action/pm-2026-10-14-checkout-outage/AI-3@giftgenius.github.io/handbook"]
     assert ai3.decoded("DTSTART") == dt.date(2026, 12, 15) and ai3.decoded("DTEND") == dt.date(2026, 12, 16)
     assert str(ai3["TRANSP"]) == "TRANSPARENT"  # a due date must not block the whole day
     assert b"DTSTART;VALUE=DATE:20261215\r\n" in raw_events(data)[str(ai3["UID"])]
@@ -128,7 +128,7 @@ def test_action_item_due_dates_are_all_day_events(handbook, data):
 
 def test_postmortem_review_meeting_is_an_event(handbook):
     october = feed.build_feed(handbook, dt.datetime(2026, 10, 20, tzinfo=UTC))
-    event = events_by_uid(october)["postmortem/pm-2026-10-14-checkout-outage/review@giftgenius.github.io"]
+    event = events_by_uid(october)["postmortem/pm-2026-10-14-checkout-outage/review@giftgenius.github.io/handbook"]
     assert event.decoded("DTSTART") == dt.datetime(2026, 10, 16, 12, 0, tzinfo=UTC)
     assert b"DTSTART;TZID=Europe/Berlin:20261016T140000" in raw_events(october)[str(event["UID"])]
     assert event.decoded("DTEND") - event.decoded("DTSTART") == dt.timedelta(hours=1)
@@ -228,11 +228,11 @@ def test_build_feeds_per_owner_and_per_cadence_with_index(handbook):
     assert sorted(files) == sorted(paths + ["feeds/index.json"])
     assert "feeds/owners/priya.ics" in paths and "feeds/cadences/weekly-slo-review.ics" in paths
     jordan = events_by_uid(files["feeds/owners/jordan.ics"])
-    assert "weekly-slo-review/2026-W52@giftgenius.github.io" in jordan  # covering for priya
+    assert "weekly-slo-review/2026-W52@giftgenius.github.io/handbook" in jordan  # covering for priya
     assert all(("Owner: Jordan Okafor" in str(e["DESCRIPTION"])) or uid.startswith(("action/", "postmortem/"))
                or (uid.startswith("oncall/") and str(e["DESCRIPTION"]).startswith("Jordan Okafor holds "))
                for uid, e in jordan.items())
-    assert "oncall/review-hosts/2026-12-21@giftgenius.github.io" in jordan  # his shift, covering for priya
+    assert "oncall/review-hosts/2026-12-21@giftgenius.github.io/handbook" in jordan  # his shift, covering for priya
     weekly = events_by_uid(files["feeds/cadences/weekly-slo-review.ics"])
     assert weekly and all(uid.startswith("weekly-slo-review/") for uid in weekly)
     for entry in index["feeds"]:
@@ -361,5 +361,29 @@ def test_build_feed_of_chosen_occurrences_only(handbook):
     chosen = schedule.upcoming(handbook, NOW, days=14)
     data = feed.build_feed(handbook, NOW, occurrences=chosen, name="Next two weeks")
     events = events_by_uid(data)
-    assert list(events) == [f"{o.uid}@giftgenius.github.io" for o in chosen]
+    assert list(events) == [f"{o.uid}@giftgenius.github.io/handbook" for o in chosen]
     assert str(icalendar.Calendar.from_ical(data)["X-WR-CALNAME"]) == "Next two weeks"
+
+
+# --- two teams on one host --------------------------------------------------------------------------
+
+def _uids_at(handbook, site_url: str) -> set[str]:
+    import dataclasses
+
+    moved = dataclasses.replace(handbook, config=handbook.config.model_copy(update={"site_url": site_url}))
+    files = feed.build_feeds(moved, NOW)
+    return {uid for path in ("feeds/handbook.ics", "feeds/oncall.ics") for uid in events_by_uid(files[path])}
+
+
+def test_two_teams_on_one_pages_host_never_share_a_uid(handbook):
+    payments = _uids_at(handbook, "https://acme.github.io/payments/")
+    search = _uids_at(handbook, "https://acme.github.io/search/")
+    assert payments and len(payments) == len(search)
+    assert payments.isdisjoint(search)
+    assert "weekly-slo-review/2026-W50@acme.github.io/payments" in payments
+
+
+def test_a_site_at_the_root_of_its_host_keeps_the_host_alone_in_its_uids(handbook):
+    uids = _uids_at(handbook, "https://ops.example.com/")
+    assert "weekly-slo-review/2026-W50@ops.example.com" in uids
+    assert _uids_at(handbook, "https://ops.example.com") == uids

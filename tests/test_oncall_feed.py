@@ -18,7 +18,7 @@ from opsbook.oncall.shifts import shifts
 from test_caldav import _one_event_calendars, _query, radicale  # noqa: F401  (radicale is a fixture)
 
 UTC = dt.timezone.utc
-HOST = "@giftgenius.github.io"
+HOST = "@giftgenius.github.io/handbook"
 SWAP = """\
 overrides:
   - rotation: primary-on-call

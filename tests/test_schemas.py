@@ -20,10 +20,17 @@ EXAMPLES = {
     "cadence": sorted(str(p.relative_to(REPO)) for p in (REPO / "calendar").glob("*.yaml") if p.name != "holidays.yaml"),
     "runbook": sorted(str(p.relative_to(REPO)) for p in (REPO / "runbooks").glob("*.md")),
     "postmortem": sorted(str(p.relative_to(REPO)) for p in (REPO / "postmortems").glob("*.md")),
+    "opsbook-export": ["site/opsbook.json"],  # not a file of the handbook: the example's, built by `_data`
 }
 
 
 def _data(rel: str):
+    if rel == "site/opsbook.json":
+        from conftest import NOW
+        from opsbook.handbook.validate import load_handbook
+        from opsbook.org.export import render_export
+
+        return json.loads(render_export(load_handbook(REPO, NOW), NOW))
     text = (REPO / rel).read_text(encoding="utf-8")
     if rel.endswith(".md"):
         text = text.split("---\n", 2)[1]

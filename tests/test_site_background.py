@@ -5,6 +5,7 @@ the build with a message instead of leaving it waiting."""
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import pytest
@@ -66,7 +67,8 @@ def test_a_worker_that_dies_fails_the_build(forks, tmp_path, monkeypatch):
 
 def test_a_worker_that_hangs_is_stopped_and_fails_the_build(forks, tmp_path, monkeypatch):
     monkeypatch.setattr(background, "TIMEOUT", 1)
-    monkeypatch.setattr(background, "publish", lambda *args: time.sleep(60))
+    # Blocks until a signal stops it: a timed sleep may return early under a moved clock (faketime).
+    monkeypatch.setattr(background, "publish", lambda *args: [signal.pause() for _ in iter(int, 1)])
     begin = time.monotonic()
     with pytest.raises(OpsbookError, match="took longer than 1 s"):
         build_site(REPO, tmp_path / "site", AS_OF)

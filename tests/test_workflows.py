@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO
+from opsbook.adopt.pin import Pin
 from opsbook.adopt.starter import Settings, create
+from opsbook.org.starter import OrgSettings, create_org
 
 REPO_WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 ACTION = REPO / "action.yml"
@@ -44,11 +46,18 @@ def _tool(name: str) -> list[str]:
 def init_root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("adopted") / "handbook"
     create(root, Settings("Platform team", "Europe/Berlin", "alex", dt.date(2026, 11, 26)))
+    create_org(_org_root(root), OrgSettings("Acme", Pin("opsbook==1.0", "index")))
     return root
 
 
+def _org_root(init_root: Path) -> Path:
+    """The organisation `ops org init` starts, beside the team's handbook."""
+    return init_root.parent / "org"
+
+
 def _all_workflows(init_root: Path) -> list[Path]:
-    return REPO_WORKFLOWS + sorted((init_root / ".github" / "workflows").glob("*.yml"))
+    return (REPO_WORKFLOWS + sorted((init_root / ".github" / "workflows").glob("*.yml"))
+            + sorted((_org_root(init_root) / ".github" / "workflows").glob("*.yml")))
 
 
 def _load(path: Path) -> dict:
@@ -59,7 +68,7 @@ def _load(path: Path) -> dict:
 
 
 def _label(path: Path) -> str:
-    return ("init:" if REPO not in path.parents else "") + path.name
+    return ("org:" if "org" in path.parts else "init:" if REPO not in path.parents else "") + path.name
 
 
 def test_the_three_workflows_exist():
@@ -116,9 +125,11 @@ def test_zizmor_is_really_auditing(tmp_path):
 
 @pytest.fixture(params=["validate.yml", "publish.yml", "review-issues.yml", "action-items.yml",
                         "incidents-from-alerts.yml", "init:validate.yml", "init:publish.yml", "init:review-issues.yml",
-                        "init:action-items.yml", "init:incidents-from-alerts.yml"])
+                        "init:action-items.yml", "init:incidents-from-alerts.yml", "org:publish.yml"])
 def workflow(request, init_root) -> Path:
     name = request.param
+    if name.startswith("org:"):
+        return _org_root(init_root) / ".github" / "workflows" / name[4:]
     return (init_root / ".github" / "workflows" / name[5:]) if name.startswith("init:") else \
         REPO / ".github" / "workflows" / name
 
@@ -161,6 +172,23 @@ def test_publish_deploys_pages_without_cancelling_a_deploy(init_root):
         assert any(s.get("uses", "").startswith("actions/upload-pages-artifact@") for s in build["steps"])
         assert any("ops build" in s.get("run", "") for s in build["steps"])
         assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+def test_the_organisations_publish_revalidates_what_the_last_run_fetched(init_root):
+    data = _load(_org_root(init_root) / ".github/workflows/publish.yml")
+    assert data["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    assert data["on"]["schedule"] and data["on"]["push"] == {"branches": ["main"]}
+    build, deploy = data["jobs"]["build"], data["jobs"]["deploy"]
+    assert build["permissions"] == {"contents": "read"}
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"} and deploy["needs"] == "build"
+    steps = build["steps"]
+    at = {kind: next(i for i, s in enumerate(steps) if kind in s.get("uses", "") + s.get("run", ""))
+          for kind in ("actions/cache/restore@", "ops org build", "actions/cache/save@", "upload-pages-artifact@")}
+    assert list(at) == sorted(at, key=at.get), "restore, build, save, upload: in that order"
+    restore, save = steps[at["actions/cache/restore@"]]["with"], steps[at["actions/cache/save@"]]["with"]
+    assert restore["path"] == save["path"] == "site/fetched"  # where `ops org build --site-dir site` keeps them
+    assert restore["key"] == save["key"] and restore["key"].startswith(restore["restore-keys"])
+    assert "--site-dir site" in steps[at["ops org build"]]["run"]
 
 
 def test_review_issues_sync_is_serialised_and_may_only_write_issues(init_root):

@@ -589,13 +589,16 @@ def actions_status(repo: str | None, root: str, as_of: str | None, check_links: 
     return run_status(root, repo, as_of, output_format, check_links)
 
 
-def _alerts_group() -> None:
-    from opsbook.commands.alerts import alerts as group
+def _add_groups() -> None:
+    """Command groups that declare their own options beside their bodies (`commands/`)."""
+    from opsbook.commands.alerts import alerts
+    from opsbook.commands.org import org
 
-    cli.add_command(group)
+    cli.add_command(alerts)
+    cli.add_command(org)
 
 
-_alerts_group()
+_add_groups()
 
 
 def main(args: list[str] | None = None) -> None:

@@ -69,3 +69,17 @@ def staging_folder(beside: Path, prefix: str) -> Path:
     folder = Path(tempfile.mkdtemp(dir=beside, prefix=prefix))
     os.chmod(folder, new_folder_mode())
     return folder
+
+
+def swap_folder(staging: Path, target: Path) -> None:
+    """Put the complete folder `staging` in place of `target` with two renames (readers see the old
+    folder or the new one); remove the old one afterwards."""
+    import shutil
+
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
+        os.replace(target, old / "site")
+    os.replace(staging, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

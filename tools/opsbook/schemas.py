@@ -29,6 +29,7 @@ from opsbook.handbook.models.config import HandbookConfig
 from opsbook.handbook.models.oncall import OncallOverrides
 from opsbook.handbook.models.postmortem import PostmortemMeta
 from opsbook.handbook.models.runbook import RunbookMeta
+from opsbook.org.contract import Export
 
 SCHEMAS = {
     "runbook": (RunbookMeta, "The frontmatter of a runbook (runbooks/*.md)."),
@@ -43,6 +44,8 @@ SCHEMAS = {
     "oncall-overrides": (OncallOverrides, "On-call swaps and covers (ops/oncall-overrides.yaml)."),
     "config": (HandbookConfig, "Handbook settings (opsbook.yaml)."),
     "maintenance": (MaintenanceSchedule, "Scheduled maintenance users are told about (ops/maintenance.yaml)."),
+    "opsbook-export": (Export, "What a team's site publishes for its organisation (opsbook.json at the site's "
+                               "root, written by ops build); additive changes only within a major schema_version."),
 }
 DRAFT_7 = "http://json-schema.org/draft-07/schema#"
 

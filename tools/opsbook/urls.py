@@ -5,6 +5,8 @@ Paths are relative to the site's root; `absolute` joins them to the configured `
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 FEED_DIR = "feeds"
 FEED_FILE = "handbook.ics"
 
@@ -83,3 +85,13 @@ def absolute(site_url: str, path: str) -> str:
 def webcal(url: str) -> str:
     """The `webcal://` form calendar apps open as a subscription."""
     return "webcal://" + url.split("://", 1)[-1]
+
+
+def uid_domain(site_url: str) -> str:
+    """What follows the `@` in the UIDs of a site's calendar events: the host and the site's path, so two
+    handbooks published on one host (`org.github.io/payments/`, `org.github.io/search/`) never share a UID.
+    A site at the root of its host keeps the host alone (`ops.example.com`), as UIDs always were."""
+    parts = urlsplit(site_url)
+    path = parts.path.strip("/")
+    host = parts.hostname or "opsbook"
+    return f"{host}/{path}" if path else host

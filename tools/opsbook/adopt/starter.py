@@ -30,7 +30,7 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "init"
 _PLACEHOLDER = re.compile(r"%%[A-Z_]+%%")
 # Written only where missing: the team's own file wins.
 OPTIONAL = frozenset({".gitignore"})
-_ORIGINS = {
+ORIGINS = {
     "index": "a release from a package index",
     "vcs": "a commit of the toolkit's repository",
     "archive": "an archive of the toolkit",
@@ -78,7 +78,7 @@ class Settings:
             # business day of a quarter would otherwise be it.
             "%%NEW_YEARS_DAYS%%": "\n".join(f"  - {{date: {year}-01-01, name: New Year's Day}}"
                                            for year in range(self.today.year + 1, self.today.year + 4)),
-            "%%PIN_ORIGIN%%": _ORIGINS[self.pin.origin],
+            "%%PIN_ORIGIN%%": ORIGINS[self.pin.origin],
         }
 
 
@@ -94,12 +94,13 @@ def _plain_or_quoted(text: str) -> str:
     return text if tag == "tag:yaml.org,2002:str" else _quoted(text)
 
 
-def render(settings: Settings, templates: Path = TEMPLATES) -> dict[str, str]:
-    """Every file of the new handbook: relative path → text, in a stable order."""
+def render(settings: Settings, templates: Path = TEMPLATES, schemas: bool = True) -> dict[str, str]:
+    """Every file of the new handbook: relative path → text, in a stable order. `settings` is anything
+    with `values()` (placeholder → text); `schemas`: with the handbook's JSON Schemas in `schemas/`."""
     from opsbook.schemas import render_all
 
     values = settings.values()
-    files = {f"schemas/{name}": text for name, text in render_all().items()}
+    files = {f"schemas/{name}": text for name, text in render_all().items()} if schemas else {}
     for path in sorted(p for p in templates.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         rel = "/".join("." + part[4:] if part.startswith("dot-") else part
                        for part in path.relative_to(templates).parts)
@@ -119,16 +120,21 @@ def create(directory: Path, settings: Settings) -> list[str]:
     Raises OpsbookError, with nothing written, if any of those files already exists.
     """
     settings.check()
+    return write_new_files(directory, render(settings), "start the handbook")
+
+
+def write_new_files(directory: Path, files: dict[str, str], what: str) -> list[str]:
+    """Write `files` (relative path → text) into `directory`; return the paths written. Raises
+    OpsbookError, with nothing written, if any exists (except `OPTIONAL` ones, then left alone)."""
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory}: exists and is not a folder")
-    files = render(settings)
     present = {rel for rel in files if (directory / rel).exists() or (directory / rel).is_symlink()}
     files = {rel: text for rel, text in files.items() if rel not in present & OPTIONAL}
     existing = sorted(present - OPTIONAL)
     if existing:
         shown = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
         raise OpsbookError(f"{directory}: refusing to overwrite {shown}; nothing was written "
-                           "(move them away, or start the handbook in an empty folder)")
+                           f"(move them away, or {what} in an empty folder)")
     _write_all(directory, files)
     return list(files)
 

@@ -7,8 +7,9 @@ business-day and holiday rules, and each occurrence carries its own owner (rotat
 Determinism, so the same handbook on the same day gives the same bytes:
 
 - the horizon runs from midnight UTC `look_back` before `now` to midnight UTC `look_ahead` after it;
-- UID is `<cadence>/<period>@<site host>` (`postmortem/<id>/review@…`, `action/<pm>/<item>@…`), never
-  a position or a date, so it survives holidays, edits elsewhere and rebuilds;
+- UID is `<cadence>/<period>@<site host>/<site path>` (`postmortem/<id>/review@…`, `action/<pm>/<item>@…`;
+  `urls.uid_domain`: the path keeps two teams on one Pages host apart), never a position or a date, so it
+  survives holidays, edits elsewhere and rebuilds;
 - DTSTAMP is midnight UTC of the build day (`now`), never the clock at build time;
 - SEQUENCE comes from the inputs: 1 for an occurrence a holiday or skip date moved, otherwise 0; and,
   when the previous build of the whole feed is given (`write_feeds` reads the one it is about to
@@ -25,7 +26,6 @@ import datetime as dt
 import json
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
-from urllib.parse import urlsplit
 
 import icalendar
 from icalendar.parser import Contentline
@@ -249,7 +249,7 @@ class Renderer:
     def __init__(self, handbook, now: dt.datetime, previous: bytes | None = None):
         self.handbook = handbook
         self.now = now
-        self.host = urlsplit(handbook.config.site_url).hostname or "opsbook"
+        self.host = urls.uid_domain(handbook.config.site_url)
         self.stamp = dt.datetime.combine(now.astimezone(UTC).date(), dt.time(), UTC)
         self.known = _previous_times(previous)
         self._events: dict[str, bytes] = {}

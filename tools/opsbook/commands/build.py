@@ -1,4 +1,5 @@
-"""`ops build`: validate the handbook, then build the site and its feeds, and the status page (inside the site
+"""`ops build`: validate the handbook, then build the site and its feeds, its `opsbook.json` (what an
+organisation reads, `opsbook.org.export`), and the status page (inside the site
 at status/ when it is published there, which is the default; beside the site when it has a domain of its
 own); say where everything is."""
 
@@ -42,12 +43,18 @@ def run(root: str, site_dir: str | None, as_of: str | None, prometheus: str | No
     in_site = folder_in_site(report.handbook.config)
     status_built = []  # what `add_status` wrote inside the new site, to report once the site is in place
 
-    def add_status(staging: Path, target: Path) -> None:
-        status_built.append(_status_in_site(report.handbook, staging, target, in_site, now))
-
     measured = _measure(report.handbook, prometheus, now) if prometheus else None
+
+    def add(staging: Path, target: Path) -> None:
+        from opsbook.org.contract import FILE
+        from opsbook.org.export import render_export
+
+        (staging / FILE).write_bytes(render_export(report.handbook, now, measured))  # staging: renamed whole
+        if in_site:
+            status_built.append(_status_in_site(report.handbook, staging, target, in_site, now))
+
     try:
-        built = build_site(root, site_dir, as_of, messages, add=add_status if in_site else None, measured=measured,
+        built = build_site(root, site_dir, as_of, messages, add=add, measured=measured,
                            before=(lambda target: _carry_over(report.handbook, target, in_site)) if carry_over else None)
     finally:
         for line in messages:
@@ -57,6 +64,7 @@ def run(root: str, site_dir: str | None, as_of: str | None, prometheus: str | No
     others = plural(len(built.feeds) - 1, "per-person or per-review feed", "per-person and per-review feeds")
     click.echo(f"✓ feed: {feed} and {others} beside it")
     click.echo(f"  published at {built.site_url}, subscribe with {_webcal(built.site_url)}feeds/handbook.ics")
+    click.echo(f"✓ export for the organisation view: {built.site_dir / 'opsbook.json'}")
     if status_built:
         echo_built(status_built[0], out=built.site_dir / in_site, with_site=True)
     else:

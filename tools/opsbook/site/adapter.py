@@ -163,6 +163,13 @@ def configure(site: Site, config: MkDocsConfig, navigation: bool = True) -> MkDo
     if not config.use_directory_urls:
         logging.getLogger("mkdocs.plugins.opsbook").warning(
             "opsbook: `use_directory_urls: false` breaks the links the feed and the issues carry")
+    return apply_theme(config)
+
+
+def apply_theme(config: MkDocsConfig) -> MkDocsConfig:
+    """The toolkit's stylesheet (badges; WCAG AA contrast and underlined links in both schemes) and the
+    theme override that keeps the header's repository link offline: for the handbook's site and the
+    organisation's (`opsbook.org.build`)."""
     if STYLESHEET not in config.extra_css:
         config.extra_css.append(STYLESHEET)  # copied from THEME_OVERRIDES like any theme asset
     dirs = config.theme.dirs

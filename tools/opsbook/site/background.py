@@ -126,7 +126,9 @@ class Background:
             done = self._future is None or self._future.done()
             if not done:
                 _terminate(executor)
-            executor.shutdown(wait=done, cancel_futures=True)
+            # Wait even for a terminated worker: its manager thread then ends now, rather than racing the
+            # interpreter's exit, which could print a traceback ("Bad file descriptor") after the error.
+            executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _terminate(executor: cf.ProcessPoolExecutor) -> None:

@@ -8,7 +8,6 @@ import dataclasses
 import logging
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -27,7 +26,7 @@ class Built:
     generated: dict[str, str]  # the generated pages' Markdown by source path, as published
 
 
-class _Echo(logging.Handler):
+class MkDocsMessages(logging.Handler):
     """MkDocs' warnings and errors, one line each, as MkDocs' own command line prints them."""
 
     def __init__(self, lines: list[str]):
@@ -59,7 +58,7 @@ def build_site(root: Path | str, site_dir: Path | str | None = None, as_of: str 
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    echo = _Echo(messages if messages is not None else [])
+    echo = MkDocsMessages(messages if messages is not None else [])
     logger = logging.getLogger("mkdocs")
     logger.addHandler(echo)
     try:
@@ -95,7 +94,7 @@ def build_site(root: Path | str, site_dir: Path | str | None = None, as_of: str 
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    _swap(staging, target)
+    files.swap_folder(staging, target)
     feeds = sorted(path for path in plugin.site.feeds if path.endswith(".ics"))
     pages = sum(1 for _ in target.rglob("index.html"))
     return Built(target, pages, feeds, config.site_url or "", dict(plugin.site.generated))
@@ -117,14 +116,3 @@ def _staging(target: Path) -> Path:
     if (target / urls.FEED_DIR).is_dir():
         shutil.copytree(target / urls.FEED_DIR, staging / urls.FEED_DIR)
     return staging
-
-
-def _swap(staging: Path, target: Path) -> None:
-    """Put the new site in place of the old one with two renames; remove the old one afterwards."""
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
-        os.replace(target, old / "site")
-    os.replace(staging, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

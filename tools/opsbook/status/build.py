@@ -22,7 +22,6 @@ import datetime as dt
 import gc
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from opsbook import files
@@ -88,11 +87,5 @@ def write_status(handbook, out: Path | str, now: dt.datetime) -> BuiltStatus:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
-        os.replace(target, old / "status")
-    os.replace(staging, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    files.swap_folder(staging, target)
     return BuiltStatus(target, view, output)
