@@ -188,7 +188,7 @@ def test_writes_are_paced(github):
     writes = [seen.at for seen in github.requests if seen.method != "GET"]
     # The server stamps a request when it has handled it, so single gaps jitter; the pace holds overall.
     assert writes[-1] - writes[0] >= 0.2 * (len(writes) - 1) - 0.05
-    assert min(b - a for a, b in zip(writes, writes[1:])) >= 0.12
+    assert min(b - a for a, b in zip(writes, writes[1:])) >= 0.1  # half the interval: never back to back
 
 
 def test_the_token_never_appears_in_output_or_files(github, tmp_path):
