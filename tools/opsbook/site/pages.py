@@ -116,17 +116,18 @@ def content_files(handbook: Handbook) -> list[ContentFile]:
 def navigation(handbook: Handbook, recent_incidents: int = NAV_INCIDENTS) -> list:
     """The site's navigation in `mkdocs.yml` form: sections open on their index page.
 
-    Every runbook is listed (in an incident it is two taps away); only the most recent incidents are,
-    the rest are one tap further, in the post-mortem index; each review's page is linked from the
+    Every runbook is listed while there are few (in an incident it is two taps away); beyond a few dozen
+    (when the runbook index splits into category pages, `opsbook.site.listings`) the menu lists those
+    category pages instead, and each runbook is one tap further, as the incidents are: only the most
+    recent are listed, the rest are in the post-mortem index. Each review's page is linked from the
     calendar, and the tags page from every tag. The menu is repeated on every page, so each entry
-    costs as many times as there are pages: a menu of a thousand incidents would make the site
-    quadratic in size, and helps nobody on a phone.
+    costs as many times as there are pages: a menu of a thousand runbooks or incidents would make the
+    site quadratic in size (a thousand runbooks made every page 350 kB) and helps nobody on a phone.
     """
-    runbooks = sorted(handbook.runbooks.values(), key=lambda rb: (rb.meta.severity.rank, rb.meta.title))
     incidents = sorted(handbook.postmortems.values(), key=_detected, reverse=True)[:recent_incidents]
     return [
         {"Home": layout.HOME},
-        {"Runbooks": [layout.RUNBOOKS] + [{rb.meta.title: layout.runbook(rb.id)} for rb in runbooks]},
+        {"Runbooks": [layout.RUNBOOKS] + _runbook_entries(handbook)},
         {"Incidents": [layout.POSTMORTEMS, {"Metrics": layout.METRICS}]
          + [{pm.meta.title: layout.postmortem(pm.id)} for pm in incidents]},
         {"Review calendar": layout.CALENDAR},
@@ -134,6 +135,16 @@ def navigation(handbook: Handbook, recent_incidents: int = NAV_INCIDENTS) -> lis
                        {"Team and rotation": layout.TEAM}, {"Secrets": layout.SECRETS}]
          + [{page.title: page.path} for page in sorted(handbook.pages, key=lambda p: p.path)]},
     ]
+
+
+def _runbook_entries(handbook: Handbook) -> list[dict[str, str]]:
+    """The menu's entries under Runbooks: every runbook, the most severe first, or, for a handbook with
+    more than fit a menu, a page per category (the menu then grows with categories, not runbooks)."""
+    categories = listings.runbook_categories(handbook)
+    if categories:
+        return [{category.capitalize(): layout.runbooks_category(category)} for category in categories]
+    runbooks = sorted(handbook.runbooks.values(), key=lambda rb: (rb.meta.severity.rank, rb.meta.title))
+    return [{rb.meta.title: layout.runbook(rb.id)} for rb in runbooks]
 
 
 def nav_sources(nav: list | dict | str) -> set[str]:
