@@ -1,0 +1,106 @@
+"""The site as the handbook grows: `ops build` validates once; the menu stays small; `ops build` warns when
+the site nears GitHub Pages' 1 GB limit (tested with a small limit set by OPSBOOK_SITE_LIMIT, not by
+building a gigabyte)."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+from conftest import NOW, REPO, ops, site_copy
+from opsbook.handbook.models.common import Category
+from opsbook.handbook.validate import load_handbook
+from opsbook.problems import UsageError
+from opsbook.site import hosting, layout, pages
+
+sys.path.insert(0, str(REPO / "bench"))
+from synthetic import _runbook  # noqa: E402
+
+def _with_runbooks(root, count: int):
+    for index in range(count):
+        (root / "runbooks" / f"rb-synthetic-{index:05d}.md").write_text(_runbook(index), encoding="utf-8")
+    return load_handbook(root, NOW)
+
+
+def _menu_runbooks(handbook) -> list:
+    return next(section["Runbooks"] for section in pages.navigation(handbook) if "Runbooks" in section)
+
+
+def test_a_big_handbooks_menu_lists_runbook_categories_and_each_runbook_stays_one_tap_further(handbook_copy):
+    """Beyond a few dozen runbooks the menu (repeated on every page) lists a page per category, so it
+    does not grow with the runbooks; each runbook is listed on its category's page."""
+    handbook = _with_runbooks(handbook_copy, 60)
+    menu = _menu_runbooks(handbook)
+    categories = [category.value for category in Category if any(rb.meta.category is category
+                                                                  for rb in handbook.runbooks.values())]
+    assert menu == [layout.RUNBOOKS] + [{c.capitalize(): layout.runbooks_category(c)} for c in categories]
+    generated = pages.generate(handbook, NOW)
+    for runbook in handbook.runbooks.values():
+        category = layout.runbooks_category(runbook.meta.category.value)
+        assert f"({layout.link(category, layout.runbook(runbook.id))})" in generated[category], runbook.id
+    assert _menu_runbooks(_with_runbooks(handbook_copy, 600)) == menu  # ten times the runbooks, the same menu
+
+
+def test_a_small_handbooks_menu_still_lists_every_runbook(handbook_copy):
+    handbook = _with_runbooks(handbook_copy, 20)
+    assert len(_menu_runbooks(handbook)) == len(handbook.runbooks) + 1
+
+
+def test_ops_build_warns_with_the_size_and_the_limit_when_the_site_nears_it(handbook_copy, tmp_path):
+    root = site_copy(handbook_copy)
+    out = tmp_path / "out"
+    result = ops("build", "--root", str(root), "--site-dir", str(out), "--as-of", "2026-11-26",
+                 env={hosting.LIMIT_ENV: "1MB"})
+    assert result.returncode == 0, result.stderr  # a warning: the site is built all the same
+    size = hosting.measure(out)
+    assert f"pages, {hosting.human(size.total)}); open" in result.stdout
+    warning = next(line for line in result.stderr.splitlines() if line.startswith("! the site is"))
+    assert warning == (f"! the site is {hosting.human(size.total)}, over the 1 MB limit OPSBOOK_SITE_LIMIT sets; "
+                       f"its biggest page is {size.largest_page} ({hosting.human(size.largest_page_bytes)})")
+    assert (out / size.largest_page).is_file() and size.largest_page.endswith(".html")
+    # The same site under GitHub Pages' own limit: nothing to say; near it (80% or more): a warning.
+    assert hosting.warning(size, hosting.PAGES_LIMIT) is None
+    near = hosting.warning(size, int(size.total / 0.85))
+    assert near is not None and re.search(r", 8[45]% of the [\d.]+ MB limit", near)
+    at_pages = hosting.SiteSize(900_000_000, 1, "index.html", 1_000)
+    assert hosting.warning(at_pages, hosting.PAGES_LIMIT) == (
+        "! the site is 900 MB, 90% of GitHub Pages' 1 GB limit; its biggest page is index.html (1 kB)")
+
+
+def test_a_limit_that_is_not_a_size_is_a_usage_error_before_anything_is_built(handbook_copy, tmp_path):
+    root = site_copy(handbook_copy)
+    result = ops("build", "--root", str(root), "--site-dir", str(tmp_path / "out"), env={hosting.LIMIT_ENV: "lots"})
+    assert result.returncode == 2
+    assert "OPSBOOK_SITE_LIMIT='lots': expected a size such as 1GB, 500MB" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("text, limit", [("", 1_000_000_000), ("500MB", 500_000_000), ("1.5 GB", 1_500_000_000),
+                                         ("800kB", 800_000), ("12345", 12_345)])
+def test_the_limit_reads_sizes_as_people_write_them(text, limit):
+    assert hosting.limit_from({hosting.LIMIT_ENV: text}) == limit
+
+
+@pytest.mark.parametrize("text", ["0", "-5MB", "1 TB", "MB"])
+def test_a_limit_that_is_not_a_size_names_the_variable(text):
+    with pytest.raises(UsageError, match="OPSBOOK_SITE_LIMIT="):
+        hosting.limit_from({hosting.LIMIT_ENV: text})
+
+
+def test_ops_build_validates_the_handbook_once(handbook_copy, tmp_path, monkeypatch):
+    """`ops build` validates before it builds; the site's plugin takes that validation instead of
+    loading and checking every file a second time (a second of a thousand post-mortems' build)."""
+    from opsbook.handbook.validate import check_handbook
+    from opsbook.site import adapter
+    from opsbook.site.build import build_site
+
+    root = site_copy(handbook_copy)
+    report = check_handbook(root, NOW)
+
+    def again(*args, **kwargs):
+        raise AssertionError("the handbook was validated a second time")
+
+    monkeypatch.setattr(adapter, "check_handbook", again)
+    built = build_site(root, tmp_path / "out", NOW.isoformat(), checked=report)
+    assert (built.site_dir / layout.url_of(layout.runbook("rb-checkout-failure")) / "index.html").is_file()
