@@ -104,3 +104,42 @@ def test_ops_build_validates_the_handbook_once(handbook_copy, tmp_path, monkeypa
     monkeypatch.setattr(adapter, "check_handbook", again)
     built = build_site(root, tmp_path / "out", NOW.isoformat(), checked=report)
     assert (built.site_dir / layout.url_of(layout.runbook("rb-checkout-failure")) / "index.html").is_file()
+
+
+def test_a_listing_longer_than_a_page_continues_on_numbered_pages_and_every_link_resolves(tmp_path, monkeypatch):
+    """A service's secrets, a category's runbooks, a busy month's incidents and a year's open action items
+    past `PAGE_ROWS` rows go on numbered pages (so no page grows past about 100 kB at any size): every row
+    on exactly one of them, each page linking the others, and the strict build resolving every link."""
+    from synthetic import make_organisation
+
+    from opsbook.site import listings
+    from opsbook.site.build import build_site
+
+    monkeypatch.setattr(listings, "PAGE_ROWS", 12)  # 150 in earnest; the worker process inherits this
+    monkeypatch.setattr(listings, "YEAR_ROWS", 12)
+    root = make_organisation(tmp_path / "org", people=8, rotations=2, cadences=4, secrets=90, runbooks=60,
+                             postmortems=80, backlog=1.0)
+    twin = (root / "postmortems" / "pm-synthetic-00007.md").read_text(encoding="utf-8")
+    for index in range(14):  # a busy month: incident 7's and fourteen more
+        copy = f"pm-synthetic-00007-twin-{index:02d}"
+        (root / "postmortems" / f"{copy}.md").write_text(twin.replace("pm-synthetic-00007", copy), encoding="utf-8")
+    site_copy(root)
+    built = build_site(root, tmp_path / "site", NOW.isoformat())
+    generated = built.generated
+    checkout = sorted(src for src in generated if src == "secrets/checkout.md" or src.startswith("secrets/checkout/"))
+    assert checkout == ["secrets/checkout.md", "secrets/checkout/2.md"]  # 15 secrets of checkout, 12 a page
+    second = generated["secrets/checkout/2.md"]
+    assert "Page 2 of 2 (rows 13 to 15 of 15 secrets): [1](../checkout.md) · 2." in second
+    rows = [re.findall(r"\| `(SYNTHETIC_SECRET_\d+)`", generated[src]) for src in checkout]
+    assert [len(found) for found in rows] == [12, 3] and not set(rows[0]) & set(rows[1])
+    for prefix, pattern in (("runbooks/by-category/", r"\| \[Synthetic runbook \d+\]"),
+                            ("postmortems/by-month/", r"<td><a href=\"[^\"]*pm-synthetic-"),
+                            ("action-items/", r"<td><a href=\"[^\"]*pm-synthetic-")):
+        parts = [src for src in generated if src.startswith(prefix)]
+        assert any(src.count("/") > prefix.count("/") for src in parts), prefix  # some listing took two pages
+        assert all(len(re.findall(pattern, generated[src])) <= 12 for src in parts), prefix
+        for src in parts:  # each numbered page is published where its links say
+            assert (built.site_dir / layout.url_of(src) / "index.html").is_file(), src
+    total = sum(len(re.findall(r"\| \[Synthetic runbook \d+\]", generated[src]))
+                for src in generated if src.startswith("runbooks/by-category/"))
+    assert total == 60

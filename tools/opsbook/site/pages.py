@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 from typing import Collection
 
 from opsbook.calendar.schedule import upcoming
@@ -29,6 +30,7 @@ from opsbook.site.indexes import (
 from opsbook.site.reference import (
     secrets_page,
     secrets_service_page,
+    service_secrets,
     severity_policy,
     slo_catalogue,
     team_page,
@@ -89,17 +91,28 @@ def _builders(handbook: Handbook, now: dt.datetime | None, feeds: Collection[str
     }
     if any(slo.indicator is not None for slo in handbook.slos.values()):
         builders[layout.SLO_RULES] = lambda: slo_rules.render(handbook)
-    # The full listings behind a long list (none for a handbook whose lists are short).
+    # The full listings behind a long list (none for a handbook whose lists are short), each on as many
+    # numbered pages as its rows take (`listings.part`).
+    def listing(src: str, rows: int, make) -> None:
+        for number in range(1, listings.part_count(rows) + 1):
+            builders[listings.part(src, number)] = lambda n=number: make(n)
+
+    categories = Counter(rb.meta.category.value for rb in handbook.runbooks.values())
     for category in listings.runbook_categories(handbook):
-        builders[layout.runbooks_category(category)] = lambda c=category: runbook_category_page(handbook, today, c)
+        listing(layout.runbooks_category(category), categories[category],
+                lambda n, c=category: runbook_category_page(handbook, today, c, n))
     for year in listings.postmortem_years(handbook):
         builders[layout.postmortems_year(year)] = lambda year=year: postmortem_year_page(handbook, year)
     for month, group in listings.postmortems_by_month(handbook).items():
-        builders[layout.postmortems_month(month)] = lambda m=month, g=group: postmortem_month_page(handbook, m, g)
+        listing(layout.postmortems_month(month), len(group),
+                lambda n, m=month, g=group: postmortem_month_page(handbook, m, g, n))
+    due_in = listings.action_item_counts(handbook)
     for year in listings.action_item_years(handbook):
-        builders[layout.action_items_year(year)] = lambda year=year: listings.action_items_year_page(handbook, today, year)
+        listing(layout.action_items_year(year), due_in[year],
+                lambda n, year=year: listings.action_items_year_page(handbook, today, year, n))
     for service in listings.secret_services(handbook):
-        builders[layout.secrets_service(service)] = lambda service=service: secrets_service_page(handbook, today, service)
+        listing(layout.secrets_service(service), len(service_secrets(handbook, service)),
+                lambda n, service=service: secrets_service_page(handbook, today, service, n))
     for entry in handbook.cadences.values():
         builders[layout.cadence(entry.id)] = lambda entry=entry: cadence_page(handbook, entry, now, feeds)
     return builders

@@ -181,15 +181,25 @@ def secrets_page(handbook: Handbook, today: dt.date) -> str:
     return "\n".join(out + _how_to_rotate(handbook, shown)).rstrip() + "\n"
 
 
-def secrets_service_page(handbook: Handbook, today: dt.date, service_id: str) -> str:
-    """`secrets/<service>.md`: the secrets of one service (or of none), most urgent first."""
-    here = layout.secrets_service(service_id)
-    shown = [s for s in listings.by_urgency(handbook)
-             if (service_id in s.services if service_id != listings.NO_SERVICE else not s.services)]
+def secrets_service_page(handbook: Handbook, today: dt.date, service_id: str, number: int = 1) -> str:
+    """`secrets/<service>.md` (and its numbered pages): the secrets of one service (or of none), most
+    urgent first."""
+    listing = layout.secrets_service(service_id)
+    here = listings.part(listing, number)
+    of_service = service_secrets(handbook, service_id)
     out = [f"# Secrets of {md.text(listings.service_name(handbook, service_id))}", "",
-           f"{plural(len(shown), 'secret')}, most urgent first; back to [all secrets]({layout.link(here, layout.SECRETS)}).", ""]
+           f"{plural(len(of_service), 'secret')}, most urgent first; back to [all secrets]"
+           f"({layout.link(here, layout.SECRETS)}).", ""]
+    out += listings.parts_line(listing, len(of_service), number, "secrets")
+    shown = listings.part_rows(of_service, number)
     out += _secrets_table(handbook, shown, today)
     return "\n".join(out + _how_to_rotate(handbook, shown)).rstrip() + "\n"
+
+
+def service_secrets(handbook: Handbook, service_id: str) -> list:
+    """The secrets of one service (or, for `listings.NO_SERVICE`, of none), most urgent first."""
+    return [s for s in listings.by_urgency(handbook)
+            if (service_id in s.services if service_id != listings.NO_SERVICE else not s.services)]
 
 
 def _state(secret, today: dt.date) -> str:
