@@ -117,7 +117,7 @@ def test_a_listing_longer_than_a_page_continues_on_numbered_pages_and_every_link
 
     monkeypatch.setattr(listings, "PAGE_ROWS", 12)  # 150 in earnest; the worker process inherits this
     monkeypatch.setattr(listings, "YEAR_ROWS", 12)
-    root = make_organisation(tmp_path / "org", people=8, rotations=2, cadences=4, secrets=90, runbooks=60,
+    root = make_organisation(tmp_path / "org", people=60, rotations=6, cadences=4, secrets=90, runbooks=60,
                              postmortems=80, backlog=1.0)
     twin = (root / "postmortems" / "pm-synthetic-00007.md").read_text(encoding="utf-8")
     for index in range(14):  # a busy month: incident 7's and fourteen more
@@ -143,3 +143,53 @@ def test_a_listing_longer_than_a_page_continues_on_numbered_pages_and_every_link
     total = sum(len(re.findall(r"\| \[Synthetic runbook \d+\]", generated[src]))
                 for src in generated if src.startswith("runbooks/by-category/"))
     assert total == 60
+    # A big team's directory and rotation pages (their links checked by the strict build too).
+    for src in ("team/people.md", "team/people/5.md", "team/rotations/rotation-05.md"):
+        assert src in generated and (built.site_dir / layout.url_of(src) / "index.html").is_file(), src
+
+
+def test_a_big_teams_page_stays_a_page_with_its_directory_and_each_rotation_one_tap_further(tmp_path):
+    """Past 50 people the team page links the directory (on numbered pages) and says how many can take
+    each role; past five rotations each rotation has a page, and the team page keeps, under the anchor
+    feeds and issues link to (`team/#<rotation>`), who holds it now and next."""
+    from synthetic import make_organisation
+
+    from opsbook.site import listings
+    from opsbook.site.reference import team_page
+
+    root = make_organisation(tmp_path / "org", people=160, rotations=6, cadences=120, secrets=4, runbooks=4,
+                             postmortems=8)
+    handbook = load_handbook(root, NOW)
+    generated = pages.generate(handbook, NOW)
+    team = team_page(handbook, NOW)
+    assert team == generated[layout.TEAM]
+    assert "160 people: their GitHub accounts, time zones, roles and time away are in the [directory](team/people.md)." in team
+    assert "| On call | Takes the on-call role. | 40 people (see the [directory](team/people.md)) |" in team
+    directory = [src for src in generated if src == layout.TEAM_PEOPLE or src.startswith("team/people/")]
+    assert directory == ["team/people.md", "team/people/2.md"]
+    names = [re.findall(r"^\| (Person \d+ [^|]+) \|", generated[src], re.M) for src in directory]
+    assert [len(found) for found in names] == [listings.PAGE_ROWS, 160 - listings.PAGE_ROWS]
+    rotation = handbook.team.rotations[0]
+    summary = team.split("## Rotation 00 {#rotation-00}\n\n", 1)[1].splitlines()[0]
+    assert summary.endswith(". Members, the next turns, this month's shifts and hours: "
+                            "[Rotation 00](team/rotations/rotation-00.md).") and " until " in summary
+    own = generated[layout.rotation(rotation.id)]
+    assert own.startswith("# Rotation 00\n") and "back to [Team and rotation](../../team.md)" in own
+    assert "| From | Until | Holder | Note |" in own and "| Person | Shifts | Weekday h |" in own
+    assert "| From | Until | Holder | Note |" not in team and len(team) < 10_000
+    # The home page lists the next two weeks' first 50 reviews, and links the calendar for the rest.
+    home = generated[layout.HOME].split("## Upcoming reviews", 1)[1].split("## ", 1)[0]
+    assert re.search(r"Showing the first 50 of \d+ reviews in the next two weeks, the soonest first\. The full "
+                     r"list: \[Review calendar\]\(reviews/index\.md\)\.", home)
+    assert home.count("](reviews/review-") == listings.SHOWN
+
+
+def test_an_slo_lists_its_first_twenty_runbooks_and_says_how_many_more(handbook_copy):
+    """At organisation size an SLO is answered by hundreds of runbooks: the catalogue (one page) names 20."""
+    handbook = _with_runbooks(handbook_copy, 100)  # 25 synthetic runbooks per SLO they name
+    catalogue = pages.generate(handbook, NOW)[layout.SLOS]
+    line = next(line for line in catalogue.split("{#gift-search-latency}")[1].splitlines()
+                if line.startswith("- **Runbooks:** "))
+    answering = [rb for rb in handbook.runbooks.values() if "gift-search-latency" in rb.meta.detection.slos]
+    assert line.count("](runbooks/rb-") == 20
+    assert line.endswith(f", and {len(answering) - 20} more in the [runbook index](runbooks/index.md)")

@@ -34,6 +34,12 @@ def is_long(rows: Sequence) -> bool:
     return len(rows) > SHOWN
 
 
+def inline(links: Sequence[str], here: str, where: str, src: str) -> str:
+    """Up to `INLINE` links in a sentence, then `, and 230 more in the [<where>](<src>)`."""
+    more = f", and {len(links) - INLINE:,} more in the [{where}]({layout.link(here, src)})" if len(links) > INLINE else ""
+    return ", ".join(links[:INLINE]) + more
+
+
 def more_line(total: int, what: str, here: str, pages: Sequence[tuple[str, str]]) -> list[str]:
     """`Showing the first 50 of 10,000 <what>. The full list: [2026](…) · [2025](…).`"""
     links = " · ".join(f"[{md.text(label)}]({layout.link(here, src)})" for label, src in pages)

@@ -28,15 +28,18 @@ from opsbook.site.indexes import (
     runbook_index,
 )
 from opsbook.site.reference import (
+    big_team,
+    many_rotations,
     secrets_page,
     secrets_service_page,
     service_secrets,
     severity_policy,
     slo_catalogue,
     team_page,
+    team_people_page,
 )
 from opsbook.site.reviews import cadence_page, calendar_page
-from opsbook.site.shifts import rotation_turns
+from opsbook.site.shifts import holds_now, rotation_page
 from opsbook.slo import rules as slo_rules
 
 RECENT = dt.timedelta(days=90)
@@ -113,6 +116,11 @@ def _builders(handbook: Handbook, now: dt.datetime | None, feeds: Collection[str
     for service in listings.secret_services(handbook):
         listing(layout.secrets_service(service), len(service_secrets(handbook, service)),
                 lambda n, service=service: secrets_service_page(handbook, today, service, n))
+    if big_team(handbook):
+        listing(layout.TEAM_PEOPLE, len(handbook.team.people), lambda n: team_people_page(handbook, now, n))
+    if many_rotations(handbook):
+        for rotation in handbook.team.rotations:
+            builders[layout.rotation(rotation.id)] = lambda r=rotation: rotation_page(handbook, r, now, feeds)
     for entry in handbook.cadences.values():
         builders[layout.cadence(entry.id)] = lambda entry=entry: cadence_page(handbook, entry, now, feeds)
     return builders
@@ -204,18 +212,17 @@ def home(handbook: Handbook, now: dt.datetime) -> str:
            f"    Search for the symptom (press `/`) or open the [runbooks]({layout.link(here, layout.RUNBOOKS)}). "
            f"How bad is it? See the [severity policy]({layout.link(here, layout.SEVERITY)}).", ""]
     for rotation in handbook.team.rotations:
-        (begins, holder), (handoff, after) = rotation_turns(rotation, handbook, now, 2)
-        if begins > now:  # not begun yet: nobody holds it until its first turn
-            handoff, after, holder = begins, holder, None
-        holds = md.person(handbook.people, holder) if holder else "nobody"
-        out += [f"    **{md.text(rotation.name)}:** {holds} until {md.weekday_moment(handoff, tz)}, "
-                f"then {md.person(handbook.people, after)}.", ""]
+        out += [f"    **{md.text(rotation.name)}:** {holds_now(handbook, rotation, now)}.", ""]
     out += _recent_incidents(handbook, now, here)
     out += _action_items(handbook, today, here)
     out += ["## Upcoming reviews", ""]
+    soon = upcoming(handbook, now, 14)
+    if listings.is_long(soon):
+        out += listings.more_line(len(soon), "reviews in the next two weeks, the soonest first", here,
+                                  [("Review calendar", layout.CALENDAR)])
     out += md.table(["When", "Review", "Owner"], [
         [md.weekday_moment(o.start, tz), f"[{md.text(o.display_title)}]({layout.link(here, layout.cadence(o.cadence_id))})",
-         md.person(handbook.people, o.owner)] for o in upcoming(handbook, now, 14)],
+         md.person(handbook.people, o.owner)] for o in soon[:listings.SHOWN]],
         empty="No reviews in the next two weeks.")
     out += [f"[Whole calendar and subscription links]({layout.link(here, layout.CALENDAR)})", ""]
     out += ["## Runbooks due for review", ""]
