@@ -259,6 +259,10 @@ def whole_build(root: Path, tmp: Path, repeat: int, postmortems: int, runbooks: 
           "(median of the adjacent wall-clock pairs)\n")
 
 
+RENDERING = "MkDocs rendering, of which:"
+WAIT = "waiting for the worker"
+
+
 class _Timers:
     """Seconds spent in wrapped functions, by step (a step's call inside its own timed call counts once)."""
 
@@ -296,14 +300,24 @@ def split_child(root: Path, site: Path) -> int:
 
     timers = _Timers()
     timers.wrap(command, "check_handbook", "validation")
-    timers.wrap(Background, "result", "waiting for the worker (feeds, generated pages)")
+    timers.wrap(Background, "result", WAIT)
     # Charts: none are drawn yet (issue 22's charts land on their own branch); time their entry point here.
     timers.seconds["charts"] = 0.0
-    timers.wrap(mkdocs_build, "build", "MkDocs rendering (with the plugin's decorations)")
+    timers.wrap(mkdocs_build, "build", RENDERING)
+    # Inside the rendering: the Markdown, the theme's templates (the menu is most of them), the plugin's
+    # own work on each page, the search index; the rest is MkDocs reading, linking and writing.
+    import jinja2
     from material.plugins.search.plugin import SearchPlugin
+    from mkdocs.structure.pages import Page
+    from opsbook.site import accessible, adapter
 
-    timers.wrap(SearchPlugin, "on_page_context", "search index")
-    timers.wrap(SearchPlugin, "on_post_build", "search index")
+    timers.wrap(Page, "render", "  Markdown conversion")
+    timers.wrap(jinja2.Template, "render", "  theme templates (the menu included)")
+    for name in ("read_source", "decorate", "fill", "for_print"):
+        timers.wrap(adapter, name, "  the plugin's page decorations")
+    timers.wrap(accessible, "label_task_lists", "  the plugin's page decorations")
+    timers.wrap(SearchPlugin, "on_page_context", "  search index")
+    timers.wrap(SearchPlugin, "on_post_build", "  search index")
     timers.wrap(command, "_status_in_site", "status page")
     timers.wrap(site_build, "_swap", "putting the site in place, measuring it")
     timers.wrap(hosting, "measure", "putting the site in place, measuring it")
@@ -315,12 +329,15 @@ def split_child(root: Path, site: Path) -> int:
     total = time.perf_counter() - begin
     if code != 0:
         return code
-    # The rendering's timer ran around the search index and the waits: what is left is the rendering's own.
-    rendering = "MkDocs rendering (with the plugin's decorations)"
-    inside = ("waiting for the worker (feeds, generated pages)", "search index")
-    timers.seconds[rendering] -= sum(timers.seconds.get(step, 0.0) for step in inside)
-    steps = {"start-up (imports before the build)": started - begin, **timers.seconds}
-    steps["the rest (settings, other plugins' start)"] = total - sum(steps.values())
+    # The rendering's timer ran around the steps inside it: print them under it, and what is left.
+    inside = {step: seconds for step, seconds in timers.seconds.items() if step.startswith("  ")}
+    inside["  waiting for the worker (feeds, generated pages)"] = timers.seconds.pop(WAIT, 0.0)
+    rendering = timers.seconds.pop(RENDERING)
+    outside = {step: seconds for step, seconds in timers.seconds.items() if not step.startswith("  ")}
+    steps = {"start-up (imports before the build)": started - begin, **outside, RENDERING: rendering, **inside,
+             "  MkDocs' own work (reading, links, writing)": rendering - sum(inside.values())}
+    steps["the rest (settings, other plugins' start)"] = total - sum(outside.values()) - rendering - steps[
+        "start-up (imports before the build)"]
     print(json.dumps({**steps, "total": total, "work": _worker_work(root)}))
     return 0
 
