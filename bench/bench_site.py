@@ -90,7 +90,7 @@ def _plain_site(root: Path, docs: Path) -> str:
     from opsbook.calendar.feed import build_feeds
     from opsbook.handbook.validate import load_handbook
     from opsbook.site.decorate import lift_html_blocks
-    from opsbook.site.pages import generate, navigation
+    from opsbook.site.pages import generate, nav_sources, navigation
 
     now = dt.datetime.fromisoformat(AS_OF)
     handbook = load_handbook(root, now)
@@ -102,9 +102,15 @@ def _plain_site(root: Path, docs: Path) -> str:
         (docs / src).parent.mkdir(parents=True, exist_ok=True)
         (docs / src).write_text(lift_html_blocks(markdown).markdown, encoding="utf-8")
     # The plugin takes `site_url` from opsbook.yaml; with it MkDocs writes canonical URLs and a sitemap.
-    settings = {"site_url": handbook.config.site_url, "nav": navigation(handbook)}
+    nav = navigation(handbook)
+    settings = {"site_url": handbook.config.site_url, "nav": nav}
+    # The pages the plugin publishes outside its menu, by folder (a pattern per page would cost the plain
+    # build a match of every page against every pattern).
+    listed = nav_sources(nav)
+    outside = sorted({"/" + src.split("/")[0] + ("/" if "/" in src else "")
+                      for src in (path.relative_to(docs).as_posix() for path in docs.rglob("*.md")) if src not in listed})
     return "\n" + yaml.safe_dump(settings, allow_unicode=True, sort_keys=False) + \
-        "not_in_nav: |\n  /postmortems/\n  /reviews/\n  /tags.md\n"
+        "not_in_nav: |\n" + "".join(f"  {pattern}\n" for pattern in outside)
 
 
 def build(config_file: Path, site_dir: Path, plugin: bool) -> tuple[float, float]:
