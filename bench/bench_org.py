@@ -11,7 +11,8 @@ this process (best of N for the floor and the quick steps):
 - the issue plan (pure), a sync against the GitHub-compatible test server with GitHub's limits
   enforced (every due issue created once, none refused), and a re-run (must write nothing);
 - the generated site pages and the header/footer fragments of every runbook and post-mortem page;
-- with --mkdocs, the full `mkdocs build --strict` (minutes on two cores).
+- with --mkdocs, the full `mkdocs build --strict` (minutes on two cores), and the built site's size and
+  biggest page: it must fit GitHub Pages with room to grow (at most 500 MB, no page over 100 kB).
 
 Times are wall clock on a shared machine: compare ratios, not seconds.
 
@@ -40,6 +41,8 @@ from synthetic import make_organisation  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 26, 12, tzinfo=dt.timezone.utc)
 AS_OF = dt.datetime(2026, 11, 28, 23, 59, 59, tzinfo=dt.timezone.utc)
+SITE_LIMIT = 500_000_000  # bytes: half of GitHub Pages' 1 GB, room for the organisation to grow (issue 22)
+PAGE_LIMIT = 100_000  # bytes: no page of the built site over this
 
 
 def timed(work, repeat: int = 1):
@@ -84,7 +87,7 @@ def main() -> int:  # noqa: PLR0915 - a benchmark reads best as one script
 
     sizes = dict(people=max(8, scaled(300)), rotations=max(2, scaled(20)), cadences=scaled(200),
                  secrets=scaled(5_000), runbooks=scaled(1_000), postmortems=scaled(10_000))
-    rows: list[tuple[str, float, str]] = []
+    rows: list[tuple[str, float | None, str]] = []
     failed = False
     with tempfile.TemporaryDirectory(prefix="bench-org-") as folder:
         started = time.perf_counter()
@@ -129,18 +132,27 @@ def main() -> int:  # noqa: PLR0915 - a benchmark reads best as one script
 
         if args.mkdocs:
             from opsbook.site.build import build_site
+            from opsbook.site.hosting import human
 
             shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
             shutil.copytree(REPO / "docs", root / "docs")
             took, built = timed(lambda: build_site(root, Path(folder) / "site", NOW.isoformat()))
             rows.append(("mkdocs build --strict", took, f"{built.pages:,} pages"))
+            size = built.size
+            fits = size.total <= SITE_LIMIT and size.largest_page_bytes <= PAGE_LIMIT
+            failed |= not fits
+            rows.append(("site size", None, f"{human(size.total)} in {size.files:,} files, biggest page "
+                         f"{size.largest_page} {human(size.largest_page_bytes)}; target <= {human(SITE_LIMIT)} "
+                         f"and no page over {human(PAGE_LIMIT)}: {'met' if fits else 'NOT MET'}"))
 
     print(f"organisation: {', '.join(f'{v:,} {k}' for k, v in sizes.items())} (written in {made:.1f} s)")
     print("times are wall clock, best of the runs, on a machine other work shares: read the ratios\n")
     print(f"{'step':<34}{'seconds':>9}{'× floor':>9}  notes")
     for name, seconds, note in rows:
-        print(f"{name:<34}{seconds:>9.2f}{seconds / floor_s:>9.1f}  {note}")
-    print("\nFAIL" if failed else "\nOK: no errors, no issue refused, a re-run writes nothing")
+        timing = f"{seconds:>9.2f}{seconds / floor_s:>9.1f}" if seconds is not None else " " * 18
+        print(f"{name:<34}{timing}  {note}")
+    print("\nFAIL" if failed else "\nOK: no errors, no issue refused, a re-run writes nothing" +
+          (", the site fits" if args.mkdocs else ""))
     return 1 if failed else 0
 
 

@@ -13,17 +13,29 @@ core); the CPU line adds the worker's time, to show the total work. The verdict 
 the pairs, which resists the machine's speed drifting between runs; the ratio of the best runs is
 printed beside it.
 
-    python bench/bench_site.py [--postmortems 1000] [--repeat 8]
+Then the whole `ops build` of that handbook (validation, the site with its feeds, generated pages and
+status page) against plain `mkdocs build --strict` of its raw Markdown files (frontmatter and all) under a
+one-page menu: what a team waits for in the Publish workflow against the floor of publishing those files
+at all. Both are whole processes, in pairs of alternating order, the verdict the median pair. A third
+process runs `ops build` with timers around each step and splits its wall clock into start-up,
+validation, waiting for the worker (feeds and generated pages, rendered in a second process beside the
+MkDocs rendering: their own work is timed apart), charts, MkDocs rendering, the search index, the status
+page and putting the site in place. Each build's size and biggest page are printed beside it.
+
+    python bench/bench_site.py [--postmortems 1000] [--repeat 8] [--whole-repeat 4] [--part plugin|whole|both]
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import logging
 import os
+import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +52,7 @@ from synthetic import make_handbook  # noqa: E402
 AS_OF = "2026-11-26T12:00:00+00:00"
 RUNBOOK_SHARE = 0.05
 TARGET = 1.15
+WHOLE_TARGET = 1.5  # the whole `ops build` against plain MkDocs of the raw Markdown (issue 22)
 
 
 def documents_for(postmortems: int) -> int:
@@ -77,7 +90,7 @@ def _plain_site(root: Path, docs: Path) -> str:
     from opsbook.calendar.feed import build_feeds
     from opsbook.handbook.validate import load_handbook
     from opsbook.site.decorate import lift_html_blocks
-    from opsbook.site.pages import generate, navigation
+    from opsbook.site.pages import generate, nav_sources, navigation
 
     now = dt.datetime.fromisoformat(AS_OF)
     handbook = load_handbook(root, now)
@@ -89,9 +102,15 @@ def _plain_site(root: Path, docs: Path) -> str:
         (docs / src).parent.mkdir(parents=True, exist_ok=True)
         (docs / src).write_text(lift_html_blocks(markdown).markdown, encoding="utf-8")
     # The plugin takes `site_url` from opsbook.yaml; with it MkDocs writes canonical URLs and a sitemap.
-    settings = {"site_url": handbook.config.site_url, "nav": navigation(handbook)}
+    nav = navigation(handbook)
+    settings = {"site_url": handbook.config.site_url, "nav": nav}
+    # The pages the plugin publishes outside its menu, by folder (a pattern per page would cost the plain
+    # build a match of every page against every pattern).
+    listed = nav_sources(nav)
+    outside = sorted({"/" + src.split("/")[0] + ("/" if "/" in src else "")
+                      for src in (path.relative_to(docs).as_posix() for path in docs.rglob("*.md")) if src not in listed})
     return "\n" + yaml.safe_dump(settings, allow_unicode=True, sort_keys=False) + \
-        "not_in_nav: |\n  /postmortems/\n  /reviews/\n  /tags.md\n"
+        "not_in_nav: |\n" + "".join(f"  {pattern}\n" for pattern in outside)
 
 
 def build(config_file: Path, site_dir: Path, plugin: bool) -> tuple[float, float]:
@@ -117,13 +136,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postmortems", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=8)
+    parser.add_argument("--whole-repeat", type=int, default=4, help="pairs of whole `ops build` and raw `mkdocs build`")
+    parser.add_argument("--part", choices=("plugin", "whole", "both"), default="both")
+    parser.add_argument("--split-child", nargs=2, metavar=("ROOT", "SITE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.split_child:
+        return split_child(Path(args.split_child[0]), Path(args.split_child[1]))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s - %(message)s")
     with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
         root = make_handbook(Path(tmp) / "handbook", documents_for(args.postmortems), RUNBOOK_SHARE)
         postmortems = len(list((root / "postmortems").glob("*.md")))
         runbooks = len(list((root / "runbooks").glob("*.md")))
-        with_plugin, plain = site_config(root, True), site_config(root, False)
+        with_plugin = site_config(root, True)
+        if args.part in ("whole", "both"):
+            whole_build(root, Path(tmp), args.whole_repeat, postmortems, runbooks)
+        if args.part == "whole":
+            return 0
+        plain = site_config(root, False)
         build(plain, Path(tmp) / "warm", False)  # imports, theme and caches warm for both
         times = {"plain": [], "plugin": []}
         for run in range(args.repeat):
@@ -153,6 +182,187 @@ def main() -> int:
     print(f"  verdict: {verdict:.3f}x, {'within' if verdict <= TARGET else 'OVER'} the {TARGET}x target "
           "(median of the adjacent wall-clock pairs)")
     return 0
+
+
+# --- the whole `ops build` against plain MkDocs of the raw Markdown ------------------------------------
+
+def raw_config(root: Path, tmp: Path) -> Path:
+    """Plain MkDocs over the handbook's raw runbook and post-mortem files (frontmatter and all) and the
+    docs/ folder, with the same theme, plugins and extensions, a one-page menu and the same `site_url`."""
+    import yaml
+
+    docs = tmp / "raw" / "docs"
+    shutil.copytree(REPO / "docs", docs)
+    for folder in ("runbooks", "postmortems"):
+        shutil.copytree(root / folder, docs / folder)
+    (docs / "index.md").write_text("# Handbook\n\nThe runbooks and post-mortems, as written.\n", encoding="utf-8")
+    site_url = yaml.safe_load((root / "opsbook.yaml").read_text(encoding="utf-8"))["site_url"]
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("  - opsbook\n", "")
+    text += f"\nsite_url: {site_url}\nnav:\n  - index.md\nnot_in_nav: |\n  /runbooks/\n  /postmortems/\n"
+    path = tmp / "raw" / "mkdocs.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _process(command: list[str]) -> tuple[float, float]:
+    """Run a whole process; its wall-clock and CPU seconds (its own and its children's)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "tools"), "NO_MKDOCS_2_WARNING": "1", "NO_COLOR": "1"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    begin = time.perf_counter()
+    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - begin
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def whole_build(root: Path, tmp: Path, repeat: int, postmortems: int, runbooks: int) -> None:
+    """Print the whole `ops build` against plain `mkdocs build` of the raw Markdown, and its split."""
+    from opsbook.site import hosting
+
+    raw = raw_config(root, tmp)
+    commands = {
+        "raw": lambda out: [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(raw), "-d", str(out)],
+        "ops": lambda out: [sys.executable, "-m", "opsbook", "build", "--root", str(root), "--site-dir", str(out),
+                            "--as-of", AS_OF],
+    }
+    _process(commands["raw"](tmp / "whole-warm"))  # the file cache warm for both
+    times: dict[str, list[tuple[float, float]]] = {"raw": [], "ops": []}
+    for run in range(repeat):
+        for kind in ("raw", "ops") if run % 2 == 0 else ("ops", "raw"):
+            gc.collect()
+            times[kind].append(_process(commands[kind](tmp / f"whole-{kind}-{run}")))  # fresh folders, as in CI
+    sizes = {kind: hosting.measure(tmp / f"whole-{kind}-0") for kind in times}
+    split = json.loads(subprocess.run(
+        [sys.executable, __file__, "--split-child", str(root), str(tmp / "whole-split")], check=True,
+        capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}).stdout.splitlines()[-1])
+    for run in range(repeat):
+        for kind in times:
+            shutil.rmtree(tmp / f"whole-{kind}-{run}", ignore_errors=True)
+
+    print(f"whole `ops build` of {postmortems} post-mortems and {runbooks} runbooks against plain `mkdocs build "
+          f"--strict` of the raw Markdown with a one-page menu, {repeat} pairs of whole processes:")
+    for label, index in (("wall-clock", 0), ("CPU", 1)):
+        best = {kind: min(t[index] for t in times[kind]) for kind in times}
+        ratio = statistics.median(b[index] / a[index] for a, b in zip(times["raw"], times["ops"]))
+        print(f"  {label:10}  raw mkdocs build best {best['raw']:6.2f} s; ops build best {best['ops']:6.2f} s; "
+              f"ratio of best {best['ops'] / best['raw']:.3f}x, median ratio of adjacent runs {ratio:.3f}x")
+    for kind, size in sizes.items():
+        print(f"  {kind} site: {hosting.human(size.total)} in {size.files:,} files, biggest page {size.largest_page} "
+              f"({hosting.human(size.largest_page_bytes)})")
+    total = split.pop("total")
+    work = split.pop("work")
+    print(f"  split of one `ops build` ({total:.2f} s wall clock, timed inside the process):")
+    for step, seconds in split.items():
+        print(f"    {step:<44}{seconds:7.2f} s {seconds / total:6.1%}")
+    print("    in the worker process, beside the rendering: " +
+          ", ".join(f"{step} {seconds:.2f} s" for step, seconds in work.items()))
+    pairs = [b[0] / a[0] for a, b in zip(times["raw"], times["ops"])]
+    verdict = statistics.median(pairs)
+    print(f"  each pair, wall-clock: {', '.join(f'{r:.3f}x' for r in pairs)}")
+    print(f"  verdict: {verdict:.3f}x, {'within' if verdict <= WHOLE_TARGET else 'OVER'} the {WHOLE_TARGET}x target "
+          "(median of the adjacent wall-clock pairs)\n")
+
+
+RENDERING = "MkDocs rendering, of which:"
+WAIT = "waiting for the worker"
+
+
+class _Timers:
+    """Seconds spent in wrapped functions, by step (a step's call inside its own timed call counts once)."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self._running: set[str] = set()
+
+    def wrap(self, owner, name: str, step: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):
+            if step in self._running:
+                return original(*args, **kwargs)
+            self._running.add(step)
+            begin = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self._running.discard(step)
+                self.seconds[step] = self.seconds.get(step, 0.0) + time.perf_counter() - begin
+
+        setattr(owner, name, timed)
+
+
+def split_child(root: Path, site: Path) -> int:
+    """One `ops build` with timers around its steps; prints them as JSON (run by `whole_build`)."""
+    begin = time.perf_counter()
+    import click
+    from mkdocs.commands import build as mkdocs_build
+    from opsbook.commands import build as command
+    from opsbook.site import build as site_build
+    from opsbook.site import hosting
+    from opsbook.site.background import Background
+    started = time.perf_counter()
+
+    timers = _Timers()
+    timers.wrap(command, "check_handbook", "validation")
+    timers.wrap(Background, "result", WAIT)
+    # Charts: none are drawn yet (issue 22's charts land on their own branch); time their entry point here.
+    timers.seconds["charts"] = 0.0
+    timers.wrap(mkdocs_build, "build", RENDERING)
+    # Inside the rendering: the Markdown, the theme's templates (the menu is most of them), the plugin's
+    # own work on each page, the search index; the rest is MkDocs reading, linking and writing.
+    import jinja2
+    from material.plugins.search.plugin import SearchPlugin
+    from mkdocs.structure.pages import Page
+    from opsbook.site import accessible, adapter
+
+    timers.wrap(Page, "render", "  Markdown conversion")
+    timers.wrap(jinja2.Template, "render", "  theme templates (the menu included)")
+    for name in ("read_source", "decorate", "fill", "for_print"):
+        timers.wrap(adapter, name, "  the plugin's page decorations")
+    timers.wrap(accessible, "label_task_lists", "  the plugin's page decorations")
+    timers.wrap(SearchPlugin, "on_page_context", "  search index")
+    timers.wrap(SearchPlugin, "on_post_build", "  search index")
+    timers.wrap(command, "_status_in_site", "status page")
+    timers.wrap(site_build, "_swap", "putting the site in place, measuring it")
+    timers.wrap(hosting, "measure", "putting the site in place, measuring it")
+    echo, click.echo = click.echo, lambda *args, **kwargs: None
+    try:
+        code = command.run(str(root), str(site), AS_OF)
+    finally:
+        click.echo = echo
+    total = time.perf_counter() - begin
+    if code != 0:
+        return code
+    # The rendering's timer ran around the steps inside it: print them under it, and what is left.
+    inside = {step: seconds for step, seconds in timers.seconds.items() if step.startswith("  ")}
+    inside["  waiting for the worker (feeds, generated pages)"] = timers.seconds.pop(WAIT, 0.0)
+    rendering = timers.seconds.pop(RENDERING)
+    outside = {step: seconds for step, seconds in timers.seconds.items() if not step.startswith("  ")}
+    steps = {"start-up (imports before the build)": started - begin, **outside, RENDERING: rendering, **inside,
+             "  MkDocs' own work (reading, links, writing)": rendering - sum(inside.values())}
+    steps["the rest (settings, other plugins' start)"] = total - sum(outside.values()) - rendering - steps[
+        "start-up (imports before the build)"]
+    print(json.dumps({**steps, "total": total, "work": _worker_work(root)}))
+    return 0
+
+
+def _worker_work(root: Path) -> dict[str, float]:
+    """The worker's two jobs, each timed on its own in this process: their cost, not their wait."""
+    import datetime as dt
+
+    from opsbook.calendar.feed import build_feeds
+    from opsbook.handbook.validate import load_handbook
+    from opsbook.site.pages import generate
+
+    now = dt.datetime.fromisoformat(AS_OF)
+    handbook = load_handbook(root, now)
+    begin = time.perf_counter()
+    feeds = build_feeds(handbook, now)
+    middle = time.perf_counter()
+    generate(handbook, now, feeds.keys())
+    return {"feeds": middle - begin, "generated pages": time.perf_counter() - middle}
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ own); say where everything is."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import click
@@ -23,6 +24,9 @@ def run(root: str, site_dir: str | None, as_of: str | None, prometheus: str | No
         raise UsageError(f"--prometheus {prometheus!r}: expected an http:// or https:// address, such as "
                          "http://localhost:9090")
     now = parse_as_of(as_of)
+    from opsbook.site import hosting
+
+    limit = hosting.limit_from(os.environ)
     report = check_handbook(root, now)
     errors, warnings = count(report.problems)
     if errors:
@@ -54,13 +58,18 @@ def run(root: str, site_dir: str | None, as_of: str | None, prometheus: str | No
             status_built.append(_status_in_site(report.handbook, staging, target, in_site, now))
 
     try:
-        built = build_site(root, site_dir, as_of, messages, add=add, measured=measured,
+        # The site is built as of the moment validated above, with that validation (not a second one).
+        built = build_site(root, site_dir, now.isoformat(), messages, add=add,
+                           measured=measured, checked=report,
                            before=(lambda target: _carry_over(report.handbook, target, in_site)) if carry_over else None)
     finally:
         for line in messages:
             click.echo(line, err=True)
     feed = built.site_dir / "feeds" / "handbook.ics"
-    click.echo(f"✓ site: {built.site_dir} ({plural(built.pages, 'page')}); open {built.site_dir / 'index.html'}")
+    click.echo(f"✓ site: {built.site_dir} ({plural(built.pages, 'page')}, {hosting.human(built.size.total)}); "
+               f"open {built.site_dir / 'index.html'}")
+    if (too_big := hosting.warning(built.size, limit)) is not None:
+        click.echo(too_big, err=True)
     others = plural(len(built.feeds) - 1, "per-person or per-review feed", "per-person and per-review feeds")
     click.echo(f"✓ feed: {feed} and {others} beside it")
     click.echo(f"  published at {built.site_url}, subscribe with {_webcal(built.site_url)}feeds/handbook.ics")

@@ -76,13 +76,15 @@ def describe(problem: Problem) -> str:
 
 
 def load_site(options, config: MkDocsConfig, log: logging.Logger, memory: serving.Memory | None = None,
-              measured=None) -> Site:
+              measured=None, checked=None) -> Site:
     """Validate the handbook; log every problem; raise PluginError when there are errors. With the
-    `memory` of a server's last build, reuse what did not change since (see `opsbook.site.serving`)."""
+    `memory` of a server's last build, reuse what did not change since (see `opsbook.site.serving`).
+    `checked` is the `check_handbook` report of the same root and moment, when the caller has one
+    (`ops build` validates before it builds): the handbook is then not loaded and validated twice."""
     root = Path(options.root or Path(config.config_file_path or ".").parent).resolve()
     try:
         now = parse_as_of(options.as_of)
-        report = check_handbook(root, now, memory.documents if memory is not None else None)
+        report = checked if checked is not None else check_handbook(root, now, memory.documents if memory is not None else None)
     except OpsbookError as exc:
         raise PluginError(f"opsbook: {exc}") from None
     for problem in report.problems:

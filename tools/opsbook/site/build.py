@@ -13,6 +13,7 @@ from typing import Callable
 
 from opsbook import files, urls
 from opsbook.problems import OpsbookError, UsageError
+from opsbook.site import hosting
 
 CONFIG_FILE = "mkdocs.yml"
 
@@ -24,6 +25,7 @@ class Built:
     feeds: list[str]
     site_url: str
     generated: dict[str, str]  # the generated pages' Markdown by source path, as published
+    size: hosting.SiteSize     # the whole site's bytes and its biggest page, status page included
 
 
 class MkDocsMessages(logging.Handler):
@@ -39,14 +41,15 @@ class MkDocsMessages(logging.Handler):
 
 def build_site(root: Path | str, site_dir: Path | str | None = None, as_of: str | None = None,
                messages: list[str] | None = None, add: Callable[[Path, Path], None] | None = None,
-               measured=None, before: Callable[[Path], None] | None = None) -> Built:
+               measured=None, before: Callable[[Path], None] | None = None, checked=None) -> Built:
     """Build the site of the handbook at `root` into `site_dir` (default: the one `mkdocs.yml` names).
 
     MkDocs' warnings and errors are appended to `messages`. `add(staging, target)` may put more into the
     new site before it replaces the old one (the status page). `measured` (an `opsbook.slo.status.Report`)
     puts the SLOs' numbers on the SLO pages; `before(target)` runs before anything is read from the old
-    site (`ops build --carry-over` fetches the published feeds into it). Raises OpsbookError when the
-    build fails.
+    site (`ops build --carry-over` fetches the published feeds into it); `checked`, the caller's own
+    `check_handbook` report of `root` as of `as_of`, spares validating the handbook a second time.
+    Raises OpsbookError when the build fails.
     """
     root = Path(root).resolve()
     config_file = root / CONFIG_FILE
@@ -74,6 +77,7 @@ def build_site(root: Path | str, site_dir: Path | str | None = None, as_of: str 
         plugin.config.root = str(root)
         plugin.config.as_of = as_of
         plugin.measured = measured
+        plugin.checked = checked
         # As `mkdocs build` does: plugins with an `on_startup` hook (ours, Material's search) are kept by
         # MkDocs from one build to the next in a process, so each build must tell them it is a clean one.
         config.plugins.on_startup(command="build", dirty=False)
@@ -97,7 +101,7 @@ def build_site(root: Path | str, site_dir: Path | str | None = None, as_of: str 
     files.swap_folder(staging, target)
     feeds = sorted(path for path in plugin.site.feeds if path.endswith(".ics"))
     pages = sum(1 for _ in target.rglob("index.html"))
-    return Built(target, pages, feeds, config.site_url or "", dict(plugin.site.generated))
+    return Built(target, pages, feeds, config.site_url or "", dict(plugin.site.generated), hosting.measure(target))
 
 
 def _reason(exc: Exception, lines: list[str]) -> str:

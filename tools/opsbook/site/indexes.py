@@ -87,15 +87,18 @@ def _long_runbook_index(handbook: Handbook, runbooks: list, due: set[str], here:
     return out
 
 
-def runbook_category_page(handbook: Handbook, today: dt.date, category: str) -> str:
-    """`runbooks/by-category/<category>.md`: one category's runbooks, the most severe first."""
-    here = layout.runbooks_category(category)
+def runbook_category_page(handbook: Handbook, today: dt.date, category: str, number: int = 1) -> str:
+    """`runbooks/by-category/<category>.md` (and its numbered pages): one category's runbooks, the most
+    severe first."""
+    listing = layout.runbooks_category(category)
+    here = listings.part(listing, number)
     due = {rb.id for rb in handbook.runbooks_due_for_review(today)}
     group = _most_severe_first(rb for rb in handbook.runbooks.values() if rb.meta.category.value == category)
     out = [f"# {category.capitalize()} runbooks", "",
            f"{plural(len(group), 'runbook')}, the most severe first; back to [all runbooks]"
            f"({layout.link(here, layout.RUNBOOKS)}).", ""]
-    out += _runbook_table(handbook, group, due, here)
+    out += listings.parts_line(listing, len(group), number, f"{category} runbooks")
+    out += _runbook_table(handbook, listings.part_rows(group, number), due, here)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -188,14 +191,17 @@ def postmortem_year_page(handbook: Handbook, year: int) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def postmortem_month_page(handbook: Handbook, month: str, postmortems: list[Postmortem]) -> str:
-    """`postmortems/by-month/<month>.md`: the incidents detected that month (`postmortems`), newest first."""
-    here = layout.postmortems_month(month)
+def postmortem_month_page(handbook: Handbook, month: str, postmortems: list[Postmortem], number: int = 1) -> str:
+    """`postmortems/by-month/<month>.md` (and its numbered pages): the incidents detected that month
+    (`postmortems`), newest first."""
+    listing = layout.postmortems_month(month)
+    here = listings.part(listing, number)
     year = int(month[:4])
     ordered = _newest_first(postmortems)
     out = [f"# Post-mortems of {month}", "",
            f"{plural(len(ordered), 'incident')}, newest first; back to [{year}]"
            f"({layout.link(here, layout.postmortems_year(year))}) and [all post-mortems]"
            f"({layout.link(here, layout.POSTMORTEMS)}).", ""]
-    out += _postmortem_table(handbook, ordered, here)
+    out += listings.parts_line(listing, len(ordered), number, "incidents")
+    out += _postmortem_table(handbook, listings.part_rows(ordered, number), here)
     return "\n".join(out).rstrip() + "\n"

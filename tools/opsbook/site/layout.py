@@ -58,6 +58,14 @@ def secrets_service(service_id: str) -> str:
     return f"secrets/{service_id}.md"
 
 
+TEAM_PEOPLE = "team/people.md"  # a big team's directory, which its team page links instead of listing it
+
+
+def rotation(rotation_id: str) -> str:
+    """A rotation's own page, for a team with more rotations than its team page shows in full."""
+    return f"team/rotations/{rotation_id}.md"
+
+
 def url_of(src: str) -> str:
     """The site path MkDocs (with `use_directory_urls`) gives the page built from `src`."""
     stem = src[:-3] if src.endswith(".md") else src

@@ -5,7 +5,10 @@ items; a table of all of them is megabytes of HTML nobody scrolls, on every buil
 `SHOWN` rows shows its most urgent (or most recent) `SHOWN`, says how many there are, and links to the
 full listing, split into pages of a size people read: post-mortems by the year they were detected, open
 action items by the year they fall due, secrets by service. Short lists show whole, as they always did,
-and no listing pages are made for them.
+and no listing pages are made for them. A listing page longer than `PAGE_ROWS` rows (a month of a big
+organisation's incidents, the secrets of a service it runs everywhere) continues on numbered pages in a
+folder of its own (`secrets/checkout.md`, then `secrets/checkout/2.md`), so no page of the site grows past
+about 100 kB however big the handbook (GitHub Pages publishes at most 1 GB in all).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from opsbook.site import markdown as md
 
 SHOWN = 50
 INLINE = 20  # links in a sentence, such as an SLO's incidents
-YEAR_ROWS = 500  # a year's post-mortem page lists at most this many; a busier year gets a page per month
+PAGE_ROWS = 150  # a listing page's rows at most (with the menu, under 100 kB); more go on numbered pages
+YEAR_ROWS = PAGE_ROWS  # a year's post-mortem page lists at most this many; a busier year gets a page per month
 NO_SERVICE = "no-service"
 
 
@@ -30,10 +34,47 @@ def is_long(rows: Sequence) -> bool:
     return len(rows) > SHOWN
 
 
+def inline(links: Sequence[str], here: str, where: str, src: str) -> str:
+    """Up to `INLINE` links in a sentence, then `, and 230 more in the [<where>](<src>)`."""
+    more = f", and {len(links) - INLINE:,} more in the [{where}]({layout.link(here, src)})" if len(links) > INLINE else ""
+    return ", ".join(links[:INLINE]) + more
+
+
 def more_line(total: int, what: str, here: str, pages: Sequence[tuple[str, str]]) -> list[str]:
     """`Showing the first 50 of 10,000 <what>. The full list: [2026](…) · [2025](…).`"""
     links = " · ".join(f"[{md.text(label)}]({layout.link(here, src)})" for label, src in pages)
     return [f"Showing the first {SHOWN} of {total:,} {what}. The full list: {links}.", ""]
+
+
+# --- listing pages split into numbered parts --------------------------------------------------------
+
+def part_count(rows: int) -> int:
+    """How many pages a listing of `rows` rows takes (at least one, which says it is empty)."""
+    return max(1, -(-rows // PAGE_ROWS))
+
+
+def part(src: str, number: int) -> str:
+    """The source path of page `number` of the listing at `src`: `src` itself, then `<src without .md>/<n>.md`
+    (a folder no id can reach, as ids have no `/`)."""
+    return src if number == 1 else f"{src[:-3]}/{number}.md"
+
+
+def part_rows(rows: Sequence, number: int) -> Sequence:
+    """The rows page `number` of a listing shows."""
+    return rows[(number - 1) * PAGE_ROWS: number * PAGE_ROWS]
+
+
+def parts_line(src: str, rows: int, number: int, what: str) -> list[str]:
+    """`Page 2 of 3 (rows 151 to 300 of 420 <what>): [1](…) · 2 · [3](…).`, or nothing for one page."""
+    count = part_count(rows)
+    if count == 1:
+        return []
+    here = part(src, number)
+    links = " · ".join(str(n) if n == number else f"[{n}]({layout.link(here, part(src, n))})"
+                       for n in range(1, count + 1))
+    first = (number - 1) * PAGE_ROWS + 1
+    return [f"Page {number} of {count} (rows {first:,} to {min(rows, number * PAGE_ROWS):,} of {rows:,} {what}): "
+            f"{links}.", ""]
 
 
 # --- post-mortems by year ------------------------------------------------------------------------------
@@ -137,14 +178,24 @@ def action_items_page(handbook: Handbook, today: dt.date) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def action_items_year_page(handbook: Handbook, today: dt.date, year: int) -> str:
-    """`action-items/<year>.md`: the open action items due that year."""
-    here = layout.action_items_year(year)
+def action_items_year_page(handbook: Handbook, today: dt.date, year: int, number: int = 1) -> str:
+    """`action-items/<year>.md` (and its numbered pages): the open action items due that year."""
+    listing = layout.action_items_year(year)
+    here = part(listing, number)
     items = [pair for pair in open_items(handbook) if pair[1].due.year == year]
     out = [f"# Open action items due in {year}", "",
            f"{len(items):,} open; back to [all open action items]({layout.link(here, layout.ACTION_ITEMS)}).", ""]
-    out += action_item_table(handbook, items, today, here)
+    out += parts_line(listing, len(items), number, "open action items, the longest overdue first")
+    out += action_item_table(handbook, part_rows(items, number), today, here)
     return "\n".join(out).rstrip() + "\n"
+
+
+def action_item_counts(handbook: Handbook) -> dict[int, int]:
+    """Open action items by the year they fall due."""
+    counts: dict[int, int] = {}
+    for _, item in handbook.open_action_items():
+        counts[item.due.year] = counts.get(item.due.year, 0) + 1
+    return counts
 
 
 # --- secrets by service --------------------------------------------------------------------------------

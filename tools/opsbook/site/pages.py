@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 from typing import Collection
 
 from opsbook.calendar.schedule import upcoming
@@ -27,14 +28,18 @@ from opsbook.site.indexes import (
     runbook_index,
 )
 from opsbook.site.reference import (
+    big_team,
+    many_rotations,
     secrets_page,
     secrets_service_page,
+    service_secrets,
     severity_policy,
     slo_catalogue,
     team_page,
+    team_people_page,
 )
 from opsbook.site.reviews import cadence_page, calendar_page
-from opsbook.site.shifts import rotation_turns
+from opsbook.site.shifts import holds_now, rotation_page
 from opsbook.slo import rules as slo_rules
 
 RECENT = dt.timedelta(days=90)
@@ -89,17 +94,33 @@ def _builders(handbook: Handbook, now: dt.datetime | None, feeds: Collection[str
     }
     if any(slo.indicator is not None for slo in handbook.slos.values()):
         builders[layout.SLO_RULES] = lambda: slo_rules.render(handbook)
-    # The full listings behind a long list (none for a handbook whose lists are short).
+    # The full listings behind a long list (none for a handbook whose lists are short), each on as many
+    # numbered pages as its rows take (`listings.part`).
+    def listing(src: str, rows: int, make) -> None:
+        for number in range(1, listings.part_count(rows) + 1):
+            builders[listings.part(src, number)] = lambda n=number: make(n)
+
+    categories = Counter(rb.meta.category.value for rb in handbook.runbooks.values())
     for category in listings.runbook_categories(handbook):
-        builders[layout.runbooks_category(category)] = lambda c=category: runbook_category_page(handbook, today, c)
+        listing(layout.runbooks_category(category), categories[category],
+                lambda n, c=category: runbook_category_page(handbook, today, c, n))
     for year in listings.postmortem_years(handbook):
         builders[layout.postmortems_year(year)] = lambda year=year: postmortem_year_page(handbook, year)
     for month, group in listings.postmortems_by_month(handbook).items():
-        builders[layout.postmortems_month(month)] = lambda m=month, g=group: postmortem_month_page(handbook, m, g)
+        listing(layout.postmortems_month(month), len(group),
+                lambda n, m=month, g=group: postmortem_month_page(handbook, m, g, n))
+    due_in = listings.action_item_counts(handbook)
     for year in listings.action_item_years(handbook):
-        builders[layout.action_items_year(year)] = lambda year=year: listings.action_items_year_page(handbook, today, year)
+        listing(layout.action_items_year(year), due_in[year],
+                lambda n, year=year: listings.action_items_year_page(handbook, today, year, n))
     for service in listings.secret_services(handbook):
-        builders[layout.secrets_service(service)] = lambda service=service: secrets_service_page(handbook, today, service)
+        listing(layout.secrets_service(service), len(service_secrets(handbook, service)),
+                lambda n, service=service: secrets_service_page(handbook, today, service, n))
+    if big_team(handbook):
+        listing(layout.TEAM_PEOPLE, len(handbook.team.people), lambda n: team_people_page(handbook, now, n))
+    if many_rotations(handbook):
+        for rotation in handbook.team.rotations:
+            builders[layout.rotation(rotation.id)] = lambda r=rotation: rotation_page(handbook, r, now, feeds)
     for entry in handbook.cadences.values():
         builders[layout.cadence(entry.id)] = lambda entry=entry: cadence_page(handbook, entry, now, feeds)
     return builders
@@ -116,17 +137,18 @@ def content_files(handbook: Handbook) -> list[ContentFile]:
 def navigation(handbook: Handbook, recent_incidents: int = NAV_INCIDENTS) -> list:
     """The site's navigation in `mkdocs.yml` form: sections open on their index page.
 
-    Every runbook is listed (in an incident it is two taps away); only the most recent incidents are,
-    the rest are one tap further, in the post-mortem index; each review's page is linked from the
+    Every runbook is listed while there are few (in an incident it is two taps away); beyond a few dozen
+    (when the runbook index splits into category pages, `opsbook.site.listings`) the menu lists those
+    category pages instead, and each runbook is one tap further, as the incidents are: only the most
+    recent are listed, the rest are in the post-mortem index. Each review's page is linked from the
     calendar, and the tags page from every tag. The menu is repeated on every page, so each entry
-    costs as many times as there are pages: a menu of a thousand incidents would make the site
-    quadratic in size, and helps nobody on a phone.
+    costs as many times as there are pages: a menu of a thousand runbooks or incidents would make the
+    site quadratic in size (a thousand runbooks made every page 350 kB) and helps nobody on a phone.
     """
-    runbooks = sorted(handbook.runbooks.values(), key=lambda rb: (rb.meta.severity.rank, rb.meta.title))
     incidents = sorted(handbook.postmortems.values(), key=_detected, reverse=True)[:recent_incidents]
     return [
         {"Home": layout.HOME},
-        {"Runbooks": [layout.RUNBOOKS] + [{rb.meta.title: layout.runbook(rb.id)} for rb in runbooks]},
+        {"Runbooks": [layout.RUNBOOKS] + _runbook_entries(handbook)},
         {"Incidents": [layout.POSTMORTEMS, {"Metrics": layout.METRICS}]
          + [{pm.meta.title: layout.postmortem(pm.id)} for pm in incidents]},
         {"Review calendar": layout.CALENDAR},
@@ -134,6 +156,16 @@ def navigation(handbook: Handbook, recent_incidents: int = NAV_INCIDENTS) -> lis
                        {"Team and rotation": layout.TEAM}, {"Secrets": layout.SECRETS}]
          + [{page.title: page.path} for page in sorted(handbook.pages, key=lambda p: p.path)]},
     ]
+
+
+def _runbook_entries(handbook: Handbook) -> list[dict[str, str]]:
+    """The menu's entries under Runbooks: every runbook, the most severe first, or, for a handbook with
+    more than fit a menu, a page per category (the menu then grows with categories, not runbooks)."""
+    categories = listings.runbook_categories(handbook)
+    if categories:
+        return [{category.capitalize(): layout.runbooks_category(category)} for category in categories]
+    runbooks = sorted(handbook.runbooks.values(), key=lambda rb: (rb.meta.severity.rank, rb.meta.title))
+    return [{rb.meta.title: layout.runbook(rb.id)} for rb in runbooks]
 
 
 def nav_sources(nav: list | dict | str) -> set[str]:
@@ -180,18 +212,17 @@ def home(handbook: Handbook, now: dt.datetime) -> str:
            f"    Search for the symptom (press `/`) or open the [runbooks]({layout.link(here, layout.RUNBOOKS)}). "
            f"How bad is it? See the [severity policy]({layout.link(here, layout.SEVERITY)}).", ""]
     for rotation in handbook.team.rotations:
-        (begins, holder), (handoff, after) = rotation_turns(rotation, handbook, now, 2)
-        if begins > now:  # not begun yet: nobody holds it until its first turn
-            handoff, after, holder = begins, holder, None
-        holds = md.person(handbook.people, holder) if holder else "nobody"
-        out += [f"    **{md.text(rotation.name)}:** {holds} until {md.weekday_moment(handoff, tz)}, "
-                f"then {md.person(handbook.people, after)}.", ""]
+        out += [f"    **{md.text(rotation.name)}:** {holds_now(handbook, rotation, now)}.", ""]
     out += _recent_incidents(handbook, now, here)
     out += _action_items(handbook, today, here)
     out += ["## Upcoming reviews", ""]
+    soon = upcoming(handbook, now, 14)
+    if listings.is_long(soon):
+        out += listings.more_line(len(soon), "reviews in the next two weeks, the soonest first", here,
+                                  [("Review calendar", layout.CALENDAR)])
     out += md.table(["When", "Review", "Owner"], [
         [md.weekday_moment(o.start, tz), f"[{md.text(o.display_title)}]({layout.link(here, layout.cadence(o.cadence_id))})",
-         md.person(handbook.people, o.owner)] for o in upcoming(handbook, now, 14)],
+         md.person(handbook.people, o.owner)] for o in soon[:listings.SHOWN]],
         empty="No reviews in the next two weeks.")
     out += [f"[Whole calendar and subscription links]({layout.link(here, layout.CALENDAR)})", ""]
     out += ["## Runbooks due for review", ""]

@@ -54,6 +54,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         self.site: adapter.Site | None = None
         self.memory: serving.Memory | None = None
         self.measured = None  # the SLOs' numbers `ops build --prometheus` measured, for the SLO pages
+        self.checked = None  # `ops build`'s own validation of the handbook (its `check_handbook` report)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Under `mkdocs serve --dirty` (what `ops serve` runs) remember each build for the next one.
@@ -62,7 +63,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Validate the handbook and adjust the site's config to it."""
-        self.site = adapter.load_site(self.config, config, log, self.memory, self.measured)
+        self.site = adapter.load_site(self.config, config, log, self.memory, self.measured, self.checked)
         # The handbook lives as long as the build: spare the collector from scanning it again at every
         # full collection while MkDocs renders (thawed when the build ends).
         gc.freeze()

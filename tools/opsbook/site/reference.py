@@ -10,7 +10,7 @@ from opsbook.handbook.models.catalogue import Slo, Unit
 from opsbook.plural import plural
 from opsbook.site import layout, listings
 from opsbook.site import markdown as md
-from opsbook.site.shifts import all_shifts_line, rotation_section
+from opsbook.site.shifts import all_shifts_line, rotation_section, rotation_summary
 from opsbook.slo import rules as slo_rules
 from opsbook.slo import status
 
@@ -78,20 +78,20 @@ def _slo_section(handbook: Handbook, here: str, slo: Slo, measured=None, numbers
     if slo.indicator is not None:
         out.append(f"- **Alert rules:** {slo_rules.describe(slo)} In the "
                    f"[Prometheus rule file]({layout.link(here, layout.SLO_RULES)}), group `slo:{slo.id}`.")
-    runbooks = [rb for rb in handbook.runbooks.values() if slo.id in rb.meta.detection.slos]
-    out.append("- **Runbooks:** " + (", ".join(
-        f"[{md.text(rb.meta.title)}]({layout.link(here, layout.runbook(rb.id))})" for rb in runbooks) or "none yet"))
+    # Each list is a sentence of at most `listings.INLINE` links: at organisation size an SLO has
+    # hundreds of runbooks, incidents and reviews, and the catalogue is one page.
+    runbooks = [f"[{md.text(rb.meta.title)}]({layout.link(here, layout.runbook(rb.id))})"
+                for rb in handbook.runbooks.values() if slo.id in rb.meta.detection.slos]
+    out.append("- **Runbooks:** " + (listings.inline(runbooks, here, "runbook index", layout.RUNBOOKS) or "none yet"))
     incidents = sorted((pm for pm in handbook.postmortems.values() if slo.id in pm.meta.slos_breached),
                        key=lambda pm: pm.id, reverse=True)
-    more = (f", and {len(incidents) - listings.INLINE:,} more in the [post-mortem index]"
-            f"({layout.link(here, layout.POSTMORTEMS)})" if len(incidents) > listings.INLINE else "")
-    out.append("- **Incidents:** " + (", ".join(
-        f"[{md.text(pm.meta.title)}]({layout.link(here, layout.postmortem(pm.id))})"
-        for pm in incidents[:listings.INLINE]) + more or "none"))
-    reviews = [c for c in handbook.cadences.values() if slo.id in c.cadence.slos]
+    out.append("- **Incidents:** " + (listings.inline(
+        [f"[{md.text(pm.meta.title)}]({layout.link(here, layout.postmortem(pm.id))})" for pm in incidents],
+        here, "post-mortem index", layout.POSTMORTEMS) or "none"))
+    reviews = [f"[{md.text(c.cadence.title)}]({layout.link(here, layout.cadence(c.id))})"
+               for c in handbook.cadences.values() if slo.id in c.cadence.slos]
     if reviews:
-        out.append("- **Reviewed in:** " + ", ".join(
-            f"[{md.text(c.cadence.title)}]({layout.link(here, layout.cadence(c.id))})" for c in reviews))
+        out.append("- **Reviewed in:** " + listings.inline(reviews, here, "review calendar", layout.CALENDAR))
     return out + [""]
 
 
@@ -141,27 +141,70 @@ def _conditions(rule) -> str:
     return "; ".join(parts)
 
 
+ROTATIONS_SHOWN = 5  # a team with more rotations gets a page per rotation; its team page says who holds each
+
+
 def team_page(handbook: Handbook, now: dt.datetime, turns: int = 6, feeds: Collection[str] = ()) -> str:
     """`team.md`: people, incident roles, and for each rotation who holds it now and next, this month's
-    schedule and hours per person (`site/shifts.py`)."""
-    team = handbook.team
-    roles = {role.id: role.name for role in team.roles}
+    schedule and hours per person (`site/shifts.py`). A big team's page stays a page: past `listings.SHOWN`
+    people the directory has pages of its own (`team_people_page`) and each role says how many can take
+    it; past `ROTATIONS_SHOWN` rotations each rotation's section is a page of its own (`rotation_page`)
+    and the team page keeps, under the same anchor, who holds it now and next."""
+    here, team = layout.TEAM, handbook.team
+    big = big_team(handbook)
     out = ["# Team and rotation", "", f"{md.text(team.name)}, in {team.timezone}.", "", "## People", ""]
-    out += md.table(["Name", "GitHub", "Time zone", "Roles", "Away"], [
-        [md.text(p.name), f"`@{p.github}`" if p.github else "", p.timezone or "",
-         ", ".join(md.text(roles.get(r, r)) for r in p.roles),
-         "; ".join(f"{a.start} to {a.end}" for a in p.away if a.end >= now.date())]
-        for p in team.people])
+    if big:
+        out += [f"{len(team.people):,} people: their GitHub accounts, time zones, roles and time away are in the "
+                f"[directory]({layout.link(here, layout.TEAM_PEOPLE)}).", ""]
+    else:
+        out += _people_table(handbook, team.people, now)
     if team.roles:
         out += ["## Incident roles", ""]
         out += md.table(["Role", "What it does", "Who can take it"], [
-            [md.text(role.name), md.text(role.description),
-             md.people_list(handbook.people, [p.id for p in team.people if role.id in p.roles])]
+            [md.text(role.name), md.text(role.description), _who(handbook, role.id, big, here)]
             for role in team.roles])
     if team.rotations:
         out += ["## On-call shifts", ""] + all_shifts_line(handbook, feeds)
     for rotation in team.rotations:
-        out += rotation_section(handbook, rotation, now, feeds, turns)
+        out += (rotation_summary(handbook, rotation, now, here) if many_rotations(handbook)
+                else rotation_section(handbook, rotation, now, feeds, turns))
+    return "\n".join(out).rstrip() + "\n"
+
+
+def big_team(handbook: Handbook) -> bool:
+    """Whether the team's directory is too long for its team page."""
+    return listings.is_long(handbook.team.people)
+
+
+def many_rotations(handbook: Handbook) -> bool:
+    """Whether each rotation gets a page of its own."""
+    return len(handbook.team.rotations) > ROTATIONS_SHOWN
+
+
+def _who(handbook: Handbook, role_id: str, big: bool, here: str) -> str:
+    people = [p.id for p in handbook.team.people if role_id in p.roles]
+    if not big:
+        return md.people_list(handbook.people, people)
+    return f"{plural(len(people), 'person', 'people')} (see the [directory]({layout.link(here, layout.TEAM_PEOPLE)}))"
+
+
+def _people_table(handbook: Handbook, people: list, now: dt.datetime) -> list[str]:
+    roles = {role.id: role.name for role in handbook.team.roles}
+    return md.table(["Name", "GitHub", "Time zone", "Roles", "Away"], [
+        [md.text(p.name), f"`@{p.github}`" if p.github else "", p.timezone or "",
+         ", ".join(md.text(roles.get(r, r)) for r in p.roles),
+         "; ".join(f"{a.start} to {a.end}" for a in p.away if a.end >= now.date())]
+        for p in people])
+
+
+def team_people_page(handbook: Handbook, now: dt.datetime, number: int = 1) -> str:
+    """`team/people.md` (and its numbered pages): a big team's directory, in the order of `team.yaml`."""
+    here = listings.part(layout.TEAM_PEOPLE, number)
+    people = handbook.team.people
+    out = ["# People", "", f"{len(people):,} people of {md.text(handbook.team.name)}; back to "
+           f"[Team and rotation]({layout.link(here, layout.TEAM)}).", ""]
+    out += listings.parts_line(layout.TEAM_PEOPLE, len(people), number, "people")
+    out += _people_table(handbook, listings.part_rows(people, number), now)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -184,15 +227,25 @@ def secrets_page(handbook: Handbook, today: dt.date) -> str:
     return "\n".join(out + _how_to_rotate(handbook, shown)).rstrip() + "\n"
 
 
-def secrets_service_page(handbook: Handbook, today: dt.date, service_id: str) -> str:
-    """`secrets/<service>.md`: the secrets of one service (or of none), most urgent first."""
-    here = layout.secrets_service(service_id)
-    shown = [s for s in listings.by_urgency(handbook)
-             if (service_id in s.services if service_id != listings.NO_SERVICE else not s.services)]
+def secrets_service_page(handbook: Handbook, today: dt.date, service_id: str, number: int = 1) -> str:
+    """`secrets/<service>.md` (and its numbered pages): the secrets of one service (or of none), most
+    urgent first."""
+    listing = layout.secrets_service(service_id)
+    here = listings.part(listing, number)
+    of_service = service_secrets(handbook, service_id)
     out = [f"# Secrets of {md.text(listings.service_name(handbook, service_id))}", "",
-           f"{plural(len(shown), 'secret')}, most urgent first; back to [all secrets]({layout.link(here, layout.SECRETS)}).", ""]
+           f"{plural(len(of_service), 'secret')}, most urgent first; back to [all secrets]"
+           f"({layout.link(here, layout.SECRETS)}).", ""]
+    out += listings.parts_line(listing, len(of_service), number, "secrets")
+    shown = listings.part_rows(of_service, number)
     out += _secrets_table(handbook, shown, today)
     return "\n".join(out + _how_to_rotate(handbook, shown)).rstrip() + "\n"
+
+
+def service_secrets(handbook: Handbook, service_id: str) -> list:
+    """The secrets of one service (or, for `listings.NO_SERVICE`, of none), most urgent first."""
+    return [s for s in listings.by_urgency(handbook)
+            if (service_id in s.services if service_id != listings.NO_SERVICE else not s.services)]
 
 
 def _state(secret, today: dt.date) -> str:

@@ -27,6 +27,16 @@ def rotation_turns(rotation: Rotation, handbook: Handbook, now: dt.datetime, cou
     return [(shift.start, shift.person) for shift in shifts_from(handbook, rotation, now, count)]
 
 
+def holds_now(handbook: Handbook, rotation: Rotation, now: dt.datetime) -> str:
+    """`Maya Lindqvist until Fri 2026-11-27 09:00 CET, then Tomás Ferreira` (the holder is "nobody"
+    before the rotation's first turn)."""
+    (begins, holder), (handoff, after) = rotation_turns(rotation, handbook, now, 2)
+    if begins > now:  # not begun yet: nobody holds it until its first turn
+        handoff, after, holder = begins, holder, None
+    holds = md.person(handbook.people, holder) if holder else "nobody"
+    return f"{holds} until {md.weekday_moment(handoff, handbook.team.timezone)}, then {md.person(handbook.people, after)}"
+
+
 def _note(shift: Shift, people: dict) -> str:
     return md.text(why(shift, people)) if shift.person else "nobody: everyone is away"
 
@@ -53,15 +63,17 @@ def all_shifts_line(handbook: Handbook, feeds: Collection[str]) -> list[str]:
 
 
 def rotation_section(handbook: Handbook, rotation: Rotation, now: dt.datetime, feeds: Collection[str],
-                     count: int = 6) -> list[str]:
-    """A rotation's part of `team.md`."""
-    here, people, tz = layout.TEAM, handbook.people, handbook.team.timezone
-    out = [md.anchor_heading(2, rotation.name, rotation.id), "",
-           f"Members in order: {md.people_list(people, rotation.members)}; each holds it for "
-           f"{md.duration(rotation.period)}, {_handoff(rotation, tz)}."]
+                     count: int = 6, here: str = layout.TEAM) -> list[str]:
+    """A rotation's part of `team.md`, or (`here` its own page, `layout.rotation`) the body of that page."""
+    people, tz = handbook.people, handbook.team.timezone
+    own_page = here != layout.TEAM
+    out = [] if own_page else [md.anchor_heading(2, rotation.name, rotation.id), ""]
+    out.append(f"Members in order: {md.people_list(people, rotation.members)}; each holds it for "
+               f"{md.duration(rotation.period)}, {_handoff(rotation, tz)}.")
     if rotation.backs_up in handbook.rotations:
         primary = handbook.rotations[rotation.backs_up]
-        out[-1] += f" The secondary layer of [{md.text(primary.name)}](#{primary.id})."
+        target = layout.link(here, layout.rotation(primary.id)) if own_page else f"#{primary.id}"
+        out[-1] += f" The secondary layer of [{md.text(primary.name)}]({target})."
     out.append("")
     if (path := urls.rotation_feed(rotation.id)) in feeds:
         https = urls.absolute(handbook.config.site_url, path)
@@ -71,6 +83,25 @@ def rotation_section(handbook: Handbook, rotation: Rotation, now: dt.datetime, f
         [md.moment(s.start, tz), md.moment(s.end, tz), md.person(people, s.person), _note(s, people)]
         for s in shifts_from(handbook, rotation, now, count)])
     return out + _month(handbook, rotation, now)
+
+
+def rotation_summary(handbook: Handbook, rotation: Rotation, now: dt.datetime, here: str) -> list[str]:
+    """A rotation on the page of a team with many: who holds it now and next, under the anchor its
+    section had (feeds and issues link `team/#<rotation>`), and a link to its own page."""
+    return [md.anchor_heading(2, rotation.name, rotation.id), "",
+            f"{holds_now(handbook, rotation, now)}. Members, the next "
+            f"turns, this month's shifts and hours: [{md.text(rotation.name)}]({layout.link(here, layout.rotation(rotation.id))}).",
+            ""]
+
+
+def rotation_page(handbook: Handbook, rotation: Rotation, now: dt.datetime, feeds: Collection[str],
+                  count: int = 6) -> str:
+    """`team/rotations/<id>.md`: a rotation's section as a page of its own (a team with many rotations)."""
+    here = layout.rotation(rotation.id)
+    out = [f"# {md.text(rotation.name)}", "", f"An on-call rotation of {md.text(handbook.team.name)}; back to "
+           f"[Team and rotation]({layout.link(here, layout.TEAM)}).", ""]
+    out += rotation_section(handbook, rotation, now, feeds, count, here)
+    return "\n".join(out).rstrip() + "\n"
 
 
 def _month(handbook: Handbook, rotation: Rotation, now: dt.datetime) -> list[str]:
