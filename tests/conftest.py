@@ -91,3 +91,9 @@ def site_copy(handbook_copy: Path) -> Path:
     shutil.copy2(REPO / "mkdocs.yml", handbook_copy / "mkdocs.yml")
     shutil.copytree(REPO / "docs", handbook_copy / "docs")
     return handbook_copy
+
+
+# Go programs (prometheus, alertmanager) read the real clock whatever faketime says: a test that starts one
+# and compares its answers with Python's idea of "now" cannot run under `faketime`.
+real_clock = pytest.mark.skipif(bool(os.environ.get("FAKETIME")),
+                                reason="FAKETIME is set: Prometheus and Alertmanager (Go) ignore the faked clock")

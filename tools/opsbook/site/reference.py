@@ -8,7 +8,7 @@ from typing import Collection
 from opsbook.handbook.assembled import Handbook
 from opsbook.handbook.models.catalogue import Slo, Unit
 from opsbook.plural import plural
-from opsbook.site import layout, listings
+from opsbook.site import charts, layout, listings
 from opsbook.site import markdown as md
 from opsbook.site.shifts import all_shifts_line, rotation_section
 from opsbook.slo import rules as slo_rules
@@ -72,6 +72,9 @@ def _slo_section(handbook: Handbook, here: str, slo: Slo, measured=None, numbers
         out.append(f"- **Dashboard:** [{md.text(slo.dashboard.title)}]({slo.dashboard.url})")
     if measured is not None and slo.indicator is not None and (line := _measured_line(measured, numbers)):
         out.append(line)
+    elif measured is None and slo_rules.sli(slo) is not None:
+        out.append("- **Error budget:** no chart: this site was built without Prometheus "
+                   "(`ops build --prometheus URL` measures and draws it)")
     if slo.indicator is not None:
         out.append(f"- **Alert rules:** {slo_rules.describe(slo)} In the "
                    f"[Prometheus rule file]({layout.link(here, layout.SLO_RULES)}), group `slo:{slo.id}`.")
@@ -89,7 +92,7 @@ def _slo_section(handbook: Handbook, here: str, slo: Slo, measured=None, numbers
     if reviews:
         out.append("- **Reviewed in:** " + ", ".join(
             f"[{md.text(c.cadence.title)}]({layout.link(here, layout.cadence(c.id))})" for c in reviews))
-    return out + [""]
+    return out + charts.budget(measured, slo.id) + [""]
 
 
 def _service(handbook: Handbook, service_id: str) -> str:

@@ -1,0 +1,101 @@
+"""The site's charts: the handbook's numbers handed to `opsbook.charts`, as blocks for the page builders.
+
+Each function returns HTML lines to place in a page: the metrics page's three charts, a post-mortem's
+timeline, a rotation's on-call load, an SLO's error budget. Dates come from the build's moment (`today`,
+`now`), never the clock. The blocks start a line with `<figure`, so generated pages lift them out of
+Markdown's way like their tables (`opsbook.site.decorate.lift_html_blocks`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from opsbook import urls
+from opsbook.charts import budget as budget_chart
+from opsbook.charts import load, monthly, svg, timeline
+from opsbook.handbook.assembled import Handbook, Postmortem
+from opsbook.handbook.models.catalogue import Rotation
+from opsbook.handbook.models.common import zone
+from opsbook.handbook.models.postmortem import EventType
+from opsbook.incident import metrics
+from opsbook.oncall import report
+from opsbook.oncall.shifts import rotation_zone
+from opsbook.site.indexes import stage_times
+
+WEEKS_BEFORE, WEEKS_AHEAD = 4, 8
+
+
+def block(figure: str) -> list[str]:
+    return ["", figure, ""]
+
+
+def metrics_charts(handbook: Handbook, today: dt.date) -> list[str]:
+    """The metrics page's charts over the 12 months up to `today`: time to acknowledge and to resolve by
+    severity against their targets, and incidents per month by category."""
+    figures = metrics.monthly(handbook, today)
+    out = ["## The last 12 months", ""]
+    for stage in metrics.MONTHLY_STAGES:
+        series = [(s, figures.medians[stage][s], figures.targets[stage][s]) for s in figures.severities]
+        out += block(monthly.times_figure(svg.chart_id("time-to", stage), stage, figures.months, series))
+    out += block(monthly.counts_figure(svg.chart_id("incidents-per-month"), figures.months, figures.categories,
+                                       figures.counts))
+    return out
+
+
+def postmortem_timeline(handbook: Handbook, pm: Postmortem) -> str | None:
+    """The post-mortem's timeline chart, or None when its timeline reaches no stage."""
+    events = {"detect": EventType.DETECTED, "acknowledge": EventType.ACKNOWLEDGED,
+              "mitigate": EventType.MITIGATED, "resolve": EventType.RESOLVED}
+    stages = [timeline.Stage(name, pm.meta.first(events[name]), took, target)
+              for name, took, target in stage_times(handbook, pm)]
+    if all(stage.took is None for stage in stages):
+        return None
+    return timeline.figure(svg.chart_id("timeline", pm.id), pm.meta.title, stages, handbook.team.timezone)
+
+
+def rotation_load(handbook: Handbook, rotation: Rotation, now: dt.datetime) -> list[str]:
+    """Hours per person per week (Monday to Sunday in the rotation's zone), the last 4 weeks and the next 8,
+    from the shift engine's rows (`opsbook.oncall.report`), weekday, weekend and holiday hours apart."""
+    zone_name = rotation_zone(rotation, handbook.team.timezone)
+    today = now.astimezone(zone(zone_name)).date()
+    monday = today - dt.timedelta(days=today.weekday())
+    weeks = [monday + dt.timedelta(weeks=w) for w in range(-WEEKS_BEFORE, WEEKS_AHEAD)]
+    holidays = frozenset(holiday.date for holiday in handbook.holidays)
+    bounds = [report.period_bounds(zone_name, week, week + dt.timedelta(days=6)) for week in weeks]
+    hours: dict[str | None, list[list[float]]] = {}
+    for row in report.rows(handbook, weeks[0], weeks[-1] + dt.timedelta(days=6), [rotation.id]):
+        for w, (begins, ends) in enumerate(bounds):
+            start, end = max(row.start, begins), min(row.end, ends)
+            if start >= end:
+                continue
+            by_kind = report.hours_by_kind(start, end, zone_name, holidays)
+            week = hours.setdefault(row.shift.person, [[0.0] * len(report.KINDS) for _ in weeks])[w]
+            for k, kind in enumerate(report.KINDS):
+                week[k] += by_kind[kind]
+    names = {member: handbook.people[member].name if member in handbook.people else member
+             for member in rotation.members}
+    order = list(rotation.members) + sorted((p for p in hours if p not in names), key=lambda p: (p is None, p or ""))
+    lanes = [(names.get(p) or (p or "nobody"), hours.get(p) or [[0.0] * 3 for _ in weeks]) for p in order
+             if p in hours or p in names]
+    labels = [f"{week:%b %d}" for week in weeks]
+    return block(load.figure(svg.chart_id("oncall-load", rotation.id), rotation.name, labels, WEEKS_BEFORE, lanes))
+
+
+def _budget(series) -> budget_chart.Budget:
+    """A measured `opsbook.slo.budget.BudgetSeries` as the chart's input."""
+    return budget_chart.Budget(series.slo, series.title, series.start, series.end, series.points, series.alerts,
+                               series.period_start)
+
+
+def budget(measured, slo_id: str) -> list[str]:
+    """The SLO's error budget chart when the build measured its series, else nothing (with no events in the
+    window, the SLO's measured line says "no data")."""
+    series = measured.budgets.get(slo_id) if measured is not None else None
+    return block(budget_chart.figure(_budget(series))) if series is not None and series.points else []
+
+
+def budget_files(measured) -> dict[str, bytes]:
+    """The standalone `slos/<slo-id>/budget.svg` of each SLO whose series the build measured."""
+    budgets = measured.budgets if measured is not None else {}
+    return {urls.budget_chart(slo_id): budget_chart.standalone(_budget(series))
+            for slo_id, series in budgets.items() if series.points}
