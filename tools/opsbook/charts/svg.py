@@ -42,13 +42,13 @@ class Palette:
     background: str | None = None  # a filled background (the standalone file), or none (the page's own)
 
 
-THEME = Palette(
+THEME = Palette(  # Material's own variables (every Material page defines them), without fallbacks: bytes add up
     text="currentColor",
-    grid="var(--md-default-fg-color--lighter, rgba(0, 0, 0, 0.32))",
-    series=("var(--md-primary-fg-color, #4051b5)", "currentColor", "var(--md-accent-fg-color, #526cfe)",
-            "var(--md-default-fg-color--light, rgba(0, 0, 0, 0.54))"),
+    grid="var(--md-default-fg-color--lighter)",
+    series=("var(--md-primary-fg-color)", "currentColor", "var(--md-accent-fg-color)",
+            "var(--md-default-fg-color--light)"),
     warn="currentColor",  # the theme has no strong red in both schemes; the hatch says "missed" anyway
-    shade="var(--md-default-fg-color--lightest, rgba(0, 0, 0, 0.07))",
+    shade="var(--md-default-fg-color--lightest)",
 )
 EXPLICIT = Palette(text="#212121", grid="#9e9e9e", series=("#3949ab", "#212121", "#00838f", "#616161"),
                    warn="#c62828", shade="#eeeeee", background="#ffffff")

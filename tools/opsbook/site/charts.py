@@ -14,7 +14,6 @@ from opsbook import urls
 from opsbook.charts import budget as budget_chart
 from opsbook.charts import load, monthly, svg, timeline
 from opsbook.handbook.assembled import Handbook, Postmortem
-from opsbook.handbook.models.catalogue import Rotation
 from opsbook.handbook.models.common import zone
 from opsbook.handbook.models.postmortem import EventType
 from opsbook.incident import metrics
@@ -53,32 +52,37 @@ def postmortem_timeline(handbook: Handbook, pm: Postmortem) -> str | None:
     return timeline.figure(svg.chart_id("timeline", pm.id), pm.meta.title, stages, handbook.team.timezone)
 
 
-def rotation_load(handbook: Handbook, rotation: Rotation, now: dt.datetime) -> list[str]:
-    """Hours per person per week (Monday to Sunday in the rotation's zone), the last 4 weeks and the next 8,
-    from the shift engine's rows (`opsbook.oncall.report`), weekday, weekend and holiday hours apart."""
-    zone_name = rotation_zone(rotation, handbook.team.timezone)
-    today = now.astimezone(zone(zone_name)).date()
+def team_load(handbook: Handbook, now: dt.datetime) -> list[str]:
+    """Hours on call per person per week (Monday to Sunday in the team's zone) over every rotation, the last 4
+    weeks and the next 8, from the shift engine's rows (`opsbook.oncall.report`): each hour is a weekday,
+    weekend or holiday hour in its rotation's zone. One chart for the team, however many rotations it has
+    (a person's load is the sum of them), so the page's chart bytes do not grow with the rotations."""
+    if not handbook.team.rotations:
+        return []
+    team_zone = handbook.team.timezone
+    today = now.astimezone(zone(team_zone)).date()
     monday = today - dt.timedelta(days=today.weekday())
     weeks = [monday + dt.timedelta(weeks=w) for w in range(-WEEKS_BEFORE, WEEKS_AHEAD)]
     holidays = frozenset(holiday.date for holiday in handbook.holidays)
-    bounds = [report.period_bounds(zone_name, week, week + dt.timedelta(days=6)) for week in weeks]
+    bounds = [report.period_bounds(team_zone, week, week + dt.timedelta(days=6)) for week in weeks]
+    zones = {r.id: rotation_zone(r, team_zone) for r in handbook.team.rotations}
     hours: dict[str | None, list[list[float]]] = {}
-    for row in report.rows(handbook, weeks[0], weeks[-1] + dt.timedelta(days=6), [rotation.id]):
+    # a day either side: each rotation's rows are cut at its own zone's midnights, the weeks at the team's
+    for row in report.rows(handbook, weeks[0] - dt.timedelta(days=1), weeks[-1] + dt.timedelta(days=7)):
         for w, (begins, ends) in enumerate(bounds):
             start, end = max(row.start, begins), min(row.end, ends)
             if start >= end:
                 continue
-            by_kind = report.hours_by_kind(start, end, zone_name, holidays)
+            by_kind = report.hours_by_kind(start, end, zones[row.shift.rotation], holidays)
             week = hours.setdefault(row.shift.person, [[0.0] * len(report.KINDS) for _ in weeks])[w]
             for k, kind in enumerate(report.KINDS):
                 week[k] += by_kind[kind]
-    names = {member: handbook.people[member].name if member in handbook.people else member
-             for member in rotation.members}
-    order = list(rotation.members) + sorted((p for p in hours if p not in names), key=lambda p: (p is None, p or ""))
-    lanes = [(names.get(p) or (p or "nobody"), hours.get(p) or [[0.0] * 3 for _ in weeks]) for p in order
-             if p in hours or p in names]
+    on_call = {member for rotation in handbook.team.rotations for member in rotation.members}
+    lanes = [(person.name, hours.get(person.id) or [[0.0] * len(report.KINDS) for _ in weeks])
+             for person in handbook.team.people if person.id in on_call or person.id in hours]
+    lanes += [("nobody on call", hours[None])] if None in hours else []
     labels = [f"{week:%b %d}" for week in weeks]
-    return block(load.figure(svg.chart_id("oncall-load", rotation.id), rotation.name, labels, WEEKS_BEFORE, lanes))
+    return block(load.figure(svg.chart_id("oncall-load"), "Every rotation", labels, WEEKS_BEFORE, lanes))
 
 
 def _budget(series) -> budget_chart.Budget:

@@ -142,8 +142,8 @@ def _conditions(rule) -> str:
 
 
 def team_page(handbook: Handbook, now: dt.datetime, turns: int = 6, feeds: Collection[str] = ()) -> str:
-    """`team.md`: people, incident roles, and for each rotation who holds it now and next, this month's
-    schedule and hours per person (`site/shifts.py`)."""
+    """`team.md`: people, incident roles, everyone's on-call hours per week (a chart), and for each rotation
+    who holds it now and next, this month's schedule and hours per person (`site/shifts.py`)."""
     team = handbook.team
     roles = {role.id: role.name for role in team.roles}
     out = ["# Team and rotation", "", f"{md.text(team.name)}, in {team.timezone}.", "", "## People", ""]
@@ -159,7 +159,7 @@ def team_page(handbook: Handbook, now: dt.datetime, turns: int = 6, feeds: Colle
              md.people_list(handbook.people, [p.id for p in team.people if role.id in p.roles])]
             for role in team.roles])
     if team.rotations:
-        out += ["## On-call shifts", ""] + all_shifts_line(handbook, feeds)
+        out += ["## On-call shifts", ""] + all_shifts_line(handbook, feeds) + charts.team_load(handbook, now)
     for rotation in team.rotations:
         out += rotation_section(handbook, rotation, now, feeds, turns)
     return "\n".join(out).rstrip() + "\n"

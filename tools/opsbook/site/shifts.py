@@ -16,7 +16,7 @@ from opsbook.handbook.models.common import zone
 from opsbook.oncall import report
 from opsbook.oncall.shifts import Shift, rotation_zone, shifts_from
 from opsbook.oncall.views import why
-from opsbook.site import charts, layout
+from opsbook.site import layout
 from opsbook.site import markdown as md
 
 
@@ -70,7 +70,7 @@ def rotation_section(handbook: Handbook, rotation: Rotation, now: dt.datetime, f
     out += md.table(["From", "Until", "Holder", "Note"], [
         [md.moment(s.start, tz), md.moment(s.end, tz), md.person(people, s.person), _note(s, people)]
         for s in shifts_from(handbook, rotation, now, count)])
-    return out + charts.rotation_load(handbook, rotation, now) + _month(handbook, rotation, now)
+    return out + _month(handbook, rotation, now)
 
 
 def _month(handbook: Handbook, rotation: Rotation, now: dt.datetime) -> list[str]:
