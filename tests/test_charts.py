@@ -143,8 +143,9 @@ def test_budget_table_is_the_markers_on_the_line():
     p = parts(figures()["budget"])
     assert column(p, "Budget left") == values(p, "circle")
     assert len(p["rows"]) <= budget.ROWS + 1 and column(p, "Until")[-1] == "2026-11-26 12:00"
-    line = next(a for kind, a in p["marks"] if kind == "polyline")
-    vertices = {tuple(point.split(",")) for point in line["points"].split()}
+    line = re.search(r'<path d="M([^"L]+)"', figures()["budget"]).group(1)  # M x,y then H x V y a step
+    first, rest = line.split("H", 1)
+    vertices = {tuple(first.split(","))} | {tuple(step.split("V")) for step in rest.split("H")}
     markers = [(a["cx"], a["cy"]) for kind, a in p["valued"] if kind == "circle"]
     assert all(marker in vertices for marker in markers)  # each tabulated number is a point of the line drawn
     # and its height follows the value: one scale for all of them (within the table's rounding to 0.1%)
@@ -195,7 +196,8 @@ def test_bar_tables_are_the_bars(name, columns):
 
 def test_the_standalone_budget_spells_its_colours_out():
     text = budget.standalone(a_budget()).decode()
-    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" role="img"')
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+                           'id="chart-budget-checkout-success-svg" role="img"')
     assert "var(" not in text and "currentColor" not in text
     assert '<rect width="100%" height="100%" style="fill:#ffffff"/>' in text
     themed = budget.figure(a_budget())
@@ -293,3 +295,25 @@ def test_the_team_page_load_matches_the_shift_engine(site):
         for k, kind in enumerate(report.KINDS):
             assert sum(float(row[2 + k]) for row in mine) == pytest.approx(entry[kind], abs=0.2), (name, kind)
     assert column(p, "Week of")[0] == "Oct 26" and ">Jan 11</text>" in text  # 4 weeks back, this one and 7 ahead
+
+
+def test_a_big_catalogue_draws_the_least_budget_left_inline_and_the_rest_as_images():
+    from types import SimpleNamespace
+
+    from opsbook.site import charts
+
+    whole = a_budget()
+    budgets = {f"slo-{i}": SimpleNamespace(slo=f"slo-{i}", title=f"SLO {i}", start=whole.start, end=whole.end,
+                                           points=[whole.points[0], (whole.end, 0.5 - i / 10)], alerts=(),
+                                           period_start=None)
+               for i in range(8)}
+    budgets["quiet"] = SimpleNamespace(slo="quiet", title="Quiet", start=whole.start, end=whole.end, points=[],
+                                       alerts=(), period_start=None)
+    measured = SimpleNamespace(budgets=budgets)
+    assert charts.inline_budgets(measured) == {f"slo-{i}" for i in range(2, 8)}  # the 6 with the least left
+    image = charts.budget(measured, "slo-0", inline=False)[1]
+    assert image == ('<p><img src="slo-0/budget.svg" alt="SLO 0: 50.0% of the error budget left, no burn alert '
+                     'fired." width="640" height="300" loading="lazy"></p>')
+    assert charts.budget(measured, "slo-7")[1].startswith('<figure class="ops-chart" id="chart-budget-slo-7"')
+    assert charts.budget(measured, "quiet") == [] and "slos/quiet/budget.svg" not in charts.budget_files(measured)
+    assert sorted(charts.budget_files(measured)) == sorted(f"slos/slo-{i}/budget.svg" for i in range(8))

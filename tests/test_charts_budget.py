@@ -73,7 +73,7 @@ def test_ops_build_draws_each_budget_and_publishes_it_as_a_file(server, history,
     assert "burn alerts fired: page" in checkout
     svg_file = sites[0] / "slos" / "checkout-success" / "budget.svg"
     standalone = svg_file.read_text(encoding="utf-8")
-    assert standalone.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"')
+    assert standalone.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" ')
     assert "var(" not in standalone and "currentColor" not in standalone  # an <img> sees no theme
     assert (sites[0] / "slos" / "mcp-availability" / "budget.svg").is_file()
     assert not (sites[0] / "slos" / "tool-call-rate").exists()  # no events: no chart (the page says "no data")

@@ -114,13 +114,7 @@ def chart(budget: Budget, palette: Palette = THEME, prefix: str | None = None) -
     svg.x_labels(canvas, f, labels)
     canvas.line(f.left, y(1), f.right, y(0), palette.series[1], 1.5, svg.DASHES[1])  # the ideal burn
     if budget.points:
-        steps: list[tuple[float, float]] = []
-        for at, value in budget.points:
-            px = x(at.timestamp())
-            if steps:
-                steps.append((px, steps[-1][1]))
-            steps.append((px, clip(value)))
-        canvas.polyline(steps, palette.series[0], 2.5)
+        canvas.steps([(x(at.timestamp()), clip(value)) for at, value in budget.points], palette.series[0], 2.5)
         for index in tabulated(budget):
             at, value = budget.points[index]
             canvas.marker("circle", x(at.timestamp()), clip(value), palette.series[0], 3, value=percent(value))

@@ -18,6 +18,7 @@ What makes a chart here accessible, and the same on every build:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import math
 import re
@@ -63,14 +64,20 @@ def chart_id(*parts: str) -> str:
     return _ID.sub("-", "-".join(("chart",) + parts).lower()).strip("-")
 
 
+@functools.lru_cache(maxsize=8192)  # axes, legends and labels repeat the same coordinates chart after chart
 def num(value: float) -> str:
     """A coordinate with one decimal at most: `12`, `12.5`; never `-0`."""
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    rounded = round(value, 1)
+    whole = int(rounded)
+    return str(whole) if rounded == whole else str(rounded)
+
+
+_SPECIAL = re.compile(r"[&<>\"']")
 
 
 def esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    text = str(text)
+    return html.escape(text, quote=True) if _SPECIAL.search(text) else text
 
 
 class TooManyMarks(ValueError):
@@ -78,11 +85,16 @@ class TooManyMarks(ValueError):
 
 
 class Canvas:
-    """An SVG drawing of `width` × `height` viewBox units, built mark by mark."""
+    """An SVG drawing of `width` × `height` viewBox units, built mark by mark.
+
+    A mark's looks (colours, stroke, dashes) go into a class of the chart's own style sheet, scoped to the
+    chart's `<svg>` by its id: a bar or a point then costs its geometry alone, which keeps a page of
+    charts small."""
 
     def __init__(self, prefix: str, height: float, palette: Palette = THEME, width: float = WIDTH):
         self.prefix, self.width, self.height, self.palette = prefix, width, height, palette
         self.defs: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, colour) → (id, element)
+        self.classes: dict[str, str] = {}  # CSS declarations → class name, in order of first use
         self.parts: list[str] = []
         self.marks = 0
 
@@ -91,15 +103,22 @@ class Canvas:
         if self.marks > MAX_MARKS:
             raise TooManyMarks(f"{self.prefix}: more than {MAX_MARKS} marks")
 
+    def _cls(self, declarations: str) -> str:
+        name = self.classes.setdefault(declarations, f"c{len(self.classes)}")
+        return f' class="{name}"'
+
+    def _stroke(self, colour: str, width: float, dash: str = "", fill: str = "none") -> str:
+        return self._cls(f"fill:{fill};stroke:{colour};stroke-width:{num(width)}"
+                         + (f";stroke-dasharray:{dash}" if dash else ""))
+
     @staticmethod
     def _value(value: str | None) -> str:
         return f' data-value="{esc(value)}"' if value is not None else ""
 
     def line(self, x1: float, y1: float, x2: float, y2: float, colour: str, width: float = 1, dash: str = "") -> None:
         self._count()
-        self.parts.append(f'<line x1="{num(x1)}" y1="{num(y1)}" x2="{num(x2)}" y2="{num(y2)}" '
-                          f'style="stroke:{colour}" stroke-width="{num(width)}"'
-                          + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
+        self.parts.append(f'<line x1="{num(x1)}" y1="{num(y1)}" x2="{num(x2)}" y2="{num(y2)}"'
+                          f'{self._stroke(colour, width, dash)}/>')
 
     def polyline(self, points: Sequence[tuple[float, float]], colour: str, width: float = 2, dash: str = "",
                  value: str | None = None) -> None:
@@ -108,47 +127,54 @@ class Canvas:
             return
         self._count()
         text = " ".join(f"{num(x)},{num(y)}" for x, y in points)
-        self.parts.append(f'<polyline points="{text}" fill="none" style="stroke:{colour}" stroke-width="{num(width)}" '
-                          'stroke-linejoin="round"' + (f' stroke-dasharray="{dash}"' if dash else "")
-                          + self._value(value) + "/>")
+        self.parts.append(f'<polyline points="{text}"{self._stroke(colour, width, dash)}{self._value(value)}/>')
+
+    def steps(self, points: Sequence[tuple[float, float]], colour: str, width: float = 2) -> None:
+        """A step line through `points`: level until the next point's x, then straight to its y."""
+        if not points:
+            return
+        self._count()
+        (x0, y0), rest = points[0], points[1:]
+        path = f"M{num(x0)},{num(y0)}" + "".join(f"H{num(x)}V{num(y)}" for x, y in rest)
+        self.parts.append(f'<path d="{path}"{self._stroke(colour, width)}/>')
 
     def rect(self, x: float, y: float, w: float, h: float, colour: str, pattern: str = "solid",
              value: str | None = None, outline: bool = True) -> None:
         """A bar or band; `pattern` (one of PATTERNS) fills it, outlined in `colour` so an empty pattern shows."""
         self._count()
-        fill = f"fill:{colour}" if pattern == "solid" else f"fill:url(#{self.pattern(pattern, colour)})"
-        stroke = f";stroke:{colour}" if outline else ""
-        self.parts.append(f'<rect x="{num(x)}" y="{num(y)}" width="{num(max(w, 0))}" height="{num(max(h, 0))}" '
-                          f'style="{fill}{stroke}"' + self._value(value) + "/>")
+        fill = colour if pattern == "solid" else f"url(#{self.pattern(pattern, colour)})"
+        looks = self._cls(f"fill:{fill}" + (f";stroke:{colour}" if outline else ""))
+        self.parts.append(f'<rect x="{num(x)}" y="{num(y)}" width="{num(max(w, 0))}" height="{num(max(h, 0))}"'
+                          f"{looks}{self._value(value)}/>")
 
     def shade(self, x: float, y: float, w: float, h: float) -> None:
         """A light band behind the marks (a period, the future)."""
         self._count()
-        self.parts.append(f'<rect x="{num(x)}" y="{num(y)}" width="{num(max(w, 0))}" height="{num(max(h, 0))}" '
-                          f'style="fill:{self.palette.shade}"/>')
+        self.parts.append(f'<rect x="{num(x)}" y="{num(y)}" width="{num(max(w, 0))}" height="{num(max(h, 0))}"'
+                          f'{self._cls(f"fill:{self.palette.shade}")}/>')
 
     def marker(self, shape: str, x: float, y: float, colour: str, size: float = 4.5, value: str | None = None,
                filled: bool = True) -> None:
         """A point drawn as `shape` (one of SHAPES)."""
         self._count()
-        style = f'style="fill:{colour if filled else "none"};stroke:{colour}" stroke-width="1.5"' + self._value(value)
+        style = self._stroke(colour, 1.5, fill=colour if filled else "none") + self._value(value)
         s = size
         if shape == "circle":
-            self.parts.append(f'<circle cx="{num(x)}" cy="{num(y)}" r="{num(s)}" {style}/>')
+            self.parts.append(f'<circle cx="{num(x)}" cy="{num(y)}" r="{num(s)}"{style}/>')
         elif shape == "square":
-            self.parts.append(f'<rect x="{num(x - s)}" y="{num(y - s)}" width="{num(2 * s)}" height="{num(2 * s)}" {style}/>')
+            self.parts.append(f'<rect x="{num(x - s)}" y="{num(y - s)}" width="{num(2 * s)}" height="{num(2 * s)}"{style}/>')
         else:
             points = ([(x, y - s * 1.2), (x + s * 1.1, y + s * 0.8), (x - s * 1.1, y + s * 0.8)] if shape == "triangle"
                       else [(x, y - s * 1.3), (x + s * 1.3, y), (x, y + s * 1.3), (x - s * 1.3, y)])
             text = " ".join(f"{num(px)},{num(py)}" for px, py in points)
-            self.parts.append(f'<polygon points="{text}" {style}/>')
+            self.parts.append(f'<polygon points="{text}"{style}/>')
 
     def text(self, x: float, y: float, label: str, anchor: str = "start", size: float = FONT, bold: bool = False,
              colour: str | None = None) -> None:
         self._count()
-        weight = ' font-weight="700"' if bold else ""
-        self.parts.append(f'<text x="{num(x)}" y="{num(y)}" text-anchor="{anchor}" font-size="{num(size)}"{weight} '
-                          f'style="fill:{colour or self.palette.text}">{esc(label)}</text>')
+        looks = self._cls(f"fill:{colour or self.palette.text};font-size:{num(size)}px"
+                          + (";font-weight:700" if bold else "") + (f";text-anchor:{anchor}" if anchor != "start" else ""))
+        self.parts.append(f'<text x="{num(x)}" y="{num(y)}"{looks}>{esc(label)}</text>')
 
     def pattern(self, kind: str, colour: str) -> str:
         """The id of a fill pattern of `kind` in `colour`, defined once per chart."""
@@ -173,11 +199,12 @@ class Canvas:
                       if self.palette.background else "")
         defs = f"<defs>{''.join(body for _, body in self.defs.values())}</defs>" if self.defs else ""
         standalone = ' xmlns="http://www.w3.org/2000/svg"' if self.palette.background else ""
-        return (f'<svg{standalone} role="img" aria-labelledby="{p}-title {p}-desc" viewBox="0 0 {num(self.width)} '
-                f'{num(self.height)}" width="100%" class="ops-chart-svg" font-family="sans-serif" '
+        sheet = "".join(f"#{p}-svg .{name}{{{declarations}}}" for declarations, name in self.classes.items())
+        return (f'<svg{standalone} id="{p}-svg" role="img" aria-labelledby="{p}-title {p}-desc" viewBox="0 0 '
+                f'{num(self.width)} {num(self.height)}" width="100%" class="ops-chart-svg" font-family="sans-serif" '
                 f'style="max-width:{num(self.width)}px;height:auto;color:{self.palette.text}">'
                 f'<title id="{p}-title">{esc(title)}</title><desc id="{p}-desc">{esc(desc)}</desc>'
-                f"{background}{defs}{''.join(self.parts)}</svg>")
+                f"<style>{sheet}</style>{background}{defs}{''.join(self.parts)}</svg>")
 
 
 def figure(prefix: str, svg: str, summary: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from typing import Sequence
 
 from opsbook.charts import svg
 from opsbook.charts.svg import THEME, Canvas, Frame, Palette
-from opsbook.handbook.models.common import format_duration
+from opsbook.handbook.models.common import format_duration, zone
 
 ROW = 34
 LEFT = 96
@@ -36,6 +37,7 @@ class Stage:
         return self.took is not None and self.target is not None and self.took > self.target
 
 
+@functools.lru_cache(maxsize=4096)  # targets and ticks recur in every post-mortem of a severity
 def duration(value: dt.timedelta | None) -> str:
     return format_duration(value) if value is not None else "—"
 
@@ -110,17 +112,16 @@ def chart(prefix: str, title: str, stages: Sequence[Stage], palette: Palette = T
     return canvas.svg(f"Timeline against targets: {title}", sentence(title, stages))
 
 
-def table(stages: Sequence[Stage], zone: str) -> tuple[list[str], list[list[str]]]:
-    from opsbook.handbook.models.common import zone as tz
-
+def table(stages: Sequence[Stage], zone_name: str) -> tuple[list[str], list[list[str]]]:
+    local = zone(zone_name)
     rows = []
     for stage in stages:
         if stage.took is None and stage.target is None:
             continue
-        at = f"{stage.at.astimezone(tz(zone)):%Y-%m-%d %H:%M}" if stage.at else "—"
+        at = f"{stage.at.astimezone(local):%Y-%m-%d %H:%M}" if stage.at else "—"
         met = "" if stage.took is None or stage.target is None else ("missed" if stage.missed else "met")
         rows.append([stage.name, at, duration(stage.took), duration(stage.target), met])
-    return ["Stage", f"Reached ({zone})", "Took", "Target", "Target met"], rows
+    return ["Stage", f"Reached ({zone_name})", "Took", "Target", "Target met"], rows
 
 
 def figure(prefix: str, title: str, stages: Sequence[Stage], zone: str) -> str:

@@ -19,6 +19,7 @@ from opsbook.handbook.models.postmortem import EventType
 from opsbook.incident import metrics
 from opsbook.oncall import report
 from opsbook.oncall.shifts import rotation_zone
+from opsbook.site import layout
 from opsbook.site.indexes import stage_times
 
 WEEKS_BEFORE, WEEKS_AHEAD = 4, 8
@@ -91,11 +92,28 @@ def _budget(series) -> budget_chart.Budget:
                                series.period_start)
 
 
-def budget(measured, slo_id: str) -> list[str]:
+INLINE_BUDGETS = 6  # budget charts drawn into the SLO catalogue; the others are images (a page's charts < 100 kB)
+
+
+def inline_budgets(measured) -> set[str]:
+    """The SLOs whose budget chart the catalogue draws inline: those with the least budget left."""
+    budgets = [s for s in (measured.budgets.values() if measured is not None else ()) if s.points]
+    return {s.slo for s in sorted(budgets, key=lambda s: (s.points[-1][1], s.slo))[:INLINE_BUDGETS]}
+
+
+def budget(measured, slo_id: str, inline: bool = True) -> list[str]:
     """The SLO's error budget chart when the build measured its series, else nothing (with no events in the
-    window, the SLO's measured line says "no data")."""
+    window, the SLO's measured line says "no data"). Not `inline`: the standalone file as an image, its
+    description as the image's text (a big catalogue's page would otherwise grow with its SLOs)."""
     series = measured.budgets.get(slo_id) if measured is not None else None
-    return block(budget_chart.figure(_budget(series))) if series is not None and series.points else []
+    if series is None or not series.points:
+        return []
+    chart = _budget(series)
+    if inline:
+        return block(budget_chart.figure(chart))
+    source = layout.href(layout.SLOS, urls.budget_chart(slo_id))
+    return block(f'<p><img src="{svg.esc(source)}" alt="{svg.esc(budget_chart.sentence(chart))}" '
+                 f'width="{svg.WIDTH}" height="{budget_chart.HEIGHT}" loading="lazy"></p>')
 
 
 def budget_files(measured) -> dict[str, bytes]:

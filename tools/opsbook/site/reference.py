@@ -37,8 +37,9 @@ def slo_catalogue(handbook: Handbook, measured: "status.Report | None" = None) -
     if measured is not None:
         out += [md.anchor_heading(2, "Measured", "measured"), "", status.as_markdown(measured), ""]
         numbers = {n.slo: n for n in measured.slos}
+    inline = charts.inline_budgets(measured)
     for slo in handbook.slos.values():
-        out += _slo_section(handbook, here, slo, measured, numbers.get(slo.id))
+        out += _slo_section(handbook, here, slo, measured, numbers.get(slo.id), slo.id in inline)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -60,7 +61,8 @@ def _measured_line(report: "status.Report", numbers: "status.SloNumbers | None")
             f"{md.duration(report.period)}), {budget} of the error budget left: {numbers.verdict}")
 
 
-def _slo_section(handbook: Handbook, here: str, slo: Slo, measured=None, numbers=None) -> list[str]:
+def _slo_section(handbook: Handbook, here: str, slo: Slo, measured=None, numbers=None, inline: bool = True
+                 ) -> list[str]:
     out = [md.anchor_heading(2, slo.title, slo.id), "",
            f"{md.text(slo.sli)}. Category: {slo.category.value}; service: {_service(handbook, slo.service)}.", ""]
     out.append(f"- **Objective:** `{slo.metric}` {slo.objective.value} {value(slo.target, slo.unit)} "
@@ -92,7 +94,7 @@ def _slo_section(handbook: Handbook, here: str, slo: Slo, measured=None, numbers
     if reviews:
         out.append("- **Reviewed in:** " + ", ".join(
             f"[{md.text(c.cadence.title)}]({layout.link(here, layout.cadence(c.id))})" for c in reviews))
-    return out + charts.budget(measured, slo.id) + [""]
+    return out + charts.budget(measured, slo.id, inline) + [""]
 
 
 def _service(handbook: Handbook, service_id: str) -> str:
