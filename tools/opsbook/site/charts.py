@@ -1,7 +1,7 @@
 """The site's charts: the handbook's numbers handed to `opsbook.charts`, as blocks for the page builders.
 
 Each function returns HTML lines to place in a page: the metrics page's three charts, a post-mortem's
-timeline, a rotation's on-call load, an SLO's error budget. Dates come from the build's moment (`today`,
+timeline, the team's on-call load, an SLO's error budget (inline, or the published file as an image). Dates come from the build's moment (`today`,
 `now`), never the clock. The blocks start a line with `<figure`, so generated pages lift them out of
 Markdown's way like their tables (`opsbook.site.decorate.lift_html_blocks`).
 """
@@ -15,7 +15,6 @@ from opsbook.charts import budget as budget_chart
 from opsbook.charts import load, monthly, svg, timeline
 from opsbook.handbook.assembled import Handbook, Postmortem
 from opsbook.handbook.models.common import zone
-from opsbook.handbook.models.postmortem import EventType
 from opsbook.incident import metrics
 from opsbook.oncall import report
 from opsbook.oncall.shifts import rotation_zone
@@ -44,8 +43,7 @@ def metrics_charts(handbook: Handbook, today: dt.date) -> list[str]:
 
 def postmortem_timeline(handbook: Handbook, pm: Postmortem) -> str | None:
     """The post-mortem's timeline chart, or None when its timeline reaches no stage."""
-    events = {"detect": EventType.DETECTED, "acknowledge": EventType.ACKNOWLEDGED,
-              "mitigate": EventType.MITIGATED, "resolve": EventType.RESOLVED}
+    events = {name: event for name, event, _ in metrics.STAGES}
     stages = [timeline.Stage(name, pm.meta.first(events[name]), took, target)
               for name, took, target in stage_times(handbook, pm)]
     if all(stage.took is None for stage in stages):
