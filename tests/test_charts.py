@@ -201,7 +201,7 @@ def test_the_standalone_budget_spells_its_colours_out():
     assert "var(" not in text and "currentColor" not in text
     assert '<rect width="100%" height="100%" style="fill:#ffffff"/>' in text
     themed = budget.figure(a_budget())
-    assert "var(--md-primary-fg-color" in themed and "currentColor" in themed and "#ffffff" not in themed
+    assert "var(--md-typeset-a-color)" in themed and "currentColor" in themed and "#ffffff" not in themed
 
 
 def test_less_history_than_the_window_says_from_when():

@@ -46,7 +46,8 @@ class Palette:
 THEME = Palette(  # Material's own variables (every Material page defines them), without fallbacks: bytes add up
     text="currentColor",
     grid="var(--md-default-fg-color--lighter)",
-    series=("var(--md-primary-fg-color)", "currentColor", "var(--md-accent-fg-color)",
+    # the link colour: the theme keeps it readable on both backgrounds (indigo on white, a light blue on slate)
+    series=("var(--md-typeset-a-color)", "currentColor", "var(--md-accent-fg-color)",
             "var(--md-default-fg-color--light)"),
     warn="currentColor",  # the theme has no strong red in both schemes; the hatch says "missed" anyway
     shade="var(--md-default-fg-color--lightest)",
