@@ -317,3 +317,12 @@ def test_a_big_catalogue_draws_the_least_budget_left_inline_and_the_rest_as_imag
     assert charts.budget(measured, "slo-7")[1].startswith('<figure class="ops-chart" id="chart-budget-slo-7"')
     assert charts.budget(measured, "quiet") == [] and "slos/quiet/budget.svg" not in charts.budget_files(measured)
     assert sorted(charts.budget_files(measured)) == sorted(f"slos/slo-{i}/budget.svg" for i in range(8))
+
+
+def test_a_person_on_two_rotations_stays_in_their_lane():
+    double = [("Maya", [[200, 100, 36]] + [[0, 0, 0]] * 11), ("Tom", [[0, 0, 0]] * 11 + [[120, 48, 0]])]
+    p = parts(load.figure("chart-load", "Every rotation", WEEKS, 4, double))
+    maya = [a for _, a in p["valued"]][:3]
+    assert sum(float(a["height"]) for a in maya) == pytest.approx(load.LANE - 8, abs=0.2)  # 336 h: the lane's height
+    assert "Each lane's full height is 336 h; weeks start on Monday</text>" in \
+        html.unescape(load.figure("chart-load", "Every rotation", WEEKS, 4, double))

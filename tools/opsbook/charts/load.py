@@ -1,8 +1,8 @@
 """On-call load: hours per person per week, weekday, weekend and holiday hours told apart.
 
 One lane per person, one bar per week in each lane, stacked: weekday hours solid, weekend hours hatched,
-holiday hours dotted (patterns, not colours alone). Every lane shares one scale (a full week, 168 h), so
-an unfair rota shows as one lane taller than the rest. The weeks still ahead are shaded and a line marks
+holiday hours dotted (patterns, not colours alone). Every lane shares one scale (a full week, 168 h, or
+the most anyone holds in a week across rotations), so an unfair rota shows as one lane taller than the rest. The weeks still ahead are shaded and a line marks
 this week's start. A team larger than `LANES` gets its smallest loads summed into one lane, "others".
 """
 
@@ -58,9 +58,11 @@ def chart(prefix: str, rotation: str, weeks: Sequence[str], current: int, lanes:
           palette: Palette = THEME) -> str:
     """The `<svg>`: `weeks` are the columns' labels, `current` the index of this week."""
     lanes = fold(lanes)
-    height = 70 + LANE * len(lanes)
+    # a whole week, or more where someone holds two rotations at once: every bar stays in its lane
+    top = max([WEEK_HOURS] + [sum(week) for _, load in lanes for week in load])
+    height = 80 + LANE * len(lanes)
     canvas = Canvas(prefix, height, palette)
-    f = Frame(130, 34, 624, 34 + LANE * len(lanes))
+    f = Frame(130, 44, 624, 44 + LANE * len(lanes))
     column = f.w / max(len(weeks), 1)
     width = column * 0.7
     if 0 <= current < len(weeks):
@@ -77,12 +79,13 @@ def chart(prefix: str, rotation: str, weeks: Sequence[str], current: int, lanes:
             for k, kind in enumerate(KINDS):
                 if week[k] <= 0:
                     continue
-                h = (LANE - 8) * min(week[k], WEEK_HOURS) / WEEK_HOURS
+                h = (LANE - 8) * week[k] / top
                 canvas.rect(x, y - h, width, h, palette.series[0], PATTERN[kind], value=hours(week[k]))
                 y -= h
     svg.x_labels(canvas, f, [(f.left + column * (w + 0.5), label) for w, label in enumerate(weeks)])
-    svg.legend(canvas, f.left, 18, [(f"pattern:{PATTERN[k]}", f"{k} hours", palette.series[0]) for k in KINDS])
-    canvas.text(f.left, height - 6, "Each lane's full height is a whole week (168 h); weeks start on Monday", size=10)
+    svg.legend(canvas, f.left, 16, [(f"pattern:{PATTERN[k]}", f"{k} hours", palette.series[0]) for k in KINDS])
+    canvas.text(f.left, height - 6, f"Each lane's full height is {hours(top)} h"
+                + (" (a whole week)" if top == WEEK_HOURS else "") + "; weeks start on Monday", size=10)
     return canvas.svg(f"On-call hours per person and week: {rotation}", sentence(rotation, weeks, lanes))
 
 
