@@ -2,7 +2,8 @@
 
 1. The strict build of 1,000 synthetic post-mortems (`bench_site.py`'s site), with the charts and with
    them switched off (the site's chart functions replaced by ones that draw nothing), in pairs of
-   alternating order; the charts' share is the median of (with - without) / with over the pairs.
+   alternating order; the charts' share is the median of (with - without) / with over the pairs, in CPU
+   time (the wall clock is printed too, but on a shared machine it drifts more than the charts cost).
 2. The big organisation of `bench_org.py` (300 people, 20 rotations, 10,000 post-mortems), without
    MkDocs: the time each kind of chart takes (the metrics page's three, the team page's load chart, a
    timeline for every post-mortem, an error budget of 224 points per SLO) against the time the same
@@ -62,15 +63,20 @@ def build_share(postmortems: int, repeat: int) -> None:
             for kind in ("with", "without") if run % 2 == 0 else ("without", "with"):
                 gc.collect()
                 with without_charts() if kind == "without" else contextlib.nullcontext():
-                    times[kind].append(build(config, Path(tmp) / f"out-{kind}-{run}", True)[0])
+                    times[kind].append(build(config, Path(tmp) / f"out-{kind}-{run}", True))
         out = Path(tmp) / "out-with-0"
         charts = sum(len(re.findall(r'<figure class="ops-chart"', p.read_text("utf-8"))) for p in out.rglob("index.html"))
-    shares = [(w - wo) / w for w, wo in zip(times["with"], times["without"])]
-    share = statistics.median(shares)
     print(f"strict build of {postmortems} post-mortems ({charts} charts), {repeat} pairs of alternating order:")
-    print(f"  with charts best {min(times['with']):.2f} s, without best {min(times['without']):.2f} s; "
-          f"pairs: {', '.join(f'{s * 100:+.1f}%' for s in shares)}")
-    print(f"  verdict: the charts take {share * 100:.1f}% of the build, "
+    for label, index in (("wall-clock", 0), ("CPU", 1)):
+        shares = [(w[index] - wo[index]) / w[index] for w, wo in zip(times["with"], times["without"])]
+        best_with, best_without = min(t[index] for t in times["with"]), min(t[index] for t in times["without"])
+        print(f"  {label:10} with charts best {best_with:.2f} s, without best {best_without:.2f} s "
+              f"({(best_with - best_without) / best_with * 100:+.1f}%); pairs: "
+              f"{', '.join(f'{s * 100:+.1f}%' for s in shares)}")
+    # CPU time (this process and the worker it waits for) is the verdict: on a shared machine the wall
+    # clock of two builds a minute apart differs by more than the charts cost.
+    share = statistics.median((w[1] - wo[1]) / w[1] for w, wo in zip(times["with"], times["without"]))
+    print(f"  verdict: the charts take {share * 100:.1f}% of the build's CPU time, "
           f"{'within' if share <= SHARE_TARGET else 'OVER'} the {SHARE_TARGET * 100:.0f}% target (median pair)")
 
 
@@ -113,7 +119,7 @@ def organisation() -> None:
         layout.METRICS: sum(len(line.encode()) for line in results["metrics page's 3 charts"][1]),
         layout.TEAM: sum(len(line.encode()) for line in results["team page's load chart"][1]),
         "largest post-mortem": max(len((t or "").encode()) for t in results[f"{len(postmortems):,} timelines"][1]),
-        "SLO catalogue": len(budget.figure(series).encode()) * slos,
+        "SLO catalogue": len(budget.figure(series).encode()) * min(slos, charts.INLINE_BUDGETS),
     }
     marks = max(len(re.findall(r"<(?:rect|line|circle|polygon|polyline|text)\b", text))
                 for _, made in results.values() for text in (made if isinstance(made, list) else [made]) if text)
