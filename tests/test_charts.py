@@ -110,6 +110,7 @@ def test_every_kind_is_named_described_and_tabulated():
                          ("times", "chart-time-to-acknowledge"), ("counts", "chart-incidents"),
                          ("load", "chart-load-primary")]:
         check_accessible(found[name], prefix)
+        check_table_is_drawn(found[name])
 
 
 def test_two_renders_are_the_same_bytes():
@@ -138,6 +139,25 @@ def test_the_descriptions_state_the_point():
 
 
 # --- the table's numbers are the chart's ---------------------------------------------------------
+
+def check_table_is_drawn(figure: str) -> None:
+    """The table's value cells are the values the chart's marks carry, whatever the chart (by its id)."""
+    p = parts(figure)
+    prefix = re.match(r'<figure class="ops-chart" id="([^"]+)"', figure).group(1)
+    if prefix.startswith("chart-budget-"):
+        assert column(p, "Budget left") == values(p, "circle"), prefix
+    elif prefix.startswith("chart-timeline-"):
+        assert [took for took in column(p, "Took") if took != "—"] == values(p, "rect"), prefix
+        assert [target for target in column(p, "Target") if target != "—"] == values(p, "polygon"), prefix
+    elif prefix.startswith("chart-time-to-"):
+        medians = [name for name in p["head"] if name.endswith(" median")]
+        drawn = [cell for name in medians for cell in column(p, name, p["rows"][:-1]) if cell != "—"]
+        assert p["rows"][-1][0] == "Target" and Counter(drawn) == Counter(values(p)), prefix
+    else:  # bars: incidents by category, on-call hours by kind
+        numbers = [name for name in p["head"] if name not in ("Month", "Total", "Person", "Week of")]
+        cells = [cell for name in numbers for cell in column(p, name) if cell not in ("0", "")]
+        assert Counter(cells) == Counter(values(p, "rect")), prefix
+
 
 def test_budget_table_is_the_markers_on_the_line():
     p = parts(figures()["budget"])
@@ -269,6 +289,7 @@ def test_the_example_site_has_its_charts_each_whole(site):
         assert sum(len(chart.encode()) for chart in charts) < 100_000, page
         for prefix, chart in zip(ids, charts):
             check_accessible(chart, prefix)
+            check_table_is_drawn(chart)
     metrics = parts(re.search(r'<figure class="ops-chart" id="chart-incidents-per-month".*?</figure>',
                               pages["metrics"]).group(0))
     assert metrics["rows"][-1][0] == "2026-11"  # the build's as-of month is the last, whatever today is

@@ -13,6 +13,7 @@ import re
 
 import pytest
 from conftest import REPO, needs_commands, ops, real_clock, site_copy
+from test_charts import check_accessible, check_table_is_drawn
 from test_slo_status import DAY, History, history, server  # noqa: F401 (fixtures: the same Prometheus)
 
 from opsbook.handbook.validate import load_handbook
@@ -65,6 +66,11 @@ def test_ops_build_draws_each_budget_and_publishes_it_as_a_file(server, history,
         assert result.returncode == 0, result.stderr
         sites.append(tmp_path / name)
     page = (sites[0] / "slos" / "index.html").read_text(encoding="utf-8")
+    drawn = re.findall(r'(<figure class="ops-chart" id="([^"]+)".*?</figure>)', page)
+    assert [prefix for _, prefix in drawn] == ["chart-budget-mcp-availability", "chart-budget-checkout-success"]
+    for chart, prefix in drawn:
+        check_accessible(chart, prefix)
+        check_table_is_drawn(chart)
     mcp = re.search(r'<figure class="ops-chart" id="chart-budget-mcp-availability".*?</figure>', page).group(0)
     desc = re.search(r"<desc[^>]*>(.*?)</desc>", mcp).group(1)
     assert desc.startswith("MCP availability: error budget exhausted, ")
