@@ -14,13 +14,19 @@ import re
 import pytest
 from conftest import REPO, needs_commands, ops, real_clock, site_copy
 from test_charts import check_accessible, check_table_is_drawn
-from test_slo_status import DAY, History, history, server  # noqa: F401 (fixtures: the same Prometheus)
+from test_slo_status import DAY, History, fake, history, server  # noqa: F401 (fixtures: the same Prometheus)
 
 from opsbook.handbook.validate import load_handbook
 from opsbook.slo import budget
-from opsbook.slo.prometheus import Prometheus
+from opsbook.slo.prometheus import Prometheus, PrometheusUnavailable
 
-pytestmark = [needs_commands("prometheus", "promtool", package="prometheus"), real_clock]
+REAL = [needs_commands("prometheus", "promtool", package="prometheus"), real_clock]  # the tests of the real one
+
+
+def real(test):
+    for mark in REAL:
+        test = mark(test)
+    return test
 MINUTE = dt.timedelta(minutes=1)
 
 
@@ -36,6 +42,7 @@ def _crossing(history: History) -> dt.datetime:
     raise AssertionError("the history never spends the budget")
 
 
+@real
 def test_the_outage_crosses_zero_in_its_step(server, history):
     at = dt.datetime.fromtimestamp(history.at, dt.timezone.utc)
     slo = load_handbook(REPO).slos["mcp-availability"]
@@ -56,6 +63,7 @@ def test_the_outage_crosses_zero_in_its_step(server, history):
     assert found.points[-1][1] == pytest.approx(1 - month / 0.005, abs=0.02)
 
 
+@real
 def test_ops_build_draws_each_budget_and_publishes_it_as_a_file(server, history, handbook_copy, tmp_path):
     at = dt.datetime.fromtimestamp(history.at, dt.timezone.utc)
     root = site_copy(handbook_copy)
@@ -88,6 +96,7 @@ def test_ops_build_draws_each_budget_and_publishes_it_as_a_file(server, history,
         assert (sites[0] / path).read_bytes() == (sites[1] / path).read_bytes(), path
 
 
+@real
 def test_the_weekly_review_issue_shows_each_budget_chart_beside_the_table(server, history):
     from test_slo_status import _weekly_review
 
@@ -113,3 +122,23 @@ def test_the_weekly_review_issue_shows_each_budget_chart_beside_the_table(server
     assert f"![Error budget of Checkout success: {left} left]({site}slos/checkout-success/budget.svg?at={stamp})" in charts
     assert [re.search(r"slos/([^/]+)/budget\.svg", chart).group(1) for chart in charts] == [
         "mcp-availability", "checkout-success"]  # the SLOs with events in Prometheus; none for a quotient
+
+
+@pytest.mark.parametrize("body, reason", [
+    (b'{"status": "success", "data": {"resultType": "vector", "result": []}}',
+     "answered with something other than a range of samples"),
+    (b'{"status": "success", "data": {"resultType": "matrix", "result": [{"metric": {}, "values": [[1, "x"]]}]}}',
+     "answered with a sample that is not a number"),
+])
+def test_a_range_prometheus_cannot_give_leaves_the_site_without_numbers_or_charts(fake, body, reason):
+    """Numbers are all or nothing: a budget series that fails takes the instant numbers with it."""
+    from opsbook.slo import status
+
+    url = fake(body)
+    handbook = load_handbook(REPO)
+    at = dt.datetime(2026, 11, 26, 12, tzinfo=dt.timezone.utc)
+    with pytest.raises(PrometheusUnavailable) as raised:
+        budget.series(Prometheus(url), handbook.slos["checkout-success"], at)
+    assert str(raised.value) == f"Prometheus at {url} {reason}"
+    report = status.collect(Prometheus(url), handbook.slos.values(), at, dt.timedelta(days=7), budgets=True)
+    assert report.slos == [] and report.budgets == {} and report.missing is not None

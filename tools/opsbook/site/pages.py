@@ -150,7 +150,8 @@ def _detected(pm) -> tuple:
 
 
 def metrics_page(handbook: Handbook, today: dt.date) -> str:
-    """`metrics.md`: counts and medians by severity, category and quarter (`opsbook.incident.metrics`).
+    """`metrics.md`: the last 12 months' charts (`opsbook.site.charts`), then counts and medians by
+    severity, category and quarter (`opsbook.incident.metrics`).
     A long list of missed targets or overdue action items shows its most recent or most overdue rows and
     links to where every row is: the post-mortem index (and its year pages) and the action items page."""
     here = layout.METRICS
