@@ -230,12 +230,12 @@ def axe():
     return Axe()
 
 
-def axe_findings(axe, tab, served: Served, scheme: str) -> list[str]:
-    """One line per element with a serious or critical WCAG 2 A/AA violation on any page of `served`:
-    `page (scheme): rule: element: what is wrong`."""
+def axe_findings(axe, tab, served: Served, scheme: str, paths: list[str] | None = None) -> list[str]:
+    """One line per element with a serious or critical WCAG 2 A/AA violation on any page of `served` (or
+    on `paths` of it): `page (scheme): rule: element: what is wrong`."""
     options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
     found = []
-    for path in served.pages():
+    for path in served.pages() if paths is None else paths:
         tab.goto(served.url + path)
         for violation in axe.run(tab, options=options).response["violations"]:
             if violation["impact"] not in BLOCKING:
@@ -278,6 +278,56 @@ def test_every_page_of_a_new_handbook_passes_axe(browser, axe, init_site, scheme
         findings = axe_findings(axe, tab, init_site, scheme)
         assert findings == [], "\n" + "\n".join(findings)
         assert tab.evaluate("document.body.dataset.mdColorScheme") == THEME_SCHEME[scheme]
+
+
+# Charts: the example site as `ops build --prometheus` builds it (numbers and error budgets made up here,
+# measured for real in tests/test_charts_budget.py), every chart checked by axe in both schemes.
+
+def _measured():
+    """A measured report with an error budget for checkout-success, as `opsbook.slo.status.collect` gives."""
+    import datetime as dt
+
+    from opsbook.slo.budget import BudgetSeries
+    from opsbook.slo.status import Report, SloNumbers
+
+    week, step = dt.timedelta(days=7), dt.timedelta(hours=1)
+    points = tuple((NOW - week + step * (i + 1), 1 - 0.004 * i - (0.3 if i > 120 else 0)) for i in range(168))
+    series = BudgetSeries("checkout-success", "Checkout success", NOW - week, NOW, step, points,
+                          ((points[121][0], "page"),), NOW - week)
+    numbers = SloNumbers("checkout-success", "Checkout success", "events", "99% good over 7d", 0.9962, 0.9962,
+                         points[-1][1], ["page"], verdict="breached")
+    return Report(NOW, week, "http://127.0.0.1:9090", [numbers], budgets={"checkout-success": series})
+
+
+@pytest.fixture(scope="module")
+def charted_site(tmp_path_factory):
+    built = build_site(REPO, tmp_path_factory.mktemp("charts") / "site", NOW.isoformat(), measured=_measured())
+    with _serve(built.site_dir, built.site_url) as url:
+        yield Served(url, built.site_dir, built.site_url)
+
+
+def _chart_pages(served: Served) -> list[str]:
+    pages = {path: served.site_dir / path / "index.html" for path in served.pages() if path}
+    return [path for path, page in pages.items() if page.is_file() and 'class="ops-chart"' in page.read_text("utf-8")]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_chart_passes_axe_and_is_named_in_both_schemes(browser, axe, charted_site, scheme):
+    paths = _chart_pages(charted_site)
+    assert {"slos/", "metrics/", "team/", urls.postmortem("pm-2026-10-14-checkout-outage")} <= set(paths)
+    with _tab(browser, color_scheme=scheme) as tab:
+        findings = axe_findings(axe, tab, charted_site, scheme, paths)
+        assert findings == [], "\n" + "\n".join(findings)
+        tab.goto(charted_site.url + "slos/")
+        chart = tab.get_by_role("img", name="Error budget left: Checkout success")
+        assert chart.is_visible() and chart.bounding_box()["width"] > 300
+        assert tab.evaluate("document.body.dataset.mdColorScheme") == THEME_SCHEME[scheme]
+        # the chart's text is the page's text colour, whichever the scheme
+        colours = tab.eval_on_selector("#chart-budget-checkout-success svg text", """t => [
+            getComputedStyle(t).fill, getComputedStyle(document.querySelector("article")).color]""")
+        assert colours[0] == colours[1], colours
+    standalone = charted_site.site_dir / urls.budget_chart("checkout-success")
+    assert standalone.is_file()
 
 
 # The keyboard alone: a skip link first, the search box on the way, a visible focus at every stop.
@@ -527,3 +577,21 @@ def test_the_previews_error_banner_is_seen_first_and_passes_axe(browser, axe, ex
                       for violation in axe.run(tab, options=options).response["violations"]
                       if violation["impact"] in BLOCKING for node in violation["nodes"]]
         assert found == [], "\n" + "\n".join(found)
+
+
+def test_a_postmortem_prints_its_timeline_within_the_page(browser, example_site):
+    try:
+        import pypdf
+    except ImportError:
+        _unavailable("the pypdf package is missing")
+    with _tab(browser, viewport={"width": A4_TEXT_WIDTH, "height": 900}) as tab:
+        tab.goto(example_site.url + urls.postmortem("pm-2026-06-16-llm-cost-search-loop"))
+        printed = _printed(tab, pypdf)
+        tab.emulate_media(media="print")
+        box = tab.locator("figure.ops-chart svg").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= A4_TEXT_WIDTH + 1, box
+        assert box["width"] > A4_TEXT_WIDTH * 0.8  # as wide as the text, not shrunk to a stamp
+        assert tab.evaluate(BEYOND_PAPER) == []
+        tab.emulate_media(media="null")
+    for words in ("time taken", "acknowledge", "15h45m missed, target 30m", "Time from the incident's start"):
+        assert _squeezed(words) in printed, words  # the chart's text is on paper, not cut off

@@ -78,6 +78,11 @@ def team(rotation_id: str | None = None) -> str:
     return "team/" + (f"#{rotation_id}" if rotation_id else "")
 
 
+def budget_chart(slo_id: str) -> str:
+    """An SLO's error budget chart as a file of its own (explicit colours), for review issues to show."""
+    return f"slos/{slo_id}/budget.svg"
+
+
 def absolute(site_url: str, path: str) -> str:
     return site_url.rstrip("/") + "/" + path.lstrip("/")
 

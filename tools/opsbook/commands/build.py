@@ -108,13 +108,15 @@ def _carry_over(handbook, site_dir: Path, in_site: str | None) -> None:
 
 
 def _measure(handbook, url: str, now):
-    """The SLOs' numbers from Prometheus at `now` over the last week, for the SLO pages; a report that
-    says why when Prometheus cannot answer (the site still builds, and says the numbers are missing)."""
+    """The SLOs' numbers from Prometheus at `now` over the last week, and each one's error budget over its
+    window, for the SLO pages and their charts; a report that says why when Prometheus cannot answer (the
+    site still builds, and says the numbers are missing)."""
     from opsbook.slo import status
     from opsbook.slo.prometheus import Prometheus
 
     week = dt.timedelta(days=7)
-    report = status.collect(Prometheus(url, handbook.config.prometheus.timeout), handbook.slos.values(), now, week)
+    report = status.collect(Prometheus(url, handbook.config.prometheus.timeout), handbook.slos.values(), now, week,
+                            budgets=True)
     if report.missing is not None:
         click.echo(f"! SLO numbers missing: Prometheus {report.missing}; the SLO pages say so", err=True)
     return report

@@ -131,7 +131,7 @@ def _measure_reviews(handbook, now) -> None:
     from opsbook.slo.prometheus import Prometheus
     from opsbook.slo.review import ReviewNumbers
 
-    live_numbers.set(ReviewNumbers(Prometheus(url, handbook.config.prometheus.timeout), now))
+    live_numbers.set(ReviewNumbers(Prometheus(url, handbook.config.prometheus.timeout), now, handbook.config.site_url))
 
 
 def _summary(markdown: str) -> None:

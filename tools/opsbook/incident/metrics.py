@@ -187,6 +187,61 @@ def _action_items(chosen: list[Postmortem], today: dt.date) -> ActionItems:
     )
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Monthly:
+    """The last months' figures the metrics page charts: medians per month and severity, counts by category."""
+
+    months: list[str]                                   # "2026-01" … the month of `as_of`, oldest first
+    severities: list[str]                               # levels with incidents in these months, in order
+    medians: dict[str, dict[str, list[dt.timedelta | None]]]  # stage → severity → median per month
+    targets: dict[str, dict[str, dt.timedelta | None]]  # stage → severity → the policy's target
+    categories: list[str]                               # categories with incidents, in the enum's order
+    counts: list[list[int]]                             # per month: incidents per category
+
+
+MONTHLY_STAGES = ("acknowledge", "resolve")
+
+
+def monthly(handbook: Handbook, as_of: dt.date, count: int = 12) -> Monthly:
+    """Medians of time to acknowledge and resolve, and incident counts by category, for each of the `count`
+    months up to the month of `as_of` (the build's date, never the clock), by detection in the team's zone.
+    One pass over the post-mortems; the result has `count` entries per series whatever their number."""
+    tz = zone(handbook.team.timezone)
+    months = []
+    year, month = as_of.year, as_of.month
+    for _ in range(count):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    months.reverse()
+    index = {m: i for i, m in enumerate(months)}
+    stages = {name: (event, field) for name, event, field in STAGES if name in MONTHLY_STAGES}
+    took: dict[tuple[str, str, int], list[float]] = {}
+    counts: dict[tuple[int, str], int] = {}
+    for pm in handbook.postmortems.values():
+        detected = pm.meta.first(EventType.DETECTED)
+        if detected is None or (i := index.get(f"{detected.astimezone(tz):%Y-%m}")) is None:
+            continue
+        counts[i, pm.meta.category.value] = counts.get((i, pm.meta.category.value), 0) + 1
+        for name, (event, _) in stages.items():
+            if (d := _duration(pm, event)) is not None:
+                took.setdefault((name, pm.meta.severity.value, i), []).append(d.total_seconds())
+    severities = [s.value for s in Severity if any(key[1] == s.value for key in took)]
+    categories = [c.value for c in Category if any(key[1] == c.value for key in counts)]
+
+    def median(key) -> dt.timedelta | None:
+        return dt.timedelta(seconds=statistics.median(took[key])) if key in took else None
+
+    def target(name: str, severity: str) -> dt.timedelta | None:
+        level = handbook.level(Severity(severity))
+        return getattr(level, stages[name][1]) if level else None
+
+    return Monthly(
+        months, severities,
+        {name: {s: [median((name, s, i)) for i in range(count)] for s in severities} for name in stages},
+        {name: {s: target(name, s) for s in severities} for name in stages},
+        categories, [[counts.get((i, c), 0) for c in categories] for i in range(count)])
+
+
 # --- rendering -----------------------------------------------------------------------------------
 
 def _span(report: IncidentReport) -> str:
@@ -231,18 +286,20 @@ def render_text(report: IncidentReport) -> str:
 
 def render_markdown(report: IncidentReport, *, title: str | None = "Incident metrics",
                     link: Callable[[str], str] | None = None, shown: int | None = None,
-                    more: Callable[[str, int], list[str]] | None = None) -> str:
+                    more: Callable[[str, int], list[str]] | None = None, charts: list[str] = ()) -> str:
     """The report as a Markdown page (the site's metrics page). `link` maps a post-mortem id to its URL.
 
     With `shown`, a list longer than that (missed targets, overdue action items) is summarised: counts,
     then the `shown` most recent breaches or longest overdue items, after the lines `more(list, total)`
     gives (where the whole list is: `"breaches"` or `"overdue"`). Without it, every row is listed.
+    `charts` (lines of Markdown or HTML blocks) go right after the summary line.
     """
     def ref(incident_id: str) -> str:
         return f"[{incident_id}]({link(incident_id)})" if link else f"`{incident_id}`"
 
     out = [f"# {title}", ""] if title else []
     out += [f"{plural(len(report.incidents), 'incident')} {_span(report)}.", ""]
+    out += list(charts)
     if report.incidents:
         out += ["## Incidents", "", "| Severity | Count |", "|---|---|"]
         out += [f"| {k} | {v} |" for k, v in report.by_severity.items()]

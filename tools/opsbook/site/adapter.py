@@ -51,6 +51,7 @@ class Site:
     memory: serving.Memory | None = None  # under `mkdocs serve`: what the last build left
     feeds_key: tuple = ()
     rebuild: set[str] | None = None  # with `memory`: pages to rebuild though their file is unchanged; None: all
+    charts: dict[str, bytes] = dataclasses.field(default_factory=dict)  # standalone chart files by path in the site
 
     @property
     def today(self) -> dt.date:
@@ -99,6 +100,7 @@ def load_site(options, config: MkDocsConfig, log: logging.Logger, memory: servin
         raise PluginError(f"opsbook: the handbook in {root} has {plural(errors, 'error')}, listed above; "
                           "`ops validate` shows them with hints")
     from opsbook.calendar.feed import feed_paths
+    from opsbook.site.charts import budget_files
 
     handbook = report.handbook
     content = {item.src: item for item in pages.content_files(handbook)}
@@ -109,7 +111,7 @@ def load_site(options, config: MkDocsConfig, log: logging.Logger, memory: servin
                             today, serving.known_feeds(memory, feeds_key), measured)
     site = Site(root, handbook, now, background, tuple(pages.generated_sources(handbook)),
                 tuple(feed_paths(handbook)), content, render_heading=heading_renderer(config), memory=memory,
-                feeds_key=feeds_key)
+                feeds_key=feeds_key, charts=budget_files(measured))
     if memory is not None:
         from opsbook.site.background import decorate_all
 
@@ -195,7 +197,7 @@ def _own_pages(docs_dir: Path) -> list[str]:
 
 
 def add_files(site: Site, files: Files, config: MkDocsConfig) -> Files:
-    """The handbook's pages from their folders, the generated pages and the feed files."""
+    """The handbook's pages from their folders, the generated pages, the feed files and the standalone charts."""
     if folder := folder_in_site(site.handbook.config):
         taken = sorted(f.src_uri for f in files if f.dest_uri.startswith(folder))
         if taken:
@@ -215,6 +217,9 @@ def add_files(site: Site, files: Files, config: MkDocsConfig) -> Files:
     for path in site.feed_paths:
         _refuse_clash(files, path)
         files.append(_Pending.of(config, path, lambda path=path: site.feeds[path]))
+    for path, content in site.charts.items():
+        _refuse_clash(files, path)
+        files.append(File.generated(config, path, content=content))
     return files
 
 

@@ -19,7 +19,7 @@ from typing import Callable
 from opsbook.handbook.assembled import Handbook, Postmortem, Runbook
 from opsbook.handbook.models.postmortem import EventType
 from opsbook.site import html as h
-from opsbook.site import layout, listings
+from opsbook.site import charts, layout, listings
 from opsbook.site import markdown as md
 from opsbook.site.indexes import detected_day, stage_times
 
@@ -92,7 +92,7 @@ def _joined(header: list[str], footer: list[str]) -> tuple[str, str]:
     return "\n".join(header).strip(), "\n".join(footer).strip()
 
 
-_HTML_BLOCK = re.compile(r"^<(table|details)\b.*?</\1>$", re.M | re.S)
+_HTML_BLOCK = re.compile(r"^<(table|details|figure)\b.*?</\1>$", re.M | re.S)
 
 
 def lift_html_blocks(markdown: str) -> Decorated:
@@ -184,6 +184,8 @@ def postmortem_fragments(handbook: Handbook, postmortem: Postmortem, today: dt.d
     header += h.table(["Time to", "Took", "Target", "Met"], [
         [name, md.duration(took), md.duration(target), _met(took, target)]
         for name, took, target in stage_times(handbook, postmortem)])
+    if (chart := charts.postmortem_timeline(handbook, postmortem)) is not None:
+        header.append(chart)
     header += h.details("Timeline as recorded", h.table(["When", "Event", "What happened"], [
         [md.moment(event.at, tz), event.type.value, h.esc(event.text)] for event in meta.timeline]))
     footer = h.table(["Item", "What", "Owner", "Due", "Status", "Issue"], [

@@ -17,7 +17,7 @@ from opsbook.handbook.models.common import zone
 from opsbook.handbook.models.postmortem import EventType
 from opsbook.incident.metrics import incident_report, render_markdown
 from opsbook.site import html as h
-from opsbook.site import layout, listings
+from opsbook.site import charts, layout, listings
 from opsbook.site import markdown as md
 from opsbook.site.indexes import (
     detected_day,
@@ -182,7 +182,8 @@ def _detected(pm) -> tuple:
 
 
 def metrics_page(handbook: Handbook, today: dt.date) -> str:
-    """`metrics.md`: counts and medians by severity, category and quarter (`opsbook.incident.metrics`).
+    """`metrics.md`: the last 12 months' charts (`opsbook.site.charts`), then counts and medians by
+    severity, category and quarter (`opsbook.incident.metrics`).
     A long list of missed targets or overdue action items shows its most recent or most overdue rows and
     links to where every row is: the post-mortem index (and its year pages) and the action items page."""
     here = layout.METRICS
@@ -199,7 +200,7 @@ def metrics_page(handbook: Handbook, today: dt.date) -> str:
         return listings.more_line(total, what, here, pages)
 
     return render_markdown(report, link=lambda pm_id: layout.link(here, layout.postmortem(pm_id)),
-                           shown=listings.SHOWN, more=more)
+                           shown=listings.SHOWN, more=more, charts=charts.metrics_charts(handbook, today))
 
 
 def home(handbook: Handbook, now: dt.datetime) -> str:

@@ -8,7 +8,7 @@ from typing import Collection
 from opsbook.handbook.assembled import Handbook
 from opsbook.handbook.models.catalogue import Slo, Unit
 from opsbook.plural import plural
-from opsbook.site import layout, listings
+from opsbook.site import charts, layout, listings
 from opsbook.site import markdown as md
 from opsbook.site.shifts import all_shifts_line, rotation_section, rotation_summary
 from opsbook.slo import rules as slo_rules
@@ -37,8 +37,9 @@ def slo_catalogue(handbook: Handbook, measured: "status.Report | None" = None) -
     if measured is not None:
         out += [md.anchor_heading(2, "Measured", "measured"), "", status.as_markdown(measured), ""]
         numbers = {n.slo: n for n in measured.slos}
+    inline = charts.inline_budgets(measured)
     for slo in handbook.slos.values():
-        out += _slo_section(handbook, here, slo, measured, numbers.get(slo.id))
+        out += _slo_section(handbook, here, slo, measured, numbers.get(slo.id), slo.id in inline)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -63,7 +64,8 @@ def _measured_line(report: "status.Report", numbers: "status.SloNumbers | None")
             f"{md.duration(report.period)}), {budget} of the error budget left: {numbers.verdict}{counts}")
 
 
-def _slo_section(handbook: Handbook, here: str, slo: Slo, measured=None, numbers=None) -> list[str]:
+def _slo_section(handbook: Handbook, here: str, slo: Slo, measured=None, numbers=None, inline: bool = True
+                 ) -> list[str]:
     out = [md.anchor_heading(2, slo.title, slo.id), "",
            f"{md.text(slo.sli)}. Category: {slo.category.value}; service: {_service(handbook, slo.service)}.", ""]
     out.append(f"- **Objective:** `{slo.metric}` {slo.objective.value} {value(slo.target, slo.unit)} "
@@ -75,6 +77,9 @@ def _slo_section(handbook: Handbook, here: str, slo: Slo, measured=None, numbers
         out.append(f"- **Dashboard:** [{md.text(slo.dashboard.title)}]({slo.dashboard.url})")
     if measured is not None and slo.indicator is not None and (line := _measured_line(measured, numbers)):
         out.append(line)
+    elif measured is None and slo_rules.sli(slo) is not None:
+        out.append("- **Error budget:** no chart: this site was built without Prometheus "
+                   "(`ops build --prometheus URL` measures and draws it)")
     if slo.indicator is not None:
         out.append(f"- **Alert rules:** {slo_rules.describe(slo)} In the "
                    f"[Prometheus rule file]({layout.link(here, layout.SLO_RULES)}), group `slo:{slo.id}`.")
@@ -92,7 +97,7 @@ def _slo_section(handbook: Handbook, here: str, slo: Slo, measured=None, numbers
                for c in handbook.cadences.values() if slo.id in c.cadence.slos]
     if reviews:
         out.append("- **Reviewed in:** " + listings.inline(reviews, here, "review calendar", layout.CALENDAR))
-    return out + [""]
+    return out + charts.budget(measured, slo.id, inline) + [""]
 
 
 def _service(handbook: Handbook, service_id: str) -> str:
@@ -145,7 +150,7 @@ ROTATIONS_SHOWN = 5  # a team with more rotations gets a page per rotation; its 
 
 
 def team_page(handbook: Handbook, now: dt.datetime, turns: int = 6, feeds: Collection[str] = ()) -> str:
-    """`team.md`: people, incident roles, and for each rotation who holds it now and next, this month's
+    """`team.md`: people, incident roles, everyone's on-call hours per week (a chart), and for each rotation who holds it now and next, this month's
     schedule and hours per person (`site/shifts.py`). A big team's page stays a page: past `listings.SHOWN`
     people the directory has pages of its own (`team_people_page`) and each role says how many can take
     it; past `ROTATIONS_SHOWN` rotations each rotation's section is a page of its own (`rotation_page`)
@@ -164,7 +169,7 @@ def team_page(handbook: Handbook, now: dt.datetime, turns: int = 6, feeds: Colle
             [md.text(role.name), md.text(role.description), _who(handbook, role.id, big, here)]
             for role in team.roles])
     if team.rotations:
-        out += ["## On-call shifts", ""] + all_shifts_line(handbook, feeds)
+        out += ["## On-call shifts", ""] + all_shifts_line(handbook, feeds) + charts.team_load(handbook, now)
     for rotation in team.rotations:
         out += (rotation_summary(handbook, rotation, now, here) if many_rotations(handbook)
                 else rotation_section(handbook, rotation, now, feeds, turns))

@@ -1,6 +1,7 @@
-"""A small client for Prometheus' HTTP API (`/api/v1/query`): instant queries, every failure one reason.
+"""A small client for Prometheus' HTTP API: instant and range queries, every failure one reason.
 
-Only what the status report needs: an instant vector at a given time. Anything that is not a well-formed
+Only what the status report and the error-budget charts need: an instant vector at a given time
+(`/api/v1/query`) and a range of them at a fixed step (`/api/v1/query_range`). Anything that is not a well-formed
 success answer (no connection, a timeout, an HTTP error, text that is not JSON, JSON of another shape, a
 value that is not a number) raises PrometheusUnavailable with a one-line reason a person can act on, so
 the caller can say the numbers are missing and why instead of showing some of them.
@@ -54,6 +55,25 @@ class Prometheus:
             except (KeyError, TypeError, ValueError):
                 raise PrometheusUnavailable(self.url, "answered with a sample that is not a number") from None
             out.append((labels, value))
+        return out
+
+    def matrix(self, query: str, start: dt.datetime, end: dt.datetime, step: dt.timedelta
+               ) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
+        """The range of `query` evaluated at start, start + step, … up to end: (labels, [(unix time,
+        value)]) per series; a series has no pair at a time it had no value. NaN stays NaN."""
+        data = self._get("/api/v1/query_range", {"query": query, "start": f"{start.timestamp():.3f}",
+                                                 "end": f"{end.timestamp():.3f}", "step": f"{step.total_seconds():g}"})
+        if not isinstance(data, dict) or data.get("resultType") != "matrix" or not isinstance(data.get("result"), list):
+            raise PrometheusUnavailable(self.url, "answered with something other than a range of samples")
+        out = []
+        for item in data["result"]:
+            try:
+                labels, values = item["metric"], [(float(t), float(v)) for t, v in item["values"]]
+                if not isinstance(labels, dict):
+                    raise TypeError
+            except (KeyError, TypeError, ValueError):
+                raise PrometheusUnavailable(self.url, "answered with a sample that is not a number") from None
+            out.append((labels, values))
         return out
 
     def scalar(self, query: str, at: dt.datetime) -> float | None:

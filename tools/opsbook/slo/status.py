@@ -31,6 +31,7 @@ from typing import Iterable
 from opsbook.handbook.models.catalogue import Slo
 from opsbook.handbook.models.common import format_duration
 from opsbook.slo import burn, rules
+from opsbook.slo.budget import series as budget_series
 from opsbook.slo.prometheus import Prometheus, PrometheusUnavailable, is_number
 
 AT_RISK_BELOW = 0.25  # share of the budget left under which an SLO is at risk
@@ -88,19 +89,24 @@ class Report:
     source: str
     slos: list[SloNumbers]
     missing: str | None = None      # why there are no numbers at all
+    budgets: dict = dataclasses.field(default_factory=dict)  # SLO id → `opsbook.slo.budget.BudgetSeries`
 
     def as_dict(self) -> dict:
         return {"at": self.at.isoformat(), "period": format_duration(self.period), "prometheus": self.source,
                 "missing": self.missing, "slos": [n.as_dict() for n in self.slos]}
 
 
-def collect(client: Prometheus, slos: Iterable[Slo], at: dt.datetime, period: dt.timedelta) -> Report:
-    """The numbers of each SLO with an indicator among `slos`, or a report that says why there are none."""
+def collect(client: Prometheus, slos: Iterable[Slo], at: dt.datetime, period: dt.timedelta,
+            budgets: bool = False) -> Report:
+    """The numbers of each SLO with an indicator among `slos`, or a report that says why there are none;
+    with `budgets`, also each event SLO's budget over its window (`opsbook.slo.budget`), for the charts."""
     report = Report(at, period, client.url, [])
     try:
         for slo in slos:
             if slo.indicator is not None:
                 report.slos.append(_numbers(client, slo, at, period))
+                if budgets and (found := budget_series(client, slo, at, period)) is not None:
+                    report.budgets[slo.id] = found
     except PrometheusUnavailable as exc:
         return Report(at, period, client.url, [], missing=exc.reason)
     return report
