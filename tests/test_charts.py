@@ -90,7 +90,8 @@ def values(p: dict, kind: str | None = None) -> list[str]:
 
 def check_accessible(figure: str, prefix: str) -> None:
     p = parts(figure)
-    assert figure.startswith(f'<figure class="ops-chart" id="{prefix}" data-search-exclude>')
+    caption = f'<figcaption class="ops-chart-caption">{p["title"].group(2)}</figcaption>'  # seen, not only read
+    assert figure.startswith(f'<figure class="ops-chart" id="{prefix}" data-search-exclude>{caption}')
     assert 'role="img"' in p["svg"] and f'aria-labelledby="{prefix}-title {prefix}-desc"' in p["svg"]
     assert p["title"].group(1) == f"{prefix}-title" and p["title"].group(2)
     assert p["desc"].group(1) == f"{prefix}-desc"

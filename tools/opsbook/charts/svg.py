@@ -209,10 +209,13 @@ class Canvas:
 
 
 def figure(prefix: str, svg: str, summary: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """The chart and its data table (collapsed), on one line, kept out of the search index."""
+    """The chart under a visible caption (its title), and its data table (collapsed), on one line, kept out
+    of the search index."""
+    title = re.search(r"<title[^>]*>(.*?)</title>", svg, re.S)
+    caption = f'<figcaption class="ops-chart-caption">{title.group(1)}</figcaption>' if title else ""
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>" for row in rows)
-    return (f'<figure class="ops-chart" id="{prefix}" data-search-exclude>{svg}'
+    return (f'<figure class="ops-chart" id="{prefix}" data-search-exclude>{caption}{svg}'
             f'<details class="ops-chart-data" data-search-exclude><summary>{esc(summary)}</summary>'
             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details></figure>")
 
