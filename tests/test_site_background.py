@@ -65,6 +65,8 @@ def test_a_worker_that_dies_fails_the_build(forks, tmp_path, monkeypatch):
         build_site(REPO, tmp_path / "site", AS_OF)
 
 
+@pytest.mark.skipif("FAKETIME" in os.environ, reason="libfaketime moves the monotonic clock but not the kernel's "
+                    "timed waits, so the build's one-second timeout would never expire")
 def test_a_worker_that_hangs_is_stopped_and_fails_the_build(forks, tmp_path, monkeypatch):
     monkeypatch.setattr(background, "TIMEOUT", 1)
     # Blocks until a signal stops it: a timed sleep may return early under a moved clock (faketime).

@@ -126,9 +126,20 @@ class Background:
             done = self._future is None or self._future.done()
             if not done:
                 _terminate(executor)
-            # Wait even for a terminated worker: its manager thread then ends now, rather than racing the
-            # interpreter's exit, which could print a traceback ("Bad file descriptor") after the error.
-            executor.shutdown(wait=True, cancel_futures=True)
+            executor.shutdown(wait=done, cancel_futures=True)
+            if not done:
+                _forget_at_exit(executor)
+
+
+def _forget_at_exit(executor: cf.ProcessPoolExecutor) -> None:
+    """Keep Python 3.11's exit hook from waking this executor's manager thread: `shutdown` woke it already,
+    and the hook's write can meet the pipe that thread is closing, printing a "Bad file descriptor"
+    traceback after the build's own error. (Waiting for the thread instead can hang on a terminated
+    worker.) The hook's table of threads is private; without it there is nothing to forget."""
+    thread = getattr(executor, "_executor_manager_thread", None)
+    wakeups = getattr(getattr(cf, "process", None), "_threads_wakeups", None)
+    if thread is not None and wakeups is not None:
+        wakeups.pop(thread, None)
 
 
 def _terminate(executor: cf.ProcessPoolExecutor) -> None:
