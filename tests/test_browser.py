@@ -387,15 +387,19 @@ def test_the_skip_link_jumps_to_the_content(browser, example_site):
         assert tab.evaluate(FOCUS)["inContent"], "the Tab after the skip link is not in the content"
 
 
+def _tab_to_search(tab) -> None:
+    """Press Tab from the top of the page until the search box has the focus: five presses at most."""
+    for _ in range(5):
+        tab.keyboard.press("Tab")
+        if tab.evaluate(FOCUS)["search"]:
+            return
+    raise AssertionError("five Tabs did not reach the search box")
+
+
 def test_search_by_keyboard_alone(browser, example_site):
     with _tab(browser) as tab:
         tab.goto(example_site.url)
-        for _ in range(5):
-            tab.keyboard.press("Tab")
-            if tab.evaluate(FOCUS)["search"]:
-                break
-        else:
-            raise AssertionError("five Tabs did not reach the search box")
+        _tab_to_search(tab)
         tab.keyboard.type("checkout", delay=30)
         tab.locator(".md-search-result__item").first.wait_for(state="visible")
         tab.keyboard.press("ArrowDown")  # the first result

@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from test_browser import FOCUS, THEME_SCHEME, Served, _tab, axe, axe_findings, browser  # noqa: F401 (fixtures)
+from test_browser import THEME_SCHEME, Served, _tab, _tab_to_search, axe, axe_findings, browser  # noqa: F401 (fixtures)
 from test_org_build import host, org  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -39,12 +39,7 @@ def test_search_by_keyboard_finds_another_teams_runbook(browser, host, org_site)
     _, base, _ = host
     with _tab(browser) as tab:
         tab.goto(org_site.url)
-        for _ in range(5):
-            tab.keyboard.press("Tab")
-            if tab.evaluate(FOCUS)["search"]:
-                break
-        else:
-            raise AssertionError("five Tabs did not reach the search box")
+        _tab_to_search(tab)
         tab.keyboard.type("app down", delay=30)
         result = tab.locator(".md-search-result__item").first
         result.wait_for(state="visible")
