@@ -270,13 +270,16 @@ WAIT = "waiting for the worker"
 
 
 class _Timers:
-    """Seconds spent in wrapped functions, by step (a step's call inside its own timed call counts once)."""
+    """Seconds spent in wrapped functions, by step. A step's call inside its own timed call counts once;
+    a step called inside another step's (a chart drawn while a page is decorated) is taken out of the
+    outer one, so the steps add up. An `inclusive` step (the rendering) keeps all that ran inside it."""
 
     def __init__(self):
         self.seconds: dict[str, float] = {}
         self._running: set[str] = set()
+        self._stack: list[list] = []  # [step, when it last resumed] of the exclusive steps running
 
-    def wrap(self, owner, name: str, step: str) -> None:
+    def wrap(self, owner, name: str, step: str, inclusive: bool = False) -> None:
         original = getattr(owner, name)
 
         def timed(*args, **kwargs):
@@ -284,11 +287,23 @@ class _Timers:
                 return original(*args, **kwargs)
             self._running.add(step)
             begin = time.perf_counter()
+            if not inclusive:
+                if self._stack:
+                    outer = self._stack[-1]
+                    self.seconds[outer[0]] = self.seconds.get(outer[0], 0.0) + begin - outer[1]
+                self._stack.append([step, begin])
             try:
                 return original(*args, **kwargs)
             finally:
                 self._running.discard(step)
-                self.seconds[step] = self.seconds.get(step, 0.0) + time.perf_counter() - begin
+                end = time.perf_counter()
+                if inclusive:
+                    self.seconds[step] = self.seconds.get(step, 0.0) + end - begin
+                else:
+                    _, resumed = self._stack.pop()
+                    self.seconds[step] = self.seconds.get(step, 0.0) + end - resumed
+                    if self._stack:
+                        self._stack[-1][1] = end
 
         setattr(owner, name, timed)
 
@@ -299,7 +314,8 @@ def split_child(root: Path, site: Path) -> int:
     import click
     from mkdocs.commands import build as mkdocs_build
     from opsbook.commands import build as command
-    from opsbook.site import build as site_build
+    from opsbook import files
+    from opsbook.site import charts as site_charts
     from opsbook.site import hosting
     from opsbook.site.background import Background
     started = time.perf_counter()
@@ -307,9 +323,7 @@ def split_child(root: Path, site: Path) -> int:
     timers = _Timers()
     timers.wrap(command, "check_handbook", "validation")
     timers.wrap(Background, "result", WAIT)
-    # Charts: none are drawn yet (issue 22's charts land on their own branch); time their entry point here.
-    timers.seconds["charts"] = 0.0
-    timers.wrap(mkdocs_build, "build", RENDERING)
+    timers.wrap(mkdocs_build, "build", RENDERING, inclusive=True)
     # Inside the rendering: the Markdown, the theme's templates (the menu is most of them), the plugin's
     # own work on each page, the search index; the rest is MkDocs reading, linking and writing.
     import jinja2
@@ -324,8 +338,11 @@ def split_child(root: Path, site: Path) -> int:
     timers.wrap(accessible, "label_task_lists", "  the plugin's page decorations")
     timers.wrap(SearchPlugin, "on_page_context", "  search index")
     timers.wrap(SearchPlugin, "on_post_build", "  search index")
+    # The post-mortems' timelines are drawn while their pages are decorated, in this process; the metrics
+    # and team pages' charts are drawn in the worker, with the generated pages.
+    timers.wrap(site_charts, "postmortem_timeline", "  charts (post-mortem timelines)")
     timers.wrap(command, "_status_in_site", "status page")
-    timers.wrap(site_build, "_swap", "putting the site in place, measuring it")
+    timers.wrap(files, "swap_folder", "putting the site in place, measuring it")
     timers.wrap(hosting, "measure", "putting the site in place, measuring it")
     echo, click.echo = click.echo, lambda *args, **kwargs: None
     try:
