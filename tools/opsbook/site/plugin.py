@@ -6,6 +6,7 @@
   navigation when `mkdocs.yml` has none, and takes `site_url` from `opsbook.yaml` when it is unset;
 - `on_files` adds the runbooks, post-mortems and process pages from their own folders (with edit links
   to those files), the generated pages, and the calendar feeds;
+- `on_env` has the theme render the menu once for all the pages that share it (`opsbook.site.menu`);
 - `on_page_read_source` hands MkDocs a runbook's or post-mortem's body as the handbook loaded it, and
   `on_page_markdown` first gives the page the frontmatter as its meta;
 - `on_page_markdown` and `on_page_content` decorate runbook and post-mortem pages with their
@@ -29,7 +30,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from opsbook.site import accessible, adapter, preview, serving
+from opsbook.site import accessible, adapter, menu, preview, serving
 
 log = get_plugin_logger(__name__)
 
@@ -45,6 +46,8 @@ class OpsbookConfig(base.Config):
     """Lay out the navigation from the handbook when `mkdocs.yml` has no `nav`."""
     upcoming_days = c.Type(int, default=28)
     """How many days of reviews the calendar page lists."""
+    share_menu = c.Type(bool, default=True)
+    """Render the menu once for the pages that share it (the site's bytes are the same either way)."""
 
 
 class OpsbookPlugin(BasePlugin[OpsbookConfig]):
@@ -72,6 +75,10 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add the handbook's pages, the generated pages and the feeds."""
         return adapter.add_files(self.site, files, config)
+
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        """Render the menu once for every set of pages that get the same HTML of it, not once per page."""
+        return menu.share_menu(env) if self.config.share_menu else env
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         """Hand over a runbook's or post-mortem's body as loaded with the handbook (no second read and parse)."""
