@@ -436,6 +436,57 @@ def test_ops_build_with_an_unreachable_prometheus_builds_and_says_the_numbers_ar
     assert "Measured: numbers missing (2026-11-26 23:59 UTC)" in text
 
 
+def _with_prometheus_url(root, url: str):
+    config = root / "opsbook.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "\nprometheus:" not in text
+    config.write_text(text + f"\nprometheus:\n  url: {url}\n", encoding="utf-8")
+    return root
+
+
+def test_ops_build_measures_in_the_prometheus_opsbook_yaml_names_as_ops_slo_status_does(
+        server, history, handbook_copy, tmp_path):
+    """The Publish workflow runs `ops build` with no option: a handbook with `prometheus.url` gets its
+    numbers and charts all the same."""
+    at = dt.datetime.fromtimestamp(history.at, dt.timezone.utc)
+    root = _with_prometheus_url(site_copy(handbook_copy), server.url)
+    result = ops("build", "--root", str(root), "--site-dir", str(tmp_path / "site"), "--as-of", at.isoformat(),
+                 env={"PROMETHEUS_URL": ""})
+    assert result.returncode == 0, result.stderr
+    text = " ".join(re.sub(r"<[^>]+>", " ", (tmp_path / "site" / "slos" / "index.html").read_text()).split())
+    assert f"Measured {at:%Y-%m-%d %H:%M} UTC over the last 7d" in text
+    assert (tmp_path / "site" / "slos" / "checkout-success" / "budget.svg").is_file()
+
+
+def test_ops_build_takes_prometheus_url_from_the_environment_before_opsbook_yaml(server, handbook_copy, tmp_path):
+    from prometheus_server import free_port
+
+    root = _with_prometheus_url(site_copy(handbook_copy), server.url)
+    elsewhere = f"http://127.0.0.1:{free_port()}"
+    result = ops("build", "--root", str(root), "--site-dir", str(tmp_path / "site"), "--as-of", "2026-11-26",
+                 env={"PROMETHEUS_URL": elsewhere})
+    assert result.returncode == 0, result.stderr
+    assert "! SLO numbers missing: Prometheus could not be reached (Connection refused); the SLO pages say so" \
+        in result.stderr.splitlines()
+
+
+def test_ops_build_without_any_prometheus_asks_none_and_says_nothing_of_numbers(handbook_copy, tmp_path):
+    result = ops("build", "--root", str(site_copy(handbook_copy)), "--site-dir", str(tmp_path / "site"),
+                 "--as-of", "2026-11-26", env={"PROMETHEUS_URL": ""})
+    assert result.returncode == 0, result.stderr
+    assert "SLO numbers" not in result.stderr
+    assert not list((tmp_path / "site" / "slos").glob("*/budget.svg"))
+
+
+def test_ops_build_with_a_prometheus_url_variable_that_is_not_an_address_is_a_usage_error(handbook_copy, tmp_path):
+    result = ops("build", "--root", str(site_copy(handbook_copy)), "--site-dir", str(tmp_path / "site"),
+                 env={"PROMETHEUS_URL": "prometheus:9090"})
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == ("ops: error: PROMETHEUS_URL='prometheus:9090': expected an http:// or https:// "
+                             "address, such as http://localhost:9090\n")
+    assert not (tmp_path / "site").exists()
+
+
 def test_ops_build_with_a_prometheus_that_is_not_an_address_is_a_usage_error(handbook_copy, tmp_path):
     result = ops("build", "--root", str(site_copy(handbook_copy)), "--site-dir", str(tmp_path / "site"),
                  "--prometheus", "localhost:9090")

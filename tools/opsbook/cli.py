@@ -43,7 +43,9 @@ def validate(root: str, output_format: str, strict: bool, as_of: str | None, no_
               help="Where to write the site.  [default: site_dir of mkdocs.yml, usually ROOT/site]")
 @click.option("--as-of", "as_of", metavar="DATE", help="Build as of this date (YYYY-MM-DD) instead of now.")
 @click.option("--prometheus", metavar="URL",
-              help="Measure each SLO in this Prometheus now and put the numbers, dated, on the SLO pages.")
+              help="Measure each SLO in this Prometheus now and put the numbers, dated, and the error-budget "
+                   "charts on the SLO pages.  [default: PROMETHEUS_URL, then prometheus.url in opsbook.yaml; "
+                   "with neither, the site has no numbers]")
 @click.option("--carry-over", "carry_over", is_flag=True,
               help="First fetch the calendars published at site_url that the site folder lacks, so changed "
                    "events raise their SEQUENCE (for a build from a fresh checkout, as in CI).")

@@ -23,6 +23,7 @@ def run(root: str, site_dir: str | None, as_of: str | None, prometheus: str | No
     if prometheus is not None and not prometheus.startswith(("http://", "https://")):
         raise UsageError(f"--prometheus {prometheus!r}: expected an http:// or https:// address, such as "
                          "http://localhost:9090")
+    from_environment = _prometheus_from_environment()  # a usage error before anything is read
     now = parse_as_of(as_of)
     from opsbook.site import hosting
 
@@ -47,6 +48,8 @@ def run(root: str, site_dir: str | None, as_of: str | None, prometheus: str | No
     in_site = folder_in_site(report.handbook.config)
     status_built = []  # what `add_status` wrote inside the new site, to report once the site is in place
 
+    # As `ops slo status` and the review issues: the option, else PROMETHEUS_URL, else opsbook.yaml's.
+    prometheus = prometheus or from_environment or report.handbook.config.prometheus.url
     measured = _measure(report.handbook, prometheus, now) if prometheus else None
 
     def add(staging: Path, target: Path) -> None:
@@ -105,6 +108,14 @@ def _carry_over(handbook, site_dir: Path, in_site: str | None) -> None:
         return
     count = sum(len(result.fetched) for result in results)
     click.echo(f"✓ carried over {plural(count, 'published calendar')} from {site_url}")
+
+
+def _prometheus_from_environment() -> str | None:
+    url = os.environ.get("PROMETHEUS_URL", "").strip()
+    if url and not url.startswith(("http://", "https://")):
+        raise UsageError(f"PROMETHEUS_URL={url!r}: expected an http:// or https:// address, such as "
+                         "http://localhost:9090")
+    return url or None
 
 
 def _measure(handbook, url: str, now):

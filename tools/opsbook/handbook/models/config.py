@@ -33,7 +33,7 @@ class StatusSettings(Strict):
 
 class PrometheusSettings(Strict):
     url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = Field(
-        default=None, description="Where `ops slo status` and the review issues read the SLOs' numbers.")
+        default=None, description="Where `ops slo status`, the review issues and `ops build` read the SLOs' numbers.")
     timeout: Annotated[float, Field(gt=0, le=300)] = Field(default=10.0, description="Seconds per query.")
 
 
