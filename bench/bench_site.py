@@ -16,11 +16,13 @@ printed beside it.
 Then the whole `ops build` of that handbook (validation, the site with its feeds, generated pages and
 status page) against plain `mkdocs build --strict` of its raw Markdown files (frontmatter and all) under a
 one-page menu: what a team waits for in the Publish workflow against the floor of publishing those files
-at all. Both are whole processes, in pairs of alternating order, the verdict the median pair. A third
-process runs `ops build` with timers around each step and splits its wall clock into start-up,
-validation, waiting for the worker (feeds and generated pages, rendered in a second process beside the
-MkDocs rendering: their own work is timed apart), charts, MkDocs rendering, the search index, the status
-page and putting the site in place. Each build's size and biggest page are printed beside it.
+at all. Both are whole processes, in pairs of alternating order, the verdict the median pair. Then each
+runs again with timers around its steps, twice in alternating order, each step's lower time kept: the
+split of `ops build`'s wall clock into start-up, validation, waiting for the worker (feeds and generated
+pages, rendered in a second process beside the MkDocs rendering: their own work is timed apart), charts,
+MkDocs rendering (Markdown, the theme's templates, the search index, MkDocs' own work), the status page
+and putting the site in place, beside the same steps of the raw build. Each build's size and biggest
+page are printed too.
 
     python bench/bench_site.py [--postmortems 1000] [--repeat 8] [--whole-repeat 4] [--part plugin|whole|both]
 """
@@ -138,10 +140,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=8)
     parser.add_argument("--whole-repeat", type=int, default=4, help="pairs of whole `ops build` and raw `mkdocs build`")
     parser.add_argument("--part", choices=("plugin", "whole", "both"), default="both")
-    parser.add_argument("--split-child", nargs=2, metavar=("ROOT", "SITE"), help=argparse.SUPPRESS)
+    parser.add_argument("--split-child", nargs=3, metavar=("KIND", "ROOT", "SITE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.split_child:
-        return split_child(Path(args.split_child[0]), Path(args.split_child[1]))
+        kind, source, site = args.split_child
+        return (split_child if kind == "ops" else split_raw_child)(Path(source), Path(site))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s - %(message)s")
     with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
         root = make_handbook(Path(tmp) / "handbook", documents_for(args.postmortems), RUNBOOK_SHARE)
@@ -234,9 +237,11 @@ def whole_build(root: Path, tmp: Path, repeat: int, postmortems: int, runbooks: 
             gc.collect()
             times[kind].append(_process(commands[kind](tmp / f"whole-{kind}-{run}")))  # fresh folders, as in CI
     sizes = {kind: hosting.measure(tmp / f"whole-{kind}-0") for kind in times}
-    split = json.loads(subprocess.run(
-        [sys.executable, __file__, "--split-child", str(root), str(tmp / "whole-split")], check=True,
-        capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}).stdout.splitlines()[-1])
+    splits = {"ops": [], "raw": []}
+    for run in range(SPLIT_RUNS):  # alternating, as the pairs; each step's lower time of the runs
+        for kind in ("ops", "raw") if run % 2 == 0 else ("raw", "ops"):
+            splits[kind].append(_split(kind, root if kind == "ops" else raw, tmp / f"whole-split-{kind}-{run}"))
+    split = {kind: _lowest(runs) for kind, runs in splits.items()}
     for run in range(repeat):
         for kind in times:
             shutil.rmtree(tmp / f"whole-{kind}-{run}", ignore_errors=True)
@@ -251,11 +256,14 @@ def whole_build(root: Path, tmp: Path, repeat: int, postmortems: int, runbooks: 
     for kind, size in sizes.items():
         print(f"  {kind} site: {hosting.human(size.total)} in {size.files:,} files, biggest page {size.largest_page} "
               f"({hosting.human(size.largest_page_bytes)})")
-    total = split.pop("total")
-    work = split.pop("work")
-    print(f"  split of one `ops build` ({total:.2f} s wall clock, timed inside the process):")
-    for step, seconds in split.items():
-        print(f"    {step:<44}{seconds:7.2f} s {seconds / total:6.1%}")
+    work = split["ops"].pop("work")
+    split["raw"].pop("work")
+    print(f"  split, timed inside each process (each step's lower time of {SPLIT_RUNS} runs):")
+    print(f"    {'':<52}{'ops build':>10}{'raw mkdocs':>12}{'difference':>12}")
+    for step, seconds in split["ops"].items():
+        raw_seconds = split["raw"].get(step)
+        other = f"{raw_seconds:10.2f} s{seconds - raw_seconds:+10.2f} s" if raw_seconds is not None else ""
+        print(f"    {step:<52}{seconds:8.2f} s{other}")
     print("    in the worker process, beside the rendering: " +
           ", ".join(f"{step} {seconds:.2f} s" for step, seconds in work.items()))
     pairs = [b[0] / a[0] for a, b in zip(times["raw"], times["ops"])]
@@ -265,6 +273,7 @@ def whole_build(root: Path, tmp: Path, repeat: int, postmortems: int, runbooks: 
           "(median of the adjacent wall-clock pairs)\n")
 
 
+SPLIT_RUNS = 2
 RENDERING = "MkDocs rendering, of which:"
 WAIT = "waiting for the worker"
 
@@ -312,7 +321,6 @@ def split_child(root: Path, site: Path) -> int:
     """One `ops build` with timers around its steps; prints them as JSON (run by `whole_build`)."""
     begin = time.perf_counter()
     import click
-    from mkdocs.commands import build as mkdocs_build
     from opsbook.commands import build as command
     from opsbook import files
     from opsbook.site import charts as site_charts
@@ -323,21 +331,12 @@ def split_child(root: Path, site: Path) -> int:
     timers = _Timers()
     timers.wrap(command, "check_handbook", "validation")
     timers.wrap(Background, "result", WAIT)
-    timers.wrap(mkdocs_build, "build", RENDERING, inclusive=True)
-    # Inside the rendering: the Markdown, the theme's templates (the menu is most of them), the plugin's
-    # own work on each page, the search index; the rest is MkDocs reading, linking and writing.
-    import jinja2
-    from material.plugins.search.plugin import SearchPlugin
-    from mkdocs.structure.pages import Page
+    _time_rendering(timers)
     from opsbook.site import accessible, adapter
 
-    timers.wrap(Page, "render", "  Markdown conversion")
-    timers.wrap(jinja2.Template, "render", "  theme templates (the menu included)")
     for name in ("read_source", "decorate", "fill", "for_print"):
         timers.wrap(adapter, name, "  the plugin's page decorations")
     timers.wrap(accessible, "label_task_lists", "  the plugin's page decorations")
-    timers.wrap(SearchPlugin, "on_page_context", "  search index")
-    timers.wrap(SearchPlugin, "on_post_build", "  search index")
     # The post-mortems' timelines are drawn while their pages are decorated, in this process; the metrics
     # and team pages' charts are drawn in the worker, with the generated pages.
     timers.wrap(site_charts, "postmortem_timeline", "  charts (post-mortem timelines)")
@@ -352,17 +351,65 @@ def split_child(root: Path, site: Path) -> int:
     total = time.perf_counter() - begin
     if code != 0:
         return code
-    # The rendering's timer ran around the steps inside it: print them under it, and what is left.
+    print(json.dumps({**_steps(timers, started - begin, total), "work": _worker_work(root)}))
+    return 0
+
+
+def split_raw_child(config_file: Path, site: Path) -> int:
+    """One plain `mkdocs build --strict` of the raw Markdown with the same timers; prints them as JSON."""
+    begin = time.perf_counter()
+    from mkdocs.__main__ import cli  # noqa: F401  (what `python -m mkdocs` imports before it builds)
+    from mkdocs.commands import build as mkdocs_build
+    from mkdocs.config import load_config
+    started = time.perf_counter()
+
+    timers = _Timers()
+    _time_rendering(timers)
+    mkdocs_build.build(load_config(str(config_file), site_dir=str(site), strict=True))
+    print(json.dumps({**_steps(timers, started - begin, time.perf_counter() - begin), "work": {}}))
+    return 0
+
+
+def _time_rendering(timers: _Timers) -> None:
+    """Timers inside MkDocs' rendering: the Markdown, the theme's templates (the menu is most of them), the
+    search index; the rest is MkDocs reading, linking and writing (and the plugin's own steps, timed apart)."""
+    import jinja2
+    from material.plugins.search.plugin import SearchPlugin
+    from mkdocs.commands import build as mkdocs_build
+    from mkdocs.structure.pages import Page
+
+    timers.wrap(mkdocs_build, "build", RENDERING, inclusive=True)
+    timers.wrap(Page, "render", "  Markdown conversion")
+    timers.wrap(jinja2.Template, "render", "  theme templates (the menu included)")
+    timers.wrap(SearchPlugin, "on_page_context", "  search index")
+    timers.wrap(SearchPlugin, "on_post_build", "  search index")
+
+
+def _steps(timers: _Timers, startup: float, total: float) -> dict[str, float]:
+    """The timers as the split's steps; the rendering's timer ran around the steps inside it, so they are
+    listed under it, with what is left."""
     inside = {step: seconds for step, seconds in timers.seconds.items() if step.startswith("  ")}
     inside["  waiting for the worker (feeds, generated pages)"] = timers.seconds.pop(WAIT, 0.0)
     rendering = timers.seconds.pop(RENDERING)
     outside = {step: seconds for step, seconds in timers.seconds.items() if not step.startswith("  ")}
-    steps = {"start-up (imports before the build)": started - begin, **outside, RENDERING: rendering, **inside,
+    steps = {"start-up (imports before the build)": startup, **outside, RENDERING: rendering, **inside,
              "  MkDocs' own work (reading, links, writing)": rendering - sum(inside.values())}
-    steps["the rest (settings, other plugins' start)"] = total - sum(outside.values()) - rendering - steps[
-        "start-up (imports before the build)"]
-    print(json.dumps({**steps, "total": total, "work": _worker_work(root)}))
-    return 0
+    steps["the rest (settings, other plugins' start)"] = total - sum(outside.values()) - rendering - startup
+    return {**steps, "total": total}
+
+
+def _split(kind: str, source: Path, site: Path) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--split-child", kind, str(source), str(site)], check=True,
+                          capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    shutil.rmtree(site, ignore_errors=True)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def _lowest(runs: list[dict]) -> dict:
+    """Each step's lowest time over the runs (the worker's too); the machine only ever adds time."""
+    lowest = {step: min(run[step] for run in runs) for step in runs[0] if step != "work"}
+    lowest["work"] = {step: min(run["work"][step] for run in runs) for step in runs[0]["work"]}
+    return lowest
 
 
 def _worker_work(root: Path) -> dict[str, float]:
