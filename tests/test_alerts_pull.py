@@ -187,6 +187,50 @@ def test_an_alert_without_a_service_joins_the_open_incident_of_its_runbook(handb
     assert [r["labels"]["alertname"] for r in front(path)["alerts"]] == ["SLOErrorBudgetBurn", "CheckoutErrors"]
 
 
+def _open_by_hand(root: Path, at: str = "2026-11-26T09:05:00Z") -> Path:
+    before = set((root / "postmortems").glob("*.md"))
+    result = ops("incident", "open", "--root", str(root), "--title", "Customers report failed payments",
+                 "--severity", "SEV-1", "--category", "commerce", "--service", "checkout", "--at", at,
+                 "--message", "Support forwarded three reports")
+    assert result.returncode == 0, result.stderr
+    [path] = set((root / "postmortems").glob("*.md")) - before
+    return path
+
+
+def test_an_alert_joins_the_incident_someone_opened_by_hand_for_its_service(handbook_copy):
+    """The on-call opened the incident from a customer report; the burn alert that fires minutes later is
+    the same outage: it joins that incident (raising nothing it need not) instead of opening a second."""
+    by_hand = _open_by_hand(handbook_copy)
+    result = pull(handbook_copy, body(alert(CHECKOUT, "2026-11-26T09:13:27Z")))
+    assert result.returncode == 0, result.stderr
+    assert new_postmortems(handbook_copy) == [by_hand]
+    meta = front(by_hand)
+    assert [r["labels"]["alertname"] for r in meta["alerts"]] == ["SLOErrorBudgetBurn"]
+    assert meta["severity"] == "SEV-1" and meta["timeline"][0]["at"].startswith("2026-11-26T09:05:00")
+    assert [n for n in notes(meta) if n.startswith("Joined:")]
+    assert pull(handbook_copy, body(alert(CHECKOUT, "2026-11-26T09:13:27Z"))).returncode == 0  # again: nothing new
+    assert front(by_hand) == meta
+
+
+def test_an_incident_opened_by_hand_and_resolved_is_not_joined(handbook_copy):
+    by_hand = _open_by_hand(handbook_copy, at="2026-11-20T09:05:00Z")
+    text = by_hand.read_text(encoding="utf-8")
+    detected = next(line for line in text.splitlines() if "type: detected" in line)
+    by_hand.write_text(text.replace(detected, detected + "\n" + detected.replace("detected", "resolved").replace(
+        "2026-11-20T09:05", "2026-11-20T10:05")), encoding="utf-8")
+    assert front(by_hand)["timeline"][-1]["type"] == "resolved"
+    assert pull(handbook_copy, body(alert(CHECKOUT, "2026-11-26T09:13:27Z"))).returncode == 0
+    assert len(new_postmortems(handbook_copy)) == 1 and new_postmortems(handbook_copy)[0] != by_hand
+
+
+def test_a_half_written_draft_does_not_stop_alerts_from_opening_incidents(handbook_copy):
+    (handbook_copy / "postmortems" / "pm-2026-11-26-half-written.md").write_text(
+        "---\nid: pm-2026-11-26-half-written\nstatus: draft\ntitle: [unclosed\n---\n", encoding="utf-8")
+    result = pull(handbook_copy, body(alert(CHECKOUT, "2026-11-26T09:13:27Z")))
+    assert result.returncode == 0, result.stderr
+    assert len(new_postmortems(handbook_copy)) == 1
+
+
 def test_tickets_and_silenced_alerts_open_nothing(handbook_copy):
     ticket = {**CHECKOUT, "severity": "ticket"}
     absent = {**CHECKOUT, "alertname": "SLOIndicatorAbsent", "severity": "ticket"}

@@ -5,6 +5,10 @@ yet: `refs/heads/incident/*` and `refs/remotes/*/incident/*`), the post-mortems 
 the markers of the GitHub issues the pull opened (an incident whose post-mortem is nowhere to be found
 still holds its alerts, so a lost branch does not open it again). Only post-mortems with `alerts:` are
 read in full: a handbook of ten thousand incidents costs a substring test per file.
+
+An incident someone opened by hand (`ops incident open`, before any alert fired) is found too while it
+is open, a draft with no resolution: an alert on its service then joins it rather than opening a second
+incident for the same outage. A draft that does not parse is left out (`ops validate` names it).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from opsbook.problems import OpsbookError
 
 BRANCH_PREFIX = "incident/"
 _ALERTS_KEY = re.compile(r"^alerts:", re.M)
+_DRAFT = re.compile(r"""^status:\s*["']?draft\b""", re.M)
 ISSUE_KIND = "incident"  # the issue marker's kind: <!-- opsbook:incident pm-… -->
 _KEYS_MARKER = re.compile(r"<!-- opsbook:alert-keys ([0-9a-f ]+) -->")
 
@@ -53,15 +58,24 @@ def parse(text: str, where: str) -> PostmortemMeta:
         raise OpsbookError(f"{where}: is not a valid post-mortem ({first}); run `ops validate` for details") from None
 
 
-def in_tree(root: Path) -> list[Found]:
-    """The post-mortems of the working tree that alerts opened."""
+def in_tree(root: Path, by_hand: bool = False) -> list[Found]:
+    """The post-mortems of the working tree that alerts opened; with `by_hand`, also the open incidents
+    opened by hand."""
     found = []
     for path in sorted((root / "postmortems").glob("*.md")):
         text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(root).as_posix()
         if _ALERTS_KEY.search(text):
-            rel = path.relative_to(root).as_posix()
             meta = parse(text, rel)
             if meta.alerts:
+                found.append(Found(meta, text, rel))
+                continue
+        if by_hand and _DRAFT.search(text):
+            try:
+                meta = parse(text, rel)
+            except OpsbookError:
+                continue  # half-written by hand: no alert waits on it to be fixed
+            if not meta.alerts and meta.first(EventType.RESOLVED) is None:
                 found.append(Found(meta, text, rel))
     return found
 

@@ -112,7 +112,7 @@ def pull(root: Path, contents, reading: Reading, *, now: dt.datetime, dry_run: b
          github=None, environ: dict | None = None) -> PullReport:
     """Turn `reading` into incidents (see the module's docstring). `github` is an `issue.Issues` or None."""
     began = time.perf_counter()
-    found = finding.merged(finding.in_tree(root), finding.on_branches(root))
+    found = finding.merged(finding.in_tree(root, by_hand=True), finding.on_branches(root))
     known: list[Known] = [finding.known(f) for f in found]
     if github is not None:
         known += finding.from_issues(github.issues, {f.meta.id for f in found})
