@@ -41,7 +41,13 @@ def test_the_site_is_byte_for_byte_the_same_with_the_menu_shared_and_rendered_fo
     root = _with_postmortems(site_copy(handbook_copy), 30)
     renderings = []
     keep = menu.SharedMenu.keep
-    monkeypatch.setattr(menu.SharedMenu, "keep", lambda self, key, html: renderings.append(key) or keep(self, key, html))
+
+    def counted(self, key, html):
+        if key is not None:
+            renderings.append(key)
+        return keep(self, key, html)
+
+    monkeypatch.setattr(menu.SharedMenu, "keep", counted)
     shared = build_site(root, tmp_path / "shared", NOW.isoformat())
     _set_plugin(root, "      share_menu: false\n")
     own = build_site(root, tmp_path / "own", NOW.isoformat())
@@ -78,3 +84,37 @@ def test_a_theme_override_of_the_menu_gets_a_menu_rendered_for_each_page(handboo
     for index in range(3):
         page = (built.site_dir / layout.url_of(layout.postmortem(f"pm-synthetic-{index:05d}")) / "index.html")
         assert f'data-seen-from="Synthetic incident {index}"' in page.read_text(encoding="utf-8")
+
+
+def test_the_menu_loses_only_its_indentation(handbook_copy, tmp_path):
+    """The same site with the theme's menu left alone (a `custom_dir` holding a copy of Material's own logo
+    partial, which the plugin does not know): every page has the same HTML once runs of white space count
+    as one space, as a browser counts them, and the tidied menu is much smaller."""
+    import re
+
+    import material
+
+    root = _with_postmortems(site_copy(handbook_copy), 3)
+    tidied = build_site(root, tmp_path / "tidied", NOW.isoformat())
+    overrides = root / "overrides" / "partials"
+    overrides.mkdir(parents=True)
+    logo = Path(material.__file__).parent / "templates" / "partials" / "logo.html"
+    (overrides / "logo.html").write_text(logo.read_text(encoding="utf-8"), encoding="utf-8")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  name: material\n", "  name: material\n  custom_dir: overrides\n"),
+                      encoding="utf-8")
+    as_is = build_site(root, tmp_path / "as-is", NOW.isoformat())
+
+    pages = {path.relative_to(tidied.site_dir) for path in tidied.site_dir.rglob("*.html")}
+    assert pages == {path.relative_to(as_is.site_dir) for path in as_is.site_dir.rglob("*.html")} and len(pages) > 30
+    for page in pages:
+        mine, theirs = ((site / page).read_text(encoding="utf-8") for site in (tidied.site_dir, as_is.site_dir))
+        assert re.sub(r"\s+", " ", mine) == re.sub(r"\s+", " ", theirs), page
+    def menu_of(html: str) -> str:
+        start = html.index('<nav class="md-nav md-nav--primary"')
+        return html[start:html.rindex("</nav>", start, html.index("md-sidebar--secondary")) + len("</nav>")]
+
+    outside = tidied.site_dir / layout.url_of(layout.postmortem("pm-synthetic-00001")) / "index.html"
+    mine = menu_of(outside.read_text(encoding="utf-8"))
+    theirs = menu_of((as_is.site_dir / outside.relative_to(tidied.site_dir)).read_text(encoding="utf-8"))
+    assert "\n " not in mine and len(mine) < 0.7 * len(theirs), (len(mine), len(theirs))

@@ -4,6 +4,7 @@ building a gigabyte)."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 import sys
 
@@ -184,6 +185,45 @@ def test_a_big_teams_page_stays_a_page_with_its_directory_and_each_rotation_one_
     assert re.search(r"Showing the first 50 of \d+ reviews in the next two weeks, the soonest first\. The full "
                      r"list: \[Review calendar\]\(reviews/index\.md\)\.", home)
     assert home.count("](reviews/review-") == listings.SHOWN
+
+
+def test_a_big_teams_calendar_page_lists_the_first_cadences_and_links_each_persons_feed_from_the_directory(
+        tmp_path):
+    """The review calendar of an organisation (hundreds of owners, hundreds of cadences) stays a page: it
+    lists the first 50 cadences by title and links every cadence on numbered pages, and each person's own
+    feed is linked from their row of the directory instead of from one long sentence."""
+    from synthetic import make_organisation
+
+    from opsbook.calendar.feed import feed_paths
+    from opsbook.site import listings
+    from opsbook import urls
+
+    root = make_organisation(tmp_path / "org", people=160, rotations=6, cadences=170, secrets=4, runbooks=4,
+                             postmortems=8)
+    handbook = load_handbook(root, NOW)
+    feeds = feed_paths(handbook)
+    generated = pages.generate(handbook, NOW, feeds)
+    calendar = generated[layout.CALENDAR]
+    assert ("Only the reviews you run: your own feed is linked from your row of the [directory](../team/people.md)."
+            in calendar) and "feeds/owners/" not in calendar
+    cadences = calendar.split("## Cadences\n", 1)[1]
+    assert "Showing the first 50 of 170 cadences, by title. The full list: [Every cadence](by-title/cadences.md)." \
+        in cadences
+    assert len(re.findall(r"^\| \[", cadences, re.M)) == listings.SHOWN
+    parts = [src for src in generated if src == layout.CADENCES or src.startswith("reviews/by-title/cadences/")]
+    assert parts == ["reviews/by-title/cadences.md", "reviews/by-title/cadences/2.md"]
+    listed = [re.findall(r"^\| \[([^]]+)\]\(([^)]+)\)", generated[src], re.M) for src in parts]
+    assert [len(rows) for rows in listed] == [listings.PAGE_ROWS, 170 - listings.PAGE_ROWS]
+    for src, rows in zip(parts, listed):  # every row links its cadence's own page
+        assert all(posixpath.normpath(posixpath.join(posixpath.dirname(src), link)) in generated for _, link in rows)
+    titles = [title for rows in listed for title, _ in rows]
+    assert titles == sorted(titles) and len(set(titles)) == 170
+    assert "Page 2 of 2 (rows 151 to 170 of 170 cadences): [1](../cadences.md) · 2." in generated[parts[1]]
+    owners = [p for p in handbook.team.people if urls.owner_feed(p.id) in feeds]
+    directory = "".join(generated[src] for src in generated if src == layout.TEAM_PEOPLE or src.startswith("team/people/"))
+    assert owners and all(f"[`.ics` feed](../{urls.owner_feed(p.id)})" in directory
+                          or f"[`.ics` feed](../../{urls.owner_feed(p.id)})" in directory for p in owners)
+    assert len(calendar) < 40_000
 
 
 def test_an_slo_lists_its_first_twenty_runbooks_and_says_how_many_more(handbook_copy):

@@ -59,6 +59,7 @@ def secrets_service(service_id: str) -> str:
 
 
 TEAM_PEOPLE = "team/people.md"  # a big team's directory, which its team page links instead of listing it
+CADENCES = "reviews/by-title/cadences.md"  # every cadence, for a calendar page with more than it lists
 
 
 def rotation(rotation_id: str) -> str:

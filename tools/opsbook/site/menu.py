@@ -10,11 +10,17 @@ menu lists render their own, as before.
 
 This changes no byte of the site (a test builds it both ways). It holds for Material's own templates
 and opsbook's (its repository link) only: a theme `custom_dir` that overrides the menu's partials may make
-them depend on anything else, so then every page renders its own menu.
+them depend on anything else, so then every page renders its own menu, as MkDocs does.
+
+Every menu, shared or not, also loses the indentation of the templates: each run of white space that
+holds a line break becomes one line break. HTML shows any run of white space as one space (the menu has
+no `<pre>`), so the menu looks and reads the same, at 40% fewer bytes; repeated on every page, that was
+a tenth of an organisation's site.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
@@ -26,31 +32,32 @@ MENU = "partials/nav.html"
 MENU_PARTS = (MENU, "partials/nav-item.html", "partials/logo.html", "partials/source.html")
 THEME = "opsbook-theme"  # the theme's own templates, under a prefix, for the template that stands in for them
 
-# Stands in for `partials/nav.html`: its output is exactly the original's, rendered or remembered. (No
+# Stands in for `partials/nav.html`: its output is the original's, tidied, rendered or remembered. (No
 # text outside the tags, so it adds no whitespace; a `set` block captures the include's output as it is.)
 SHARED_MENU = (
     "{%- set menu_key = opsbook_menu.key(page, nav, base_url) -%}"
-    "{%- if menu_key is none -%}"
-    '{% include "' + THEME + "/" + MENU + '" %}'
-    "{%- elif opsbook_menu.has(menu_key) -%}"
+    "{%- if menu_key is not none and opsbook_menu.has(menu_key) -%}"
     "{{ opsbook_menu.get(menu_key) }}"
     "{%- else -%}"
     '{%- set menu_html -%}{% include "' + THEME + "/" + MENU + '" %}{%- endset -%}'
     "{{ opsbook_menu.keep(menu_key, menu_html) }}"
     "{%- endif -%}"
 )
+_INDENTATION = re.compile(r"[ \t\r\f]*\n\s*")
 
 
 class SharedMenu:
-    """The menu's HTML by what it depends on, for one build (a new one for each: `share_menu`)."""
+    """The menu's HTML by what it depends on, for one build (a new one for each: `share_menu`); with
+    `sharing` off, each page's own, tidied all the same."""
 
-    def __init__(self) -> None:
+    def __init__(self, sharing: bool = True) -> None:
+        self.sharing = sharing
         self._html: dict[tuple, Markup] = {}
         self._navs: dict[int, tuple[object, frozenset[int], tuple[str, ...]]] = {}
 
     def key(self, page, nav, base_url: str) -> tuple | None:
         """What the menu of `page` depends on, or None when the page renders its own (it is in the menu)."""
-        if page is None or nav is None:
+        if not self.sharing or page is None or nav is None:
             return None
         known = self._navs.get(id(nav))
         if known is None or known[0] is not nav:
@@ -70,9 +77,12 @@ class SharedMenu:
     def get(self, key: tuple) -> Markup:
         return self._html[key]
 
-    def keep(self, key: tuple, html: str) -> Markup:
-        self._html[key] = Markup(html)
-        return self._html[key]
+    def keep(self, key: tuple | None, html: str) -> Markup:
+        """The menu tidied; remembered under `key` unless it is None (a page that renders its own)."""
+        tidied = Markup(_INDENTATION.sub("\n", html))
+        if key is not None:
+            self._html[key] = tidied
+        return tidied
 
 
 def _entries(items):
@@ -81,9 +91,9 @@ def _entries(items):
         yield from _entries(getattr(item, "children", None) or ())
 
 
-def share_menu(env: jinja2.Environment) -> jinja2.Environment:
-    """Make `env` render the menu once per set of pages that share it, when the menu's templates are
-    Material's own; otherwise leave it as it is."""
+def share_menu(env: jinja2.Environment, sharing: bool = True) -> jinja2.Environment:
+    """Make `env` render the menu tidied, and once per set of pages that share it (unless not `sharing`),
+    when the menu's templates are Material's and opsbook's own; otherwise leave it as it is."""
     original = env.loader
     if original is None or not all(_is_known(original, env, name) for name in MENU_PARTS):
         return env
@@ -92,7 +102,7 @@ def share_menu(env: jinja2.Environment) -> jinja2.Environment:
         jinja2.PrefixLoader({THEME: original}),
         original,
     ])
-    env.globals["opsbook_menu"] = SharedMenu()
+    env.globals["opsbook_menu"] = SharedMenu(sharing)
     return env
 
 

@@ -38,7 +38,7 @@ from opsbook.site.reference import (
     team_page,
     team_people_page,
 )
-from opsbook.site.reviews import cadence_page, calendar_page
+from opsbook.site.reviews import cadence_page, cadences_page, calendar_page
 from opsbook.site.shifts import holds_now, rotation_page
 from opsbook.slo import rules as slo_rules
 
@@ -117,7 +117,9 @@ def _builders(handbook: Handbook, now: dt.datetime | None, feeds: Collection[str
         listing(layout.secrets_service(service), len(service_secrets(handbook, service)),
                 lambda n, service=service: secrets_service_page(handbook, today, service, n))
     if big_team(handbook):
-        listing(layout.TEAM_PEOPLE, len(handbook.team.people), lambda n: team_people_page(handbook, now, n))
+        listing(layout.TEAM_PEOPLE, len(handbook.team.people), lambda n: team_people_page(handbook, now, n, feeds))
+    if listings.is_long(handbook.cadences):
+        listing(layout.CADENCES, len(handbook.cadences), lambda n: cadences_page(handbook, n))
     if many_rotations(handbook):
         for rotation in handbook.team.rotations:
             builders[layout.rotation(rotation.id)] = lambda r=rotation: rotation_page(handbook, r, now, feeds)

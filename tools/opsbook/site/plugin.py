@@ -47,7 +47,8 @@ class OpsbookConfig(base.Config):
     upcoming_days = c.Type(int, default=28)
     """How many days of reviews the calendar page lists."""
     share_menu = c.Type(bool, default=True)
-    """Render the menu once for the pages that share it (the site's bytes are the same either way)."""
+    """Render the menu once for the pages that share it (the site's bytes are the same either way; for a
+    theme whose menu templates it does not know, it is off)."""
 
 
 class OpsbookPlugin(BasePlugin[OpsbookConfig]):
@@ -77,8 +78,9 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         return adapter.add_files(self.site, files, config)
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
-        """Render the menu once for every set of pages that get the same HTML of it, not once per page."""
-        return menu.share_menu(env) if self.config.share_menu else env
+        """Render the menu once for every set of pages that get the same HTML of it, not once per page, and
+        without the templates' indentation."""
+        return menu.share_menu(env, self.config.share_menu)
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         """Hand over a runbook's or post-mortem's body as loaded with the handbook (no second read and parse)."""

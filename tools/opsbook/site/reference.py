@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Collection
 
+from opsbook import urls
 from opsbook.handbook.assembled import Handbook
 from opsbook.handbook.models.catalogue import Slo, Unit
 from opsbook.plural import plural
@@ -193,23 +194,32 @@ def _who(handbook: Handbook, role_id: str, big: bool, here: str) -> str:
     return f"{plural(len(people), 'person', 'people')} (see the [directory]({layout.link(here, layout.TEAM_PEOPLE)}))"
 
 
-def _people_table(handbook: Handbook, people: list, now: dt.datetime) -> list[str]:
+def _people_table(handbook: Handbook, people: list, now: dt.datetime, feeds_from: str | None = None,
+                  feeds: Collection[str] = ()) -> list[str]:
+    """The people's table; with `feeds_from` (the page's path), a column linking each person's own review
+    feed (the calendar page links them itself while they are few)."""
     roles = {role.id: role.name for role in handbook.team.roles}
-    return md.table(["Name", "GitHub", "Time zone", "Roles", "Away"], [
-        [md.text(p.name), f"`@{p.github}`" if p.github else "", p.timezone or "",
-         ", ".join(md.text(roles.get(r, r)) for r in p.roles),
-         "; ".join(f"{a.start} to {a.end}" for a in p.away if a.end >= now.date())]
-        for p in people])
+    header = ["Name", "GitHub", "Time zone", "Roles", "Away"]
+    rows = [[md.text(p.name), f"`@{p.github}`" if p.github else "", p.timezone or "",
+             ", ".join(md.text(roles.get(r, r)) for r in p.roles),
+             "; ".join(f"{a.start} to {a.end}" for a in p.away if a.end >= now.date())] for p in people]
+    if feeds_from is not None:
+        header.append("Reviews they run")
+        for row, person in zip(rows, people):
+            feed = urls.owner_feed(person.id)
+            row.append(f"[`.ics` feed]({layout.link(feeds_from, feed)})" if feed in feeds else "")
+    return md.table(header, rows)
 
 
-def team_people_page(handbook: Handbook, now: dt.datetime, number: int = 1) -> str:
-    """`team/people.md` (and its numbered pages): a big team's directory, in the order of `team.yaml`."""
+def team_people_page(handbook: Handbook, now: dt.datetime, number: int = 1, feeds: Collection[str] = ()) -> str:
+    """`team/people.md` (and its numbered pages): a big team's directory, in the order of `team.yaml`, with
+    each person's own review feed."""
     here = listings.part(layout.TEAM_PEOPLE, number)
     people = handbook.team.people
     out = ["# People", "", f"{len(people):,} people of {md.text(handbook.team.name)}; back to "
            f"[Team and rotation]({layout.link(here, layout.TEAM)}).", ""]
     out += listings.parts_line(layout.TEAM_PEOPLE, len(people), number, "people")
-    out += _people_table(handbook, listings.part_rows(people, number), now)
+    out += _people_table(handbook, listings.part_rows(people, number), now, here, feeds)
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -73,7 +73,10 @@ def calendar_page(handbook: Handbook, now: dt.datetime, feeds: Collection[str], 
            "## Subscribe", ""]
     out += subscribe_links(handbook, here, urls.feed(), feeds)
     owners = [p for p in handbook.team.people if urls.owner_feed(p.id) in feeds]
-    if owners:
+    if listings.is_long(owners):  # a big team's: each person's is in the directory, not in a long sentence
+        out += [f"Only the reviews you run: your own feed is linked from your row of the "
+                f"[directory]({layout.link(here, layout.TEAM_PEOPLE)}).", ""]
+    elif owners:
         out += ["Only the reviews you run: " + ", ".join(
             f"[{md.text(p.name)}]({layout.link(here, urls.owner_feed(p.id))})" for p in owners) + ".", ""]
     out += [f"## Next {days} days", "", f"Times in {tz}.", ""]
@@ -87,12 +90,35 @@ def calendar_page(handbook: Handbook, now: dt.datetime, feeds: Collection[str], 
          o.period, md.person(handbook.people, o.owner)]
         for o in soon[:listings.SHOWN]], empty="No reviews are scheduled in this window.")
     out += ["## Cadences", ""]
-    out += md.table(["Review", "When", "Owner", "Duration"], [
+    cadences = by_title(handbook)
+    if listings.is_long(cadences):
+        out += listings.more_line(len(cadences), "cadences, by title", here, [("Every cadence", layout.CADENCES)])
+    out += _cadence_table(handbook, cadences[:listings.SHOWN], here)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def by_title(handbook: Handbook) -> list[CadenceFile]:
+    return sorted(handbook.cadences.values(), key=lambda e: (e.cadence.title, e.id))
+
+
+def cadences_page(handbook: Handbook, number: int = 1) -> str:
+    """`reviews/by-title/cadences.md` (and its numbered pages): every cadence, for a calendar page that
+    lists only the first."""
+    here = listings.part(layout.CADENCES, number)
+    cadences = by_title(handbook)
+    out = ["# Every cadence", "", f"{len(cadences):,} reviews the team keeps, by title; back to the "
+           f"[Review calendar]({layout.link(here, layout.CALENDAR)}).", ""]
+    out += listings.parts_line(layout.CADENCES, len(cadences), number, "cadences")
+    out += _cadence_table(handbook, listings.part_rows(cadences, number), here)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _cadence_table(handbook: Handbook, cadences: list[CadenceFile], here: str) -> list[str]:
+    return md.table(["Review", "When", "Owner", "Duration"], [
         [f"[{md.text(entry.cadence.title)}]({layout.link(here, layout.cadence(entry.id))})",
          f"{describe(entry.cadence.when)} at {entry.cadence.time:%H:%M} {entry.cadence.timezone}",
          _owner_cell(handbook, entry, here), md.duration(entry.cadence.duration)]
-        for entry in sorted(handbook.cadences.values(), key=lambda e: e.cadence.title)])
-    return "\n".join(out).rstrip() + "\n"
+        for entry in cadences])
 
 
 def _by_week(soon: list[Occurrence], tz: str) -> list[str]:
