@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import TOOLS, ops
 from github_server import Fault, GitHubServer
-from test_alerts_pull import CHECKOUT, SEARCH, alert, body, front, new_postmortems
+from test_alerts_pull import CHECKOUT, SEARCH, alert, body, front, new_postmortems, notes
 from test_issue_sync import env_for
 
 TOKEN = "ghs_" + "Kp3Wq8Zr5Tn1Xv7Lm2Bc9Yd4Fh6Jg0Sa1Ue3"
@@ -65,6 +65,59 @@ def test_a_note_becomes_one_comment(handbook_copy, github):
     [issue] = incident_issues(github)
     comments = github.comments.get(issue["number"], [])
     assert len(comments) == 1 and "resolved at 2026-11-26 09:40:00Z" in comments[0]["body"]
+
+
+RESOLVED = body(alert(CHECKOUT, "2026-11-26T09:13:27Z", status="resolved", ends="2026-11-26T09:40:00Z",
+                      runbook="rb-checkout-failure"))
+
+
+def _comments(server: GitHubServer) -> list[str]:
+    [issue] = incident_issues(server)
+    return [comment["body"] for comment in server.comments.get(issue["number"], [])]
+
+
+def test_a_comment_github_refuses_is_made_by_the_next_run_and_recorded_once_made(handbook_copy, github):
+    assert pull(handbook_copy, github).returncode == 0
+    github.inject("status", method="POST", path=r"/comments$", status=502)
+    refused = pull(handbook_copy, github, RESOLVED)
+    assert refused.returncode == 1 and "not done (the next run tries again)" in refused.stdout
+    [path] = new_postmortems(handbook_copy)
+    assert [n for n in notes(front(path)) if "resolved at" in n] and _comments(github) == []
+    opening = front(path)["notified"]["github-issue"]  # the note the issue was opened with: its body says it
+    assert len(opening) == 1
+    again = pull(handbook_copy, github, RESOLVED)
+    assert again.returncode == 0, again.stdout + again.stderr
+    [comment] = _comments(github)
+    assert "resolved at 2026-11-26 09:40:00Z" in comment
+    assert len(front(path)["notified"]["github-issue"]) == 2
+    writes = github.writes
+    assert pull(handbook_copy, github, RESOLVED).returncode == 0 and github.writes == writes
+
+
+def test_a_comment_whose_answer_was_lost_is_not_made_twice(handbook_copy, github):
+    """GitHub made the comment but its answer never came: the run records nothing; the next finds the
+    comment by its marker among the issue's comments instead of making another."""
+    assert pull(handbook_copy, github).returncode == 0
+    github.inject("drop-after", method="POST", path=r"/comments$")
+    lost = pull(handbook_copy, github, RESOLVED)
+    assert lost.returncode == 1, lost.stdout
+    assert len(_comments(github)) == 1
+    again = pull(handbook_copy, github, RESOLVED)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert len(_comments(github)) == 1  # found by its marker, not made again
+    [path] = new_postmortems(handbook_copy)
+    assert len(front(path)["notified"]["github-issue"]) == 2
+
+
+def test_a_note_written_by_hand_reaches_the_issue_at_the_next_pull(handbook_copy, github):
+    assert pull(handbook_copy, github).returncode == 0
+    [path] = new_postmortems(handbook_copy)
+    logged = ops("incident", "log", front(path)["id"], "--root", str(handbook_copy), "--type", "note",
+                 "--message", "Rolled back the ACP client to 2.3.1", "--at", "2026-11-26T09:30:00Z")
+    assert logged.returncode == 0, logged.stderr
+    assert pull(handbook_copy, github).returncode == 0
+    assert [c.split("\n\n<!--")[0] for c in _comments(github)] == ["Rolled back the ACP client to 2.3.1"]
+    assert pull(handbook_copy, github).returncode == 0 and len(_comments(github)) == 1
 
 
 @pytest.mark.parametrize("fault", ["status", "drop", "drop-after"])
@@ -152,3 +205,14 @@ def test_a_raised_severity_retitles_the_issue_once(handbook_copy, github):
     [issue] = incident_issues(github)
     assert issue["title"] == "SEV-1: Gift search errors"
     assert len(github.comments.get(issue["number"], [])) == 2  # the joining alert's note, the raised severity
+
+
+def test_a_chat_channel_may_not_take_the_issues_record(handbook_copy):
+    from test_alerts_pull import settings
+
+    settings(handbook_copy, notify=[{"id": "github-issue", "kind": "slack", "url_from": "CHAT_URL"}])
+    result = ops("validate", "--root", str(handbook_copy))
+    assert result.returncode == 1
+    assert "opsbook.yaml:" in result.stdout + result.stderr
+    assert "'github-issue' is where a post-mortem's `notified:` records the comments" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr

@@ -188,10 +188,16 @@ def _amend(root: Path, found: finding.Found, edit, now: dt.datetime, contents) -
     notes = [(c.at, c.text) for c in edit.changes]
     notes += [(max(a.starts_at, finding.known(found).detected), "Joined: " + opened_note(a)) for a in edit.joined]
     fields: dict = {"alerts": records}
+    raised = []
     if edit.severity is not None:
         fields["severity"] = edit.severity.value
+        # A note too, so the timeline says when and the incident's issue hears of it as of its other notes.
+        at = max((a.starts_at for a in edit.joined), default=now)
+        raised.append((max(at, finding.known(found).detected),
+                       f"Severity raised from {found.meta.severity.value} to {edit.severity.value} by a joining alert"))
     text = found.text if found.on_branch else None
-    event = amend(root, edit.incident_id, notes=tuple(notes), fields=fields, now=now, text=text, contents=contents)
+    event = amend(root, edit.incident_id, notes=tuple(notes + raised), fields=fields, now=now, text=text,
+                  contents=contents)
     done = [Done(edit.incident_id, "note", text, _rel(root, event.path)) for _, text in notes]
     if edit.severity is not None:
         done.append(Done(edit.incident_id, "severity", f"raised to {edit.severity.value}", _rel(root, event.path)))

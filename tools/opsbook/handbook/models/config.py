@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from opsbook.handbook.models.common import Duration, Id, NonEmpty, Severity, Strict
 
@@ -57,6 +57,9 @@ class AlertSettings(Strict):
                                                                                       "Alertmanager.")
 
 
+ISSUE_RECORD = "github-issue"  # `notified:`'s key for the incident issue's comments (`opsbook.alerts.issue`)
+
+
 class ChatChannel(Strict):
     """A chat webhook that hears about incidents; its URL lives in an environment variable, never in a file."""
 
@@ -67,6 +70,14 @@ class ChatChannel(Strict):
         description="The environment variable that holds the webhook's URL.")
     public: bool = Field(default=False, description="A channel people outside the team read: it gets only what "
                                                     "the status page may show.")
+
+    @field_validator("id")
+    @classmethod
+    def _not_the_issue(cls, value: str) -> str:
+        if value == ISSUE_RECORD:
+            raise ValueError(f"'{ISSUE_RECORD}' is where a post-mortem's `notified:` records the comments on the "
+                             "incident's GitHub issue; give the channel another id")
+        return value
 
 
 class HandbookConfig(Strict):

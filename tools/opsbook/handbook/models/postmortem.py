@@ -180,7 +180,8 @@ class PostmortemMeta(Strict):
     alerts: list[AlertRecord] = Field(default=[], description="The Alertmanager alerts that opened or joined the "
                                       "incident (written by `ops alerts pull`).")
     notified: dict[Id, list[NonEmpty]] = Field(
-        default={}, description="The incident events already posted, by chat channel (`notify:` in opsbook.yaml): "
+        default={}, description="The incident events already posted, by chat channel (`notify:` in opsbook.yaml), "
+                                "and under `github-issue` the notes commented on the incident's GitHub issue: "
                                 "a re-run posts only what is missing.")
 
     def first(self, kind: EventType) -> dt.datetime | None:
