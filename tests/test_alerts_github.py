@@ -216,3 +216,40 @@ def test_a_chat_channel_may_not_take_the_issues_record(handbook_copy):
     assert "opsbook.yaml:" in result.stdout + result.stderr
     assert "'github-issue' is where a post-mortem's `notified:` records the comments" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_workflows_pull_step_takes_a_dispatched_webhook_body_and_otherwise_asks_alertmanager(
+        handbook_copy, github, tmp_path):
+    """The step of incidents-from-alerts.yml, run as the runner runs it (bash -e): a repository_dispatch's
+    client_payload (the webhook body) opens the incident without any Alertmanager; a scheduled run (no
+    payload) asks Alertmanager (here the example's, which this machine cannot reach)."""
+    import json
+
+    from conftest import REPO
+    from test_workflows import _load
+
+    workflow = _load(REPO / ".github" / "workflows" / "incidents-from-alerts.yml")
+    assert workflow["on"]["repository_dispatch"] == {"types": ["alertmanager"]}
+    (job,) = workflow["jobs"].values()
+    step = next(s for s in job["steps"] if "ops alerts pull" in s.get("run", ""))
+    assert step["env"]["DISPATCHED"].startswith("${{ github.event_name == 'repository_dispatch' && toJSON(")
+    bin_dir = handbook_copy / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "ops").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m opsbook "$@"\n', encoding="utf-8")
+    (bin_dir / "ops").chmod(0o755)
+    runner = tmp_path / "runner"
+    runner.mkdir()
+
+    def run_step(dispatched: str) -> tuple[str, str]:
+        env = {**os.environ, "PYTHONPATH": str(TOOLS), "RUNNER_TEMP": str(runner), "ALERTMANAGER_URL": "",
+               "GITHUB_REPOSITORY": f"{github.owner}/{github.repo}", "DISPATCHED": dispatched, **env_for(github)}
+        done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=handbook_copy, env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr  # the step records the status for a later one
+        return (runner / "pull-status").read_text().strip(), done.stdout + done.stderr
+
+    status, said = run_step(json.dumps(json.loads(FIRING)))
+    assert status == "0", said
+    assert len(new_postmortems(handbook_copy)) == 1 and len(incident_issues(github)) == 1
+    status, said = run_step("")
+    assert status == "1" and "Alertmanager at http://alertmanager.giftgenius.internal:9093 cannot be reached" in said
