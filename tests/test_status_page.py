@@ -145,11 +145,12 @@ def test_maintenance_calendar_has_stable_uids_cancellations_and_its_timezone():
     assert b"\r\n" in data and all(len(line) <= 75 for line in data.split(b"\r\n"))
     calendar = icalendar.Calendar.from_ical(data)
     events = {str(event["UID"]): event for event in calendar.walk("VEVENT")}
-    assert sorted(events) == ["maintenance/checkout-stripe-api-2026-12@giftgenius.github.io",
-                              "maintenance/search-index-rebuild-2026-12@giftgenius.github.io"]
-    cancelled = events["maintenance/search-index-rebuild-2026-12@giftgenius.github.io"]
+    # The status page's address without its scheme: another team's page on the same Pages host has its own.
+    assert sorted(events) == ["maintenance/checkout-stripe-api-2026-12@giftgenius.github.io/handbook/status",
+                              "maintenance/search-index-rebuild-2026-12@giftgenius.github.io/handbook/status"]
+    cancelled = events["maintenance/search-index-rebuild-2026-12@giftgenius.github.io/handbook/status"]
     assert str(cancelled["STATUS"]) == "CANCELLED" and int(cancelled["SEQUENCE"]) == 1
-    upgrade = events["maintenance/checkout-stripe-api-2026-12@giftgenius.github.io"]
+    upgrade = events["maintenance/checkout-stripe-api-2026-12@giftgenius.github.io/handbook/status"]
     assert str(upgrade["STATUS"]) == "CONFIRMED"
     assert upgrade["DTSTART"].dt == dt.datetime(2026, 12, 8, 5, 0, tzinfo=UTC)
     assert upgrade["DTSTART"].params["TZID"] == "Europe/Berlin"

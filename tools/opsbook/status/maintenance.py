@@ -1,7 +1,9 @@
 """The maintenance windows as an iCalendar feed (`maintenance.ics`), for users to subscribe to.
 
-One VEVENT per window in ops/maintenance.yaml, with UID `maintenance/<id>@<host>` so a window that
-moves updates the event in place; a cancelled window stays in the feed with `STATUS:CANCELLED`, which
+One VEVENT per window in ops/maintenance.yaml, with UID `maintenance/<id>@<host>/<path>` (the status
+page's address without its scheme: `urls.uid_domain`, so two teams' status pages on one Pages host never
+share a UID; a page at the root of its host keeps the host alone) so a window that moves updates the
+event in place; a cancelled window stays in the feed with `STATUS:CANCELLED`, which
 is how calendar clients learn to remove it. SEQUENCE starts at 0 (1 for a window first seen
 cancelled) and, given the previous build's feed, goes up by one each time a window's times or its
 cancellation change, as RFC 5545 asks of a revised event. LAST-MODIFIED is when a build first showed
@@ -20,7 +22,7 @@ from urllib.parse import urlsplit
 
 import icalendar
 
-from opsbook import __version__
+from opsbook import __version__, urls
 from opsbook.calendar.vtimezone import vtimezone
 from opsbook.handbook.models.common import zone
 from opsbook.status.view import Maintenance, StatusView
@@ -85,7 +87,7 @@ def _revision(view: StatusView, window: Maintenance, shown: _Shown | None) -> Re
 
 
 def _host(view: StatusView) -> str:
-    return urlsplit(view.url).hostname or "localhost"
+    return urls.uid_domain(view.url) if urlsplit(view.url).hostname else "localhost"
 
 
 def _uid(window: Maintenance, host: str) -> str:
