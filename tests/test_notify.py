@@ -132,3 +132,43 @@ def test_ops_incident_commands_with_notify_post_their_event_once(handbook_copy, 
     assert failed.returncode == 1
     assert "the incident is recorded, but" in failed.stderr and "resolved not posted to on-call" in failed.stderr
     assert "type: resolved" in (handbook_copy / "postmortems" / f"{incident}.md").read_text()
+
+
+def test_progress_logged_on_the_incident_branch_is_posted_by_the_next_pull_once(handbook_copy, chat):
+    """The workflow keeps a new incident on `incident/<id>` until its pull request is merged, and people log
+    its progress there; main's checkout lacks it. The scheduled pull still posts what the branch's copy
+    adds, and writes the copy with its record into the tree for the workflow to commit to the branch."""
+    from test_alerts_pull import _git
+
+    root = handbook_copy
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", ".")
+    _git(root, "commit", "-q", "-m", "handbook")
+    assert pull(root, chat).returncode == 0
+    [path] = new_postmortems(root)
+    incident = path.stem
+    _git(root, "checkout", "-q", "-b", f"incident/{incident}")
+    _git(root, "add", "postmortems")
+    _git(root, "commit", "-q", "-m", f"Incident {incident}")
+    logged = ops("incident", "log", incident, "--root", str(root), "--type", "mitigated",
+                 "--message", "Checkout switched to the previous payment client", "--at", "2026-11-26T09:50:00Z")
+    assert logged.returncode == 0, logged.stderr
+    _git(root, "commit", "-q", "-am", "Mitigated")
+    _git(root, "checkout", "-q", "main")
+    assert not path.exists() and len(chat.to(SECRET_PATH)) == 1
+
+    assert pull(root, chat).returncode == 0
+    posts = [post["text"].splitlines()[0] for post in chat.to(SECRET_PATH)]
+    assert posts == ["Incident opened: SEV-1 Checkout success: the error budget burns fast",
+                     "Incident mitigated: SEV-1 Checkout success: the error budget burns fast"]
+    assert front(path)["notified"]["on-call"] == ["opened", "mitigated"]  # the branch's copy, with its record
+    assert pull(root, chat).returncode == 0 and len(chat.to(SECRET_PATH)) == 2
+    # The workflow commits the copy to the branch; main's next checkout lacks it again: nothing is posted twice.
+    copy = path.read_text(encoding="utf-8")
+    path.unlink()
+    _git(root, "checkout", "-q", f"incident/{incident}")
+    path.write_text(copy, encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "Posted")
+    _git(root, "checkout", "-q", "main")
+    assert not path.exists()
+    assert pull(root, chat).returncode == 0 and len(chat.to(SECRET_PATH)) == 2 and not path.exists()

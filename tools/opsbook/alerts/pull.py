@@ -112,7 +112,8 @@ def pull(root: Path, contents, reading: Reading, *, now: dt.datetime, dry_run: b
          github=None, environ: dict | None = None) -> PullReport:
     """Turn `reading` into incidents (see the module's docstring). `github` is an `issue.Issues` or None."""
     began = time.perf_counter()
-    found = finding.merged(finding.in_tree(root, by_hand=True), finding.on_branches(root))
+    branches = finding.on_branches(root)
+    found = finding.merged(finding.in_tree(root, by_hand=True), branches)
     known: list[Known] = [finding.known(f) for f in found]
     if github is not None:
         known += finding.from_issues(github.issues, {f.meta.id for f in found})
@@ -139,19 +140,25 @@ def pull(root: Path, contents, reading: Reading, *, now: dt.datetime, dry_run: b
         report.github = github.stats()
         report.seconds["github"] = time.perf_counter() - began
     began = time.perf_counter()
-    _tell(root, contents, report, now, environ if environ is not None else {})
+    _tell(root, contents, report, now, environ if environ is not None else {}, branches)
     report.seconds["chat"] = time.perf_counter() - began
     return report
 
 
-def _tell(root: Path, contents, report: PullReport, now: dt.datetime, environ) -> None:
-    """Post each alert-opened incident's unposted events (not yet published) to the chat channels."""
+def _tell(root: Path, contents, report: PullReport, now: dt.datetime, environ, branches: list) -> None:
+    """Post each alert-opened incident's unposted events (not yet published) to the chat channels: those
+    of the working tree, and those only an `incident/*` branch holds (their pull request not merged, where
+    people log the incident's progress)."""
     from opsbook.notify.deliver import deliver
 
     if not contents.config.notify:
         return
-    ids = sorted(f.meta.id for f in finding.in_tree(root) if f.meta.status.value != "published")
-    told = deliver(root, contents, ids, environ, now=now)
+    tree = finding.in_tree(root)
+    ids = sorted(f.meta.id for f in tree if f.meta.status.value != "published")
+    here = {f.meta.id for f in tree}
+    elsewhere = {f.meta.id: (f.meta, f.text) for f in branches
+                 if f.meta.id not in here and f.meta.status.value != "published"}
+    told = deliver(root, contents, ids + sorted(elsewhere), environ, now=now, elsewhere=elsewhere)
     report.done += [Done(incident, "post", f"{event} to {channel}") for incident, channel, event in told.posted]
     report.not_done += told.not_done
     report.notices += told.notices

@@ -35,8 +35,10 @@ def patience_from(environ) -> Policy:
 
 
 def deliver(root: Path, contents, incident_ids: list[str], environ, *, now: dt.datetime,
-            patience: Policy | None = None) -> Delivery:
-    """Post every unposted event of the named incidents to every channel whose URL variable is set."""
+            patience: Policy | None = None, elsewhere: dict | None = None) -> Delivery:
+    """Post every unposted event of the named incidents to every channel whose URL variable is set.
+    `elsewhere` gives (frontmatter, text) of incidents the working tree lacks (on an `incident/*` branch):
+    one that has something to post is written into the tree with its record, for the branch to take."""
     from opsbook.incident.workflow import amend, read_incident
     from opsbook.status.checks import leak_finder
 
@@ -53,8 +55,9 @@ def deliver(root: Path, contents, incident_ids: list[str], environ, *, now: dt.d
     patience = patience or patience_from(environ)
     leaks = leak_finder(contents)
     site = contents.config.site_url
+    elsewhere = elsewhere or {}
     for incident_id in incident_ids:
-        meta = read_incident(root, incident_id)
+        meta, text = elsewhere.get(incident_id) or (read_incident(root, incident_id), None)
         runbook = urls.absolute(site, urls.runbook(meta.runbook)) if meta.runbook else None
         events = incident_events(meta, site, runbook)
         heard = {channel: list(ids) for channel, ids in meta.notified.items()}
@@ -73,5 +76,5 @@ def deliver(root: Path, contents, incident_ids: list[str], environ, *, now: dt.d
                 changed = True
                 result.posted.append((incident_id, channel.id, event.id))
         if changed:
-            amend(root, incident_id, fields={"notified": {k: v for k, v in heard.items() if v}}, now=now)
+            amend(root, incident_id, fields={"notified": {k: v for k, v in heard.items() if v}}, now=now, text=text)
     return result
