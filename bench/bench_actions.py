@@ -37,7 +37,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from github_server import GitHubServer
-    from opsbook.handbook.validate import check_handbook
+    from opsbook.validation import check_handbook
     from opsbook.issues.github import Policy
     from opsbook.issues.readback import read_back
     from opsbook.issues.writeback import write_edits

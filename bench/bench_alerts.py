@@ -134,7 +134,7 @@ def main() -> int:
                     written = sum(1 for p, m in after.items() if files.get(p) != m)
                     opened = sum(1 for d in report.done if d.what == "opened")
                     results.append((run, took, opened, written, reads["alertmanager"], issues.stats(), report))
-                from opsbook.handbook.validate import load_handbook
+                from opsbook.validation import load_handbook
 
                 handbook = load_handbook(root)
                 synced = sync(handbook, "acme/handbook", dt.datetime.now(dt.timezone.utc), token=github.token,

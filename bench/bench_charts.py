@@ -88,7 +88,7 @@ def timed(function, *args):
 
 def organisation() -> None:
     from opsbook.charts import budget, svg
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.site import charts, decorate, layout, pages
 
     now = dt.datetime.fromisoformat(AS_OF)

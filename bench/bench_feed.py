@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tools"))
 
 from opsbook.calendar import feed, schedule  # noqa: E402
-from opsbook.handbook.validate import load_handbook  # noqa: E402
+from opsbook.validation import load_handbook  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 26, 12, tzinfo=dt.timezone.utc)
 ZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney"]

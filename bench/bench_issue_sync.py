@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(REPO / "tests"))
 
 from github_server import GitHubServer  # noqa: E402
-from opsbook.handbook.validate import load_handbook  # noqa: E402
+from opsbook.validation import load_handbook  # noqa: E402
 from opsbook.issues.github import Policy  # noqa: E402
 from opsbook.issues.sync import sync  # noqa: E402
 

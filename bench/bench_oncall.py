@@ -22,7 +22,7 @@ from synthetic import make_organisation  # noqa: E402
 
 from opsbook import files  # noqa: E402
 from opsbook.calendar import feed  # noqa: E402
-from opsbook.handbook.validate import load_handbook  # noqa: E402
+from opsbook.validation import load_handbook  # noqa: E402
 from opsbook.oncall import feeds as shift_feeds  # noqa: E402
 from opsbook.oncall.shifts import shifts  # noqa: E402
 

@@ -78,7 +78,7 @@ def main() -> int:  # noqa: PLR0915 - a benchmark reads best as one script
 
     from github_server import GitHubServer
     from opsbook.calendar import feed
-    from opsbook.handbook.validate import check_handbook
+    from opsbook.validation import check_handbook
     from opsbook.issues.plan import build_plan
     from opsbook.site import decorate, pages
 

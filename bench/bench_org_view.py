@@ -42,7 +42,7 @@ EXAMPLE_URL = "https://giftgenius.github.io/handbook/"
 def team_files(postmortems: int, work: Path) -> dict[str, bytes]:
     """One synthetic team's published files, by path, at EXAMPLE_URL."""
     from opsbook.calendar.feed import build_feeds
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.org.export import render_export
 
     root = make_organisation(work / "team", people=8, rotations=2, cadences=5, secrets=10, runbooks=20,

@@ -90,7 +90,7 @@ def _plain_site(root: Path, docs: Path) -> str:
 
     import yaml
     from opsbook.calendar.feed import build_feeds
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.site.decorate import lift_html_blocks
     from opsbook.site.pages import generate, nav_sources, navigation
 
@@ -417,7 +417,7 @@ def _worker_work(root: Path) -> dict[str, float]:
     import datetime as dt
 
     from opsbook.calendar.feed import build_feeds
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.site.pages import generate
 
     now = dt.datetime.fromisoformat(AS_OF)

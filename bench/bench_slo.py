@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tools"))
 
 from opsbook.adopt.starter import Settings, create  # noqa: E402
-from opsbook.handbook.validate import check_handbook, load_handbook  # noqa: E402
+from opsbook.validation import check_handbook, load_handbook  # noqa: E402
 from opsbook.slo import importer as slo_import
 from opsbook.slo import openslo  # noqa: E402
 

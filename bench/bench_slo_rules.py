@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from opsbook.handbook.validate import load_handbook  # noqa: E402
+from opsbook.validation import load_handbook  # noqa: E402
 from opsbook.slo import rules, status, unittests  # noqa: E402
 from opsbook.slo.prometheus import Prometheus  # noqa: E402
 from prometheus_server import STEP, PrometheusServer, Series, backfill, openmetrics  # noqa: E402

@@ -107,7 +107,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from opsbook.handbook.validate import check_handbook
+    from opsbook.validation import check_handbook
     from opsbook.status.build import render_status, write_status
 
     with tempfile.TemporaryDirectory() as scratch:

@@ -56,7 +56,7 @@ def floor(root: Path) -> int:
 
 
 def validate(root: Path) -> int:
-    from opsbook.handbook.validate import check_handbook
+    from opsbook.validation import check_handbook
 
     report = check_handbook(root, NOW)
     assert not report.errors, report.errors[:3]

@@ -222,7 +222,7 @@ def test_a_transferred_issue_is_followed_and_its_state_pulled(github, handbook_c
 
 def test_a_crash_between_files_loses_nothing_and_the_rerun_writes_only_the_rest(github, handbook_copy):
     from opsbook.dates import parse_as_of
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.issues.github import Policy
     from opsbook.issues.readback import read_back
     from opsbook.issues.writeback import write_edits
@@ -261,7 +261,7 @@ def test_the_post_mortem_page_shows_what_github_said_beside_the_handbooks_status
     import datetime as dt
 
     from opsbook.dates import parse_as_of
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.site.decorate import fragments
 
     number = synced(github, handbook_copy)[f"{PM}/AI-4"]
@@ -328,7 +328,7 @@ def test_the_pull_keeps_comments_and_crlf_line_endings(github, handbook_copy):
 
 
 def test_closers_beyond_the_pages_read_keep_their_date_and_the_output_says_so(github, handbook_copy, monkeypatch):
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.issues import readback
     from opsbook.issues.github import Policy
     from opsbook.issues.pull import pull_text

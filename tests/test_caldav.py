@@ -20,7 +20,7 @@ import pytest
 import requests
 from conftest import NOW, REPO
 from opsbook.calendar import feed, schedule
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 
 pytestmark = pytest.mark.slow
 UTC = dt.timezone.utc

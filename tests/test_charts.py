@@ -298,7 +298,7 @@ def test_the_example_site_has_its_charts_each_whole(site):
 
 
 def test_the_team_page_load_matches_the_shift_engine(site):
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.oncall import report
 
     text = (site / "team" / "index.html").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ from conftest import REPO, needs_commands, needs_real_clock, ops, site_copy
 from test_charts import check_accessible, check_table_is_drawn
 from test_slo_status import DAY, History, fake, history, server  # noqa: F401 (fixtures: the same Prometheus)
 
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.slo import budget
 from opsbook.slo.prometheus import Prometheus, PrometheusUnavailable
 

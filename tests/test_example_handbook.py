@@ -3,7 +3,7 @@
 import datetime as dt
 
 from conftest import NOW, REPO, ops
-from opsbook.handbook.validate import check_handbook
+from opsbook.validation import check_handbook
 
 
 def test_example_handbook_has_no_errors():

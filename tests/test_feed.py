@@ -14,7 +14,7 @@ import recurring_ical_events
 import vobject
 from conftest import NOW, REPO
 from opsbook.calendar import feed, schedule
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 
 UTC = dt.timezone.utc
 

@@ -12,7 +12,7 @@ from conftest import TOOLS, ops
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from opsbook.adopt.starter import TEMPLATES, Settings, create, render
-from opsbook.handbook.validate import check_handbook
+from opsbook.validation import check_handbook
 from opsbook.schemas import SCHEMAS, render_all
 from opsbook.adopt.pin import Pin, installed_pin, pin_for
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import NOW, ops
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.issues.body import keep_checks, parse_marker
 from opsbook.issues.plan import CLOSE, CREATE, UPDATE, ExistingIssue, build_plan
 

@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO, TOOLS, ops
 from github_server import GitHubServer
 from opsbook.dates import parse_as_of
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.issues.plan import build_plan
 
 AS_OF = "2026-11-28"

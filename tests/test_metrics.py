@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW, ops
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.incident.metrics import (
     as_json,
     incident_report,

@@ -13,7 +13,7 @@ import recurring_ical_events
 import requests
 from conftest import NOW, REPO
 from opsbook.calendar import feed
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.oncall.shifts import shifts
 from test_caldav import _one_event_calendars, _query, radicale  # noqa: F401  (radicale is a fixture)
 

@@ -12,7 +12,7 @@ import datetime as dt
 
 from conftest import ops
 from github_server import GitHubServer
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.issues.body import parse_marker
 from opsbook.issues.plan import CREATE, UPDATE, ExistingIssue, build_plan
 

@@ -151,7 +151,7 @@ def test_hours_split_by_local_day_into_weekday_weekend_and_holiday():
 def test_without_overrides_the_engine_agrees_with_the_schedules_on_call_every_five_hours_for_a_year(handbook_copy):
     from conftest import NOW
     from opsbook.calendar import schedule
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.oncall.shifts import shift_at
 
     (handbook_copy / "ops" / "oncall-overrides.yaml").write_text("overrides: []\n", encoding="utf-8")

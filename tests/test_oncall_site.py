@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.site.pages import home
 from opsbook.site.reference import team_page
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from opsbook.handbook.models.catalogue import Slo
 from opsbook.handbook.models.common import format_duration
-from opsbook.handbook.validate import check_handbook
+from opsbook.validation import check_handbook
 from opsbook.slo import openslo
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")

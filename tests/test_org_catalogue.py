@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 from conftest import NOW, REPO
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.org import kept
 from opsbook.org.catalogue import entity_name, namespace, render_catalogue
 from opsbook.org.config import TeamEntry

@@ -13,7 +13,7 @@ import re
 
 import pytest
 from conftest import NOW, REPO
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.org import contract
 from opsbook.org.export import render_export
 from test_status_leaks import _fragments

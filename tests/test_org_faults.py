@@ -8,7 +8,7 @@ import json
 
 import pytest
 from conftest import NOW, REPO
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.org import fetch, kept
 from opsbook.org.config import DEFAULT_CRITERIA, TeamEntry
 from opsbook.org.export import render_export

@@ -8,7 +8,7 @@ import os
 import pytest
 from conftest import NOW
 from opsbook.handbook import parallel
-from opsbook.handbook.validate import check_handbook
+from opsbook.validation import check_handbook
 
 SOURCE = "pm-2026-11-04-currency-mixup"
 

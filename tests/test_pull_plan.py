@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from conftest import NOW, REPO
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.issues.existing import ExistingIssue
 from opsbook.issues.pull import CONFLICT, SYNC, build_pull, issue_number
 

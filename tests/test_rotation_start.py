@@ -11,7 +11,7 @@ import datetime as dt
 
 import frontmatter
 from opsbook.adopt.starter import Settings, create
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.incident.workflow import open_incident
 from opsbook.site.pages import home
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from opsbook.calendar import schedule
 from opsbook.handbook.models.cadence import Cadence
 from opsbook.handbook.models.catalogue import Person, Rotation
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 
 UTC = dt.timezone.utc
 BERLIN = ZoneInfo("Europe/Berlin")

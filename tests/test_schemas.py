@@ -27,7 +27,7 @@ EXAMPLES = {
 def _data(rel: str):
     if rel == "site/opsbook.json":
         from conftest import NOW
-        from opsbook.handbook.validate import load_handbook
+        from opsbook.validation import load_handbook
         from opsbook.org.export import render_export
 
         return json.loads(render_export(load_handbook(REPO, NOW), NOW))

@@ -22,7 +22,7 @@ from mkdocs.config import load_config
 from opsbook import urls
 from opsbook.handbook import parallel
 from opsbook.handbook.cache import DocumentCache
-from opsbook.handbook.validate import check_handbook
+from opsbook.validation import check_handbook
 from opsbook.site.adapter import describe
 
 CHECKOUT = "runbooks/rb-checkout-failure.md"

@@ -17,7 +17,7 @@ import icalendar
 import pytest
 from conftest import NOW, REPO, ops, site_copy
 from opsbook import urls
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.problems import OpsbookError
 from opsbook.site import adapter, decorate, layout, pages
 from opsbook.site.build import build_site
@@ -485,7 +485,7 @@ def test_the_link_check_knows_every_generated_page_inside_the_content_folders(mo
     """`ops validate` leaves links to the site's generated listings to MkDocs; its list of their folders
     must cover every page the site generates inside runbooks/ and postmortems/, with every listing on."""
     from opsbook.handbook.links import GENERATED_SUBFOLDERS
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.site import listings, pages
 
     monkeypatch.setattr(listings, "SHOWN", 0)     # every index too long: a page per category and year

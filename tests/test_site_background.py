@@ -11,7 +11,7 @@ import time
 import pytest
 from conftest import NOW, REPO
 from opsbook.handbook import parallel
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.problems import OpsbookError
 from opsbook.site import background, decorate, pages
 from opsbook.site.build import build_site

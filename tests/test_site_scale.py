@@ -11,7 +11,7 @@ import sys
 import pytest
 from conftest import NOW, REPO, ops, site_copy
 from opsbook.handbook.models.common import Category
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.problems import UsageError
 from opsbook.site import hosting, layout, pages
 
@@ -92,7 +92,7 @@ def test_a_limit_that_is_not_a_size_names_the_variable(text):
 def test_ops_build_validates_the_handbook_once(handbook_copy, tmp_path, monkeypatch):
     """`ops build` validates before it builds; the site's plugin takes that validation instead of
     loading and checking every file a second time (a second of a thousand post-mortems' build)."""
-    from opsbook.handbook.validate import check_handbook
+    from opsbook.validation import check_handbook
     from opsbook.site import adapter
     from opsbook.site.build import build_site
 

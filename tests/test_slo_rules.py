@@ -9,7 +9,7 @@ import sys
 import pytest
 import yaml
 from conftest import NOW, REPO, needs_commands, ops
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.slo import burn, rules
 
 needs_promtool = needs_commands("promtool", package="prometheus")

@@ -293,7 +293,7 @@ def test_an_unreachable_prometheus(tmp_path):
 def _weekly_review(at: dt.datetime):
     """A weekly SLO review a year after `at` (so its numbers are measured at `at`), the week before it."""
     from opsbook.calendar.schedule import Occurrence
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.issues.context import Review
 
     handbook = load_handbook(REPO)

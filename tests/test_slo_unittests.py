@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import CONTENT, REPO, needs_commands, ops
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.slo import promtool, unittests
 
 needs_promtool = needs_commands("promtool", package="prometheus")

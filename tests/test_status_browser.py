@@ -12,7 +12,7 @@ import datetime as dt
 
 import pytest
 from conftest import NOW
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.incident.public import post_update
 from opsbook.incident.workflow import open_incident
 from opsbook.status.build import write_status

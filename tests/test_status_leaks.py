@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW, REPO
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.status.build import render_status
 
 SEVERAL = 12

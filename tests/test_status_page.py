@@ -18,7 +18,7 @@ import pytest
 import vobject
 from conftest import NOW
 from opsbook.cli import main
-from opsbook.handbook.validate import load_handbook
+from opsbook.validation import load_handbook
 from opsbook.incident.public import post_update
 from opsbook.incident.workflow import log_event, open_incident
 from opsbook.status.build import render_status, write_status

@@ -9,7 +9,7 @@ import yaml
 from conftest import NOW, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from opsbook.handbook.validate import check_handbook
+from opsbook.validation import check_handbook
 
 FILES = ["runbooks/rb-checkout-failure.md", "postmortems/pm-2026-10-14-checkout-outage.md",
          "calendar/weekly-slo-review.yaml", "ops/slos.yaml", "ops/severity.yaml", "ops/team.yaml",

@@ -16,7 +16,7 @@ from conftest import NOW, ops
 
 import opsbook
 from opsbook.handbook.cache import StoredCache, code_fingerprint, store_path
-from opsbook.handbook.validate import check_handbook
+from opsbook.validation import check_handbook
 
 AS_OF = NOW.date().isoformat()
 CHECKOUT = "runbooks/rb-checkout-failure.md"

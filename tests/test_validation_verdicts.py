@@ -19,7 +19,7 @@ from conftest import NOW, ops
 
 from opsbook.handbook import verdicts
 from opsbook.handbook.cache import store_path
-from opsbook.handbook.validate import check_handbook
+from opsbook.validation import check_handbook
 
 UTC = dt.timezone.utc
 MARKER = "(this came from the stored verdict)"

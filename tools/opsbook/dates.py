@@ -1,9 +1,9 @@
-"""Reading the dates people type on the command line."""
+"""Reading the dates people type on the command line, and the moments when what a date decides changes
+(pure functions of datetimes: the handbook's checks use them, so this module imports no room)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Callable
 
 from opsbook.problems import UsageError
@@ -22,9 +22,9 @@ def parse_as_of(text: str | None, option: str = "--as-of", local_zone: Callable[
             if moment.tzinfo is None:
                 if local_zone is None:
                     raise UsageError(f"{option} {text!r}: give a UTC offset, such as {text}+00:00")
-                from opsbook.handbook.models.common import zone
+                import zoneinfo
 
-                return moment.replace(tzinfo=zone(local_zone()))
+                return moment.replace(tzinfo=zoneinfo.ZoneInfo(local_zone()))
             return moment
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
@@ -45,11 +45,3 @@ def next_minute(moment: dt.datetime) -> dt.datetime:
 def earliest_after(now: dt.datetime, candidates) -> dt.datetime | None:
     """The earliest of `candidates` (aware datetimes, or None) that lies after `now`; None if none does."""
     return min((moment for moment in candidates if moment is not None and moment > now), default=None)
-
-
-def team_zone(root: str | Path) -> str:
-    """The team's time zone (`timezone` in ops/team.yaml), or UTC when the file does not give one."""
-    from opsbook.handbook.validate import load_contents
-
-    team = load_contents(Path(root), postmortems=False)[0].team
-    return team.timezone if team else "UTC"

@@ -2,9 +2,8 @@
 shows it. A pure function from the loaded contents and `now` to located problems, all warnings.
 
 Why here and not in `handbook/checks.py`: these checks need occurrences, so they need the schedule
-engine, and the engine imports the handbook's models. The handbook room's validation runs them from
-its short list of checks kept in other rooms (`handbook/validate.py`, `_room_checks`), imported when
-validation runs rather than when the handbook room is imported, so the rooms depend on each other in
+engine, and the engine imports the handbook's models. `opsbook.validation`, above the rooms, hands
+them to the handbook's validation with the other rooms' checks, so the rooms depend on each other in
 one direction only. They read `Contents` (what loaded), not the `Handbook`, because the handbook is
 only assembled once there are no errors and warnings are wanted alongside errors.
 

@@ -17,7 +17,7 @@ from opsbook.problems import UsageError
 
 
 def _read(root: str, repo: str | None, as_of: str | None, check_links: bool, details: bool = True):
-    from opsbook.handbook.validate import check_handbook
+    from opsbook.validation import check_handbook
     from opsbook.problems import HandbookInvalid
     from opsbook.issues.readback import read_back
 

@@ -13,7 +13,7 @@ import click
 
 from opsbook import reporting
 from opsbook.dates import parse_as_of
-from opsbook.handbook.validate import check_handbook
+from opsbook.validation import check_handbook
 from opsbook.plural import plural
 from opsbook.problems import UsageError, count
 

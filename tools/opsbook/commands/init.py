@@ -27,7 +27,7 @@ Next:
 
 def run(directory: str, team: str, timezone: str, owner: str) -> int:
     """Create the handbook in `directory`; exit 0 when it was written and validates."""
-    from opsbook.handbook.validate import check_handbook
+    from opsbook.validation import check_handbook
 
     root = Path(directory)
     # The UTC date, so that `last_reviewed` is never "in the future" for the validator's clock.

@@ -65,7 +65,7 @@ def run_plan(root: str, as_of: str | None, output_format: str, repo: str | None)
 
 
 def _run_plan(root: str, as_of: str | None, output_format: str, repo: str | None) -> int:
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.issues import report
     from opsbook.issues.plan import build_plan
     from opsbook.issues.sync import read_plan
@@ -93,7 +93,7 @@ def run_sync(root: str, repo: str, as_of: str | None, dry_run: bool, output_form
 
 def _run_sync(root: str, repo: str, as_of: str | None, dry_run: bool, output_format: str,
               write_interval: str | None) -> int:
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.issues import report
     from opsbook.issues.plan import build_plan
     from opsbook.issues.sync import sync

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from opsbook.dates import team_zone
+from opsbook.handbook.validate import team_zone
 from opsbook.incident.editing import Refused
 from opsbook.problems import UsageError
 

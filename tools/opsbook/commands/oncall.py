@@ -7,7 +7,8 @@ import datetime as dt
 import click
 
 from opsbook.commands.report import _day
-from opsbook.dates import parse_as_of, team_zone
+from opsbook.dates import parse_as_of
+from opsbook.handbook.validate import team_zone
 from opsbook.problems import UsageError
 
 
@@ -15,9 +16,9 @@ def _load(root: str, now: dt.datetime, rotation: str | None):
     """The valid handbook and the rotation ids asked for (every rotation without --rotation); or None,
     after printing the handbook's problems the way `ops validate` does."""
     from opsbook import reporting
-    from opsbook.handbook.validate import check_handbook
     from opsbook.plural import plural
     from opsbook.problems import count
+    from opsbook.validation import check_handbook
 
     report = check_handbook(root, now)
     errors, warnings = count(report.problems)

@@ -20,7 +20,7 @@ def _day(option: str, text: str | None) -> dt.date | None:
 
 
 def run(root: str, since: str | None, until: str | None, output_format: str, as_of: str | None) -> int:
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.incident import metrics
 
     first, last = _day("--since", since), _day("--until", until)

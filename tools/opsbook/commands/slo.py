@@ -15,7 +15,7 @@ from opsbook.slo import openslo
 
 def run_export(root: str, out: str | None) -> int:
     """Write the catalogue of the handbook at `root` as OpenSLO documents to `out` (or stdout)."""
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
 
     handbook = load_handbook(root)
     text = openslo.dump_documents(openslo.export_documents(handbook.slos.values(), handbook.services))
@@ -59,7 +59,7 @@ def run_import(file: str, root: str, dry_run: bool) -> int:
 
 def run_rules(root: str, out: str | None, alertmanager: bool) -> int:
     """Write the Prometheus rule file of the handbook at `root` to `out` (or stdout)."""
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.slo import rules
 
     handbook = load_handbook(root)
@@ -81,7 +81,7 @@ def run_test(root: str, keep: str | None) -> int:
     """Write the promtool unit tests of the handbook at `root` and run them; 1 when any fails."""
     import tempfile
 
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.slo import promtool, unittests
 
     handbook = load_handbook(root)
@@ -112,7 +112,7 @@ def run_status(root: str, url: str | None, cadence: str | None, slo_ids: tuple[s
 
     from opsbook.dates import parse_as_of
     from opsbook.handbook.models.common import parse_duration
-    from opsbook.handbook.validate import load_handbook
+    from opsbook.validation import load_handbook
     from opsbook.slo import status
     from opsbook.slo.prometheus import Prometheus
 

@@ -27,7 +27,7 @@ def run(root: str, output_format: str, strict: bool, as_of: str | None, cache: b
         problems, summary = recalled
     else:
         from opsbook.handbook.cache import StoredCache
-        from opsbook.handbook.validate import check_handbook
+        from opsbook.validation import check_handbook
 
         report = check_handbook(root, now, StoredCache(store) if cache else None)
         problems = report.problems

@@ -130,7 +130,7 @@ class Page:
 
 @dataclasses.dataclass
 class Handbook:
-    """Everything in the handbook, validated. Built by `opsbook.handbook.validate.load_handbook`."""
+    """Everything in the handbook, validated. Built by `opsbook.validation.load_handbook`."""
 
     root: Path
     config: HandbookConfig

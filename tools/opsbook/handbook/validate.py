@@ -1,7 +1,8 @@
 """Load a handbook from its folder: parse every file, validate it, check it as a whole.
 
-`check_handbook` collects every problem across every file and returns them with the handbook (when it
-has no errors); `load_handbook` is for outputs that need a valid handbook and raises otherwise.
+`run_checks` collects every problem across every file, with the checks the rooms above hand in, and
+returns them with the handbook (when it has no errors). Callers use `opsbook.validation`, which hands in
+every room's checks: `check_handbook`, and `load_handbook` for outputs that need a valid handbook.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import functools
 import gc
 import re
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple, Sequence
 
 from opsbook.handbook import checks
 from opsbook.handbook.assembled import CadenceFile, Document, Handbook, Page
@@ -39,7 +40,7 @@ from opsbook.handbook.models.config import HandbookConfig
 from opsbook.handbook.models.postmortem import PostmortemMeta
 from opsbook.handbook.models.runbook import RunbookMeta
 from opsbook.handbook.parallel import map_in_halves
-from opsbook.problems import HandbookInvalid, Level, Problem, UsageError
+from opsbook.problems import Level, Problem, UsageError
 
 
 @dataclasses.dataclass
@@ -60,8 +61,18 @@ class Report:
         return [p for p in self.problems if p.level is Level.WARNING]
 
 
-def check_handbook(root: Path | str, now: dt.datetime | None = None, cache: DocumentCache | None = None) -> Report:
+RoomCheck = Callable[[Contents, dt.datetime], list[Problem]]
+NextChange = Callable[[Contents, dt.datetime], "dt.datetime | None"]
+
+
+def run_checks(root: Path | str, now: dt.datetime | None, cache: DocumentCache | None, *,
+               room_checks: Sequence[RoomCheck], next_changes: Sequence[NextChange]) -> Report:
     """Every problem in the handbook at `root`, sorted by file and line, and the handbook if it has no errors.
+
+    The handbook room's own loading and checks, and the `room_checks` the caller hands in: checks that
+    need a room's engine live in that room, and `opsbook.validation` (above the rooms) composes them, so
+    this room imports none of them. `next_changes` say when each room's result could next change with
+    the time alone (the report's `valid_until`).
 
     `now` (aware; default: the current time) decides what is overdue, due for review or in the future.
     With a `cache` (a DocumentCache kept by a long-running process, or a StoredCache kept between runs),
@@ -75,37 +86,36 @@ def check_handbook(root: Path | str, now: dt.datetime | None = None, cache: Docu
     with _collector_paused():
         contents = _load_contents(root, problems, cache=cache)
         problems.extend(checks.check_contents(contents, now))
-        for check in _room_checks():
+        for check in room_checks:
             problems.extend(check(contents, now))
     problems.sort(key=Problem.sort_key)
     has_errors = any(p.is_error for p in problems)
-    return Report(None if has_errors else _assemble(contents), problems, contents, _valid_until(contents, now))
+    valid_until = _valid_until(contents, now, (checks.next_change, *next_changes))
+    return Report(None if has_errors else _assemble(contents), problems, contents, valid_until)
 
 
-def _valid_until(contents: Contents, now: dt.datetime) -> dt.datetime | None:
+def _valid_until(contents: Contents, now: dt.datetime, next_changes: Sequence[NextChange]) -> dt.datetime | None:
     """The earliest next change of any check that reads the time (each room says when its own could)."""
-    from opsbook.calendar.checks import next_schedule_change
-    from opsbook.oncall.checks import next_oncall_change
-    from opsbook.status.checks import next_public_change
-
-    changes = [next_change(contents, now) for next_change in
-               (checks.next_change, next_schedule_change, next_oncall_change, next_public_change)]
+    changes = [next_change(contents, now) for next_change in next_changes]
     earliest = min((moment for moment in changes if moment is not None), default=None)
     return earliest and earliest.astimezone(now.tzinfo)  # in `now`'s offset, whose dates the checks read
 
 
-def _room_checks() -> tuple:
-    """Checks of the loaded contents that live in other rooms because they need those rooms' engines.
+def load_contents(root: Path | str, *, postmortems: bool = True) -> tuple[Contents, list[Problem]]:
+    """What loads from the files at `root` and the problems met loading it, without cross-file checks.
 
-    Imported here, when validation runs, not at the top: the calendar room imports the handbook's
-    models, so a top-level import would make the rooms import each other.
+    For tools that edit one file and check it against the rest (`ops incident`, `ops new`). No check
+    compares one post-mortem with another (their ids are their file names), so an editor can leave
+    them out with `postmortems=False`, which matters in a handbook with thousands of them.
     """
-    from opsbook.calendar.checks import check_schedule
-    from opsbook.oncall.checks import check_oncall
-    from opsbook.slo.checks import check_indicators
-    from opsbook.status.checks import check_public
+    problems: list[Problem] = []
+    return _load_contents(Path(root), problems, postmortems=postmortems), problems
 
-    return (check_schedule, check_oncall, check_public, check_indicators)
+
+def team_zone(root: Path | str) -> str:
+    """The team's time zone (`timezone` in ops/team.yaml), or UTC when the file does not give one."""
+    team = load_contents(Path(root), postmortems=False)[0].team
+    return team.timezone if team else "UTC"
 
 
 @contextlib.contextmanager
@@ -123,25 +133,6 @@ def _collector_paused():
     finally:
         if was_enabled:
             gc.enable()
-
-
-def load_handbook(root: Path | str, now: dt.datetime | None = None) -> Handbook:
-    """The handbook at `root`; raises HandbookInvalid (with every problem) when it has errors."""
-    report = check_handbook(root, now)
-    if report.handbook is None:
-        raise HandbookInvalid(report.problems)
-    return report.handbook
-
-
-def load_contents(root: Path | str, *, postmortems: bool = True) -> tuple[Contents, list[Problem]]:
-    """What loads from the files at `root` and the problems met loading it, without cross-file checks.
-
-    For tools that edit one file and check it against the rest (`ops incident`, `ops new`). No check
-    compares one post-mortem with another (their ids are their file names), so an editor can leave
-    them out with `postmortems=False`, which matters in a handbook with thousands of them.
-    """
-    problems: list[Problem] = []
-    return _load_contents(Path(root), problems, postmortems=postmortems), problems
 
 
 class FileOutcome(NamedTuple):

@@ -1,6 +1,6 @@
 """On-call validation: what would leave a page unanswered or a person paged on holiday. A pure function from
-the loaded contents and `now` to located problems, all errors; run by the handbook room's validation
-among its checks kept in other rooms (`handbook/validate.py`, `_room_checks`).
+the loaded contents and `now` to located problems, all errors; run with the handbook's validation by
+`opsbook.validation`, which composes the rooms' checks.
 
 1. `override-overlap`: two overrides of one rotation overlap: which one holds is a guess.
 2. `on-call-while-away`: an override puts someone on call during their own `away` days.

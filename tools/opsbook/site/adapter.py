@@ -20,7 +20,7 @@ from mkdocs.structure.toc import AnchorLink
 from opsbook import urls
 from opsbook.dates import parse_as_of
 from opsbook.handbook.assembled import Handbook
-from opsbook.handbook.validate import check_handbook
+from opsbook.validation import check_handbook
 from opsbook.plural import plural
 from opsbook.problems import Level, OpsbookError, Problem
 from opsbook.site import decorate as decorations

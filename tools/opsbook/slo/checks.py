@@ -1,8 +1,8 @@
 """Checks of the SLO catalogue's indicators against the rest of the handbook (run by `ops validate`).
 
 The PromQL's syntax and the `le` bound are checked by the models as they load; these need other files
-or the burn-rate math, so they run from the handbook room's short list of checks kept in other rooms
-(`handbook/validate.py`, `_room_checks`):
+or the burn-rate math, so they live here and run with the handbook's validation by `opsbook.validation`,
+which composes the rooms' checks:
 
 1. `indicator-without-runbook` (warning): an SLO with an indicator gets alerts, and every alert links
    the runbook that says how to handle it; one whose id no runbook lists under `detection.slos` would

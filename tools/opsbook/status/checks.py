@@ -1,7 +1,7 @@
 """Checks of what the handbook tells users: post-mortems' `public` parts and ops/maintenance.yaml.
 
-A pure function from the loaded contents and `now` to located problems, run by the handbook room's
-validation (`handbook/validate.py`, `_room_checks`). The rules, each at the key to change:
+A pure function from the loaded contents and `now` to located problems, run with the handbook's
+validation by `opsbook.validation`. The rules, each at the key to change:
 
 1. `not-public`: a post-mortem's or maintenance window's component is a service without `public_name`,
    so the page could not name it (an unknown service id is a `dangling-reference`).
