@@ -39,6 +39,10 @@ def _files(folder) -> dict[str, bytes]:
 def test_the_site_is_byte_for_byte_the_same_with_the_menu_shared_and_rendered_for_each_page(
         handbook_copy, tmp_path, monkeypatch):
     root = _with_postmortems(site_copy(handbook_copy), 30)
+    # The logo links to a page the menu does not list: from that page itself the link differs.
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nextra:\n  homepage: postmortems/pm-synthetic-00003/\n",
+                      encoding="utf-8")
     renderings = []
     keep = menu.SharedMenu.keep
 

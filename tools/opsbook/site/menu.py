@@ -35,7 +35,7 @@ THEME = "opsbook-theme"  # the theme's own templates, under a prefix, for the te
 # Stands in for `partials/nav.html`: its output is the original's, tidied, rendered or remembered. (No
 # text outside the tags, so it adds no whitespace; a `set` block captures the include's output as it is.)
 SHARED_MENU = (
-    "{%- set menu_key = opsbook_menu.key(page, nav, base_url) -%}"
+    "{%- set menu_key = opsbook_menu.key(page, nav, base_url, config.extra.homepage) -%}"
     "{%- if menu_key is not none and opsbook_menu.has(menu_key) -%}"
     "{{ opsbook_menu.get(menu_key) }}"
     "{%- else -%}"
@@ -55,15 +55,17 @@ class SharedMenu:
         self._html: dict[tuple, Markup] = {}
         self._navs: dict[int, tuple[object, frozenset[int], tuple[str, ...]]] = {}
 
-    def key(self, page, nav, base_url: str) -> tuple | None:
-        """What the menu of `page` depends on, or None when the page renders its own (it is in the menu)."""
+    def key(self, page, nav, base_url: str, homepage=None) -> tuple | None:
+        """What the menu of `page` depends on, or None when the page renders its own (it is in the menu).
+        `homepage`: the theme's `extra.homepage`, where the menu's logo links instead of the home page."""
         if not self.sharing or page is None or nav is None:
             return None
         known = self._navs.get(id(nav))
         if known is None or known[0] is not nav:
             listed = frozenset(id(item) for item in nav.pages)
             urls = tuple(sorted({item.url for item in _entries(nav.items) if getattr(item, "url", None) is not None}
-                                | {nav.homepage.url if nav.homepage else ""}))
+                                | {nav.homepage.url if nav.homepage else ""}
+                                | ({homepage} if isinstance(homepage, str) and homepage else set())))
             known = self._navs[id(nav)] = (nav, listed, urls)
         _, listed, urls = known
         if id(page) in listed:
